@@ -1,0 +1,13 @@
+// Tests run from TypeScript sources through @swc/jest; `npm test` builds first so
+// end-to-end tests can start the compiled apps as real processes.
+const swc = JSON.parse(require('fs').readFileSync(__dirname + '/.swcrc', 'utf8'));
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test'],
+  testMatch: ['**/*.spec.ts', '**/*.int-spec.ts', '**/test/e2e/**/*.e2e-spec.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { ...swc, swcrc: false }] },
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs)/)'],
+  moduleNameMapper: { '^@ripple/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts' },
+  testTimeout: 60000,
+};

@@ -1,0 +1,3 @@
+export * from './jwt';
+export * from './password';
+export * from './auth.guard';

@@ -1,0 +1,52 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+export interface TokenClaims {
+  sub: string;
+  role: string;
+  username: string;
+  iat: number;
+  exp: number;
+}
+
+export class InvalidTokenError extends Error {
+  readonly code = 'INVALID_TOKEN';
+}
+export class ExpiredTokenError extends Error {
+  readonly code = 'TOKEN_EXPIRED';
+}
+
+const b64url = (b: Buffer | string) => Buffer.from(b).toString('base64url');
+const HEADER = b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
+
+/** HS256 JWT: small enough to own, and no native or ESM-only dependency. */
+export function signToken(claims: Omit<TokenClaims, 'iat' | 'exp'>, secret: string, ttlSeconds: number, now = Date.now()): string {
+  const iat = Math.floor(now / 1000);
+  const payload = b64url(JSON.stringify({ ...claims, iat, exp: iat + ttlSeconds }));
+  const sig = createHmac('sha256', secret).update(`${HEADER}.${payload}`).digest('base64url');
+  return `${HEADER}.${payload}.${sig}`;
+}
+
+export function verifyToken(token: string, secret: string, now = Date.now()): TokenClaims {
+  const parts = token.split('.');
+  if (parts.length !== 3) throw new InvalidTokenError('malformed token');
+  const [header, payload, sig] = parts;
+  let alg: unknown;
+  try {
+    alg = JSON.parse(Buffer.from(header, 'base64url').toString()).alg;
+  } catch {
+    throw new InvalidTokenError('malformed token header');
+  }
+  if (alg !== 'HS256') throw new InvalidTokenError('unsupported token algorithm');
+  const expected = createHmac('sha256', secret).update(`${header}.${payload}`).digest();
+  const given = Buffer.from(sig, 'base64url');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new InvalidTokenError('bad token signature');
+  let claims: TokenClaims;
+  try {
+    claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
+  } catch {
+    throw new InvalidTokenError('malformed token payload');
+  }
+  if (typeof claims.sub !== 'string' || typeof claims.exp !== 'number') throw new InvalidTokenError('token lacks sub or exp');
+  if (claims.exp * 1000 <= now) throw new ExpiredTokenError('token expired');
+  return claims;
+}

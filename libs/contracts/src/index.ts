@@ -1,0 +1,5 @@
+export * from './envelope';
+export * from './uuid-v7';
+export * from './subjects';
+export * from './profiles.events';
+export * from './registry';

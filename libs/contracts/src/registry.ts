@@ -1,0 +1,92 @@
+import { InvalidEnvelopeError, validateEnvelope, type EventEnvelope } from './envelope';
+import { PROFILE_FIELDS, USER_ROLES, type ProfilesEvent } from './profiles.events';
+
+/** Every event Ripple publishes, as one discriminated union. */
+export type DomainEvent = ProfilesEvent;
+
+type PayloadCheck = (data: Record<string, unknown>) => string[];
+type Upcaster = (data: Record<string, unknown>) => Record<string, unknown>;
+
+interface Contract {
+  current: number;
+  check: PayloadCheck;
+  /** upcasters[n] turns a version-n payload into version n+1. */
+  upcasters?: Record<number, Upcaster>;
+}
+
+const isRole = (v: unknown) => typeof v === 'string' && (USER_ROLES as readonly string[]).includes(v);
+const profileProblems = (value: unknown, name: string, allowNull: boolean): string[] => {
+  if (typeof value !== 'object' || value === null) return [`${name} must be an object`];
+  return Object.entries(value).flatMap(([k, v]) => {
+    if (!(PROFILE_FIELDS as readonly string[]).includes(k)) return [`${name}.${k} is not a profile field`];
+    if (v === null) return allowNull ? [] : [`${name}.${k} must not be null`];
+    const ok = k === 'galleraActiveRoosters' ? Number.isInteger(v) : typeof v === 'string';
+    return ok ? [] : [`${name}.${k} has the wrong type`];
+  });
+};
+
+const CONTRACTS: Record<DomainEvent['type'], Contract> = {
+  UserRegistered: {
+    current: 1,
+    check: (d) => [
+      ...(typeof d.username === 'string' ? [] : ['data.username must be a string']),
+      ...(typeof d.email === 'string' ? [] : ['data.email must be a string']),
+      ...(isRole(d.role) ? [] : ['data.role must be a known role']),
+      ...profileProblems(d.profileInfo, 'data.profileInfo', false),
+    ],
+  },
+  UserProfileUpdated: { current: 1, check: (d) => profileProblems(d.changes, 'data.changes', true) },
+  UserRoleChanged: {
+    current: 1,
+    check: (d) => (isRole(d.from) && isRole(d.to) ? [] : ['data.from and data.to must be known roles']),
+  },
+};
+
+export class UnknownEventTypeError extends Error {
+  readonly code = 'UNKNOWN_EVENT_TYPE';
+  constructor(readonly type: string) {
+    super(`unknown event type ${type}`);
+  }
+}
+
+export function isKnownEventType(type: string): type is DomainEvent['type'] {
+  return Object.prototype.hasOwnProperty.call(CONTRACTS, type);
+}
+
+/**
+ * Reads an event as published: checks the envelope, upcasts an older payload to
+ * the current schema version, then checks the payload against its contract.
+ */
+export function parseEvent(raw: unknown): DomainEvent {
+  const envelope = validateEnvelope(raw);
+  if (!isKnownEventType(envelope.type)) throw new UnknownEventTypeError(envelope.type);
+  const contract = CONTRACTS[envelope.type];
+  if (envelope.schemaVersion > contract.current) {
+    throw new InvalidEnvelopeError([`${envelope.type} v${envelope.schemaVersion} is newer than this reader (v${contract.current})`]);
+  }
+  let data = envelope.data as Record<string, unknown>;
+  for (let v = envelope.schemaVersion; v < contract.current; v++) {
+    const up = contract.upcasters?.[v];
+    if (!up) throw new InvalidEnvelopeError([`no upcaster for ${envelope.type} v${v}`]);
+    data = up(data);
+  }
+  const problems = contract.check(data);
+  if (problems.length) throw new InvalidEnvelopeError(problems);
+  return { ...envelope, schemaVersion: contract.current, data } as unknown as DomainEvent;
+}
+
+export function currentSchemaVersion(type: DomainEvent['type']): number {
+  return CONTRACTS[type].current;
+}
+
+export function decodeEvent(bytes: Uint8Array): DomainEvent {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(Buffer.from(bytes).toString('utf8'));
+  } catch {
+    throw new InvalidEnvelopeError(['payload is not JSON']);
+  }
+  return parseEvent(raw);
+}
+
+export type { EventEnvelope };

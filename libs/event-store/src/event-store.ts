@@ -1,0 +1,117 @@
+import type { EntityManager } from 'typeorm';
+import { currentSchemaVersion, uuidv7, type CausationContext, type DomainEvent, type EventEnvelope } from '@ripple/contracts';
+import { StreamVersionConflictError } from './errors';
+import { outboxChannel, quoteIdent } from './schema';
+
+/** An event as a decide function returns it: the store adds the envelope. */
+export type NewEvent<E extends DomainEvent = DomainEvent> = Pick<E, 'type' | 'data'>;
+
+export interface AppendRequest<E extends DomainEvent> {
+  aggregateType: string;
+  aggregateId: string;
+  /** The version the caller's decision was based on (0 for a new stream). */
+  expectedVersion: number;
+  events: NewEvent<E>[];
+  context: CausationContext;
+  now?: Date;
+}
+
+interface EventRow {
+  id: string;
+  stream_id: string;
+  aggregate_type: string;
+  version: number;
+  type: string;
+  schema_version: number;
+  data: unknown;
+  correlation_id: string;
+  causation_id: string;
+  actor: string;
+  occurred_at: Date;
+}
+
+export function rowToEnvelope(r: EventRow): EventEnvelope {
+  return {
+    id: r.id,
+    type: r.type,
+    schemaVersion: r.schema_version,
+    aggregateType: r.aggregate_type,
+    aggregateId: r.stream_id,
+    aggregateVersion: r.version,
+    occurredAt: r.occurred_at.toISOString(),
+    correlationId: r.correlation_id,
+    causationId: r.causation_id,
+    actor: r.actor,
+    data: r.data,
+  };
+}
+
+/** A service's append-only event log in its own schema; the outbox is part of it. */
+export class EventStore {
+  private readonly table: string;
+  constructor(readonly schema: string) {
+    this.table = `${quoteIdent(schema)}.events`;
+  }
+
+  /**
+   * Appends in the caller's transaction (so the read model commits with it).
+   * A concurrent writer at the same version makes the unique (stream, version)
+   * constraint fail, which surfaces as StreamVersionConflictError.
+   */
+  async append<E extends DomainEvent>(tx: EntityManager, req: AppendRequest<E>): Promise<EventEnvelope[]> {
+    if (req.events.length === 0) return [];
+    const occurredAt = (req.now ?? new Date()).toISOString();
+    const envelopes: EventEnvelope[] = req.events.map((e, i) => ({
+      id: uuidv7(),
+      type: e.type,
+      schemaVersion: currentSchemaVersion(e.type),
+      aggregateType: req.aggregateType,
+      aggregateId: req.aggregateId,
+      aggregateVersion: req.expectedVersion + i + 1,
+      occurredAt,
+      correlationId: req.context.correlationId,
+      causationId: req.context.causationId,
+      actor: req.context.actor,
+      data: e.data,
+    }));
+    const col = <K extends keyof EventEnvelope>(k: K) => envelopes.map((e) => e[k]);
+    await tx.query('SAVEPOINT ripple_append');
+    try {
+      await tx.query(
+        `INSERT INTO ${this.table} (id, stream_id, aggregate_type, version, type, schema_version, data, correlation_id, causation_id, actor, occurred_at)
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::int[], $7::jsonb[], $8::text[], $9::text[], $10::text[], $11::timestamptz[])`,
+        [col('id'), col('aggregateId'), col('aggregateType'), col('aggregateVersion'), col('type'), col('schemaVersion'),
+          envelopes.map((e) => JSON.stringify(e.data)), col('correlationId'), col('causationId'), col('actor'), col('occurredAt')],
+      );
+      await tx.query('RELEASE SAVEPOINT ripple_append');
+    } catch (err) {
+      if ((err as { code?: string }).code !== '23505') throw err;
+      await tx.query('ROLLBACK TO SAVEPOINT ripple_append');
+      throw new StreamVersionConflictError(req.aggregateId, req.expectedVersion, await this.currentVersion(tx, req.aggregateId));
+    }
+    await tx.query('SELECT pg_notify($1, $2)', [outboxChannel(this.schema), String(envelopes.length)]);
+    return envelopes;
+  }
+
+  async currentVersion(tx: EntityManager, streamId: string): Promise<number> {
+    const [row] = await tx.query(`SELECT coalesce(max(version), 0)::int AS v FROM ${this.table} WHERE stream_id = $1`, [streamId]);
+    return row.v;
+  }
+
+  async readStream(tx: EntityManager, streamId: string, fromVersion = 1): Promise<EventEnvelope[]> {
+    const rows: EventRow[] = await tx.query(`SELECT * FROM ${this.table} WHERE stream_id = $1 AND version >= $2 ORDER BY version`, [streamId, fromVersion]);
+    return rows.map(rowToEnvelope);
+  }
+
+  /** Marks everything from `fromPosition` unpublished, so the relay sends it again (after broker data loss). */
+  async scheduleRepublish(tx: EntityManager, fromPosition = 0): Promise<number> {
+    const [{ n }] = await tx.query(
+      `WITH u AS (UPDATE ${this.table} SET published_at = NULL WHERE position >= $1 AND published_at IS NOT NULL RETURNING 1) SELECT count(*)::int AS n FROM u`,
+      [fromPosition],
+    );
+    await tx.query('SELECT pg_notify($1, $2)', [outboxChannel(this.schema), 'republish']);
+    return n;
+  }
+}
+
+export type { EventRow };

@@ -1,0 +1,4 @@
+export * from './schema';
+export * from './errors';
+export * from './event-store';
+export * from './outbox-relay';

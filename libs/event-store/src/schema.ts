@@ -1,0 +1,41 @@
+import type { QueryRunner } from 'typeorm';
+
+export const quoteIdent = (name: string) => {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`unsafe SQL identifier "${name}"`);
+  return `"${name}"`;
+};
+
+export const outboxChannel = (schema: string) => `${schema}_outbox`;
+
+/**
+ * The event store table of one service, created by that service's first migration.
+ * `published_at` is the outbox: the relay publishes rows where it is NULL, in
+ * position order, so a row that commits after a higher-numbered one is simply
+ * picked up by the next pass instead of being skipped by a moving cursor.
+ */
+export async function createEventStoreTables(qr: QueryRunner, schema: string): Promise<void> {
+  const s = quoteIdent(schema);
+  await qr.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
+  await qr.query(`
+    CREATE TABLE ${s}.events (
+      position        bigserial PRIMARY KEY,
+      id              uuid NOT NULL UNIQUE,
+      stream_id       text NOT NULL,
+      aggregate_type  text NOT NULL,
+      version         integer NOT NULL CHECK (version > 0),
+      type            text NOT NULL,
+      schema_version  integer NOT NULL,
+      data            jsonb NOT NULL,
+      correlation_id  text NOT NULL,
+      causation_id    text NOT NULL,
+      actor           text NOT NULL,
+      occurred_at     timestamptz NOT NULL,
+      published_at    timestamptz,
+      CONSTRAINT events_stream_version_uq UNIQUE (stream_id, version)
+    )`);
+  await qr.query(`CREATE INDEX events_unpublished_idx ON ${s}.events (position) WHERE published_at IS NULL`);
+}
+
+export async function dropEventStoreTables(qr: QueryRunner, schema: string): Promise<void> {
+  await qr.query(`DROP TABLE IF EXISTS ${quoteIdent(schema)}.events`);
+}

@@ -1,0 +1,62 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { randomUUID } from 'node:crypto';
+import { withLogContext, type JsonLogger, type RippleMetrics } from '@ripple/observability';
+import { DEFAULT_ERROR_STATUS, ErrorFilter } from './error-filter';
+import { strictValidationPipe } from './validation';
+
+export interface HttpAppOptions {
+  logger: JsonLogger;
+  metrics: RippleMetrics;
+  bodyLimit: string;
+  errorStatus?: Record<string, number>;
+}
+
+export const CORRELATION_HEADER = 'x-correlation-id';
+
+/**
+ * A Nest app with Ripple's HTTP edge: JSON bodies only (malformed → 400,
+ * oversized → 413), a correlation id on every request and log line, strict
+ * validation, domain errors mapped to statuses, and graceful shutdown.
+ */
+export async function createHttpApp(module: unknown, opts: HttpAppOptions): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(module as never, { logger: opts.logger, bodyParser: false });
+  app.use(correlation);
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    res.on('finish', () => opts.metrics.httpRequests.inc({ method: req.method, status: String(res.statusCode) }));
+    next();
+  });
+  app.use(express.json({ limit: opts.bodyLimit, strict: true, type: ['application/json', 'application/*+json'] }));
+  app.use(bodyErrors);
+  // Entered after body parsing: stream callbacks would not carry the context through it.
+  app.use((req: Request, _res: Response, next: NextFunction) => withLogContext({ correlationId: correlationIdOf(req) }, () => next()));
+  app.useGlobalPipes(strictValidationPipe());
+  app.useGlobalFilters(new ErrorFilter(opts.logger, { ...DEFAULT_ERROR_STATUS, ...opts.errorStatus }));
+  app.enableShutdownHooks();
+  return app;
+}
+
+function correlation(req: Request, res: Response, next: NextFunction) {
+  const given = req.header(CORRELATION_HEADER);
+  const correlationId = given && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+  res.setHeader(CORRELATION_HEADER, correlationId);
+  (req as Request & { correlationId: string }).correlationId = correlationId;
+  next();
+}
+
+function bodyErrors(err: { type?: string; status?: number; message?: string } | undefined, _req: Request, res: Response, next: NextFunction) {
+  if (!err) return next();
+  if (err.type === 'entity.too.large') {
+    return res.status(413).json({ success: false, error: { code: 'PAYLOAD_TOO_LARGE', message: `request body exceeds the limit` } });
+  }
+  if (err.type === 'entity.parse.failed') {
+    return res.status(400).json({ success: false, error: { code: 'MALFORMED_JSON', message: `request body is not valid JSON: ${err.message}` } });
+  }
+  return res.status(err.status ?? 400).json({ success: false, error: { code: 'BAD_REQUEST', message: err.message ?? 'bad request' } });
+}
+
+/** The request's correlation id (set by the edge middleware). */
+export const correlationIdOf = (req: unknown): string => (req as { correlationId?: string }).correlationId ?? randomUUID();

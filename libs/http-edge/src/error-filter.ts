@@ -1,0 +1,68 @@
+import { Catch, HttpException, HttpStatus, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { Response } from 'express';
+import type { JsonLogger } from '@ripple/observability';
+
+/** Domain error codes every app maps the same way; apps add their own. */
+export const DEFAULT_ERROR_STATUS: Record<string, number> = {
+  VERSION_CONFLICT: HttpStatus.CONFLICT,
+  PRECONDITION_FAILED: HttpStatus.PRECONDITION_FAILED,
+  NOT_FOUND: HttpStatus.NOT_FOUND,
+  DEAD_LETTER_NOT_FOUND: HttpStatus.NOT_FOUND,
+  DEAD_LETTER_NOT_OPEN: HttpStatus.CONFLICT,
+  DEAD_LETTER_NOT_HEAD: HttpStatus.CONFLICT,
+  DEAD_LETTER_RETRY_FAILED: HttpStatus.UNPROCESSABLE_ENTITY,
+};
+
+/**
+ * Errors become `{ success: false, error: { code, message, ... } }`. Domain errors
+ * (an Error with a string `code`) get the status their code maps to; anything
+ * unknown is a 500 whose details go to the log, not the client.
+ */
+@Catch()
+export class ErrorFilter implements ExceptionFilter {
+  constructor(private readonly logger: JsonLogger, private readonly statusByCode: Record<string, number>) {}
+
+  catch(err: unknown, host: ArgumentsHost): void {
+    const res = host.switchToHttp().getResponse<Response>();
+    if (res.headersSent) return;
+    if (err instanceof HttpException) {
+      const body = err.getResponse();
+      const error = typeof body === 'string' ? { code: codeFor(err.getStatus()), message: body } : normalise(body as Record<string, unknown>, err.getStatus());
+      res.status(err.getStatus()).json({ success: false, error });
+      return;
+    }
+    const code = (err as { code?: unknown })?.code;
+    if (typeof code === 'string' && this.statusByCode[code]) {
+      const { message, ...details } = err as Error & Record<string, unknown>;
+      res.status(this.statusByCode[code]).json({ success: false, error: { ...publicFields(details), code, message } });
+      return;
+    }
+    this.logger.event('error', 'unhandled error', { error: (err as Error)?.message, stack: (err as Error)?.stack });
+    res.status(500).json({ success: false, error: { code: 'INTERNAL', message: 'internal error' } });
+  }
+}
+
+function publicFields(details: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(details)) if (k !== 'stack' && k !== 'cause' && k !== 'name') out[k] = v;
+  return out;
+}
+
+function normalise(body: Record<string, unknown>, status: number): Record<string, unknown> {
+  // Nest's own exceptions say { statusCode, message, error }; ours say { code, message, ... }.
+  const { statusCode: _s, error: _e, ...rest } = body;
+  return { code: typeof body.code === 'string' ? body.code : codeFor(status), ...rest };
+}
+
+function codeFor(status: number): string {
+  switch (status) {
+    case 400: return 'BAD_REQUEST';
+    case 401: return 'UNAUTHORIZED';
+    case 403: return 'FORBIDDEN';
+    case 404: return 'NOT_FOUND';
+    case 409: return 'CONFLICT';
+    case 413: return 'PAYLOAD_TOO_LARGE';
+    case 415: return 'UNSUPPORTED_MEDIA_TYPE';
+    default: return `HTTP_${status}`;
+  }
+}

@@ -1,0 +1,3 @@
+export * from './bootstrap';
+export * from './error-filter';
+export * from './validation';

@@ -1,0 +1,30 @@
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+
+export interface Broker {
+  nc: NatsConnection;
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  /** e.g. "2.9.10": lets callers gate newer JetStream features. */
+  serverVersion: string;
+}
+
+/** Connects with unlimited reconnects: a broker restart pauses work, it never ends the process. */
+export async function connectBroker(url: string, name: string): Promise<Broker> {
+  const u = new URL(url);
+  const nc = await connect({
+    servers: `${u.hostname}:${u.port || 4222}`,
+    name,
+    user: u.username || undefined,
+    pass: u.password || undefined,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 500,
+  });
+  const jsm = await jetstreamManager(nc);
+  return { nc, js: jetstream(nc), jsm, serverVersion: nc.info?.version ?? 'unknown' };
+}
+
+export async function pingBroker(broker: Broker): Promise<void> {
+  if (broker.nc.isClosed()) throw new Error('NATS connection closed');
+  await broker.nc.flush();
+}

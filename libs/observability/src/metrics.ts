@@ -1,0 +1,21 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The Prometheus series every Ripple app exposes at /metrics. */
+export class RippleMetrics {
+  readonly registry = new Registry();
+  readonly eventsAppended = new Counter({ name: 'ripple_events_appended_total', help: 'Events committed to this service\'s event store', labelNames: ['type'], registers: [this.registry] });
+  readonly eventsPublished = new Counter({ name: 'ripple_events_published_total', help: 'Events published to JetStream by the outbox relay', registers: [this.registry] });
+  readonly outboxBacklog = new Gauge({ name: 'ripple_outbox_backlog', help: 'Committed events not yet acknowledged by JetStream', registers: [this.registry] });
+  readonly eventsApplied = new Counter({ name: 'ripple_events_applied_total', help: 'Events applied by a projection', labelNames: ['projection'], registers: [this.registry] });
+  readonly eventsSkipped = new Counter({ name: 'ripple_events_skipped_total', help: 'Redelivered or duplicate events a projection ignored', labelNames: ['projection'], registers: [this.registry] });
+  readonly projectionLag = new Gauge({ name: 'ripple_projection_lag', help: 'Messages pending for a projection\'s consumer', labelNames: ['projection'], registers: [this.registry] });
+  readonly projectionRetries = new Counter({ name: 'ripple_projection_retries_total', help: 'Events nak\'d for a later retry', labelNames: ['projection'], registers: [this.registry] });
+  readonly deadLetters = new Gauge({ name: 'ripple_dead_letters', help: 'Open dead letters', labelNames: ['projection'], registers: [this.registry] });
+  readonly applyLatency = new Histogram({ name: 'ripple_apply_latency_seconds', help: 'Event occurredAt to projection commit', labelNames: ['projection'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [this.registry] });
+  readonly httpRequests = new Counter({ name: 'ripple_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'status'], registers: [this.registry] });
+
+  constructor(service: string) {
+    this.registry.setDefaultLabels({ service });
+    collectDefaultMetrics({ register: this.registry });
+  }
+}

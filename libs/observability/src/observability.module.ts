@@ -1,0 +1,48 @@
+import { Controller, Get, Header, HttpStatus, Inject, Module, Res, type DynamicModule } from '@nestjs/common';
+import type { Response } from 'express';
+import { runHealthChecks, type HealthCheck } from './health';
+import { RippleMetrics } from './metrics';
+
+export const HEALTH_CHECKS = Symbol('HEALTH_CHECKS');
+
+@Controller()
+class HealthController {
+  constructor(@Inject(HEALTH_CHECKS) private readonly checks: HealthCheck[]) {}
+
+  /** Liveness and readiness in one: 200 when every dependency answers, 503 otherwise. */
+  @Get('health')
+  async health(@Res() res: Response) {
+    const report = await runHealthChecks(this.checks);
+    res.status(report.status === 'ok' ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).json(report);
+  }
+}
+
+@Controller()
+class MetricsController {
+  constructor(private readonly metrics: RippleMetrics) {}
+
+  @Get('metrics')
+  @Header('Content-Type', 'text/plain; version=0.0.4')
+  metricsText() {
+    return this.metrics.registry.metrics();
+  }
+}
+
+/**
+ * /health and /metrics for an app. The checks provider is supplied by the app
+ * (it knows its DataSource and NATS connection).
+ */
+@Module({})
+export class ObservabilityModule {
+  static forRoot(opts: { metrics: RippleMetrics; checks: { useFactory: (...args: any[]) => HealthCheck[]; inject?: any[] } }): DynamicModule {
+    return {
+      module: ObservabilityModule,
+      controllers: [HealthController, MetricsController],
+      providers: [
+        { provide: RippleMetrics, useValue: opts.metrics },
+        { provide: HEALTH_CHECKS, useFactory: opts.checks.useFactory, inject: opts.checks.inject ?? [] },
+      ],
+      exports: [RippleMetrics],
+    };
+  }
+}

@@ -1,0 +1,290 @@
+import { Client } from 'pg';
+import type { DataSource } from 'typeorm';
+import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import { allEventsSubject, decodeEvent, streamName, type DomainEvent } from '@ripple/contracts';
+import { isNotFound, type Broker } from '@ripple/messaging';
+import { withLogContext, type JsonLogger, type RippleMetrics } from '@ripple/observability';
+import { applyBatch, liveTables } from './apply-batch';
+import type { Outcome } from './batch-plan';
+import type { DeadLetterStore } from './dead-letters';
+import { PermanentProjectionError, type Projection } from './projection';
+
+export interface RunnerOptions {
+  /** App name; the durable is `<app>--<projection>`. */
+  app: string;
+  schema: string;
+  namespace: string;
+  databaseUrl: string;
+  /** Failed deliveries of one event before it becomes a dead letter. */
+  deadLetterAfter: number;
+  batchSize?: number;
+  /** Backoff for a failed event: base·2^(attempt-1), capped. */
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  /** How often a standby instance tries to become the active runner. */
+  standbyPollMs?: number;
+}
+
+interface Item {
+  msg: JsMsg;
+  event?: DomainEvent;
+}
+
+export const durableName = (app: string, projection: string) => `${app}--${projection}`;
+
+/**
+ * Runs one projection from its durable JetStream consumer. Only one instance per
+ * projection is active (session advisory lock on a dedicated connection; a standby
+ * takes over when that connection dies). Messages are applied in micro-batches:
+ * whatever arrived while the previous batch committed, in one transaction; acks
+ * go out only after commit. When a batch fails, its events are retried one by one
+ * so only the failing event is nak'd with backoff, and after `deadLetterAfter`
+ * deliveries it is dead-lettered while the rest of the stream keeps flowing.
+ */
+export class ProjectionRunner {
+  private running = false;
+  private leader?: Client;
+  private messages?: ConsumerMessages;
+  private readonly queue: Item[] = [];
+  private notify?: () => void;
+  private loop?: Promise<void>;
+  private readonly durable: string;
+  private readonly stream: string;
+  private active = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly broker: Broker,
+    readonly projection: Projection,
+    private readonly deadLetters: DeadLetterStore,
+    private readonly opts: RunnerOptions,
+    private readonly metrics: RippleMetrics,
+    private readonly logger: JsonLogger,
+  ) {
+    this.durable = durableName(opts.app, projection.name);
+    this.stream = streamName(opts.namespace, projection.source);
+  }
+
+  /** True while this instance holds the projection's lock and consumes. */
+  get isActive(): boolean {
+    return this.active;
+  }
+
+  async start(): Promise<void> {
+    await this.ensureConsumer();
+    this.running = true;
+    this.loop = this.lead();
+  }
+
+  /** Graceful: stops pulling, finishes the batch in flight, hands back what was not started. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.messages?.stop();
+    this.notify?.();
+    await this.loop;
+  }
+
+  async ensureConsumer(): Promise<void> {
+    const config = {
+      durable_name: this.durable,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      filter_subject: allEventsSubject(this.opts.namespace, this.projection.source),
+      ack_wait: 30_000_000_000,
+      max_ack_pending: 1000,
+    };
+    try {
+      await this.broker.jsm.consumers.info(this.stream, this.durable);
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      await this.broker.jsm.consumers.add(this.stream, config);
+    }
+  }
+
+  private async lead(): Promise<void> {
+    while (this.running) {
+      try {
+        if (await this.acquireLeadership()) {
+          this.active = true;
+          this.logger.event('info', 'projection runner active', { projection: this.projection.name });
+          await this.consume();
+        }
+      } catch (err) {
+        this.logger.event('warn', 'projection runner interrupted', { projection: this.projection.name, error: (err as Error).message });
+      } finally {
+        this.active = false;
+        await this.releaseLeadership();
+      }
+      if (this.running) await this.pause(this.opts.standbyPollMs ?? 2000);
+    }
+  }
+
+  private async acquireLeadership(): Promise<boolean> {
+    const client = new Client({ connectionString: this.opts.databaseUrl });
+    client.on('error', (err) => {
+      this.logger.event('warn', 'projection leader connection lost', { projection: this.projection.name, error: err.message });
+      this.messages?.stop();
+    });
+    await client.connect();
+    const { rows } = await client.query('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [`ripple-leader:${this.opts.schema}:${this.projection.name}`]);
+    if (!rows[0].locked) {
+      await client.end();
+      return false;
+    }
+    this.leader = client;
+    return true;
+  }
+
+  private async releaseLeadership(): Promise<void> {
+    const client = this.leader;
+    this.leader = undefined;
+    await client?.end().catch(() => undefined);
+  }
+
+  private async consume(): Promise<void> {
+    const consumer = await this.broker.js.consumers.get(this.stream, this.durable);
+    const messages = await consumer.consume({ max_messages: (this.opts.batchSize ?? 500) * 2 });
+    this.messages = messages;
+    let pumpDone = false;
+    const pump = (async () => {
+      for await (const msg of messages) {
+        this.queue.push({ msg });
+        this.notify?.();
+      }
+    })().finally(() => {
+      pumpDone = true;
+      this.notify?.();
+    });
+    const batchSize = this.opts.batchSize ?? 500;
+    while (this.running && this.leader) {
+      if (this.queue.length > 0) {
+        await this.process(this.queue.splice(0, batchSize));
+        continue;
+      }
+      if (pumpDone) break;
+      await new Promise<void>((resolve) => (this.notify = resolve));
+    }
+    messages.stop();
+    await pump.catch(() => undefined);
+    // Pulled but not started: give them back now rather than after ack_wait.
+    for (const item of this.queue.splice(0)) item.msg.nak();
+  }
+
+  private async process(items: Item[]): Promise<void> {
+    const ready: Item[] = [];
+    for (const item of items) {
+      try {
+        item.event = decodeEvent(item.msg.data);
+        ready.push(item);
+      } catch (err) {
+        await this.deadLetter(item, `undecodable: ${(err as Error).message}`);
+      }
+    }
+    if (ready.length === 0) return;
+    try {
+      const outcomes = await this.applyAll(ready);
+      this.settle(ready, outcomes);
+    } catch {
+      // Find the culprit: each event alone, in order, so the good ones still commit.
+      for (const item of ready) await this.processOne(item);
+    }
+    this.metrics.projectionLag.set({ projection: this.projection.name }, items[items.length - 1].msg.info.pending);
+  }
+
+  private async processOne(item: Item): Promise<void> {
+    try {
+      this.settle([item], await this.applyAll([item]));
+    } catch (err) {
+      const attempts = item.msg.info.deliveryCount;
+      const permanent = err instanceof PermanentProjectionError;
+      withLogContext({ correlationId: item.event!.correlationId, causationId: item.event!.id }, () =>
+        this.logger.event('warn', 'projection failed to apply event', {
+          projection: this.projection.name, eventId: item.event!.id, type: item.event!.type, attempts, error: (err as Error).message,
+        }),
+      );
+      if (permanent || attempts >= this.opts.deadLetterAfter) {
+        await this.deadLetter(item, (err as Error).message);
+      } else {
+        this.metrics.projectionRetries.inc({ projection: this.projection.name });
+        const base = this.opts.backoffBaseMs ?? 500;
+        item.msg.nak(Math.min(base * 2 ** (attempts - 1), this.opts.backoffMaxMs ?? 30_000));
+      }
+    }
+  }
+
+  private async applyAll(items: Item[]): Promise<Outcome[]> {
+    const events = items.map((i) => i.event!);
+    return this.dataSource.transaction(async (tx) => {
+      const outcomes = await applyBatch(tx, this.opts.schema, this.projection, events, liveTables(this.opts.schema), { respectDeadLetters: true });
+      for (const [i, outcome] of outcomes.entries()) {
+        if (outcome !== 'blocked') continue;
+        const head = await this.deadLetters.headFor(tx, this.projection.name, events[i].aggregateId);
+        await this.deadLetters.record(tx, {
+          projection: this.projection.name, eventId: events[i].id, event: events[i], streamSequence: items[i].msg.seq,
+          error: `parked behind dead letter ${head} of the same ${events[i].aggregateType}`, attempts: items[i].msg.info.deliveryCount, blockedBy: head,
+        });
+      }
+      return outcomes;
+    });
+  }
+
+  private settle(items: Item[], outcomes: Outcome[]): void {
+    const now = Date.now();
+    let applied = 0;
+    outcomes.forEach((outcome, i) => {
+      const { msg, event } = items[i];
+      switch (outcome) {
+        case 'apply':
+          applied++;
+          this.metrics.applyLatency.observe({ projection: this.projection.name }, (now - Date.parse(event!.occurredAt)) / 1000);
+          msg.ack();
+          break;
+        case 'duplicate':
+          this.metrics.eventsSkipped.inc({ projection: this.projection.name });
+          msg.ack();
+          break;
+        case 'blocked':
+          msg.ack();
+          break;
+        case 'gap':
+          msg.nak(Math.min(200 * msg.info.deliveryCount, 5000));
+          break;
+        default: {
+          const never: never = outcome;
+          throw new Error(`unhandled outcome ${never}`);
+        }
+      }
+    });
+    this.metrics.eventsApplied.inc({ projection: this.projection.name }, applied);
+    if (outcomes.includes('blocked')) void this.refreshDeadLetterGauge();
+  }
+
+  private async deadLetter(item: Item, error: string): Promise<void> {
+    await this.deadLetters.record(this.dataSource, {
+      projection: this.projection.name,
+      eventId: item.event?.id ?? `seq-${item.msg.seq}`,
+      event: item.event,
+      raw: item.event ? undefined : Buffer.from(item.msg.data).toString('utf8'),
+      streamSequence: item.msg.seq,
+      error,
+      attempts: item.msg.info.deliveryCount,
+    });
+    item.msg.term(error.slice(0, 200));
+    this.logger.event('error', 'event dead-lettered', { projection: this.projection.name, eventId: item.event?.id, error });
+    await this.refreshDeadLetterGauge();
+  }
+
+  async refreshDeadLetterGauge(): Promise<void> {
+    this.metrics.deadLetters.set({ projection: this.projection.name }, await this.deadLetters.openCount(this.projection.name));
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(resolve, ms);
+      this.notify = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+  }
+}

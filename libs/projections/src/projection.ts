@@ -1,0 +1,29 @@
+import type { EntityManager } from 'typeorm';
+import type { BoundedContext, DomainEvent } from '@ripple/contracts';
+
+/** Maps a live table name to the qualified table to write: the live one, or its rebuild shadow. */
+export type TableMap = (table: string) => string;
+
+/**
+ * A read model fed by one bounded context's stream. `apply` receives events in
+ * stream order, already filtered to those not yet applied, and writes them in the
+ * caller's transaction (batch the writes: one statement per table, not per event).
+ */
+export interface Projection {
+  /** kebab-case, unique per service: "venue-directory". */
+  name: string;
+  source: BoundedContext;
+  /** Live tables this projection owns, unqualified; replay rebuilds exactly these. */
+  tables: string[];
+  apply(tx: EntityManager, events: DomainEvent[], tables: TableMap): Promise<void>;
+}
+
+/** Thrown by `apply` for an event that can never succeed: dead-lettered at once, not retried. */
+export class PermanentProjectionError extends Error {
+  readonly code = 'PERMANENT_PROJECTION_ERROR';
+  constructor(message: string, cause?: unknown) {
+    super(message, { cause });
+  }
+}
+
+export const checkpointTable = (projection: string) => `${projection.replace(/-/g, '_')}__checkpoints`;

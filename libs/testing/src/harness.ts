@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { Client } from 'pg';
+
+/**
+ * Test infrastructure: the PostgreSQL and NATS named by DATABASE_URL / NATS_URL
+ * (CI and the dev machine), or containers started by testcontainers when those
+ * are unset and a Docker engine exists. Each test run gets its own database and
+ * stream namespace, removed afterwards.
+ */
+let containers: Promise<{ databaseUrl: string; natsUrl: string }> | undefined;
+
+async function infrastructure(): Promise<{ databaseUrl: string; natsUrl: string }> {
+  if (process.env.DATABASE_URL && process.env.NATS_URL) return { databaseUrl: process.env.DATABASE_URL, natsUrl: process.env.NATS_URL };
+  containers ??= (async () => {
+    const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
+    const { GenericContainer, Wait } = await import('testcontainers');
+    const [pg, nats] = await Promise.all([
+      process.env.DATABASE_URL ? undefined : new PostgreSqlContainer('postgres:15-alpine').start(),
+      process.env.NATS_URL ? undefined : new GenericContainer('nats:2.10-alpine').withCommand(['-js']).withExposedPorts(4222).withWaitStrategy(Wait.forLogMessage(/Server is ready/)).start(),
+    ]);
+    return {
+      databaseUrl: process.env.DATABASE_URL ?? pg!.getConnectionUri(),
+      natsUrl: process.env.NATS_URL ?? `nats://${nats!.getHost()}:${nats!.getMappedPort(4222)}`,
+    };
+  })();
+  return containers;
+}
+
+export const uniqueSuffix = () => `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+
+export interface TestDatabase {
+  url: string;
+  name: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh, empty database on the test server. */
+export async function createTestDatabase(prefix = 'ripple_t'): Promise<TestDatabase> {
+  const { databaseUrl } = await infrastructure();
+  const name = `${prefix}_${uniqueSuffix()}`;
+  const admin = new Client({ connectionString: databaseUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const url = new URL(databaseUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    name,
+    drop: async () => {
+      const c = new Client({ connectionString: databaseUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+export async function testNatsUrl(): Promise<string> {
+  return (await infrastructure()).natsUrl;
+}
+
+/** A namespace for streams and subjects no other run uses. */
+export const testNamespace = () => `t${uniqueSuffix()}`;
+
+/** Deletes every stream of a namespace. */
+export async function deleteNamespaceStreams(jsm: { streams: { names(): AsyncIterable<string> | { [Symbol.asyncIterator](): AsyncIterator<string> }; delete(name: string): Promise<boolean> } }, namespace: string): Promise<void> {
+  const names: string[] = [];
+  for await (const n of jsm.streams.names() as AsyncIterable<string>) if (n.startsWith(`${namespace}_`)) names.push(n);
+  await Promise.all(names.map((n) => jsm.streams.delete(n)));
+}
+
+/** Polls until `probe` returns a value other than undefined/false, or fails with the last seen value. */
+export async function eventually<T>(probe: () => Promise<T | undefined | false>, opts: { timeoutMs?: number; intervalMs?: number; what?: string } = {}): Promise<T> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined && v !== false) return v as T;
+      last = v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${opts.what ?? 'condition'}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, opts.intervalMs ?? 50));
+  }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
