@@ -1,0 +1,29 @@
+import { Body, Controller, Param, ParseUUIDPipe, Put, Req, UseGuards } from '@nestjs/common';
+import { IsIn, IsInt, IsOptional, Min } from 'class-validator';
+import { USER_ROLES, type UserRole } from '@ripple/contracts';
+import { BearerAuthGuard, CurrentUser, Roles, type AuthUser } from '@ripple/auth';
+import { causationOf } from '../request-context';
+import { changeRole } from '../user';
+import { UserRepository } from '../user.repository';
+import { userView } from '../user.view';
+
+export class ChangeRoleDto {
+  @IsIn(USER_ROLES as unknown as string[], { message: `role must be one of ${USER_ROLES.join(', ')}` })
+  role: UserRole;
+
+  @IsOptional() @IsInt() @Min(0)
+  expectedVersion?: number;
+}
+
+@Controller('api/users')
+@UseGuards(BearerAuthGuard)
+export class ChangeRoleController {
+  constructor(private readonly users: UserRepository) {}
+
+  @Put(':id/role')
+  @Roles('admin')
+  async change(@Param('id', new ParseUUIDPipe()) id: string, @Body() dto: ChangeRoleDto, @CurrentUser() caller: AuthUser, @Req() req: unknown) {
+    const { user } = await this.users.update(id, (s) => changeRole(s, dto.role, dto.expectedVersion), causationOf(req, caller.sub));
+    return { success: true, message: 'Role updated successfully', data: userView(user, caller) };
+  }
+}

@@ -1,0 +1,32 @@
+import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { ProfileInfo } from '@ripple/contracts';
+import { hashPassword } from '@ripple/auth';
+import { causationOf } from '../request-context';
+import { registerUser } from '../user';
+import { EmailTakenError, UsernameTakenError } from '../user.errors';
+import { UserRepository } from '../user.repository';
+import { userView } from '../user.view';
+import { RegisterUserDto } from './register-user.dto';
+
+@Controller('api/users')
+export class RegisterUserController {
+  constructor(private readonly users: UserRepository) {}
+
+  @Post()
+  @HttpCode(201)
+  async register(@Body() dto: RegisterUserDto, @Req() req: unknown) {
+    const id = randomUUID();
+    const events = registerUser({ userId: id, username: dto.username, email: dto.email.toLowerCase(), role: dto.role, profileInfo: (dto.profileInfo ?? {}) as ProfileInfo });
+    try {
+      const user = await this.users.create(id, events, await hashPassword(dto.password), causationOf(req, id));
+      return { success: true, message: 'User registered successfully', data: userView(user, { sub: id, role: user.role }) };
+    } catch (err) {
+      const e = err as { code?: string; constraint?: string; driverError?: { constraint?: string } };
+      const constraint = e.constraint ?? e.driverError?.constraint;
+      if (e.code === '23505' && constraint === 'users_username_key') throw new UsernameTakenError(dto.username);
+      if (e.code === '23505' && constraint === 'users_email_key') throw new EmailTakenError(dto.email);
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,41 @@
+import { BadRequestException, Body, Controller, Headers, Put, Req, Res, UseGuards } from '@nestjs/common';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, Min, ValidateNested, IsDefined } from 'class-validator';
+import type { Response } from 'express';
+import type { ProfileChanges } from '@ripple/contracts';
+import { BearerAuthGuard, CurrentUser, type AuthUser } from '@ripple/auth';
+import { ProfileInfoDto } from '../profile-info.dto';
+import { causationOf, parseIfMatch } from '../request-context';
+import { updateProfile } from '../user';
+import { UserRepository } from '../user.repository';
+import { userView } from '../user.view';
+
+export class UpdateProfileDto {
+  @IsDefined() @ValidateNested() @Type(() => ProfileInfoDto)
+  profileInfo: ProfileInfoDto;
+
+  /** Optimistic concurrency, like If-Match: the version the client last saw. */
+  @IsOptional() @IsInt() @Min(0)
+  expectedVersion?: number;
+}
+
+@Controller('api/users')
+@UseGuards(BearerAuthGuard)
+export class UpdateProfileController {
+  constructor(private readonly users: UserRepository) {}
+
+  /** Merges the sent fields into the caller's profile; venues and galleras follow through events. */
+  @Put('profile')
+  async update(@Body() dto: UpdateProfileDto, @CurrentUser() caller: AuthUser, @Headers('if-match') ifMatch: string | undefined, @Req() req: unknown, @Res({ passthrough: true }) res: Response) {
+    const headerVersion = parseIfMatch(ifMatch);
+    if (headerVersion === 'invalid') throw new BadRequestException({ code: 'INVALID_IF_MATCH', message: 'If-Match must be a version number, e.g. "3"' });
+    if (headerVersion !== undefined && dto.expectedVersion !== undefined && headerVersion !== dto.expectedVersion) {
+      throw new BadRequestException({ code: 'CONFLICTING_VERSIONS', message: 'If-Match and expectedVersion disagree' });
+    }
+    const expectedVersion = headerVersion ?? dto.expectedVersion;
+    const changes = Object.fromEntries(Object.entries(dto.profileInfo).filter(([, v]) => v !== undefined)) as ProfileChanges;
+    const { user } = await this.users.update(caller.sub, (state) => updateProfile(state, { changes, expectedVersion }), causationOf(req, caller.sub));
+    res.setHeader('ETag', `"${user.version}"`);
+    return { success: true, message: 'Profile updated successfully', data: userView(user, caller) };
+  }
+}

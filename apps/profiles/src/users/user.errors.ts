@@ -1,0 +1,44 @@
+export class UserVersionConflictError extends Error {
+  readonly code = 'VERSION_CONFLICT';
+  constructor(readonly userId: string, readonly expectedVersion: number, readonly currentVersion: number) {
+    super(`user ${userId} is at version ${currentVersion}, not ${expectedVersion}`);
+  }
+}
+export class UserNotFoundError extends Error {
+  readonly code = 'USER_NOT_FOUND';
+  constructor(readonly userId: string) {
+    super(`user ${userId} not found`);
+  }
+}
+export class UsernameTakenError extends Error {
+  readonly code = 'USERNAME_TAKEN';
+  constructor(readonly username: string) {
+    super(`username ${username} is taken`);
+  }
+}
+export class EmailTakenError extends Error {
+  readonly code = 'EMAIL_TAKEN';
+  constructor(readonly email: string) {
+    super(`email ${email} is already registered`);
+  }
+}
+export class InvalidCredentialsError extends Error {
+  readonly code = 'INVALID_CREDENTIALS';
+  constructor() {
+    super('username or password is wrong');
+  }
+}
+export class NotAllowedError extends Error {
+  readonly code = 'FORBIDDEN';
+  constructor(message: string) {
+    super(message);
+  }
+}
+
+export const USER_ERROR_STATUS: Record<string, number> = {
+  USER_NOT_FOUND: 404,
+  USERNAME_TAKEN: 409,
+  EMAIL_TAKEN: 409,
+  INVALID_CREDENTIALS: 401,
+  FORBIDDEN: 403,
+};

@@ -1,0 +1,121 @@
+import {
+  PROFILE_FIELDS,
+  type ProfileChanges,
+  type ProfileInfo,
+  type ProfilesEvent,
+  type UserProfileUpdated,
+  type UserRegistered,
+  type UserRole,
+  type UserRoleChanged,
+} from '@ripple/contracts';
+import type { NewEvent } from '@ripple/event-store';
+import { UserVersionConflictError } from './user.errors';
+
+export interface UserState {
+  id: string;
+  username: string;
+  email: string;
+  role: UserRole;
+  profileInfo: ProfileInfo;
+  /** Number of events in the user's stream. */
+  version: number;
+}
+
+/** Applies one of the user's own events to its state. */
+export function evolve(state: UserState | undefined, event: ProfilesEvent): UserState {
+  switch (event.type) {
+    case 'UserRegistered':
+      return { id: event.aggregateId, ...event.data, profileInfo: { ...event.data.profileInfo }, version: 1 };
+    case 'UserProfileUpdated':
+      return { ...state!, profileInfo: applyChanges(state!.profileInfo, event.data.changes), version: state!.version + 1 };
+    case 'UserRoleChanged':
+      return { ...state!, role: event.data.to, version: state!.version + 1 };
+    default: {
+      const never: never = event;
+      throw new Error(`unknown event ${(never as { type: string }).type}`);
+    }
+  }
+}
+
+export function applyChanges(profile: ProfileInfo, changes: ProfileChanges): ProfileInfo {
+  const next: Record<string, unknown> = { ...profile };
+  for (const [k, v] of Object.entries(changes)) {
+    if (v === null || v === undefined) delete next[k];
+    else next[k] = v;
+  }
+  return next as ProfileInfo;
+}
+
+/** The document's display-name rules (profile page variant). */
+export function displayName(user: Pick<UserState, 'role' | 'username' | 'profileInfo'>): string {
+  const p = user.profileInfo;
+  switch (user.role) {
+    case 'venue':
+      return p.venueName || p.businessName || p.fullName || user.username;
+    case 'gallera':
+      return p.galleraName || p.businessName || p.fullName || user.username;
+    default:
+      return p.fullName || user.username;
+  }
+}
+
+export interface RegisterUser {
+  userId: string;
+  username: string;
+  email: string;
+  role: UserRole;
+  profileInfo: ProfileInfo;
+}
+
+export function registerUser(cmd: RegisterUser): NewEvent<UserRegistered>[] {
+  return [{ type: 'UserRegistered', data: { username: cmd.username, email: cmd.email, role: cmd.role, profileInfo: withoutEmpty(cmd.profileInfo) } }];
+}
+
+export interface UpdateProfile {
+  changes: ProfileChanges;
+  expectedVersion?: number;
+}
+
+/**
+ * Emits only the fields whose value actually changes; an update that changes
+ * nothing emits nothing. A stale expectedVersion is refused.
+ */
+export function updateProfile(state: UserState, cmd: UpdateProfile): NewEvent<UserProfileUpdated>[] {
+  if (cmd.expectedVersion !== undefined && cmd.expectedVersion !== state.version) {
+    throw new UserVersionConflictError(state.id, cmd.expectedVersion, state.version);
+  }
+  const changes: Record<string, unknown> = {};
+  for (const field of PROFILE_FIELDS) {
+    if (!(field in cmd.changes)) continue;
+    const next = normalise(cmd.changes[field]);
+    const current = state.profileInfo[field] ?? null;
+    if (next !== current) changes[field] = next;
+  }
+  return Object.keys(changes).length ? [{ type: 'UserProfileUpdated', data: { changes: changes as ProfileChanges } }] : [];
+}
+
+export function changeRole(state: UserState, to: UserRole, expectedVersion?: number): NewEvent<UserRoleChanged>[] {
+  if (expectedVersion !== undefined && expectedVersion !== state.version) {
+    throw new UserVersionConflictError(state.id, expectedVersion, state.version);
+  }
+  return state.role === to ? [] : [{ type: 'UserRoleChanged', data: { from: state.role, to } }];
+}
+
+/** Strings are trimmed; an empty string clears the field, as null does. */
+function normalise<T>(value: T | null | undefined): T | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'string') {
+    const t = value.trim();
+    return (t === '' ? null : t) as T | null;
+  }
+  return value;
+}
+
+function withoutEmpty(profile: ProfileInfo): ProfileInfo {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(profile)) {
+    const n = normalise(v);
+    if (n !== null) out[k] = n;
+  }
+  return out as ProfileInfo;
+}

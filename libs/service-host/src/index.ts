@@ -1,0 +1,4 @@
+export * from './service-vars';
+export * from './runtime';
+export * from './runtime.module';
+export * from './run-service';

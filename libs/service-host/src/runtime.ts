@@ -1,0 +1,117 @@
+import { Client } from 'pg';
+import { DataSource, type MigrationInterface } from 'typeorm';
+import type { BoundedContext } from '@ripple/contracts';
+import { loadConfig, type ConfigSpec, type LoadedConfig } from '@ripple/config';
+import { EventStore, OutboxRelay } from '@ripple/event-store';
+import { connectBroker, ensureStream, pingBroker, type Broker } from '@ripple/messaging';
+import { JsonLogger, RippleMetrics, type HealthCheck } from '@ripple/observability';
+import { DeadLetterStore, ProjectionRunner, type Projection } from '@ripple/projections';
+import type { ServiceHostConfig } from './service-vars';
+
+export interface ServiceDefinition<S extends ConfigSpec> {
+  /** App name: log field, metrics label, durable prefix. */
+  name: string;
+  /** The PostgreSQL schema this service owns. */
+  schema: string;
+  config: S;
+  /** The bounded context whose stream this service publishes to, if it appends events. */
+  publishes?: BoundedContext;
+  migrations: (new () => MigrationInterface)[];
+  projections?: Projection[];
+}
+
+/** Everything a running service holds: built once at boot, closed once at shutdown. */
+export interface ServiceRuntime<S extends ConfigSpec> {
+  definition: ServiceDefinition<S>;
+  config: LoadedConfig<S>['values'] & ServiceHostConfig;
+  logger: JsonLogger;
+  metrics: RippleMetrics;
+  dataSource: DataSource;
+  broker: Broker;
+  eventStore: EventStore;
+  relay?: OutboxRelay;
+  deadLetters: DeadLetterStore;
+  runners: ProjectionRunner[];
+  healthChecks: HealthCheck[];
+}
+
+export async function createRuntime<S extends ConfigSpec>(def: ServiceDefinition<S>, env = process.env): Promise<ServiceRuntime<S>> {
+  const loaded = loadConfig(def.config, env);
+  const config = loaded.values as ServiceRuntime<S>['config'];
+  const logger = new JsonLogger(def.name, config.LOG_LEVEL);
+  for (const name of loaded.devDefaultsUsed) logger.event('warn', `${name} is not set: using its development default (refused when NODE_ENV=production)`);
+  const metrics = new RippleMetrics(def.name);
+
+  await ensureSchema(config.DATABASE_URL, def.schema);
+  const dataSource = new DataSource({
+    type: 'postgres',
+    url: config.DATABASE_URL,
+    schema: def.schema,
+    migrationsTableName: 'migrations',
+    migrations: def.migrations,
+    synchronize: false,
+    logging: false,
+    extra: { max: 10, application_name: `ripple-${def.name}` },
+  });
+  await dataSource.initialize();
+  const ran = await dataSource.runMigrations({ transaction: 'each' });
+  if (ran.length) logger.event('info', 'migrations applied', { migrations: ran.map((m) => m.name) });
+
+  const broker = await connectBroker(config.NATS_URL, `ripple-${def.name}`);
+  logger.event('info', 'connected to NATS', { serverVersion: broker.serverVersion });
+  const contexts = new Set<BoundedContext>([...(def.publishes ? [def.publishes] : []), ...(def.projections ?? []).map((p) => p.source)]);
+  for (const c of contexts) await ensureStream(broker, config.RIPPLE_NAMESPACE, c);
+
+  const eventStore = new EventStore(def.schema);
+  const relay = def.publishes
+    ? new OutboxRelay(dataSource, broker, { schema: def.schema, context: def.publishes, namespace: config.RIPPLE_NAMESPACE, databaseUrl: config.DATABASE_URL }, metrics, logger)
+    : undefined;
+  const projections = def.projections ?? [];
+  const deadLetters = new DeadLetterStore(dataSource, def.schema, projections);
+  const runners = projections.map(
+    (p) =>
+      new ProjectionRunner(dataSource, broker, p, deadLetters, {
+        app: def.name,
+        schema: def.schema,
+        namespace: config.RIPPLE_NAMESPACE,
+        databaseUrl: config.DATABASE_URL,
+        deadLetterAfter: config.DEAD_LETTER_AFTER,
+        backoffBaseMs: config.RETRY_BACKOFF_MS,
+        backoffMaxMs: config.RETRY_BACKOFF_MAX_MS,
+        batchSize: config.PROJECTION_BATCH_SIZE,
+      }, metrics, logger),
+  );
+  const healthChecks: HealthCheck[] = [
+    { name: 'postgres', check: async () => void (await dataSource.query('SELECT 1')) },
+    { name: 'nats', check: () => pingBroker(broker) },
+  ];
+  return { definition: def, config, logger, metrics, dataSource, broker, eventStore, relay, deadLetters, runners, healthChecks };
+}
+
+/** Starts the relay and the projection runners. */
+export async function startPipeline(rt: ServiceRuntime<ConfigSpec>): Promise<void> {
+  await rt.relay?.start();
+  for (const r of rt.runners) await r.start();
+  for (const r of rt.runners) await r.refreshDeadLetterGauge();
+}
+
+/** Graceful: stop consuming and finish in-flight batches, stop the relay, drain NATS, close the pool. */
+export async function stopRuntime(rt: ServiceRuntime<ConfigSpec>): Promise<void> {
+  await Promise.all(rt.runners.map((r) => r.stop()));
+  await rt.relay?.stop();
+  await rt.broker.nc.drain().catch(() => undefined);
+  if (rt.dataSource.isInitialized) await rt.dataSource.destroy();
+}
+
+async function ensureSchema(databaseUrl: string, schema: string): Promise<void> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+  } catch (err) {
+    // Two instances booting at once race on the catalog; the schema exists either way.
+    if ((err as { code?: string }).code !== '23505') throw err;
+  } finally {
+    await client.end();
+  }
+}
