@@ -1,5 +1,4 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { JWT_SECRET } from '@ripple/auth';
 import { RuntimeModule, type ServiceRuntime } from '@ripple/service-host';
 import type { ConfigSpec } from '@ripple/config';
 import { ChangeRoleController } from './users/changing-role/change-role.controller';
@@ -17,7 +16,7 @@ export class ProfilesModule {
       imports: [RuntimeModule.forRoot(rt)],
       // Order matters: /api/users/profile and /api/users/me before /api/users/:id.
       controllers: [RegisterUserController, LoginController, UpdateProfileController, ChangeRoleController, ReadUsersController],
-      providers: [UserRepository, { provide: JWT_SECRET, useValue: rt.config.JWT_SECRET }],
+      providers: [UserRepository],
     };
   }
 }

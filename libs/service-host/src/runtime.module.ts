@@ -4,6 +4,8 @@ import type { ConfigSpec } from '@ripple/config';
 import { EventStore } from '@ripple/event-store';
 import { JsonLogger, ObservabilityModule, RippleMetrics } from '@ripple/observability';
 import { DeadLetterStore } from '@ripple/projections';
+import { JWT_SECRET } from '@ripple/auth';
+import { deadLettersController } from './dead-letters.controller';
 import { startPipeline, stopRuntime, type ServiceRuntime } from './runtime';
 
 export const SERVICE_RUNTIME = Symbol('SERVICE_RUNTIME');
@@ -38,10 +40,13 @@ export class RuntimeModule {
       { provide: EventStore, useValue: rt.eventStore },
       { provide: DeadLetterStore, useValue: rt.deadLetters },
       { provide: JsonLogger, useValue: rt.logger },
+      { provide: JWT_SECRET, useValue: rt.config.JWT_SECRET },
     ];
+    const consumes = (rt.definition.projections ?? []).length > 0;
     return {
       module: RuntimeModule,
       imports: [ObservabilityModule.forRoot({ metrics: rt.metrics, checks: { useFactory: () => rt.healthChecks } })],
+      controllers: consumes ? [deadLettersController(rt.definition.name)] : [],
       providers: [...values, PipelineLifecycle],
       exports: [...values.map((v) => v.provide), ObservabilityModule],
     };

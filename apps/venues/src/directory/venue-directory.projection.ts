@@ -1,0 +1,85 @@
+import type { EntityManager } from 'typeorm';
+import type { DomainEvent, ProfilesEvent } from '@ripple/contracts';
+import type { Projection, TableMap } from '@ripple/projections';
+import { evolveDirectory, type DirectoryEntry, type Gallera, type OwnerProfile, type Venue } from './business-from-profile';
+
+const BUSINESS_COLUMNS = `id uuid, owner_id uuid, name text, location text, description text, contact_info jsonb,
+  created_at timestamptz, updated_at timestamptz, last_event_id uuid, last_event_type text, version int`;
+
+/**
+ * Profiles → venues and galleras. A batch costs a constant number of statements:
+ * read the entries of every user in it, fold the events in memory with the pure
+ * rules, write back only what changed.
+ */
+export const venueDirectoryProjection: Projection = {
+  name: 'venue-directory',
+  source: 'profiles',
+  tables: ['owner_profiles', 'venues', 'galleras'],
+
+  async apply(tx: EntityManager, events: DomainEvent[], t: TableMap): Promise<void> {
+    const userEvents = events.filter((e): e is ProfilesEvent => e.aggregateType === 'user');
+    if (userEvents.length === 0) return;
+    const ids = [...new Set(userEvents.map((e) => e.aggregateId))];
+    const before = await load(tx, t, ids);
+    const after = new Map(before);
+    for (const e of userEvents) after.set(e.aggregateId, evolveDirectory(after.get(e.aggregateId) ?? {}, e));
+
+    const changed = <K extends keyof DirectoryEntry>(k: K) =>
+      [...after.entries()].filter(([id, entry]) => entry[k] && entry[k] !== before.get(id)?.[k]).map(([, entry]) => entry[k]!);
+    await saveProfiles(tx, t, changed('profile'));
+    await saveBusinesses(tx, t('venues'), changed('venue'), false);
+    await saveBusinesses(tx, t('galleras'), changed('gallera'), true);
+  },
+};
+
+async function load(tx: EntityManager, t: TableMap, ids: string[]): Promise<Map<string, DirectoryEntry>> {
+  // One connection per transaction: the three reads run one after another.
+  const profiles = await tx.query(`SELECT * FROM ${t('owner_profiles')} WHERE user_id = ANY($1::uuid[])`, [ids]);
+  const venues = await tx.query(`SELECT * FROM ${t('venues')} WHERE owner_id = ANY($1::uuid[])`, [ids]);
+  const galleras = await tx.query(`SELECT * FROM ${t('galleras')} WHERE owner_id = ANY($1::uuid[])`, [ids]);
+  const entries = new Map<string, DirectoryEntry>();
+  const entry = (id: string) => entries.get(id) ?? entries.set(id, {}).get(id)!;
+  for (const r of profiles) entry(r.user_id).profile = { userId: r.user_id, username: r.username, role: r.role, profileInfo: r.profile_info };
+  for (const r of venues) entry(r.owner_id).venue = toBusiness(r);
+  for (const r of galleras) entry(r.owner_id).gallera = { ...toBusiness(r), specialties: r.specialties, activeRoosters: r.active_roosters };
+  return entries;
+}
+
+function toBusiness(r: Record<string, any>): Venue {
+  return {
+    id: r.id, ownerId: r.owner_id, name: r.name, location: r.location, description: r.description, contactInfo: r.contact_info,
+    createdAt: new Date(r.created_at).toISOString(), updatedAt: new Date(r.updated_at).toISOString(),
+    lastEventId: r.last_event_id, lastEventType: r.last_event_type, version: r.version,
+  };
+}
+
+async function saveProfiles(tx: EntityManager, t: TableMap, profiles: OwnerProfile[]): Promise<void> {
+  if (!profiles.length) return;
+  const rows = profiles.map((p) => ({ user_id: p.userId, username: p.username, role: p.role, profile_info: p.profileInfo }));
+  await tx.query(
+    `INSERT INTO ${t('owner_profiles')} (user_id, username, role, profile_info)
+     SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(user_id uuid, username text, role text, profile_info jsonb)
+     ON CONFLICT (user_id) DO UPDATE SET username = EXCLUDED.username, role = EXCLUDED.role, profile_info = EXCLUDED.profile_info`,
+    [JSON.stringify(rows)],
+  );
+}
+
+async function saveBusinesses(tx: EntityManager, table: string, items: (Venue | Gallera)[], gallera: boolean): Promise<void> {
+  if (!items.length) return;
+  const rows = items.map((b) => ({
+    id: b.id, owner_id: b.ownerId, name: b.name, location: b.location, description: b.description, contact_info: b.contactInfo,
+    created_at: b.createdAt, updated_at: b.updatedAt, last_event_id: b.lastEventId, last_event_type: b.lastEventType, version: b.version,
+    ...(gallera ? { specialties: (b as Gallera).specialties, active_roosters: (b as Gallera).activeRoosters } : {}),
+  }));
+  const extraCols = gallera ? ', specialties, active_roosters' : '';
+  const extraTypes = gallera ? ', specialties text, active_roosters int' : '';
+  const extraSet = gallera ? ', specialties = EXCLUDED.specialties, active_roosters = EXCLUDED.active_roosters' : '';
+  await tx.query(
+    `INSERT INTO ${table} (id, owner_id, name, location, description, contact_info, created_at, updated_at, last_event_id, last_event_type, version${extraCols})
+     SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(${BUSINESS_COLUMNS}${extraTypes})
+     ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, location = EXCLUDED.location, description = EXCLUDED.description,
+       contact_info = EXCLUDED.contact_info, updated_at = EXCLUDED.updated_at, last_event_id = EXCLUDED.last_event_id,
+       last_event_type = EXCLUDED.last_event_type, version = EXCLUDED.version${extraSet}`,
+    [JSON.stringify(rows)],
+  );
+}

@@ -1,0 +1,15 @@
+import { int, type ConfigOf } from '@ripple/config';
+import { SERVICE_HOST_VARS, type ServiceDefinition } from '@ripple/service-host';
+import { venueDirectoryProjection } from './directory/venue-directory.projection';
+import { CreateVenues1732240000001 } from './migrations/1732240000001-create-venues';
+
+const config = { ...SERVICE_HOST_VARS, PORT: int({ default: '3002' }) };
+export type VenuesConfig = ConfigOf<typeof config>;
+
+export const venuesDefinition: ServiceDefinition<typeof config> = {
+  name: 'venues',
+  schema: 'venues',
+  config,
+  migrations: [CreateVenues1732240000001],
+  projections: [venueDirectoryProjection],
+};

@@ -1,0 +1,59 @@
+import type { ConfigSpec } from '@ripple/config';
+import { replayProjection } from '@ripple/projections';
+import { createRuntime, stopRuntime, type ServiceDefinition } from './runtime';
+
+type AnyDefinition = ServiceDefinition<ConfigSpec>;
+
+/**
+ * `replay <projection>`: rebuilds a projection blue/green while the live one
+ * keeps serving, printing progress. `republish <service> [fromPosition]`: marks
+ * a service's events unpublished so its relay sends them again (after broker
+ * data loss); the service must be running (or started) to publish them.
+ */
+export async function runOpsCli(definitions: AnyDefinition[], argv: string[]): Promise<number> {
+  const [command, target, arg] = argv;
+  const projections = definitions.flatMap((d) => (d.projections ?? []).map((p) => ({ d, p })));
+  if (command === 'replay' && target) {
+    const found = projections.find((x) => x.p.name === target);
+    if (!found) return usage(`no projection named "${target}"; known: ${projections.map((x) => x.p.name).join(', ')}`);
+    const rt = await createRuntime(found.d);
+    const started = Date.now();
+    let last = 0;
+    try {
+      const events = await replayProjection(rt.dataSource, rt.broker, found.p, {
+        schema: found.d.schema,
+        namespace: rt.config.RIPPLE_NAMESPACE,
+        onProgress: (p) => {
+          if (Date.now() - last < 500 && p.phase !== 'swapped') return;
+          last = Date.now();
+          const pct = p.total ? ((100 * p.applied) / p.total).toFixed(1) : '100.0';
+          process.stderr.write(`${p.projection}: ${p.phase} ${p.applied}/${p.total} (${pct}%)\n`);
+        },
+      });
+      const seconds = (Date.now() - started) / 1000;
+      process.stdout.write(`${target} rebuilt from ${events} events in ${seconds.toFixed(1)} s (${Math.round(events / Math.max(seconds, 0.001))} events/s)\n`);
+      return 0;
+    } finally {
+      await stopRuntime(rt);
+    }
+  }
+  if (command === 'republish' && target) {
+    const d = definitions.find((x) => x.name === target && x.publishes);
+    if (!d) return usage(`no publishing service named "${target}"`);
+    const rt = await createRuntime(d);
+    try {
+      const n = await rt.dataSource.transaction((tx) => rt.eventStore.scheduleRepublish(tx, Number(arg ?? 0)));
+      process.stdout.write(`${n} events of ${target} marked for republishing\n`);
+      return 0;
+    } finally {
+      await stopRuntime(rt);
+    }
+  }
+  return usage();
+}
+
+function usage(problem?: string): number {
+  if (problem) process.stderr.write(`${problem}\n`);
+  process.stderr.write('usage: npm run replay -- <projection>\n       npm run republish -- <service> [fromPosition]\n');
+  return 2;
+}
