@@ -1,4 +1,4 @@
-import { int, type ConfigOf } from '@ripple/config';
+import { int, str, type ConfigOf } from '@ripple/config';
 import { SERVICE_HOST_VARS, type ServiceDefinition } from '@ripple/service-host';
 import { CreateProfiles1732240000000 } from './migrations/1732240000000-create-profiles';
 
@@ -6,6 +6,10 @@ const config = {
   ...SERVICE_HOST_VARS,
   PORT: int({ default: '3001' }),
   JWT_TTL_SECONDS: int({ default: '3600' }),
+  /** The first admin, created at boot when missing; other admins are registered by an admin. */
+  ADMIN_USERNAME: str({ default: 'admin' }),
+  ADMIN_EMAIL: str({ default: 'admin@ripple.local' }),
+  ADMIN_PASSWORD: str({ devDefault: 'ripple-admin-dev-password', check: (v) => (v.length >= 8 ? undefined : 'must be at least 8 characters') }),
 };
 export type ProfilesConfig = ConfigOf<typeof config>;
 

@@ -7,6 +7,7 @@ import { ReadUsersController } from './users/reading-users/read-users.controller
 import { RegisterUserController } from './users/registering-user/register-user.controller';
 import { UpdateProfileController } from './users/updating-profile/update-profile.controller';
 import { UserRepository } from './users/user.repository';
+import { AdminSeeder } from './users/admin-seeder';
 
 @Module({})
 export class ProfilesModule {
@@ -16,7 +17,7 @@ export class ProfilesModule {
       imports: [RuntimeModule.forRoot(rt)],
       // Order matters: /api/users/profile and /api/users/me before /api/users/:id.
       controllers: [RegisterUserController, LoginController, UpdateProfileController, ChangeRoleController, ReadUsersController],
-      providers: [UserRepository],
+      providers: [UserRepository, AdminSeeder],
     };
   }
 }

@@ -1,4 +1,4 @@
-import { Controller, Delete, Get, Param, ParseUUIDPipe, Post, Query, UseGuards, type Type } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, UseGuards, type Type } from '@nestjs/common';
 import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { Type as Transform } from 'class-transformer';
 import { BearerAuthGuard, Roles } from '@ripple/auth';
@@ -32,6 +32,7 @@ export function deadLettersController(service: string): Type<unknown> {
     }
 
     @Post(':id/retry')
+    @HttpCode(200)
     async retry(@Param('id', new ParseUUIDPipe()) id: string) {
       const resolved = await this.store.retry(id);
       return { success: true, message: `${resolved.length} event(s) applied`, data: resolved };

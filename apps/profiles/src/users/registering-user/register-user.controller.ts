@@ -1,21 +1,22 @@
-import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { ProfileInfo } from '@ripple/contracts';
-import { hashPassword } from '@ripple/auth';
+import { bearerToken, hashPassword, JWT_SECRET, verifyToken } from '@ripple/auth';
 import { causationOf } from '../request-context';
 import { registerUser } from '../user';
-import { EmailTakenError, UsernameTakenError } from '../user.errors';
+import { EmailTakenError, NotAllowedError, UsernameTakenError } from '../user.errors';
 import { UserRepository } from '../user.repository';
 import { userView } from '../user.view';
 import { RegisterUserDto } from './register-user.dto';
 
 @Controller('api/users')
 export class RegisterUserController {
-  constructor(private readonly users: UserRepository) {}
+  constructor(private readonly users: UserRepository, @Inject(JWT_SECRET) private readonly secret: string) {}
 
   @Post()
   @HttpCode(201)
-  async register(@Body() dto: RegisterUserDto, @Req() req: unknown) {
+  async register(@Body() dto: RegisterUserDto, @Req() req: unknown, @Headers('authorization') authorization?: string) {
+    if (dto.role === 'admin') this.requireAdmin(authorization);
     const id = randomUUID();
     const events = registerUser({ userId: id, username: dto.username, email: dto.email.toLowerCase(), role: dto.role, profileInfo: (dto.profileInfo ?? {}) as ProfileInfo });
     try {
@@ -28,5 +29,17 @@ export class RegisterUserController {
       if (e.code === '23505' && constraint === 'users_email_key') throw new EmailTakenError(dto.email);
       throw err;
     }
+  }
+
+  /** Anyone may sign up, but only an admin may create another admin. */
+  private requireAdmin(authorization: string | undefined): void {
+    const token = bearerToken(authorization);
+    let role: string | undefined;
+    try {
+      role = token ? verifyToken(token, this.secret).role : undefined;
+    } catch {
+      role = undefined;
+    }
+    if (role !== 'admin') throw new NotAllowedError('only an admin may register an admin');
   }
 }
