@@ -1,0 +1,88 @@
+import type { ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { JsonLogger, RippleMetrics } from '@ripple/observability';
+import { createGatewayApp } from './create-gateway-app';
+import { nextChunk, open, readAll, send, startUpstream, type FakeUpstream } from './testing/http-fixtures';
+
+let profiles: FakeUpstream;
+let venues: FakeUpstream;
+let venuesHealth = 200;
+let app: NestExpressApplication;
+let base: string;
+const streams: ServerResponse[] = [];
+
+beforeAll(async () => {
+  profiles = await startUpstream((seen, res) => {
+    if (seen.url === '/api/users/stream') {
+      res.writeHead(200, { 'content-type': 'text/event-stream' }).write(': open\n\n');
+      streams.push(res);
+      return;
+    }
+    res.writeHead(seen.url === '/health' ? 200 : 201, { 'content-type': 'application/json' }).end('{"ok":true}');
+  });
+  venues = await startUpstream((seen, res) => res.writeHead(seen.url === '/health' ? venuesHealth : 200).end('{}'));
+  const config = { PORT: 0, HOST: '127.0.0.1', LOG_LEVEL: 'error', BODY_LIMIT: '1kb', PROFILES_URL: profiles.url, VENUES_URL: venues.url, SHUTDOWN_GRACE_MS: 200 };
+  app = await createGatewayApp(config, new JsonLogger('gateway', 'error', () => undefined), new RippleMetrics('gateway'));
+  await app.listen(0, '127.0.0.1');
+  base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await app?.close();
+  await profiles.close();
+  await venues.close();
+});
+
+describe('gateway app', () => {
+  it('forwards request bodies byte for byte: the gateway parses nothing', async () => {
+    const res = await send(`${base}/api/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{not json' });
+
+    expect(res.status).toBe(201);
+    expect(profiles.seen.at(-1)).toMatchObject({ method: 'POST', url: '/api/users', body: '{not json' });
+  });
+
+  it('reports itself and every upstream on /health, 200 when all are up', async () => {
+    venuesHealth = 200;
+    const res = await send(`${base}/health`);
+
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body)).toEqual({ status: 'ok', checks: { gateway: { status: 'up' }, profiles: { status: 'up' }, venues: { status: 'up' } } });
+  });
+
+  it('answers 503 on /health when an upstream is down', async () => {
+    venuesHealth = 503;
+    const res = await send(`${base}/health`);
+
+    expect(res.status).toBe(503);
+    expect(JSON.parse(res.body).checks.venues).toEqual({ status: 'down', error: '/health answered 503' });
+  });
+
+  it('serves Prometheus metrics', async () => {
+    const res = await send(`${base}/metrics`);
+
+    expect(res.status).toBe(200);
+    expect(res.body).toContain('ripple_http_requests_total');
+  });
+
+  it('answers unknown paths with the Ripple error shape, inside and outside /api', async () => {
+    for (const path of ['/api/nothing', '/nothing']) {
+      const res = await send(`${base}${path}`);
+      expect(res.status).toBe(404);
+      expect(JSON.parse(res.body)).toMatchObject({ success: false, error: { code: 'NOT_FOUND' } });
+    }
+  });
+
+  // Last: it closes the app.
+  it('shuts down within the grace period, cutting streams that would never end', async () => {
+    const { res } = await open(`${base}/api/users/stream`);
+    await nextChunk(res);
+    const stream = readAll(res).catch(() => 'cut');
+
+    const started = Date.now();
+    await app.close();
+
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(await stream).toBe('cut');
+  });
+});

@@ -1,0 +1,108 @@
+import http, { type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
+import { pipeline } from 'node:stream';
+import type { JsonLogger } from '@ripple/observability';
+import { byteLimit } from './body-limit';
+import { sendError } from './error-response';
+import { endToEndHeaders, upstreamRequestHeaders } from './forwarding-headers';
+import { requestTarget, upstreamTarget, type RequestTarget } from './request-target';
+import { isApiPath, routeFor, type ServiceName, type Upstreams } from './route-table';
+
+export interface UpstreamProxyOptions {
+  upstreams: Upstreams;
+  bodyLimitBytes: number;
+  logger: JsonLogger;
+  onUpstreamFailure?: (service: ServiceName) => void;
+  /** An upstream that accepts no connection within this time counts as unavailable. */
+  connectTimeoutMs?: number;
+  /** Idle keep-alive sockets close before the upstream's own keep-alive timeout (Node: 5s) can race a reuse. */
+  idleSocketMs?: number;
+}
+
+/**
+ * Streams `/api/...` requests to the service that owns the path and streams the
+ * answer back unbuffered, with no response timeout, so long-lived responses
+ * (SSE) pass through. Anything outside `/api` falls through to `next`.
+ */
+export class UpstreamProxy {
+  private readonly agents: { http: http.Agent; https: https.Agent };
+
+  constructor(private readonly opts: UpstreamProxyOptions) {
+    const agentOptions = { keepAlive: true, timeout: opts.idleSocketMs ?? 4000 };
+    this.agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
+  }
+
+  readonly handle = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void): void => {
+    const target = requestTarget(req.url ?? '');
+    if (!target || !isApiPath(target.pathname)) return next();
+    const service = routeFor(target.pathname);
+    if (!service) return sendError(res, 404, { code: 'NOT_FOUND', message: `no service serves ${req.method} ${target.pathname}` });
+    if (Number(req.headers['content-length'] ?? 0) > this.opts.bodyLimitBytes) return this.tooLarge(res);
+    this.forward(req, res, service, target);
+  };
+
+  /** Drops pooled upstream connections; call once the HTTP server has closed. */
+  close(): void {
+    this.agents.http.destroy();
+    this.agents.https.destroy();
+  }
+
+  private forward(req: IncomingMessage, res: ServerResponse, service: ServiceName, target: RequestTarget): void {
+    const started = Date.now();
+    const to = upstreamTarget(this.opts.upstreams[service], target.pathname + target.search);
+    const secure = to.protocol === 'https:';
+    const upstreamReq = (secure ? https : http).request({ ...to, method: req.method, headers: upstreamRequestHeaders(req), agent: secure ? this.agents.https : this.agents.http });
+    // Once the client has an answer (the upstream's or ours), later failures can only cut the stream.
+    let answered = false;
+    let clientGone = false;
+    this.limitConnect(upstreamReq);
+
+    upstreamReq.on('response', (upstreamRes) => {
+      answered = true;
+      res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, endToEndHeaders(upstreamRes.headers));
+      // A response of unknown length may be a stream whose first event is far off: the client should see it open now.
+      if (upstreamRes.headers['content-length'] === undefined) res.flushHeaders();
+      // On failure pipeline destroys both sides: the client sees a cut stream, the upstream sees the client leave.
+      pipeline(upstreamRes, res, () => undefined);
+    });
+    upstreamReq.on('error', (err) => {
+      if (answered || clientGone) return;
+      answered = true;
+      this.opts.onUpstreamFailure?.(service);
+      this.opts.logger.event('warn', 'upstream unavailable', { upstream: service, method: req.method, path: target.pathname, error: err.message });
+      sendError(res, 502, { code: 'UPSTREAM_UNAVAILABLE', message: `${service} is unavailable: ${err.message}`, service });
+    });
+    res.on('close', () => {
+      if (!res.writableFinished) {
+        clientGone = true;
+        upstreamReq.destroy();
+      }
+      this.opts.logger.event('debug', 'proxied', { upstream: service, method: req.method, path: target.pathname, status: res.statusCode, ms: Date.now() - started, complete: !clientGone });
+    });
+
+    const limiter = byteLimit(this.opts.bodyLimitBytes);
+    limiter.on('error', () => {
+      upstreamReq.destroy();
+      if (answered) return;
+      answered = true;
+      this.tooLarge(res);
+    });
+    req.pipe(limiter).pipe(upstreamReq);
+  }
+
+  /** Bounds only connection setup: a response may take as long as it likes. */
+  private limitConnect(upstreamReq: ClientRequest): void {
+    const ms = this.opts.connectTimeoutMs ?? 5000;
+    upstreamReq.on('socket', (socket) => {
+      if (!socket.connecting) return;
+      const timer = setTimeout(() => upstreamReq.destroy(new Error(`no connection within ${ms}ms`)), ms);
+      socket.once('connect', () => clearTimeout(timer));
+      socket.once('close', () => clearTimeout(timer));
+    });
+  }
+
+  private tooLarge(res: ServerResponse): void {
+    // Closing the connection spares reading the rest of an oversized body.
+    sendError(res, 413, { code: 'PAYLOAD_TOO_LARGE', message: `request body exceeds the limit of ${this.opts.bodyLimitBytes} bytes` }, { connection: 'close' });
+  }
+}

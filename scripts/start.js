@@ -1,0 +1,180 @@
+'use strict';
+// Brings every Ripple app up on one machine against a local PostgreSQL and NATS
+// (`npm start` builds first). Children keep their JSON log lines on our
+// stdout/stderr; a child that crashes is restarted with backoff; SIGINT/SIGTERM
+// stop them all gracefully.
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const http = require('node:http');
+const net = require('node:net');
+const path = require('node:path');
+const { ensureDatabase, redact, DEFAULT_DATABASE_URL } = require('./ensure-database');
+
+const ROOT = path.resolve(__dirname, '..');
+const DATABASE_URL = process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
+const NATS_URL = process.env.NATS_URL || 'nats://127.0.0.1:4222';
+const GATEWAY_PORT = Number(process.env.PORT || 3000);
+const PROFILES_PORT = Number(process.env.PROFILES_PORT || 3001);
+const VENUES_PORT = Number(process.env.VENUES_PORT || 3002);
+
+// Started in this order and stopped in reverse, so the gateway goes first and its upstreams last.
+// The services listen on loopback only: clients reach them through the gateway.
+const APPS = [
+  { name: 'profiles', main: 'apps/profiles/dist/main.js', env: { PORT: PROFILES_PORT, HOST: '127.0.0.1' } },
+  { name: 'venues', main: 'apps/venues/dist/main.js', env: { PORT: VENUES_PORT, HOST: '127.0.0.1' } },
+  { name: 'gateway', main: 'apps/gateway/dist/main.js', env: { PORT: GATEWAY_PORT, PROFILES_URL: `http://127.0.0.1:${PROFILES_PORT}`, VENUES_URL: `http://127.0.0.1:${VENUES_PORT}` } },
+];
+
+const BACKOFF_FIRST_MS = 1000;
+const BACKOFF_MAX_MS = 30000;
+// A child that dies sooner than this after starting failed "immediately"; that many times in a row, and we stop trying.
+const IMMEDIATE_MS = 10000;
+const MAX_IMMEDIATE_FAILURES = 5;
+// Above the gateway's 10s shutdown grace, so a clean stop is never cut short.
+const STOP_TIMEOUT_MS = 20000;
+
+let stopping = false;
+
+function log(level, msg, fields = {}) {
+  process.stdout.write(JSON.stringify({ time: new Date().toISOString(), level, service: 'start', msg, ...fields }) + '\n');
+}
+
+function spawnApp(app) {
+  const started = Date.now();
+  const env = { ...process.env, DATABASE_URL, NATS_URL, ...Object.fromEntries(Object.entries(app.env).map(([k, v]) => [k, String(v)])) };
+  const proc = spawn(process.execPath, [app.main], { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] });
+  app.proc = proc;
+  log('info', `${app.name} started`, { pid: proc.pid, port: app.env.PORT });
+  proc.on('error', (err) => log('error', `${app.name} could not be spawned`, { error: err.message }));
+  proc.on('exit', (code, signal) => {
+    app.proc = undefined;
+    if (!stopping) restartLater(app, Date.now() - started, signal ? `signal ${signal}` : `code ${code}`);
+  });
+}
+
+function restartLater(app, ranMs, how) {
+  if (ranMs >= IMMEDIATE_MS) {
+    app.failures = 0;
+    app.backoffMs = BACKOFF_FIRST_MS;
+  } else {
+    app.failures = (app.failures || 0) + 1;
+  }
+  if (app.failures >= MAX_IMMEDIATE_FAILURES) {
+    log('error', `${app.name} exited (${how}) within ${IMMEDIATE_MS / 1000}s of starting, ${app.failures} times in a row: giving up. Its own log lines above say why; fix that and run npm start again.`);
+    void shutdown(1, 'SIGTERM');
+    return;
+  }
+  const delay = app.backoffMs || BACKOFF_FIRST_MS;
+  app.backoffMs = Math.min(delay * 2, BACKOFF_MAX_MS);
+  log('warn', `${app.name} exited (${how}) after ${ranMs}ms; restarting in ${delay}ms`);
+  app.restartTimer = setTimeout(() => spawnApp(app), delay);
+}
+
+function stopApp(app, signal) {
+  clearTimeout(app.restartTimer);
+  const proc = app.proc;
+  if (!proc || proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const killer = setTimeout(() => {
+      log('warn', `${app.name} did not stop within ${STOP_TIMEOUT_MS}ms: killing it`);
+      proc.kill('SIGKILL');
+    }, STOP_TIMEOUT_MS);
+    proc.once('exit', () => {
+      clearTimeout(killer);
+      resolve();
+    });
+    proc.kill(signal);
+  });
+}
+
+async function shutdown(exitCode, signal) {
+  if (stopping) {
+    // A second Ctrl-C means "now".
+    for (const app of APPS) app.proc?.kill('SIGKILL');
+    return;
+  }
+  stopping = true;
+  log('info', 'stopping Ripple', { signal });
+  for (const app of [...APPS].reverse()) await stopApp(app, signal);
+  process.exit(exitCode);
+}
+
+function gatewayHealth() {
+  const host = ['0.0.0.0', '::', undefined, ''].includes(process.env.HOST) ? '127.0.0.1' : process.env.HOST;
+  return new Promise((resolve) => {
+    const req = http.get({ host, port: GATEWAY_PORT, path: '/health', agent: false, timeout: 2000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (c) => (body += c)).on('end', () => resolve({ status: res.statusCode, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', (err) => resolve({ status: 0, body: err.message }));
+  });
+}
+
+/** Up when /health says 200, or when only the apps we could not start are down. */
+function isUp({ status, body }, skipped) {
+  if (status === 200) return true;
+  if (status !== 503 || !skipped.length) return false;
+  try {
+    const down = Object.entries(JSON.parse(body).checks).filter(([, c]) => c.status !== 'up').map(([name]) => name);
+    return down.every((name) => skipped.includes(name));
+  } catch {
+    return false;
+  }
+}
+
+async function announceWhenUp(skipped) {
+  const waitingSince = Date.now();
+  let nextComplaint = waitingSince + 30000;
+  for (;;) {
+    if (stopping) return;
+    const health = await gatewayHealth();
+    if (isUp(health, skipped)) {
+      const without = skipped.length ? ` (without ${skipped.join(', ')}: not built)` : '';
+      console.log(`Ripple is up at http://localhost:${GATEWAY_PORT}${without}`);
+      return;
+    }
+    if (Date.now() > nextComplaint) {
+      log('warn', `still waiting for the gateway to report healthy after ${Math.round((Date.now() - waitingSince) / 1000)}s`, { health: health.body });
+      nextComplaint = Date.now() + 30000;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+function reachable(url, what) {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(port || 4222), timeout: 3000 });
+    socket.once('connect', () => socket.end(resolve));
+    socket.once('timeout', () => socket.destroy(new Error('timed out')));
+    socket.once('error', (err) => reject(new Error(`cannot reach ${what} at ${url}: ${err.message}. Start it, or set NATS_URL.`)));
+  });
+}
+
+async function main() {
+  process.on('SIGINT', () => void shutdown(0, 'SIGINT'));
+  process.on('SIGTERM', () => void shutdown(0, 'SIGTERM'));
+  try {
+    if (await ensureDatabase(DATABASE_URL)) log('info', 'database created', { database: redact(DATABASE_URL) });
+  } catch (err) {
+    throw new Error(`cannot prepare the database ${redact(DATABASE_URL)}: ${err.message}. Start PostgreSQL, or set DATABASE_URL.`);
+  }
+  await reachable(NATS_URL, 'NATS');
+  const skipped = [];
+  for (const app of APPS) {
+    if (fs.existsSync(path.join(ROOT, app.main))) {
+      spawnApp(app);
+      continue;
+    }
+    if (app.name === 'gateway') throw new Error(`${app.main} is missing: run npm run build first`);
+    log('warn', `${app.name} is not built (${app.main} is missing): skipping it`);
+    skipped.push(app.name);
+  }
+  await announceWhenUp(skipped);
+}
+
+main().catch((err) => {
+  log('error', err.message);
+  void shutdown(1, 'SIGTERM');
+});
