@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
-import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
 import { allEventsSubject, decodeEvent, streamName, type DomainEvent } from '@ripple/contracts';
 import { isNotFound, type Broker } from '@ripple/messaging';
 import { withLogContext, type JsonLogger, type RippleMetrics } from '@ripple/observability';
@@ -33,6 +33,12 @@ interface Item {
 export const durableName = (app: string, projection: string) => `${app}--${projection}`;
 
 /**
+ * How long one pull request may wait for messages. Pull requests are never cancelled
+ * (see consume()), so this bounds how long stop() and a lost leadership wait.
+ */
+const PULL_EXPIRES_MS = 1000;
+
+/**
  * Runs one projection from its durable JetStream consumer. Only one instance per
  * projection is active (session advisory lock on a dedicated connection; a standby
  * takes over when that connection dies). Messages are applied in micro-batches:
@@ -44,7 +50,8 @@ export const durableName = (app: string, projection: string) => `${app}--${proje
 export class ProjectionRunner {
   private running = false;
   private leader?: Client;
-  private messages?: ConsumerMessages;
+  /** Set when the leader connection died: consuming ends after the batch in flight. */
+  private leaderLost = false;
   private readonly queue: Item[] = [];
   private notify?: () => void;
   private loop?: Promise<void>;
@@ -79,7 +86,6 @@ export class ProjectionRunner {
   /** Graceful: stops pulling, finishes the batch in flight, hands back what was not started. */
   async stop(): Promise<void> {
     this.running = false;
-    this.messages?.stop();
     this.notify?.();
     await this.loop;
   }
@@ -123,7 +129,9 @@ export class ProjectionRunner {
     const client = new Client({ connectionString: this.opts.databaseUrl });
     client.on('error', (err) => {
       this.logger.event('warn', 'projection leader connection lost', { projection: this.projection.name, error: err.message });
-      this.messages?.stop();
+      if (this.leader !== client) return;
+      this.leaderLost = true;
+      this.notify?.();
     });
     await client.connect();
     const { rows } = await client.query('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [`ripple-leader:${this.opts.schema}:${this.projection.name}`]);
@@ -132,6 +140,7 @@ export class ProjectionRunner {
       return false;
     }
     this.leader = client;
+    this.leaderLost = false;
     return true;
   }
 
@@ -141,33 +150,60 @@ export class ProjectionRunner {
     await client?.end().catch(() => undefined);
   }
 
+  private consuming(): boolean {
+    return this.running && this.leader !== undefined && !this.leaderLost;
+  }
+
+  /**
+   * Pulls with a sequence of bounded fetches and never cancels one: a pull request
+   * is only dropped by the server (all messages delivered, or expired), so no
+   * message is ever in flight to a subscription we closed. (Stopping a `consume()`
+   * unsubscribes at once; whatever the server had already sent to it was lost to
+   * us and stayed unacknowledged until ack_wait, blocking its aggregate meanwhile.)
+   * On stop or lost leadership the batch in flight finishes, the current fetch
+   * runs out (at most PULL_EXPIRES_MS), and everything not started is nak'd.
+   */
   private async consume(): Promise<void> {
     const consumer = await this.broker.js.consumers.get(this.stream, this.durable);
-    const messages = await consumer.consume({ max_messages: (this.opts.batchSize ?? 500) * 2 });
-    this.messages = messages;
+    const batchSize = this.opts.batchSize ?? 500;
     let pumpDone = false;
+    let stopped = false;
+    let drained: (() => void) | undefined;
     const pump = (async () => {
-      for await (const msg of messages) {
-        this.queue.push({ msg });
-        this.notify?.();
+      while (!stopped && this.consuming()) {
+        if (this.queue.length >= batchSize) {
+          // Back-pressure: wait for the applier to take a batch.
+          await new Promise<void>((resolve) => (drained = resolve));
+          continue;
+        }
+        const messages = await consumer.fetch({ max_messages: batchSize * 2, expires: PULL_EXPIRES_MS });
+        for await (const msg of messages) {
+          this.queue.push({ msg });
+          this.notify?.();
+        }
       }
     })().finally(() => {
       pumpDone = true;
       this.notify?.();
     });
-    const batchSize = this.opts.batchSize ?? 500;
-    while (this.running && this.leader) {
-      if (this.queue.length > 0) {
-        await this.process(this.queue.splice(0, batchSize));
-        continue;
+    try {
+      while (this.consuming()) {
+        if (this.queue.length > 0) {
+          const batch = this.queue.splice(0, batchSize);
+          drained?.();
+          await this.process(batch);
+          continue;
+        }
+        if (pumpDone) break;
+        await new Promise<void>((resolve) => (this.notify = resolve));
       }
-      if (pumpDone) break;
-      await new Promise<void>((resolve) => (this.notify = resolve));
+    } finally {
+      stopped = true;
+      drained?.();
+      await pump.catch((err) => this.logger.event('warn', 'pulling from the consumer failed', { projection: this.projection.name, error: (err as Error).message }));
+      // Pulled but not started: give them back now rather than after ack_wait.
+      for (const item of this.queue.splice(0)) item.msg.nak();
     }
-    messages.stop();
-    await pump.catch(() => undefined);
-    // Pulled but not started: give them back now rather than after ack_wait.
-    for (const item of this.queue.splice(0)) item.msg.nak();
   }
 
   private async process(items: Item[]): Promise<void> {

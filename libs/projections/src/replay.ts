@@ -49,12 +49,34 @@ export async function replayProjection(dataSource: DataSource, broker: Broker, p
     lastSeq = await applyRange((write) => write(tx), broker, projection, opts, lastSeq, end, (n) => report('catching-up', n, end));
     for (const t of tables) {
       const live = qualify(opts.schema, t);
+      await handOverOwnedSequences(tx, live, shadow(t));
       await tx.query(`DROP TABLE ${live}`);
       await tx.query(`ALTER TABLE ${shadow(t)} RENAME TO "${t}"`);
     }
   });
   report('swapped', lastSeq, lastSeq);
   return lastSeq;
+}
+
+/**
+ * A serial column's sequence is owned by the live table, and the shadow's copied
+ * default (LIKE ... INCLUDING ALL) draws from that same sequence, so dropping the
+ * live table would fail ("other objects depend on it"). Before the drop, the
+ * sequence becomes the shadow's, which then takes over the live name.
+ */
+async function handOverOwnedSequences(tx: EntityManager, live: string, shadow: string): Promise<void> {
+  const owned: { sequence: string; column: string }[] = await tx.query(
+    `SELECT s.oid::regclass::text AS sequence, a.attname AS column
+       FROM pg_depend d
+       JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
+       JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+      WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
+        AND d.refobjid = $1::regclass AND d.deptype = 'a'`,
+    [live],
+  );
+  for (const { sequence, column } of owned) {
+    await tx.query(`ALTER SEQUENCE ${sequence} OWNED BY ${shadow}."${column.replace(/"/g, '""')}"`);
+  }
 }
 
 /** Applies stream messages after `afterSeq` up to `endSeq` into the shadow tables; returns the last sequence applied. */

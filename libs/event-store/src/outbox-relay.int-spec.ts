@@ -1,0 +1,286 @@
+import { DataSource, type EntityManager } from 'typeorm';
+import { parseEvent, streamName, uuidv7, type EventEnvelope, type UserProfileUpdated } from '@ripple/contracts';
+import { connectBroker, ensureStream, type Broker } from '@ripple/messaging';
+import { JsonLogger, RippleMetrics } from '@ripple/observability';
+import { createTestDatabase, deleteNamespaceStreams, eventually, testNamespace, testNatsUrl, type TestDatabase } from '@ripple/testing';
+import { EventStore } from './event-store';
+import { StreamVersionConflictError } from './errors';
+import { OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
+import { createEventStoreTables } from './schema';
+
+/**
+ * The outbox relay against real PostgreSQL and NATS JetStream: each test uses
+ * its own schema in a fresh database and publishes to its own stream namespace.
+ */
+const logger = new JsonLogger('outbox-relay-itest', 'error');
+
+interface StreamedMessage {
+  seq: number;
+  msgId: string | undefined;
+  event: EventEnvelope;
+}
+
+describe('OutboxRelay and EventStore (PostgreSQL + JetStream)', () => {
+  let db: TestDatabase;
+  let dataSource: DataSource;
+  let broker: Broker;
+  const namespaces: string[] = [];
+  const relays: OutboxRelay[] = [];
+  let schemaCounter = 0;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('ripple_outbox');
+    dataSource = new DataSource({ type: 'postgres', url: db.url, synchronize: false, logging: false, extra: { max: 10 } });
+    await dataSource.initialize();
+    broker = await connectBroker(await testNatsUrl(), 'outbox-relay-itest');
+  });
+
+  afterAll(async () => {
+    await Promise.all(relays.map((r) => r.stop().catch(() => undefined)));
+    if (broker) {
+      for (const ns of namespaces) await deleteNamespaceStreams(broker.jsm, ns).catch(() => undefined);
+      await broker.nc.drain().catch(() => undefined);
+    }
+    if (dataSource?.isInitialized) await dataSource.destroy();
+    await db?.drop();
+  });
+
+  /** A fresh event store (own schema) and stream (own namespace) for one test. */
+  async function setup(relayOpts: Partial<OutboxRelayOptions> = {}) {
+    const schema = `itest_${++schemaCounter}`;
+    const namespace = testNamespace();
+    namespaces.push(namespace);
+    const qr = dataSource.createQueryRunner();
+    try {
+      await createEventStoreTables(qr, schema);
+    } finally {
+      await qr.release();
+    }
+    await ensureStream(broker, namespace, 'profiles');
+    const store = new EventStore(schema);
+    const metrics = new RippleMetrics('outbox-relay-itest');
+    const relay = new OutboxRelay(
+      dataSource,
+      broker,
+      { schema, context: 'profiles', namespace, databaseUrl: db.url, pollIntervalMs: 100, ...relayOpts },
+      metrics,
+      logger,
+    );
+    relays.push(relay);
+    const stream = streamName(namespace, 'profiles');
+    return { schema, namespace, store, relay, stream, metrics };
+  }
+
+  const update = (fullName: string): Pick<UserProfileUpdated, 'type' | 'data'> => ({ type: 'UserProfileUpdated', data: { changes: { fullName } } });
+  const ctx = () => {
+    const id = uuidv7();
+    return { correlationId: id, causationId: id, actor: 'itest' };
+  };
+
+  async function appendOne(store: EventStore, tx: EntityManager, aggregateId: string, expectedVersion: number, fullName: string) {
+    const [e] = await store.append(tx, { aggregateType: 'user', aggregateId, expectedVersion, events: [update(fullName)], context: ctx() });
+    return e;
+  }
+
+  async function streamMessages(stream: string): Promise<StreamedMessage[]> {
+    const info = await broker.jsm.streams.info(stream);
+    const out: StreamedMessage[] = [];
+    if (info.state.messages === 0) return out;
+    for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
+      const m = await broker.jsm.streams.getMessage(stream, { seq });
+      if (!m) continue;
+      out.push({ seq, msgId: m.header?.get('Nats-Msg-Id') || undefined, event: m.json<EventEnvelope>() });
+    }
+    return out;
+  }
+
+  async function messageCount(stream: string): Promise<number> {
+    return (await broker.jsm.streams.info(stream)).state.messages;
+  }
+
+  async function unpublished(schema: string): Promise<number> {
+    const [{ n }] = await dataSource.query(`SELECT count(*)::int AS n FROM "${schema}".events WHERE published_at IS NULL`);
+    return n;
+  }
+
+  /** Every committed event is on the stream exactly once, with Nats-Msg-Id = event id, and is a valid contract event. */
+  function expectExactlyOnce(messages: StreamedMessage[], committed: EventEnvelope[]) {
+    expect(messages).toHaveLength(committed.length);
+    const ids = messages.map((m) => m.msgId);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect([...ids].sort()).toEqual(committed.map((e) => e.id).sort());
+    for (const m of messages) {
+      expect(m.msgId).toBe(m.event.id);
+      expect(() => parseEvent(m.event)).not.toThrow();
+    }
+  }
+
+  it('publishes events committed while no relay ran (crash between commit and publish) exactly once', async () => {
+    const { store, relay, stream, schema } = await setup();
+    const committed: EventEnvelope[] = [];
+    for (let u = 0; u < 5; u++) {
+      const aggregateId = uuidv7();
+      await dataSource.transaction(async (tx) => {
+        committed.push(...(await store.append(tx, {
+          aggregateType: 'user', aggregateId, expectedVersion: 0, events: [update(`a${u}`), update(`b${u}`), update(`c${u}`)], context: ctx(),
+        })));
+      });
+    }
+    expect(await messageCount(stream)).toBe(0);
+    expect(await unpublished(schema)).toBe(15);
+
+    await relay.start();
+    await eventually(async () => (await unpublished(schema)) === 0, { what: 'the relay to publish the backlog' });
+    await relay.stop();
+
+    const messages = await streamMessages(stream);
+    expectExactlyOnce(messages, committed);
+    // Per aggregate, the stream holds the versions in order.
+    for (const aggregateId of new Set(committed.map((e) => e.aggregateId))) {
+      expect(messages.filter((m) => m.event.aggregateId === aggregateId).map((m) => m.event.aggregateVersion)).toEqual([1, 2, 3]);
+    }
+  });
+
+  it('republishing after a crash between PubAck and the mark leaves each event once on the stream', async () => {
+    const { store, relay, stream, schema } = await setup();
+    const committed: EventEnvelope[] = [];
+    for (let i = 0; i < 10; i++) {
+      committed.push(await dataSource.transaction((tx) => appendOne(store, tx, uuidv7(), 0, `n${i}`)));
+    }
+    // First pass: published and acknowledged by JetStream.
+    expect(await relay.publishBatch()).toBe(10);
+    expect(await unpublished(schema)).toBe(0);
+    expectExactlyOnce(await streamMessages(stream), committed);
+
+    // The "mark published" update is lost for part of the batch (as if the relay died after the PubAck) ...
+    await dataSource.query(`UPDATE "${schema}".events SET published_at = NULL WHERE id = ANY($1::uuid[])`, [committed.slice(0, 4).map((e) => e.id)]);
+    // ... and for all of it, through the operator's republish path.
+    const second = await dataSource.transaction(async (tx) => {
+      const n = await store.scheduleRepublish(tx);
+      return n;
+    });
+    expect(second).toBe(6);
+    expect(await unpublished(schema)).toBe(10);
+
+    // A new event committed meanwhile must go out with the republished ones.
+    const late = await dataSource.transaction((tx) => appendOne(store, tx, uuidv7(), 0, 'late'));
+    committed.push(late);
+
+    await relay.start();
+    await eventually(async () => (await unpublished(schema)) === 0, { what: 'the relay to republish' });
+    await relay.stop();
+
+    // Within the duplicate window the broker drops the republished copies.
+    expectExactlyOnce(await streamMessages(stream), committed);
+  });
+
+  it('does not skip an event whose transaction commits after a later-numbered one', async () => {
+    const { store, relay, stream, schema } = await setup();
+    await relay.start();
+
+    const qrA = dataSource.createQueryRunner();
+    const qrB = dataSource.createQueryRunner();
+    await qrA.connect();
+    await qrB.connect();
+    try {
+      await qrA.startTransaction();
+      await qrB.startTransaction();
+      const a = await appendOne(store, qrA.manager, uuidv7(), 0, 'first-numbered');
+      const b = await appendOne(store, qrB.manager, uuidv7(), 0, 'second-numbered');
+      const [{ position: posA }] = await qrA.query(`SELECT position::bigint AS position FROM "${schema}".events WHERE id = $1`, [a.id]);
+      const [{ position: posB }] = await qrB.query(`SELECT position::bigint AS position FROM "${schema}".events WHERE id = $1`, [b.id]);
+      expect(BigInt(posA)).toBeLessThan(BigInt(posB));
+
+      // B commits first and is published while A (lower position) is still open.
+      await qrB.commitTransaction();
+      const afterB = await eventually(async () => {
+        const m = await streamMessages(stream);
+        return m.length > 0 && m;
+      }, { what: "B's event on the stream" });
+      expect(afterB.map((m) => m.event.id)).toEqual([b.id]);
+      await eventually(async () => (await unpublished(schema)) === 0, { what: 'B to be marked published' });
+
+      // Now A commits: a relay that moved a cursor past B's position would never send it.
+      await qrA.commitTransaction();
+      await eventually(async () => (await unpublished(schema)) === 0 && (await messageCount(stream)) === 2, { what: "A's event on the stream" });
+      const messages = await streamMessages(stream);
+      expectExactlyOnce(messages, [a, b]);
+      expect(messages.map((m) => m.event.id)).toEqual([b.id, a.id]);
+    } finally {
+      if (qrA.isTransactionActive) await qrA.rollbackTransaction();
+      if (qrB.isTransactionActive) await qrB.rollbackTransaction();
+      await qrA.release();
+      await qrB.release();
+      await relay.stop();
+    }
+  });
+
+  it('is woken by NOTIFY: an appended event is published long before the fallback poll', async () => {
+    const { store, relay, stream } = await setup({ pollIntervalMs: 60_000 });
+    // Count the relay's idle passes: it reads the backlog right before it goes to sleep.
+    let idlePasses = 0;
+    const backlog = relay.backlog.bind(relay);
+    relay.backlog = async () => {
+      const n = await backlog();
+      idlePasses++;
+      return n;
+    };
+    await relay.start();
+    await eventually(async () => idlePasses >= 1, { what: 'the relay to go idle' });
+
+    const first = await dataSource.transaction((tx) => appendOne(store, tx, uuidv7(), 0, 'wake-1'));
+    await eventually(async () => (await messageCount(stream)) === 1, { what: 'the first event after NOTIFY' });
+    await eventually(async () => idlePasses >= 2, { what: 'the relay to go idle again' });
+
+    const second = await dataSource.transaction((tx) => appendOne(store, tx, uuidv7(), 0, 'wake-2'));
+    await eventually(async () => (await messageCount(stream)) === 2, { what: 'the second event after NOTIFY' });
+    await relay.stop();
+    expectExactlyOnce(await streamMessages(stream), [first, second]);
+  });
+
+  it('rejects the second of two appends at the same expectedVersion with the current version', async () => {
+    const { store, schema } = await setup();
+    const aggregateId = uuidv7();
+
+    // Sequential: the stale writer learns the current version.
+    await dataSource.transaction((tx) => appendOne(store, tx, aggregateId, 0, 'v1'));
+    const stale = dataSource.transaction((tx) => appendOne(store, tx, aggregateId, 0, 'stale'));
+    await expect(stale).rejects.toBeInstanceOf(StreamVersionConflictError);
+    await expect(stale).rejects.toMatchObject({ code: 'VERSION_CONFLICT', streamId: aggregateId, expectedVersion: 0, currentVersion: 1 });
+
+    // Concurrent: two open transactions both at expectedVersion 1; exactly one wins.
+    const qrA = dataSource.createQueryRunner();
+    const qrB = dataSource.createQueryRunner();
+    await qrA.connect();
+    await qrB.connect();
+    try {
+      await qrA.startTransaction();
+      await qrB.startTransaction();
+      await store.append(qrA.manager, { aggregateType: 'user', aggregateId, expectedVersion: 1, events: [update('a2'), update('a3')], context: ctx() });
+      // B's insert waits on A's uncommitted (stream, version) row, then fails when A commits.
+      const appendB = appendOne(store, qrB.manager, aggregateId, 1, 'b2').then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      await qrA.commitTransaction();
+      const err = await appendB;
+      expect(err).toBeInstanceOf(StreamVersionConflictError);
+      expect(err).toMatchObject({ streamId: aggregateId, expectedVersion: 1, currentVersion: 3 });
+
+      // The loser's transaction is still usable: it can decide again on the current version.
+      const retried = await appendOne(store, qrB.manager, aggregateId, 3, 'b4');
+      expect(retried.aggregateVersion).toBe(4);
+      await qrB.commitTransaction();
+    } finally {
+      if (qrA.isTransactionActive) await qrA.rollbackTransaction();
+      if (qrB.isTransactionActive) await qrB.rollbackTransaction();
+      await qrA.release();
+      await qrB.release();
+    }
+    const rows: { version: number; data: { changes: { fullName: string } } }[] = await dataSource.query(
+      `SELECT version, data FROM "${schema}".events WHERE stream_id = $1 ORDER BY version`,
+      [aggregateId],
+    );
+    expect(rows.map((r) => [r.version, r.data.changes.fullName])).toEqual([[1, 'v1'], [2, 'a2'], [3, 'a3'], [4, 'b4']]);
+  });
+});

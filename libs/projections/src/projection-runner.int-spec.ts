@@ -1,0 +1,533 @@
+import { DataSource, type EntityManager } from 'typeorm';
+import { AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
+import { allEventsSubject, eventSubject, streamName, uuidv7, type DomainEvent, type UserProfileUpdated } from '@ripple/contracts';
+import { connectBroker, ensureStream, type Broker } from '@ripple/messaging';
+import { JsonLogger, RippleMetrics } from '@ripple/observability';
+import { createTestDatabase, deleteNamespaceStreams, eventually, testNamespace, testNatsUrl, type TestDatabase } from '@ripple/testing';
+import {
+  DeadLetterNotHeadError,
+  DeadLetterRetryFailedError,
+  DeadLetterStore,
+  type DeadLetter,
+} from './dead-letters';
+import { PermanentProjectionError, checkpointTable, type Projection, type TableMap } from './projection';
+import { ProjectionRunner, durableName, type RunnerOptions } from './projection-runner';
+import { createCheckpointTable, createDeadLetterTable, qualify } from './schema';
+
+/**
+ * The projection runner against real PostgreSQL and NATS JetStream. Every test
+ * gets its own schema (tables, checkpoints, dead letters) and its own stream
+ * namespace; the test projection records every application in a log table so
+ * duplicates and order are visible in SQL.
+ */
+const logger = new JsonLogger('projection-runner-itest', 'error');
+const PROJECTION = 'itest-profiles';
+const APP = 'itest';
+
+/** Knobs the test turns to make the projection fail. */
+interface Control {
+  /** `fullName: 'poison'` fails until this is set. */
+  poisonFixed: boolean;
+  /** `fullName: 'flaky'` fails while this is set. */
+  flaky: boolean;
+  /** fullName → how many more attempts to fail. */
+  failTimes: Map<string, number>;
+  /** Attempts that threw, by fullName. */
+  failures: Map<string, number>;
+  /** Sleep inside each apply (keeps batches in flight). */
+  applyDelayMs: number;
+}
+
+const newControl = (): Control => ({ poisonFixed: false, flaky: false, failTimes: new Map(), failures: new Map(), applyDelayMs: 0 });
+
+/**
+ * itest_profiles: one row per aggregate (last name, version, how many events applied);
+ * itest_applications: one row per application (a duplicate shows up as a second row).
+ * `fullName: 'permanent'` always fails with PermanentProjectionError.
+ */
+function testProjection(ctl: Control, label: string): Projection {
+  return {
+    name: PROJECTION,
+    source: 'profiles',
+    tables: ['itest_profiles', 'itest_applications'],
+    async apply(tx: EntityManager, events: DomainEvent[], tables: TableMap) {
+      if (ctl.applyDelayMs) await new Promise((r) => setTimeout(r, ctl.applyDelayMs));
+      for (const e of events) {
+        const fullName = (e as UserProfileUpdated).data.changes.fullName ?? null;
+        const fail = (why: string, permanent = false) => {
+          ctl.failures.set(fullName!, (ctl.failures.get(fullName!) ?? 0) + 1);
+          throw permanent ? new PermanentProjectionError(why) : new Error(why);
+        };
+        if (fullName === 'poison' && !ctl.poisonFixed) fail('poisoned event');
+        if (fullName === 'permanent') fail('cannot ever apply this', true);
+        if (fullName === 'flaky' && ctl.flaky) fail('transient failure');
+        const left = fullName === null ? 0 : (ctl.failTimes.get(fullName) ?? 0);
+        if (left > 0) {
+          ctl.failTimes.set(fullName!, left - 1);
+          fail('fails a few times');
+        }
+        await tx.query(
+          `INSERT INTO ${tables('itest_applications')} (event_id, aggregate_id, version, full_name, applied_by) VALUES ($1, $2, $3, $4, $5)`,
+          [e.id, e.aggregateId, e.aggregateVersion, fullName, label],
+        );
+        await tx.query(
+          `INSERT INTO ${tables('itest_profiles')} AS p (aggregate_id, full_name, version, applied) VALUES ($1, $2, $3, 1)
+           ON CONFLICT (aggregate_id) DO UPDATE SET full_name = EXCLUDED.full_name, version = EXCLUDED.version, applied = p.applied + 1`,
+          [e.aggregateId, fullName, e.aggregateVersion],
+        );
+      }
+    },
+  };
+}
+
+describe('ProjectionRunner (PostgreSQL + JetStream)', () => {
+  let db: TestDatabase;
+  let dataSource: DataSource;
+  let broker: Broker;
+  const namespaces: string[] = [];
+  const runners: ProjectionRunner[] = [];
+  const extraBrokers: Broker[] = [];
+  let counter = 0;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('ripple_projection');
+    dataSource = new DataSource({ type: 'postgres', url: db.url, synchronize: false, logging: false, extra: { max: 20 } });
+    await dataSource.initialize();
+    broker = await connectBroker(await testNatsUrl(), 'projection-runner-itest');
+  });
+
+  afterAll(async () => {
+    await Promise.all(runners.map((r) => r.stop().catch(() => undefined)));
+    for (const b of extraBrokers) await b.nc.drain().catch(() => undefined);
+    if (broker) {
+      for (const ns of namespaces) await deleteNamespaceStreams(broker.jsm, ns).catch(() => undefined);
+      await broker.nc.drain().catch(() => undefined);
+    }
+    if (dataSource?.isInitialized) await dataSource.destroy();
+    await db?.drop();
+  });
+
+  async function setup(runnerOpts: Partial<RunnerOptions> = {}) {
+    const schema = `proj_${++counter}`;
+    const namespace = testNamespace();
+    namespaces.push(namespace);
+    const qr = dataSource.createQueryRunner();
+    try {
+      await qr.query(`CREATE SCHEMA "${schema}"`);
+      await createDeadLetterTable(qr, schema);
+      await createCheckpointTable(qr, schema, PROJECTION);
+      await qr.query(`CREATE TABLE ${qualify(schema, 'itest_profiles')} (aggregate_id text PRIMARY KEY, full_name text, version integer NOT NULL, applied integer NOT NULL)`);
+      await qr.query(`
+        CREATE TABLE ${qualify(schema, 'itest_applications')} (
+          seq bigserial PRIMARY KEY, event_id uuid NOT NULL, aggregate_id text NOT NULL, version integer NOT NULL, full_name text, applied_by text NOT NULL
+        )`);
+    } finally {
+      await qr.release();
+    }
+    await ensureStream(broker, namespace, 'profiles');
+    const ctl = newControl();
+    const metrics = new RippleMetrics('projection-runner-itest');
+    const deadLetters = new DeadLetterStore(dataSource, schema, [testProjection(ctl, 'dead-letter-retry')]);
+    const options: RunnerOptions = {
+      app: APP, schema, namespace, databaseUrl: db.url, deadLetterAfter: 3, backoffBaseMs: 50, backoffMaxMs: 2000, standbyPollMs: 100, ...runnerOpts,
+    };
+    const newRunner = (label: string, runnerBroker: Broker = broker) => {
+      const r = new ProjectionRunner(dataSource, runnerBroker, testProjection(ctl, label), deadLetters, options, metrics, logger);
+      runners.push(r);
+      return r;
+    };
+    const stream = streamName(namespace, 'profiles');
+
+    const publish = async (e: DomainEvent, msgID: string = e.id) => {
+      const ack = await broker.js.publish(eventSubject(namespace, 'profiles', e.aggregateType, e.aggregateId, e.type), JSON.stringify(e), { msgID });
+      expect(ack.duplicate).toBe(false);
+      return ack.seq;
+    };
+    const applications = async (aggregateId?: string) =>
+      (await dataSource.query(
+        `SELECT event_id, aggregate_id, version, full_name, applied_by FROM ${qualify(schema, 'itest_applications')}
+         WHERE ($1::text IS NULL OR aggregate_id = $1) ORDER BY seq`,
+        [aggregateId ?? null],
+      )) as { event_id: string; aggregate_id: string; version: number; full_name: string | null; applied_by: string }[];
+    const profile = async (aggregateId: string) => {
+      const [row] = await dataSource.query(`SELECT full_name, version, applied FROM ${qualify(schema, 'itest_profiles')} WHERE aggregate_id = $1`, [aggregateId]);
+      return row as { full_name: string | null; version: number; applied: number } | undefined;
+    };
+    const checkpoint = async (aggregateId: string) => {
+      const [row] = await dataSource.query(`SELECT version, event_id FROM ${qualify(schema, checkpointTable(PROJECTION))} WHERE aggregate_id = $1`, [aggregateId]);
+      return row as { version: number; event_id: string } | undefined;
+    };
+    const appliedCount = async () => {
+      const [{ n }] = await dataSource.query(`SELECT count(*)::int AS n FROM ${qualify(schema, 'itest_applications')}`);
+      return n as number;
+    };
+    const deadLetterFor = async (eventId: string) => (await deadLetters.list({ projection: PROJECTION, limit: 1000 })).find((d) => d.eventId === eventId);
+    const counterValue = async (c: { get(): Promise<{ values: { value: number }[] }> }) => (await c.get()).values.reduce((s, v) => s + v.value, 0);
+
+    return { schema, namespace, stream, ctl, metrics, deadLetters, options, newRunner, publish, applications, profile, checkpoint, appliedCount, deadLetterFor, counterValue };
+  }
+
+  const event = (aggregateId: string, aggregateVersion: number, fullName: string): UserProfileUpdated => {
+    const id = uuidv7();
+    return {
+      id, type: 'UserProfileUpdated', schemaVersion: 1, aggregateType: 'user', aggregateId, aggregateVersion,
+      occurredAt: new Date().toISOString(), correlationId: id, causationId: id, actor: 'itest', data: { changes: { fullName } },
+    };
+  };
+
+  /** Each event applied exactly once, and per aggregate in version order. */
+  function expectExactlyOnceInOrder(apps: { event_id: string; aggregate_id: string; version: number }[], events: DomainEvent[]) {
+    const ids = apps.map((a) => a.event_id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect([...ids].sort()).toEqual(events.map((e) => e.id).sort());
+    const byAggregate = new Map<string, number[]>();
+    for (const a of apps) byAggregate.set(a.aggregate_id, [...(byAggregate.get(a.aggregate_id) ?? []), a.version]);
+    for (const [aggregateId, versions] of byAggregate) {
+      const expected = events.filter((e) => e.aggregateId === aggregateId).map((e) => e.aggregateVersion).sort((a, b) => a - b);
+      expect({ aggregateId, versions }).toEqual({ aggregateId, versions: expected });
+    }
+  }
+
+  it('applies an event once under duplicate publish, a lost ack (redelivery) and a nak\'d redelivery', async () => {
+    const t = await setup({ deadLetterAfter: 10 });
+    // The durable exists before the runner starts (the runner keeps it), with a short
+    // ack_wait so an unacknowledged delivery comes back within the test.
+    await broker.jsm.consumers.add(t.stream, {
+      durable_name: durableName(APP, PROJECTION),
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      filter_subject: allEventsSubject(t.namespace, 'profiles'),
+      ack_wait: 1_000_000_000,
+      max_ack_pending: 1000,
+    });
+    // The runner gets its own connection, on which the first ack of one message is lost
+    // (dropped where the client writes it: messages answer through the protocol handler).
+    const runnerBroker = await connectBroker(await testNatsUrl(), 'projection-runner-itest-lossy');
+    extraBrokers.push(runnerBroker);
+    const protocol = (runnerBroker.nc as unknown as { protocol: { publish: (subject: string, payload?: unknown, opts?: unknown) => void } }).protocol;
+    expect(typeof protocol?.publish).toBe('function');
+    const acks = new Map<number, number>();
+    let dropAckOfSeq = -1;
+    const send = protocol.publish.bind(protocol);
+    protocol.publish = (subject, payload, opts) => {
+      const tokens = subject.split('.');
+      if (subject.startsWith('$JS.ACK.') && tokens.length === 9 && Buffer.from(payload as Uint8Array).toString() === '+ACK') {
+        const seq = Number(tokens[5]);
+        acks.set(seq, (acks.get(seq) ?? 0) + 1);
+        if (seq === dropAckOfSeq && acks.get(seq) === 1) return;
+      }
+      send(subject, payload, opts);
+    };
+
+    const a = uuidv7();
+    const b = uuidv7();
+    const lostAck = event(a, 1, 'lost-ack');
+    dropAckOfSeq = await t.publish(lostAck);
+    const runner = t.newRunner('runner', runnerBroker);
+    await runner.start();
+
+    // The ack was lost: the server redelivers after ack_wait, and the guard skips it.
+    await eventually(async () => (acks.get(dropAckOfSeq) ?? 0) >= 2, { what: 'the redelivery after the lost ack to be acknowledged' });
+    expect((await t.applications(a)).map((r) => r.event_id)).toEqual([lostAck.id]);
+
+    // Duplicate publish (a different Nats-Msg-Id, so the broker keeps both copies),
+    // next to the event's successor, and once more after the successor was applied.
+    const a2 = event(a, 2, 'a2');
+    await t.publish(lostAck, `${lostAck.id}:copy-1`);
+    await t.publish(a2);
+    await t.publish(lostAck, `${lostAck.id}:copy-2`);
+    await eventually(async () => (await t.profile(a))?.version === 2, { what: 'a at version 2' });
+    await t.publish(a2, `${a2.id}:copy`);
+
+    // A batch that fails because of one event is rolled back; the good event is applied
+    // alone and the failing one nak'd, then applied on redelivery.
+    t.ctl.failTimes.set('nak-me', 2);
+    const b1 = event(b, 1, 'b1');
+    const b2 = event(b, 2, 'nak-me');
+    const b3 = event(b, 3, 'b3');
+    await t.publish(b1);
+    await t.publish(b2);
+    await t.publish(b3);
+    await eventually(async () => (await t.profile(b))?.version === 3, { what: 'b at version 3' });
+    expect(t.ctl.failures.get('nak-me')).toBe(2);
+    expect(await t.counterValue(t.metrics.projectionRetries)).toBeGreaterThanOrEqual(1);
+
+    const stream = await broker.jsm.streams.info(t.stream);
+    expect(stream.state.messages).toBe(8);
+    // Every copy was delivered and acknowledged, none of them applied twice.
+    await eventually(async () => {
+      const info = await broker.jsm.consumers.info(t.stream, durableName(APP, PROJECTION));
+      return info.num_pending === 0 && info.num_ack_pending === 0;
+    }, { what: 'every message acknowledged' });
+    expect(await t.counterValue(t.metrics.eventsSkipped)).toBeGreaterThanOrEqual(4);
+
+    expectExactlyOnceInOrder(await t.applications(), [lostAck, a2, b1, b2, b3]);
+    expect(await t.profile(a)).toEqual({ full_name: 'a2', version: 2, applied: 2 });
+    expect(await t.profile(b)).toEqual({ full_name: 'b3', version: 3, applied: 3 });
+    expect(await t.checkpoint(a)).toEqual({ version: 2, event_id: a2.id });
+    expect(await t.checkpoint(b)).toEqual({ version: 3, event_id: b3.id });
+    await runner.stop();
+  });
+
+  it('dead-letters a poison event after N deliveries, parks its aggregate, keeps the rest flowing; retry and discard', async () => {
+    const t = await setup({ deadLetterAfter: 3, backoffBaseMs: 50 });
+    const runner = t.newRunner('runner');
+    await runner.start();
+    const P = uuidv7(); // poisoned at version 2, fixed later, then retried
+    const R = uuidv7(); // permanently failing at version 1, discarded
+    const Q = uuidv7(); // healthy
+    const S = uuidv7(); // healthy, starts after the dead letters exist
+
+    const p = [event(P, 1, 'p1'), event(P, 2, 'poison'), event(P, 3, 'p3'), event(P, 4, 'p4')];
+    const r = [event(R, 1, 'permanent'), event(R, 2, 'r2'), event(R, 3, 'r3')];
+    const q = [event(Q, 1, 'q1'), event(Q, 2, 'q2'), event(Q, 3, 'q3'), event(Q, 4, 'q4')];
+    for (const e of [p[0], p[1], r[0], q[0], p[2], r[1], p[3], q[1], r[2]]) await t.publish(e);
+
+    const poisonHead = await eventually(async () => {
+      const d = await t.deadLetterFor(p[1].id);
+      return d?.status === 'open' && d;
+    }, { what: 'the poison event to be dead-lettered' });
+    expect(poisonHead).toMatchObject({ aggregateId: P, aggregateVersion: 2, attempts: 3, blockedBy: null, eventType: 'UserProfileUpdated' });
+    expect(poisonHead.error).toMatch(/poisoned event/);
+    expect(t.ctl.failures.get('poison')).toBeGreaterThanOrEqual(3);
+    const permanentHead = await eventually(async () => {
+      const d = await t.deadLetterFor(r[0].id);
+      return d?.status === 'open' && d;
+    }, { what: 'the permanent failure to be dead-lettered' });
+    expect(permanentHead).toMatchObject({ aggregateId: R, aggregateVersion: 1, attempts: 1, blockedBy: null });
+
+    // Later events of the same aggregates are parked behind their heads.
+    const parked = async (e: DomainEvent, head: DeadLetter) =>
+      eventually(async () => {
+        const d = await t.deadLetterFor(e.id);
+        return d?.status === 'open' && d.blockedBy === head.id && d;
+      }, { what: `event ${e.aggregateVersion} of ${e.aggregateId} parked behind ${head.id}` });
+    await parked(p[2], poisonHead);
+    await parked(p[3], poisonHead);
+    await parked(r[1], permanentHead);
+    await parked(r[2], permanentHead);
+
+    // Other aggregates keep flowing while the dead letters are open; a new event of P is parked too.
+    const s = [event(S, 1, 's1'), event(S, 2, 's2')];
+    const p5 = event(P, 5, 'p5');
+    for (const e of [q[2], s[0], p5, q[3], s[1]]) await t.publish(e);
+    await eventually(async () => (await t.profile(Q))?.version === 4 && (await t.profile(S))?.version === 2, { what: 'Q and S to be applied' });
+    await parked(p5, poisonHead);
+    expect(await t.profile(P)).toEqual({ full_name: 'p1', version: 1, applied: 1 });
+    expect(await t.profile(R)).toBeUndefined();
+    expect(await t.deadLetters.openCount(PROJECTION)).toBe(7);
+
+    // Retrying before the fix fails and leaves the chain parked, all or nothing.
+    await expect(t.deadLetters.retry(poisonHead.id)).rejects.toBeInstanceOf(DeadLetterRetryFailedError);
+    expect(await t.deadLetters.get(poisonHead.id)).toMatchObject({ status: 'open', attempts: 4 });
+    expect(await t.profile(P)).toEqual({ full_name: 'p1', version: 1, applied: 1 });
+
+    // After the fix, retry applies the head and everything parked behind it, in order.
+    t.ctl.poisonFixed = true;
+    const resolved = await t.deadLetters.retry(poisonHead.id);
+    expect(resolved.map((d) => d.aggregateVersion)).toEqual([2, 3, 4, 5]);
+    expect(resolved.every((d) => d.status === 'resolved')).toBe(true);
+    expect(await t.profile(P)).toEqual({ full_name: 'p5', version: 5, applied: 5 });
+    expect((await t.applications(P)).map((a) => a.version)).toEqual([1, 2, 3, 4, 5]);
+    expect(await t.checkpoint(P)).toEqual({ version: 5, event_id: p5.id });
+    // ... and the aggregate flows again.
+    const p6 = event(P, 6, 'p6');
+    await t.publish(p6);
+    await eventually(async () => (await t.profile(P))?.version === 6, { what: 'P version 6 applied live' });
+
+    // Discard only works on the head of a chain.
+    const r2Letter = (await t.deadLetterFor(r[1].id))!;
+    await expect(t.deadLetters.discard(r2Letter.id)).rejects.toBeInstanceOf(DeadLetterNotHeadError);
+    await expect(t.deadLetters.discard(r2Letter.id)).rejects.toMatchObject({ headId: permanentHead.id });
+    expect((await t.deadLetters.get(r2Letter.id)).status).toBe('open');
+    const discarded = await t.deadLetters.discard(permanentHead.id);
+    expect(discarded.status).toBe('discarded');
+    expect((await t.deadLetters.get(permanentHead.id)).status).toBe('discarded');
+    expect(await t.checkpoint(R)).toEqual({ version: 1, event_id: r[0].id });
+    // The events parked behind it stay open until retried, then apply in order.
+    expect((await t.deadLetters.get(r2Letter.id)).status).toBe('open');
+    expect(await t.profile(R)).toBeUndefined();
+    const rResolved = await t.deadLetters.retry(r2Letter.id);
+    expect(rResolved.map((d) => d.aggregateVersion)).toEqual([2, 3]);
+    expect(await t.profile(R)).toEqual({ full_name: 'r3', version: 3, applied: 2 });
+    const r4 = event(R, 4, 'r4');
+    await t.publish(r4);
+    await eventually(async () => (await t.profile(R))?.version === 4, { what: 'R version 4 applied live' });
+
+    expect(await t.deadLetters.openCount(PROJECTION)).toBe(0);
+    expectExactlyOnceInOrder(await t.applications(), [...p, p5, p6, r[1], r[2], r4, ...q, ...s]);
+    await runner.stop();
+  });
+
+  it('keeps per-aggregate order when an event fails transiently', async () => {
+    const t = await setup({ deadLetterAfter: 20, backoffBaseMs: 50, backoffMaxMs: 400 });
+    const runner = t.newRunner('runner');
+    await runner.start();
+    const F = uuidv7();
+    const G = uuidv7();
+    t.ctl.flaky = true;
+    const f = [event(F, 1, 'f1'), event(F, 2, 'flaky'), event(F, 3, 'f3'), event(F, 4, 'f4')];
+    const g = [event(G, 1, 'g1'), event(G, 2, 'g2'), event(G, 3, 'g3')];
+    for (const e of [f[0], f[1], g[0]]) await t.publish(e);
+    await eventually(async () => (await t.counterValue(t.metrics.projectionRetries)) >= 1 && (await t.profile(G))?.version === 1, {
+      what: 'the flaky event to be nak\'d',
+    });
+
+    // F3 and F4 are delivered while F2 still fails: they must wait for it.
+    for (const e of [f[2], f[3], g[1], g[2]]) await t.publish(e);
+    await eventually(async () => (await t.profile(G))?.version === 3, { what: 'G to be applied past F3 and F4' });
+    expect(await t.profile(F)).toEqual({ full_name: 'f1', version: 1, applied: 1 });
+    expect(await t.checkpoint(F)).toEqual({ version: 1, event_id: f[0].id });
+
+    t.ctl.flaky = false;
+    await eventually(async () => (await t.profile(F))?.version === 4, { what: 'F to catch up' });
+    expect((await t.applications(F)).map((a) => a.version)).toEqual([1, 2, 3, 4]);
+    expect(await t.profile(F)).toEqual({ full_name: 'f4', version: 4, applied: 4 });
+    expect(await t.deadLetters.openCount(PROJECTION)).toBe(0);
+    expectExactlyOnceInOrder(await t.applications(), [...f, ...g]);
+    await runner.stop();
+  });
+
+  it('runs one active runner per projection and fails over when it stops', async () => {
+    const t = await setup();
+    const first = t.newRunner('first');
+    const second = t.newRunner('second');
+    await first.start();
+    await second.start();
+    await eventually(async () => first.isActive || second.isActive, { what: 'one runner to become active' });
+    const [active, standby] = first.isActive ? [first, second] : [second, first];
+    const activeLabel = active === first ? 'first' : 'second';
+    const standbyLabel = active === first ? 'second' : 'first';
+
+    // Sample both flags for the rest of the test: never both active.
+    let overlap = 0;
+    const sampler = setInterval(() => {
+      if (first.isActive && second.isActive) overlap++;
+    }, 5);
+    try {
+      const aggregates = Array.from({ length: 10 }, () => uuidv7());
+      const before = aggregates.flatMap((id) => [event(id, 1, 'x1'), event(id, 2, 'x2'), event(id, 3, 'x3')]);
+      for (const e of before) await t.publish(e);
+      await eventually(async () => (await t.appliedCount()) === before.length, { what: 'the first events applied' });
+      expect(standby.isActive).toBe(false);
+      expect(new Set((await t.applications()).map((a) => a.applied_by))).toEqual(new Set([activeLabel]));
+
+      await active.stop();
+      expect(active.isActive).toBe(false);
+      await eventually(async () => standby.isActive, { what: 'the standby to take over' });
+
+      const after = aggregates.flatMap((id) => [event(id, 4, 'x4'), event(id, 5, 'x5')]);
+      for (const e of after) await t.publish(e);
+      await eventually(async () => (await t.appliedCount()) === before.length + after.length, { what: 'the later events applied by the new leader' });
+      const apps = await t.applications();
+      expect(apps.filter((a) => a.version >= 4).every((a) => a.applied_by === standbyLabel)).toBe(true);
+      expectExactlyOnceInOrder(apps, [...before, ...after]);
+      expect(overlap).toBe(0);
+      await standby.stop();
+      expect(standby.isActive).toBe(false);
+    } finally {
+      clearInterval(sampler);
+    }
+  });
+
+  it('fails over when the active runner\'s lock connection dies', async () => {
+    const t = await setup();
+    const first = t.newRunner('first');
+    const second = t.newRunner('second');
+    await first.start();
+    await second.start();
+    await eventually(async () => first.isActive || second.isActive, { what: 'one runner to become active' });
+    const aggregates = Array.from({ length: 5 }, () => uuidv7());
+    const before = aggregates.map((id) => event(id, 1, 'x1'));
+    for (const e of before) await t.publish(e);
+    await eventually(async () => (await t.appliedCount()) === before.length, { what: 'the first events applied' });
+
+    // Kill the session that holds the leader lock, as if that instance's database connection died.
+    const leaderLock = `ripple-leader:${t.schema}:${PROJECTION}`;
+    const [{ killed }] = await dataSource.query(
+      `SELECT count(pg_terminate_backend(pid))::int AS killed FROM pg_locks
+        WHERE locktype = 'advisory' AND granted AND mode = 'ExclusiveLock'
+          AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+          AND ((classid::bigint << 32) | objid::bigint) = hashtext($1)::bigint`,
+      [leaderLock],
+    );
+    expect(killed).toBe(1);
+
+    const after = aggregates.flatMap((id) => [event(id, 2, 'x2'), event(id, 3, 'x3')]);
+    for (const e of after) await t.publish(e);
+    await eventually(async () => (await t.appliedCount()) === before.length + after.length, { what: 'events applied after the failover' });
+    expect(first.isActive && second.isActive).toBe(false);
+    expect(first.isActive || second.isActive).toBe(true);
+    expectExactlyOnceInOrder(await t.applications(), [...before, ...after]);
+    await first.stop();
+    await second.stop();
+  });
+
+  it('stops gracefully: nothing in flight or pulled is lost, a new runner goes on', async () => {
+    // Small batches and a slow projection: at stop() the runner has a batch in flight
+    // and more messages pulled behind it.
+    const t = await setup({ batchSize: 10 });
+    t.ctl.applyDelayMs = 30;
+    const aggregates = Array.from({ length: 25 }, () => uuidv7());
+    const events = Array.from({ length: 14 }, (_, v) => aggregates.map((id) => event(id, v + 1, `v${v + 1}`))).flat();
+    const backlog = events.slice(0, 250);
+    const duringStop = events.slice(250, 300);
+    const afterStop = events.slice(300);
+    for (const e of backlog) await t.publish(e);
+
+    const runner = t.newRunner('before-stop');
+    await runner.start();
+    await eventually(async () => (await t.appliedCount()) >= 50, { what: 'the runner to be busy' });
+    const publishing = (async () => {
+      for (const e of duringStop) await t.publish(e);
+    })();
+    await runner.stop();
+    expect(runner.isActive).toBe(false);
+    await publishing;
+    const appliedAtStop = await t.appliedCount();
+    expect(appliedAtStop).toBeLessThan(backlog.length);
+    for (const e of afterStop) await t.publish(e);
+    // Nothing is applied while no runner runs.
+    expect(await t.appliedCount()).toBe(appliedAtStop);
+
+    const next = t.newRunner('after-stop');
+    t.ctl.applyDelayMs = 0;
+    await next.start();
+    // Well within ack_wait (30 s): what the stopped runner had pulled was handed back, not stranded.
+    await eventually(async () => (await t.appliedCount()) === events.length, { what: 'every event applied after the restart', timeoutMs: 15_000 });
+    expectExactlyOnceInOrder(await t.applications(), events);
+    for (const id of aggregates) expect(await t.profile(id)).toEqual({ full_name: 'v14', version: 14, applied: 14 });
+    expect(new Set((await t.applications()).slice(appliedAtStop).map((a) => a.applied_by))).toEqual(new Set(['after-stop']));
+    await next.stop();
+  });
+
+  it('stops gracefully while caught up and events keep arriving: none is stranded', async () => {
+    const t = await setup();
+    const runner = t.newRunner('before-stop');
+    await runner.start();
+    const aggregates = Array.from({ length: 10 }, () => uuidv7());
+    const events = Array.from({ length: 30 }, (_, v) => aggregates.map((id) => event(id, v + 1, `v${v + 1}`))).flat();
+    const warmUp = events.slice(0, 20);
+    for (const e of warmUp) await t.publish(e);
+    await eventually(async () => (await t.appliedCount()) === warmUp.length, { what: 'the runner to catch up' });
+
+    // A steady trickle, so messages are on their way to the runner when it stops.
+    let published = warmUp.length;
+    const publishing = (async () => {
+      for (const e of events.slice(warmUp.length)) {
+        await t.publish(e);
+        published++;
+      }
+    })();
+    await eventually(async () => published >= 100, { what: 'publishing to be under way' });
+    await runner.stop();
+    await publishing;
+
+    const next = t.newRunner('after-stop');
+    await next.start();
+    // Well within ack_wait (30 s): nothing was sent to the stopped runner and dropped.
+    await eventually(async () => (await t.appliedCount()) === events.length, { what: 'every event applied after the restart', timeoutMs: 15_000 });
+    expectExactlyOnceInOrder(await t.applications(), events);
+    await next.stop();
+  });
+});

@@ -1,0 +1,250 @@
+import { DataSource, type EntityManager } from 'typeorm';
+import { eventSubject, streamName, uuidv7, type DomainEvent, type UserProfileUpdated } from '@ripple/contracts';
+import { connectBroker, ensureStream, type Broker } from '@ripple/messaging';
+import { JsonLogger, RippleMetrics } from '@ripple/observability';
+import { createTestDatabase, deleteNamespaceStreams, eventually, testNamespace, testNatsUrl, type TestDatabase } from '@ripple/testing';
+import { DeadLetterStore } from './dead-letters';
+import { checkpointTable, type Projection, type TableMap } from './projection';
+import { ProjectionRunner } from './projection-runner';
+import { replayProjection, type ReplayProgress } from './replay';
+import { createCheckpointTable, createDeadLetterTable, qualify } from './schema';
+
+/**
+ * Blue/green rebuild against real PostgreSQL and NATS JetStream, while the live
+ * runner keeps applying new events.
+ */
+const logger = new JsonLogger('replay-itest', 'error');
+const PROJECTION = 'itest-directory';
+const SCHEMA = 'replay_itest';
+
+/** One row per aggregate, plus a log with one row per application (serial key, like a change feed). */
+function directoryProjection(label: string, beforeApply?: () => Promise<void>): Projection {
+  return {
+    name: PROJECTION,
+    source: 'profiles',
+    tables: ['itest_directory', 'itest_directory_log'],
+    async apply(tx: EntityManager, events: DomainEvent[], tables: TableMap) {
+      await beforeApply?.();
+      const ids = events.map((e) => e.id);
+      const aggregates = events.map((e) => e.aggregateId);
+      const versions = events.map((e) => e.aggregateVersion);
+      const names = events.map((e) => (e as UserProfileUpdated).data.changes.fullName ?? null);
+      await tx.query(
+        `INSERT INTO ${tables('itest_directory_log')} (event_id, aggregate_id, version, full_name, applied_by)
+         SELECT e.id, e.agg, e.v, e.name, $5 FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[]) WITH ORDINALITY AS e(id, agg, v, name, n) ORDER BY e.n`,
+        [ids, aggregates, versions, names, label],
+      );
+      for (const e of events) {
+        await tx.query(
+          `INSERT INTO ${tables('itest_directory')} AS d (aggregate_id, full_name, version, applied) VALUES ($1, $2, $3, 1)
+           ON CONFLICT (aggregate_id) DO UPDATE SET full_name = EXCLUDED.full_name, version = EXCLUDED.version, applied = d.applied + 1`,
+          [e.aggregateId, (e as UserProfileUpdated).data.changes.fullName ?? null, e.aggregateVersion],
+        );
+      }
+    },
+  };
+}
+
+describe('replayProjection (PostgreSQL + JetStream)', () => {
+  let db: TestDatabase;
+  let dataSource: DataSource;
+  let broker: Broker;
+  let runner: ProjectionRunner | undefined;
+  const namespace = testNamespace();
+
+  beforeAll(async () => {
+    db = await createTestDatabase('ripple_replay');
+    dataSource = new DataSource({ type: 'postgres', url: db.url, synchronize: false, logging: false, extra: { max: 20 } });
+    await dataSource.initialize();
+    broker = await connectBroker(await testNatsUrl(), 'replay-itest');
+    await ensureStream(broker, namespace, 'profiles');
+    const qr = dataSource.createQueryRunner();
+    try {
+      await qr.query(`CREATE SCHEMA ${SCHEMA}`);
+      await createDeadLetterTable(qr, SCHEMA);
+      await createCheckpointTable(qr, SCHEMA, PROJECTION);
+      await qr.query(`CREATE TABLE ${qualify(SCHEMA, 'itest_directory')} (aggregate_id text PRIMARY KEY, full_name text, version integer NOT NULL, applied integer NOT NULL)`);
+      await qr.query(`
+        CREATE TABLE ${qualify(SCHEMA, 'itest_directory_log')} (
+          seq bigserial PRIMARY KEY, event_id uuid NOT NULL, aggregate_id text NOT NULL, version integer NOT NULL, full_name text, applied_by text NOT NULL
+        )`);
+      await qr.query(`CREATE INDEX itest_directory_log_aggregate_idx ON ${qualify(SCHEMA, 'itest_directory_log')} (aggregate_id, version)`);
+    } finally {
+      await qr.release();
+    }
+  });
+
+  afterAll(async () => {
+    await runner?.stop().catch(() => undefined);
+    if (broker) {
+      await deleteNamespaceStreams(broker.jsm, namespace).catch(() => undefined);
+      await broker.nc.drain().catch(() => undefined);
+    }
+    if (dataSource?.isInitialized) await dataSource.destroy();
+    await db?.drop();
+  });
+
+  const event = (aggregateId: string, aggregateVersion: number, fullName: string): UserProfileUpdated => {
+    const id = uuidv7();
+    return {
+      id, type: 'UserProfileUpdated', schemaVersion: 1, aggregateType: 'user', aggregateId, aggregateVersion,
+      occurredAt: new Date().toISOString(), correlationId: id, causationId: id, actor: 'itest', data: { changes: { fullName } },
+    };
+  };
+  const publish = async (e: DomainEvent) =>
+    broker.js.publish(eventSubject(namespace, 'profiles', e.aggregateType, e.aggregateId, e.type), JSON.stringify(e), { msgID: e.id });
+  const publishAll = async (events: DomainEvent[]) => {
+    for (const e of events) await publish(e);
+  };
+  /** version-major, so each aggregate's events are published in order */
+  const versions = (aggregates: string[], from: number, to: number) =>
+    Array.from({ length: to - from + 1 }, (_, i) => aggregates.map((id) => event(id, from + i, `${id.slice(-6)}-v${from + i}`))).flat();
+  const count = async (table: string) => (await dataSource.query(`SELECT count(*)::int AS n FROM ${qualify(SCHEMA, table)}`))[0].n as number;
+  const t = (table: string) => qualify(SCHEMA, table);
+  /** Rows of `a` missing from `b` plus rows of `b` missing from `a`. */
+  const symmetricDifference = async (a: string, b: string) =>
+    (await dataSource.query(`SELECT count(*)::int AS n FROM ((${a} EXCEPT ALL ${b}) UNION ALL (${b} EXCEPT ALL ${a})) x`))[0].n as number;
+
+  it('rebuilds into shadow tables and swaps; the rows equal the live ones and the live runner goes on exactly once', async () => {
+    const metrics = new RippleMetrics('replay-itest');
+    const live = directoryProjection('live');
+    runner = new ProjectionRunner(dataSource, broker, live, new DeadLetterStore(dataSource, SCHEMA, [live]), {
+      app: 'itest', schema: SCHEMA, namespace, databaseUrl: db.url, deadLetterAfter: 3, backoffBaseMs: 50, standbyPollMs: 100,
+    }, metrics, logger);
+    await runner.start();
+
+    // Live history: 60 aggregates × 10 versions.
+    const old = Array.from({ length: 60 }, () => uuidv7());
+    const history = versions(old, 1, 10);
+    await publishAll(history);
+    await eventually(async () => (await count('itest_directory_log')) === history.length, { what: 'the live projection to apply the history' });
+
+    // What the live projection holds before the rebuild.
+    const cp = checkpointTable(PROJECTION);
+    await dataSource.query(`CREATE TABLE ${t('before_directory')} AS SELECT * FROM ${t('itest_directory')}`);
+    await dataSource.query(`CREATE TABLE ${t('before_checkpoints')} AS SELECT aggregate_id, version, event_id FROM ${t(cp)}`);
+    await dataSource.query(`CREATE TABLE ${t('before_log')} AS SELECT event_id, aggregate_id, version, full_name FROM ${t('itest_directory_log')}`);
+
+    // Published during the replay: new versions of 10 old aggregates and 20 new aggregates.
+    const touched = old.slice(0, 10);
+    const untouched = old.slice(10);
+    const fresh = Array.from({ length: 20 }, () => uuidv7());
+    const duringRebuild = [...versions(touched, 11, 12), ...versions(fresh, 1, 2)];
+    const duringReplay = [...versions(touched, 13, 15), ...versions(fresh, 3, 5)];
+    let backgroundPublishing: Promise<void> | undefined;
+    let gateOpened = false;
+    let rebuildDone = false;
+    let swapGateOpened = false;
+    // Published while the replay holds the projection's lock for catch-up and swap.
+    const duringSwap = event(uuidv7(), 1, 'during-swap');
+    const hooks = async () => {
+      if (!gateOpened) {
+        // The first rebuild batch waits until events published after the replay started were applied live.
+        gateOpened = true;
+        await publishAll(duringRebuild);
+        await eventually(async () => (await count('itest_directory_log')) === history.length + duringRebuild.length, { what: 'live runner to apply during the rebuild' });
+        backgroundPublishing = publishAll(duringReplay);
+      } else if (rebuildDone && !swapGateOpened) {
+        // Catching up: a live batch arriving now must wait for the swap (or it would write to tables about to be dropped).
+        swapGateOpened = true;
+        await publish(duringSwap);
+        await eventually(async () => {
+          const [{ waiting }] = await dataSource.query(`SELECT count(*)::int AS waiting FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`);
+          const [{ applied }] = await dataSource.query(`SELECT count(*)::int AS applied FROM ${t('itest_directory_log')} WHERE event_id = $1`, [duringSwap.id]);
+          return waiting > 0 || applied > 0;
+        }, { what: 'the live runner to reach the event published during the swap' });
+      }
+    };
+    const progress: ReplayProgress[] = [];
+    const lastSeq = await replayProjection(dataSource, broker, directoryProjection('replay', hooks), {
+      schema: SCHEMA, namespace, batchSize: 100, onProgress: (p) => {
+        progress.push(p);
+        if (p.phase === 'rebuilding' && p.applied === p.total) rebuildDone = true;
+      },
+    });
+    expect(gateOpened).toBe(true);
+    expect(swapGateOpened).toBe(true);
+    await backgroundPublishing;
+
+    // Progress: rebuilding the history, then caught up and swapped.
+    expect(progress[0]).toMatchObject({ projection: PROJECTION, phase: 'rebuilding', total: history.length });
+    expect(progress.filter((p) => p.phase === 'rebuilding').at(-1)).toMatchObject({ applied: history.length, total: history.length });
+    expect(progress.at(-1)).toMatchObject({ phase: 'swapped', applied: lastSeq });
+    expect(progress.some((p) => p.phase === 'catching-up')).toBe(true);
+    expect(lastSeq).toBeGreaterThanOrEqual(history.length + duringRebuild.length);
+    // The shadows became the live tables.
+    const leftovers = await dataSource.query(`SELECT tablename FROM pg_tables WHERE schemaname = $1 AND tablename LIKE '%\\_\\_rebuild'`, [SCHEMA]);
+    expect(leftovers).toEqual([]);
+
+    // The rebuilt rows of aggregates that did not change meanwhile equal the live rows before the rebuild ...
+    const onlyUntouched = `WHERE aggregate_id = ANY('{${untouched.join(',')}}'::text[])`;
+    expect(await count('before_directory')).toBe(60);
+    expect(await symmetricDifference(
+      `SELECT * FROM ${t('before_directory')} ${onlyUntouched}`,
+      `SELECT * FROM ${t('itest_directory')} ${onlyUntouched}`,
+    )).toBe(0);
+    // ... and so do their checkpoints and application log.
+    expect(await symmetricDifference(
+      `SELECT * FROM ${t('before_checkpoints')} ${onlyUntouched}`,
+      `SELECT aggregate_id, version, event_id FROM ${t(cp)} ${onlyUntouched}`,
+    )).toBe(0);
+    expect(await symmetricDifference(
+      `SELECT * FROM ${t('before_log')} ${onlyUntouched}`,
+      `SELECT event_id, aggregate_id, version, full_name FROM ${t('itest_directory_log')} ${onlyUntouched}`,
+    )).toBe(0);
+
+    // The live runner kept going through the swap, into the new tables.
+    const afterSwap = [...versions(touched, 16, 16), ...versions(untouched.slice(0, 5), 11, 11), ...versions(fresh, 6, 6)];
+    await publishAll(afterSwap);
+    const all = [...history, ...duringRebuild, ...duringReplay, duringSwap, ...afterSwap];
+    await eventually(async () => (await count('itest_directory_log')) === all.length, { what: 'every event applied after the swap' });
+    expect(runner.isActive).toBe(true);
+
+    // Exactly once, in order, and the same state a projection that never was rebuilt would hold.
+    const log: { event_id: string; aggregate_id: string; version: number }[] = await dataSource.query(
+      `SELECT event_id, aggregate_id, version FROM ${t('itest_directory_log')} ORDER BY seq`,
+    );
+    expect(new Set(log.map((r) => r.event_id)).size).toBe(all.length);
+    expect(new Set(log.map((r) => r.event_id))).toEqual(new Set(all.map((e) => e.id)));
+    const byAggregate = new Map<string, number[]>();
+    for (const r of log) byAggregate.set(r.aggregate_id, [...(byAggregate.get(r.aggregate_id) ?? []), r.version]);
+    for (const [id, vs] of byAggregate) expect({ id, vs }).toEqual({ id, vs: [...vs].sort((a, b) => a - b) });
+
+    const lastOf = new Map<string, UserProfileUpdated>();
+    for (const e of all) if ((lastOf.get(e.aggregateId)?.aggregateVersion ?? 0) < e.aggregateVersion) lastOf.set(e.aggregateId, e);
+    const expectedRows = [...lastOf.values()].map((e) => ({ aggregate_id: e.aggregateId, full_name: e.data.changes.fullName, version: e.aggregateVersion, applied: e.aggregateVersion }));
+    const rows = await dataSource.query(`SELECT aggregate_id, full_name, version, applied FROM ${t('itest_directory')}`);
+    expect(sortById(rows)).toEqual(sortById(expectedRows));
+    const checkpoints = await dataSource.query(`SELECT aggregate_id, version, event_id FROM ${t(cp)}`);
+    expect(sortById(checkpoints)).toEqual(sortById([...lastOf.values()].map((e) => ({ aggregate_id: e.aggregateId, version: e.aggregateVersion, event_id: e.id }))));
+
+    const stream = await broker.jsm.streams.info(streamName(namespace, 'profiles'));
+    expect(stream.state.messages).toBe(all.length);
+
+    // A second rebuild of a quiet stream reproduces the live tables exactly (and the
+    // tables a first swap produced can be swapped again).
+    await dataSource.query(`CREATE TABLE ${t('live_directory')} AS SELECT * FROM ${t('itest_directory')}`);
+    await dataSource.query(`CREATE TABLE ${t('live_checkpoints')} AS SELECT aggregate_id, version, event_id FROM ${t(cp)}`);
+    await dataSource.query(`CREATE TABLE ${t('live_log')} AS SELECT event_id, aggregate_id, version, full_name FROM ${t('itest_directory_log')}`);
+    const maxSeqBefore = Number((await dataSource.query(`SELECT max(seq) AS m FROM ${t('itest_directory_log')}`))[0].m);
+    expect(await replayProjection(dataSource, broker, directoryProjection('replay-2'), { schema: SCHEMA, namespace })).toBe(all.length);
+    expect(await symmetricDifference(`SELECT * FROM ${t('live_directory')}`, `SELECT * FROM ${t('itest_directory')}`)).toBe(0);
+    expect(await symmetricDifference(`SELECT * FROM ${t('live_checkpoints')}`, `SELECT aggregate_id, version, event_id FROM ${t(cp)}`)).toBe(0);
+    expect(await symmetricDifference(`SELECT * FROM ${t('live_log')}`, `SELECT event_id, aggregate_id, version, full_name FROM ${t('itest_directory_log')}`)).toBe(0);
+    // The serial key keeps counting upwards through both swaps.
+    expect(Number((await dataSource.query(`SELECT min(seq) AS m FROM ${t('itest_directory_log')}`))[0].m)).toBeGreaterThan(maxSeqBefore);
+
+    // And the live runner still applies into the twice-swapped tables.
+    const last = event(fresh[0], 7, 'after-second-swap');
+    await publish(last);
+    await eventually(async () => (await dataSource.query(`SELECT version FROM ${t('itest_directory')} WHERE aggregate_id = $1`, [fresh[0]]))[0]?.version === 7, {
+      what: 'the live runner to apply after the second swap',
+    });
+    expect(await count('itest_directory_log')).toBe(all.length + 1);
+    await runner.stop();
+  });
+});
+
+function sortById<T extends { aggregate_id: string }>(rows: T[]): T[] {
+  return [...rows].sort((a, b) => a.aggregate_id.localeCompare(b.aggregate_id));
+}
