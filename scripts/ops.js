@@ -4,6 +4,7 @@ const { runOpsCli } = require('@ripple/service-host');
 const definitions = [
   require('../apps/profiles/dist/profiles.definition.js').profilesDefinition,
   require('../apps/venues/dist/venues.definition.js').venuesDefinition,
+  require('../apps/pets/dist/pets.definition.js').petsDefinition,
 ];
 runOpsCli(definitions, process.argv.slice(2)).then(
   (code) => process.exit(code),

@@ -16,13 +16,19 @@ const NATS_URL = process.env.NATS_URL || 'nats://127.0.0.1:4222';
 const GATEWAY_PORT = Number(process.env.PORT || 3000);
 const PROFILES_PORT = Number(process.env.PROFILES_PORT || 3001);
 const VENUES_PORT = Number(process.env.VENUES_PORT || 3002);
+const PETS_PORT = Number(process.env.PETS_PORT || 3003);
 
 // Started in this order and stopped in reverse, so the gateway goes first and its upstreams last.
 // The services listen on loopback only: clients reach them through the gateway.
 const APPS = [
   { name: 'profiles', main: 'apps/profiles/dist/main.js', env: { PORT: PROFILES_PORT, HOST: '127.0.0.1' } },
   { name: 'venues', main: 'apps/venues/dist/main.js', env: { PORT: VENUES_PORT, HOST: '127.0.0.1' } },
-  { name: 'gateway', main: 'apps/gateway/dist/main.js', env: { PORT: GATEWAY_PORT, PROFILES_URL: `http://127.0.0.1:${PROFILES_PORT}`, VENUES_URL: `http://127.0.0.1:${VENUES_PORT}` } },
+  { name: 'pets', main: 'apps/pets/dist/main.js', env: { PORT: PETS_PORT, HOST: '127.0.0.1' } },
+  {
+    name: 'gateway',
+    main: 'apps/gateway/dist/main.js',
+    env: { PORT: GATEWAY_PORT, PROFILES_URL: `http://127.0.0.1:${PROFILES_PORT}`, VENUES_URL: `http://127.0.0.1:${VENUES_PORT}`, PETS_URL: `http://127.0.0.1:${PETS_PORT}` },
+  },
 ];
 
 const BACKOFF_FIRST_MS = 1000;

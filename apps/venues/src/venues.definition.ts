@@ -2,6 +2,7 @@ import { int, type ConfigOf } from '@ripple/config';
 import { SERVICE_HOST_VARS, type ServiceDefinition } from '@ripple/service-host';
 import { venueDirectoryProjection } from './directory/venue-directory.projection';
 import { CreateVenues1732240000001 } from './migrations/1732240000001-create-venues';
+import { AddVenuesEventStore1732240000002 } from './migrations/1732240000002-add-venues-event-store';
 
 const config = { ...SERVICE_HOST_VARS, PORT: int({ default: '3002' }) };
 export type VenuesConfig = ConfigOf<typeof config>;
@@ -10,6 +11,7 @@ export const venuesDefinition: ServiceDefinition<typeof config> = {
   name: 'venues',
   schema: 'venues',
   config,
-  migrations: [CreateVenues1732240000001],
+  publishes: 'venues',
+  migrations: [CreateVenues1732240000001, AddVenuesEventStore1732240000002],
   projections: [venueDirectoryProjection],
 };

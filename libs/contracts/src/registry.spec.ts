@@ -37,3 +37,25 @@ describe('uuidv7', () => {
     expect(ids[0]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 });
+
+describe('pets contracts', () => {
+  const pet = (type: string, data: unknown) => ({ ...valid(), type, aggregateType: 'pet', data });
+  const owner = '0190f5d2-0000-7000-8000-000000000001';
+  const fields = { ownerId: owner, name: 'Rex', species: 'dog', breed: null, weightKg: 12.5, emergencyContactUserId: null, emergencyContactName: null, emergencyContactPhone: null };
+
+  it('accepts a registration, an edit and a derived sync', () => {
+    expect(parseEvent(pet('PetRegistered', fields)).type).toBe('PetRegistered');
+    expect(parseEvent(pet('PetUpdated', { changes: { weightKg: 13 }, previous: { weightKg: 12.5 }, unconditional: true })).type).toBe('PetUpdated');
+    const synced = { rule: 'weight-from-health-record', changes: { weightKg: 14 }, previous: { weightKg: 13 }, userId: owner, sourceEventId: owner, forced: false };
+    expect(parseEvent(pet('PetSynced', synced)).type).toBe('PetSynced');
+  });
+
+  it.each([
+    ['a missing field', 'PetRegistered', (({ name: _n, ...rest }) => rest)(fields), /data.name is missing/],
+    ['an unknown field', 'PetUpdated', { changes: { colour: 'red' }, previous: {}, unconditional: false }, /colour is not a field/],
+    ['a malformed id', 'PetRegistered', { ...fields, ownerId: 'nope' }, /ownerId has the wrong type/],
+    ['an unknown rule', 'PetSynced', { rule: 'magic', changes: {}, previous: {}, userId: null, sourceEventId: null, forced: false }, /known sync rule/],
+  ])('rejects %s', (_what, type, data, message) => {
+    expect(() => parseEvent(pet(type, data))).toThrow(message);
+  });
+});

@@ -1,8 +1,11 @@
 import { InvalidEnvelopeError, validateEnvelope, type EventEnvelope } from './envelope';
 import { PROFILE_FIELDS, USER_ROLES, type ProfilesEvent } from './profiles.events';
+import type { PetsEvent } from './pets.events';
+import type { VenuesEvent } from './venues.events';
+import { PETS_PAYLOAD_CHECKS } from './pets.contracts';
 
 /** Every event Ripple publishes, as one discriminated union. */
-export type DomainEvent = ProfilesEvent;
+export type DomainEvent = ProfilesEvent | PetsEvent | VenuesEvent;
 
 type PayloadCheck = (data: Record<string, unknown>) => string[];
 type Upcaster = (data: Record<string, unknown>) => Record<string, unknown>;
@@ -25,6 +28,22 @@ const profileProblems = (value: unknown, name: string, allowNull: boolean): stri
   });
 };
 
+const BUSINESS_FIELDS: Record<string, (v: unknown) => boolean> = {
+  name: (v) => typeof v === 'string',
+  location: (v) => typeof v === 'string',
+  description: (v) => typeof v === 'string',
+  contactInfo: (v) => typeof v === 'object' && v !== null && Object.values(v).every((x) => typeof x === 'string'),
+  specialties: (v) => v === null || typeof v === 'string',
+  activeRoosters: (v) => v === null || Number.isInteger(v),
+};
+const businessProblems = (d: Record<string, unknown>): string[] => [
+  ...(typeof d.ownerId === 'string' ? [] : ['data.ownerId must be a string']),
+  ...(typeof d.created === 'boolean' ? [] : ['data.created must be a boolean']),
+  ...(typeof d.changes === 'object' && d.changes !== null
+    ? Object.entries(d.changes).flatMap(([k, v]) => (BUSINESS_FIELDS[k] ? (BUSINESS_FIELDS[k](v) ? [] : [`data.changes.${k} has the wrong type`]) : [`data.changes.${k} is not a business field`]))
+    : ['data.changes must be an object']),
+];
+
 const CONTRACTS: Record<DomainEvent['type'], Contract> = {
   UserRegistered: {
     current: 1,
@@ -40,6 +59,9 @@ const CONTRACTS: Record<DomainEvent['type'], Contract> = {
     current: 1,
     check: (d) => (isRole(d.from) && isRole(d.to) ? [] : ['data.from and data.to must be known roles']),
   },
+  VenueSynced: { current: 1, check: (d) => businessProblems(d) },
+  GalleraSynced: { current: 1, check: (d) => businessProblems(d) },
+  ...(Object.fromEntries(Object.entries(PETS_PAYLOAD_CHECKS).map(([type, check]) => [type, { current: 1, check }])) as Record<PetsEvent['type'], Contract>),
 };
 
 export class UnknownEventTypeError extends Error {

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { DomainEvent } from '@ripple/contracts';
 import { planBatch, type Outcome } from './batch-plan';
-import { checkpointTable, type Projection, type TableMap } from './projection';
+import { checkpointTable, type ApplyMode, type Projection, type TableMap } from './projection';
 import { qualify } from './schema';
 
 export const projectionLockKey = (schema: string, projection: string) => `ripple-projection:${schema}:${projection}`;
@@ -18,7 +18,7 @@ export async function applyBatch(
   projection: Projection,
   events: DomainEvent[],
   tables: TableMap,
-  opts: { respectDeadLetters: boolean },
+  opts: { respectDeadLetters: boolean; mode: ApplyMode },
 ): Promise<Outcome[]> {
   await tx.query('SELECT pg_advisory_xact_lock_shared(hashtext($1))', [projectionLockKey(schema, projection.name)]);
   const ids = [...new Set(events.map((e) => e.aggregateId))];
@@ -37,7 +37,7 @@ export async function applyBatch(
     : [];
   const plan = planBatch(events, new Map(rows.map((r) => [r.aggregate_id, r.version])), new Set(blocked));
   if (plan.toApply.length > 0) {
-    await projection.apply(tx, plan.toApply, tables);
+    await projection.apply(tx, plan.toApply, tables, opts.mode);
     const cps = [...plan.checkpoints.entries()];
     await tx.query(
       `INSERT INTO ${cpTable} (aggregate_id, version, event_id)

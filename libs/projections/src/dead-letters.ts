@@ -149,7 +149,7 @@ export class DeadLetterStore {
     try {
       return await this.dataSource.transaction(async (tx) => {
         const events = chainRows.map((d: DeadLetter) => parseEvent(d.envelope));
-        const outcomes = await applyBatch(tx, this.schema, projection, events, liveTables(this.schema), { respectDeadLetters: false });
+        const outcomes = await applyBatch(tx, this.schema, projection, events, liveTables(this.schema), { respectDeadLetters: false, mode: 'live' });
         const gap = outcomes.findIndex((o) => o === 'gap');
         if (gap >= 0) throw new Error(`event version ${events[gap].aggregateVersion} still waits for an earlier version of ${events[gap].aggregateId}`);
         await tx.query(`UPDATE ${this.table} SET status = 'resolved', updated_at = now() WHERE id = ANY($1::uuid[])`, [chainRows.map((d: DeadLetter) => d.id)]);

@@ -251,7 +251,7 @@ export class ProjectionRunner {
   private async applyAll(items: Item[]): Promise<Outcome[]> {
     const events = items.map((i) => i.event!);
     return this.dataSource.transaction(async (tx) => {
-      const outcomes = await applyBatch(tx, this.opts.schema, this.projection, events, liveTables(this.opts.schema), { respectDeadLetters: true });
+      const outcomes = await applyBatch(tx, this.opts.schema, this.projection, events, liveTables(this.opts.schema), { respectDeadLetters: true, mode: 'live' });
       for (const [i, outcome] of outcomes.entries()) {
         if (outcome !== 'blocked') continue;
         const head = await this.deadLetters.headFor(tx, this.projection.name, events[i].aggregateId);

@@ -5,6 +5,13 @@ import type { BoundedContext, DomainEvent } from '@ripple/contracts';
 export type TableMap = (table: string) => string;
 
 /**
+ * `live`: applying as events arrive (or retrying a dead letter). `replay`:
+ * rebuilding into shadow tables, where a reactor must not append events or touch
+ * tables outside `tables` — its output is already in the streams.
+ */
+export type ApplyMode = 'live' | 'replay';
+
+/**
  * A read model fed by one bounded context's stream. `apply` receives events in
  * stream order, already filtered to those not yet applied, and writes them in the
  * caller's transaction (batch the writes: one statement per table, not per event).
@@ -15,7 +22,7 @@ export interface Projection {
   source: BoundedContext;
   /** Live tables this projection owns, unqualified; replay rebuilds exactly these. */
   tables: string[];
-  apply(tx: EntityManager, events: DomainEvent[], tables: TableMap): Promise<void>;
+  apply(tx: EntityManager, events: DomainEvent[], tables: TableMap, mode: ApplyMode): Promise<void>;
 }
 
 /** Thrown by `apply` for an event that can never succeed: dead-lettered at once, not retried. */

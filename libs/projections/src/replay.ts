@@ -102,7 +102,7 @@ async function applyRange(
   let applied = 0;
   const flush = async () => {
     const events = batch.map((m) => decodeEvent(m.data));
-    await inTransaction((tx) => applyBatch(tx, opts.schema, projection, events, shadowTables(opts.schema), { respectDeadLetters: false }));
+    await inTransaction((tx) => applyBatch(tx, opts.schema, projection, events, shadowTables(opts.schema), { respectDeadLetters: false, mode: 'replay' }));
     applied += batch.length;
     last = batch[batch.length - 1].seq;
     batch = [];

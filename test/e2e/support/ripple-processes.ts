@@ -5,7 +5,7 @@ import { connectBroker } from '@ripple/messaging';
 import { createTestDatabase, deleteNamespaceStreams, eventually, freePort, testNamespace, testNatsUrl, type TestDatabase } from '@ripple/testing';
 
 const ROOT = join(__dirname, '..', '..', '..');
-const APPS = ['profiles', 'venues', 'gateway'] as const;
+const APPS = ['profiles', 'venues', 'pets', 'gateway'] as const;
 type AppName = (typeof APPS)[number];
 
 export interface RunningRipple {
@@ -18,7 +18,15 @@ export interface RunningRipple {
   /** Stops one app (SIGTERM, or SIGKILL to simulate a crash). */
   stopApp(app: AppName, signal?: NodeJS.Signals): Promise<void>;
   startApp(app: AppName): Promise<void>;
+  /** Starts one more gateway instance on its own port (same database and streams): for multi-instance tests. */
+  startExtraGateway(extraEnv?: Record<string, string>): Promise<ExtraGateway>;
   stop(): Promise<void>;
+}
+
+export interface ExtraGateway {
+  url: string;
+  logs: string[];
+  stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
 /**
@@ -32,8 +40,8 @@ export async function startRipple(extraEnv: Record<string, string> = {}): Promis
   const db = await createTestDatabase('ripple_e2e');
   const namespace = testNamespace();
   const natsUrl = await testNatsUrl();
-  const ports = { profiles: await freePort(), venues: await freePort(), gateway: await freePort() };
-  const logs: Record<AppName, string[]> = { profiles: [], venues: [], gateway: [] };
+  const ports = { profiles: await freePort(), venues: await freePort(), pets: await freePort(), gateway: await freePort() };
+  const logs: Record<AppName, string[]> = { profiles: [], venues: [], pets: [], gateway: [] };
   const children = new Map<AppName, ChildProcess>();
   const env = (app: AppName): NodeJS.ProcessEnv => ({
     PATH: process.env.PATH,
@@ -45,22 +53,22 @@ export async function startRipple(extraEnv: Record<string, string> = {}): Promis
     PORT: String(ports[app]),
     PROFILES_URL: `http://127.0.0.1:${ports.profiles}`,
     VENUES_URL: `http://127.0.0.1:${ports.venues}`,
+    PETS_URL: `http://127.0.0.1:${ports.pets}`,
     ...extraEnv,
   });
 
-  const startApp = async (app: AppName) => {
-    const child = spawn(process.execPath, [entry(app)], { env: env(app), stdio: ['ignore', 'pipe', 'pipe'] });
+  const spawnHealthy = async (app: AppName, port: number, appEnv: NodeJS.ProcessEnv, appLogs: string[]) => {
+    const child = spawn(process.execPath, [entry(app)], { env: appEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     const keep = (chunk: Buffer) => {
-      logs[app].push(...chunk.toString().split('\n').filter(Boolean));
-      if (logs[app].length > 500) logs[app].splice(0, logs[app].length - 500);
+      appLogs.push(...chunk.toString().split('\n').filter(Boolean));
+      if (appLogs.length > 500) appLogs.splice(0, appLogs.length - 500);
     };
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
-    children.set(app, child);
     await eventually(
       async () => {
-        if (child.exitCode !== null) throw new Error(`${app} exited with ${child.exitCode}: ${logs[app].slice(-5).join('\n')}`);
-        const res = await fetch(`http://127.0.0.1:${ports[app]}/health`);
+        if (child.exitCode !== null) throw new Error(`${app} exited with ${child.exitCode}: ${appLogs.slice(-5).join('\n')}`);
+        const res = await fetch(`http://127.0.0.1:${port}/health`);
         return res.ok;
       },
       { timeoutMs: 30_000, what: `${app} to be healthy` },
@@ -68,6 +76,24 @@ export async function startRipple(extraEnv: Record<string, string> = {}): Promis
       child.kill('SIGKILL');
       throw err;
     });
+    return child;
+  };
+  const startApp = async (app: AppName) => {
+    children.set(app, await spawnHealthy(app, ports[app], env(app), logs[app]));
+  };
+  const kill = async (child: ChildProcess | undefined, signal: NodeJS.Signals) => {
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill(signal);
+    await exited;
+  };
+  const extraGateways: ChildProcess[] = [];
+  const startExtraGateway = async (extra: Record<string, string> = {}): Promise<ExtraGateway> => {
+    const port = await freePort();
+    const gatewayLogs: string[] = [];
+    const child = await spawnHealthy('gateway', port, { ...env('gateway'), PORT: String(port), ...extra }, gatewayLogs);
+    extraGateways.push(child);
+    return { url: `http://127.0.0.1:${port}`, logs: gatewayLogs, stop: (signal = 'SIGTERM') => kill(child, signal) };
   };
   const stopApp = async (app: AppName, signal: NodeJS.Signals = 'SIGTERM') => {
     const child = children.get(app);
@@ -80,6 +106,7 @@ export async function startRipple(extraEnv: Record<string, string> = {}): Promis
   try {
     await startApp('profiles');
     await startApp('venues');
+    await startApp('pets');
     await startApp('gateway');
   } catch (err) {
     await Promise.all(APPS.map((a) => stopApp(a, 'SIGKILL')));
@@ -94,7 +121,9 @@ export async function startRipple(extraEnv: Record<string, string> = {}): Promis
     logs,
     stopApp,
     startApp,
+    startExtraGateway,
     stop: async () => {
+      await Promise.all(extraGateways.map((c) => kill(c, 'SIGTERM')));
       await Promise.all(APPS.map((a) => stopApp(a)));
       const broker = await connectBroker(natsUrl, 'e2e-cleanup');
       await deleteNamespaceStreams(broker.jsm as never, namespace);

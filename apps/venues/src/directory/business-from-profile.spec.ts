@@ -1,5 +1,5 @@
 import type { ProfilesEvent } from '@ripple/contracts';
-import { evolveDirectory, type DirectoryEntry } from './business-from-profile';
+import { businessSynced, evolveDirectory, type DirectoryEntry } from './business-from-profile';
 
 let version = 0;
 const at = (n: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString();
@@ -57,5 +57,19 @@ describe('gallera from profile', () => {
     expect(entry.venue).toBeUndefined();
     const next = evolveDirectory(entry, updated({ galleraActiveRoosters: 15 }));
     expect(next.gallera).toMatchObject({ activeRoosters: 15, specialties: 'breeding', version: 2 });
+  });
+});
+
+describe('businessSynced', () => {
+  it('publishes every field on creation, then only what changed, and nothing for no change', () => {
+    const created = given(registered('gallera', { galleraName: 'G', galleraLocation: 'Lima', galleraActiveRoosters: 3 }));
+    expect(businessSynced(undefined, created.gallera)).toEqual({
+      ownerId: 'u1', created: true,
+      changes: { name: 'G', location: 'Lima', description: '', contactInfo: {}, specialties: null, activeRoosters: 3 },
+    });
+    const next = evolveDirectory(created, updated({ galleraActiveRoosters: 4, galleraEmail: 'g@x.io' }));
+    expect(businessSynced(created.gallera, next.gallera)).toEqual({ ownerId: 'u1', created: false, changes: { contactInfo: { email: 'g@x.io' }, activeRoosters: 4 } });
+    const same = evolveDirectory(next, updated({ bio: 'x' }));
+    expect(businessSynced(next.gallera, same.gallera)).toBeUndefined();
   });
 });

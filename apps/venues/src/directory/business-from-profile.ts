@@ -1,4 +1,4 @@
-import type { ProfileChanges, ProfileField, ProfileInfo, ProfilesEvent, UserRole } from '@ripple/contracts';
+import type { BusinessChanges, BusinessSyncedData, ProfileChanges, ProfileField, ProfileInfo, ProfilesEvent, UserRole } from '@ripple/contracts';
 
 /** The venues service's own copy of what it needs from a user's profile. */
 export interface OwnerProfile {
@@ -159,4 +159,19 @@ function requireProfile(profile: OwnerProfile | undefined, event: ProfilesEvent)
   // Per-aggregate order guarantees registration comes first; anything else is a broken stream.
   if (!profile) throw new Error(`${event.type} ${event.id} for unknown user ${event.aggregateId}`);
   return profile;
+}
+
+const PUBLISHED_FIELDS = ['name', 'location', 'description', 'contactInfo', 'specialties', 'activeRoosters'] as const;
+
+/** The payload of the VenueSynced / GalleraSynced event for one change of a record, if it changed. */
+export function businessSynced(before: Venue | Gallera | undefined, after: Venue | Gallera | undefined): BusinessSyncedData | undefined {
+  if (!after || after === before) return undefined;
+  const changes: Record<string, unknown> = {};
+  for (const f of PUBLISHED_FIELDS) {
+    if (!(f in after)) continue;
+    const next = (after as unknown as Record<string, unknown>)[f];
+    const prev = before ? (before as unknown as Record<string, unknown>)[f] : undefined;
+    if (JSON.stringify(sortKeys(next)) !== JSON.stringify(sortKeys(prev))) changes[f] = next;
+  }
+  return { ownerId: after.ownerId, created: !before, changes: changes as BusinessChanges };
 }

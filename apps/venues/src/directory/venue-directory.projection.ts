@@ -1,7 +1,10 @@
 import type { EntityManager } from 'typeorm';
-import type { DomainEvent, ProfilesEvent } from '@ripple/contracts';
-import type { Projection, TableMap } from '@ripple/projections';
-import { evolveDirectory, type DirectoryEntry, type Gallera, type OwnerProfile, type Venue } from './business-from-profile';
+import { GALLERA_AGGREGATE, VENUE_AGGREGATE, type DomainEvent, type ProfilesEvent } from '@ripple/contracts';
+import { EventStore } from '@ripple/event-store';
+import type { ApplyMode, Projection, TableMap } from '@ripple/projections';
+import { businessSynced, evolveDirectory, type DirectoryEntry, type Gallera, type OwnerProfile, type Venue } from './business-from-profile';
+
+const store = new EventStore('venues');
 
 const BUSINESS_COLUMNS = `id uuid, owner_id uuid, name text, location text, description text, contact_info jsonb,
   created_at timestamptz, updated_at timestamptz, last_event_id uuid, last_event_type text, version int`;
@@ -16,13 +19,19 @@ export const venueDirectoryProjection: Projection = {
   source: 'profiles',
   tables: ['owner_profiles', 'venues', 'galleras'],
 
-  async apply(tx: EntityManager, events: DomainEvent[], t: TableMap): Promise<void> {
+  async apply(tx: EntityManager, events: DomainEvent[], t: TableMap, mode: ApplyMode): Promise<void> {
     const userEvents = events.filter((e): e is ProfilesEvent => e.aggregateType === 'user');
     if (userEvents.length === 0) return;
     const ids = [...new Set(userEvents.map((e) => e.aggregateId))];
     const before = await load(tx, t, ids);
     const after = new Map(before);
-    for (const e of userEvents) after.set(e.aggregateId, evolveDirectory(after.get(e.aggregateId) ?? {}, e));
+    for (const e of userEvents) {
+      const previous = after.get(e.aggregateId) ?? {};
+      const next = evolveDirectory(previous, e);
+      after.set(e.aggregateId, next);
+      // Replay rebuilds rows only: the events a live apply published are already in the stream.
+      if (mode === 'live') await publishChanges(tx, e, previous, next);
+    }
 
     const changed = <K extends keyof DirectoryEntry>(k: K) =>
       [...after.entries()].filter(([id, entry]) => entry[k] && entry[k] !== before.get(id)?.[k]).map(([, entry]) => entry[k]!);
@@ -31,6 +40,19 @@ export const venueDirectoryProjection: Projection = {
     await saveBusinesses(tx, t('galleras'), changed('gallera'), true);
   },
 };
+
+/** One VenueSynced / GalleraSynced per changed record, caused by the profile event, in this transaction (outbox). */
+async function publishChanges(tx: EntityManager, cause: ProfilesEvent, before: DirectoryEntry, after: DirectoryEntry): Promise<void> {
+  const context = { correlationId: cause.correlationId, causationId: cause.id, actor: 'service:venues' };
+  const venue = businessSynced(before.venue, after.venue);
+  if (venue) {
+    await store.append(tx, { aggregateType: VENUE_AGGREGATE, aggregateId: after.venue!.id, expectedVersion: after.venue!.version - 1, events: [{ type: 'VenueSynced', data: venue }], context, now: new Date(cause.occurredAt) });
+  }
+  const gallera = businessSynced(before.gallera, after.gallera);
+  if (gallera) {
+    await store.append(tx, { aggregateType: GALLERA_AGGREGATE, aggregateId: after.gallera!.id, expectedVersion: after.gallera!.version - 1, events: [{ type: 'GalleraSynced', data: gallera }], context, now: new Date(cause.occurredAt) });
+  }
+}
 
 async function load(tx: EntityManager, t: TableMap, ids: string[]): Promise<Map<string, DirectoryEntry>> {
   // One connection per transaction: the three reads run one after another.

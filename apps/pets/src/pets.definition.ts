@@ -1,0 +1,24 @@
+import { int, type ConfigOf } from '@ripple/config';
+import { EventStore } from '@ripple/event-store';
+import { SERVICE_HOST_VARS, type ServiceDefinition } from '@ripple/service-host';
+import { CreatePets1732240000003 } from './migrations/1732240000003-create-pets';
+import { contactSyncProjection } from './propagation/contact-sync.projection';
+import { CopySync } from './propagation/copy-sync';
+import { petHistoryProjection } from './propagation/pet-history.projection';
+import { petSyncProjection } from './propagation/pet-sync.projection';
+import { PETS_SCHEMA } from './records/record-tables';
+import { RecordStore } from './records/record.store';
+
+const config = { ...SERVICE_HOST_VARS, PORT: int({ default: '3003' }) };
+export type PetsConfig = ConfigOf<typeof config>;
+
+const copies = new CopySync(new RecordStore(new EventStore(PETS_SCHEMA)));
+
+export const petsDefinition: ServiceDefinition<typeof config> = {
+  name: 'pets',
+  schema: PETS_SCHEMA,
+  config,
+  publishes: 'pets',
+  migrations: [CreatePets1732240000003],
+  projections: [contactSyncProjection(copies), petSyncProjection(copies), petHistoryProjection],
+};

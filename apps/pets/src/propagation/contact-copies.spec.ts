@@ -1,0 +1,40 @@
+import type { ProfilesEvent } from '@ripple/contracts';
+import { contactCopies } from './contact-copies';
+import { record } from './fixtures';
+import { contactChanged, evolveContact, type UserContact } from './user-contact';
+
+const event = (type: string, data: unknown) => ({ type, data, id: 'e', aggregateId: 'u1', aggregateType: 'user' }) as unknown as ProfilesEvent;
+
+describe('user contact copy', () => {
+  it('follows registration, phone and name changes; other fields do not count as a change', () => {
+    const c = evolveContact(undefined, event('UserRegistered', { username: 'carl', email: 'c@x', role: 'user', profileInfo: { phone: '1' } }));
+    expect(c).toEqual({ userId: 'u1', username: 'carl', role: 'user', fullName: null, phone: '1' });
+    const renamed = evolveContact(c, event('UserProfileUpdated', { changes: { fullName: 'Carl', bio: 'hi' } }));
+    expect(contactChanged(c, renamed)).toBe(true);
+    const bio = evolveContact(renamed, event('UserProfileUpdated', { changes: { bio: 'bye' } }));
+    expect(contactChanged(renamed, bio)).toBe(false);
+    expect(evolveContact(bio, event('UserProfileUpdated', { changes: { phone: null } })).phone).toBeNull();
+  });
+});
+
+describe('contact copies', () => {
+  const carl: UserContact = { userId: 'u1', username: 'carl', role: 'veterinarian', fullName: 'Carl C.', phone: '+1 999' };
+  const records = [
+    record('pet', 'p1', { emergencyContactUserId: 'u1', emergencyContactName: 'Carl', emergencyContactPhone: '+1 222' }),
+    record('pet', 'p2', { emergencyContactUserId: 'u2' }),
+    record('lost-pet', 'l1', { reporterId: 'u1', status: 'lost', contactPhone: '+1 222' }),
+    record('lost-pet', 'l2', { reporterId: 'u1', status: 'found', contactPhone: '+1 222' }),
+    record('veterinarian', 'v1', { userId: 'u1', phone: '+1 222' }),
+    record('health-record', 'h1', { vetId: 'v1' }),
+  ];
+
+  it('sends name and phone to emergency contacts, phone to open lost-pet reports and the linked vet', () => {
+    const plans = contactCopies(carl, records);
+    expect(plans.map((p) => [p.target.id, p.wanted])).toEqual([
+      ['p1', { emergencyContactName: 'Carl C.', emergencyContactPhone: '+1 999' }],
+      ['l1', { contactPhone: '+1 999' }],
+      ['v1', { phone: '+1 999' }],
+    ]);
+    expect(plans.every((p) => p.meta.rule === 'contact-from-profile' && p.meta.userId === 'u1')).toBe(true);
+  });
+});

@@ -1,0 +1,49 @@
+import type { EntityManager } from 'typeorm';
+import type { DomainEvent, ProfilesEvent } from '@ripple/contracts';
+import type { ApplyMode, Projection, TableMap } from '@ripple/projections';
+import type { CopySync } from './copy-sync';
+import { contactChanged, evolveContact, type UserContact } from './user-contact';
+
+/**
+ * Profiles → the pets service's copy of user contacts, and, when a phone or name
+ * changes, every copy of it (emergency contacts, lost-pet reports, linked vets)
+ * through `…Synced` events caused by the profile event. The contact row is
+ * written before the copies are read, so a command that reads it FOR SHARE
+ * either waits for this batch or is seen by it.
+ */
+export function contactSyncProjection(copies: CopySync): Projection {
+  return {
+    name: 'contact-sync',
+    source: 'profiles',
+    tables: ['user_contacts'],
+    async apply(tx: EntityManager, events: DomainEvent[], t: TableMap, mode: ApplyMode): Promise<void> {
+      const userEvents = events.filter((e): e is ProfilesEvent => e.aggregateType === 'user');
+      if (!userEvents.length) return;
+      const ids = [...new Set(userEvents.map((e) => e.aggregateId))];
+      const rows = await tx.query(`SELECT * FROM ${t('user_contacts')} WHERE user_id = ANY($1::uuid[])`, [ids]);
+      const before = new Map<string, UserContact>(rows.map((r: Record<string, any>) => [r.user_id, { userId: r.user_id, username: r.username, role: r.role, fullName: r.full_name, phone: r.phone }]));
+      const after = new Map(before);
+      const trigger = new Map<string, ProfilesEvent>();
+      for (const e of userEvents) {
+        const next = evolveContact(after.get(e.aggregateId), e);
+        if (contactChanged(after.get(e.aggregateId), next)) trigger.set(e.aggregateId, e);
+        after.set(e.aggregateId, next);
+      }
+      await save(tx, t, [...after.values()]);
+      if (mode === 'replay' || !trigger.size) return;
+      await copies.forUsers(tx, [...trigger.keys()], (userId) => causedBy(trigger.get(userId)!), false);
+    },
+  };
+}
+
+export const causedBy = (e: DomainEvent) => ({ correlationId: e.correlationId, causationId: e.id, actor: 'service:pets' });
+
+async function save(tx: EntityManager, t: TableMap, contacts: UserContact[]): Promise<void> {
+  const rows = contacts.map((c) => ({ user_id: c.userId, username: c.username, role: c.role, full_name: c.fullName, phone: c.phone }));
+  await tx.query(
+    `INSERT INTO ${t('user_contacts')} (user_id, username, role, full_name, phone)
+     SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(user_id uuid, username text, role text, full_name text, phone text)
+     ON CONFLICT (user_id) DO UPDATE SET username = EXCLUDED.username, role = EXCLUDED.role, full_name = EXCLUDED.full_name, phone = EXCLUDED.phone`,
+    [JSON.stringify(rows)],
+  );
+}
