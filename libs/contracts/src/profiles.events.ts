@@ -55,3 +55,13 @@ export type UserProfileUpdated = EventEnvelope<'UserProfileUpdated', UserProfile
 export type UserRoleChanged = EventEnvelope<'UserRoleChanged', UserRoleChangedData>;
 export type ProfilesEvent = UserRegistered | UserProfileUpdated | UserRoleChanged;
 export type ProfilesEventType = ProfilesEvent['type'];
+
+/** How every reader applies a UserProfileUpdated: the listed fields change, `null` removes one. */
+export function applyProfileChanges(profile: ProfileInfo, changes: ProfileChanges): ProfileInfo {
+  const next: Record<string, unknown> = { ...profile };
+  for (const [k, v] of Object.entries(changes)) {
+    if (v === null || v === undefined) delete next[k];
+    else next[k] = v;
+  }
+  return next as ProfileInfo;
+}

@@ -1,4 +1,5 @@
 import {
+  applyProfileChanges,
   PROFILE_FIELDS,
   type ProfileChanges,
   type ProfileInfo,
@@ -27,7 +28,7 @@ export function evolve(state: UserState | undefined, event: ProfilesEvent): User
     case 'UserRegistered':
       return { id: event.aggregateId, ...event.data, profileInfo: { ...event.data.profileInfo }, version: 1 };
     case 'UserProfileUpdated':
-      return { ...state!, profileInfo: applyChanges(state!.profileInfo, event.data.changes), version: state!.version + 1 };
+      return { ...state!, profileInfo: applyProfileChanges(state!.profileInfo, event.data.changes), version: state!.version + 1 };
     case 'UserRoleChanged':
       return { ...state!, role: event.data.to, version: state!.version + 1 };
     default: {
@@ -35,15 +36,6 @@ export function evolve(state: UserState | undefined, event: ProfilesEvent): User
       throw new Error(`unknown event ${(never as { type: string }).type}`);
     }
   }
-}
-
-export function applyChanges(profile: ProfileInfo, changes: ProfileChanges): ProfileInfo {
-  const next: Record<string, unknown> = { ...profile };
-  for (const [k, v] of Object.entries(changes)) {
-    if (v === null || v === undefined) delete next[k];
-    else next[k] = v;
-  }
-  return next as ProfileInfo;
 }
 
 /** The document's display-name rules (profile page variant). */

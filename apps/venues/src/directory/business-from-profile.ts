@@ -1,4 +1,4 @@
-import type { BusinessChanges, BusinessSyncedData, ProfileChanges, ProfileField, ProfileInfo, ProfilesEvent, UserRole } from '@ripple/contracts';
+import { applyProfileChanges, type BusinessChanges, type BusinessSyncedData, type ProfileField, type ProfileInfo, type ProfilesEvent, type UserRole } from '@ripple/contracts';
 
 /** The venues service's own copy of what it needs from a user's profile. */
 export interface OwnerProfile {
@@ -76,7 +76,7 @@ function evolveProfile(profile: OwnerProfile | undefined, event: ProfilesEvent):
     case 'UserRegistered':
       return { userId: event.aggregateId, username: event.data.username, role: event.data.role, profileInfo: { ...event.data.profileInfo } };
     case 'UserProfileUpdated':
-      return { ...requireProfile(profile, event), profileInfo: merge(requireProfile(profile, event).profileInfo, event.data.changes) };
+      return { ...requireProfile(profile, event), profileInfo: applyProfileChanges(requireProfile(profile, event).profileInfo, event.data.changes) };
     case 'UserRoleChanged':
       return { ...requireProfile(profile, event), role: event.data.to };
     default: {
@@ -144,15 +144,6 @@ function sortKeys(v: unknown): unknown {
 
 function compact<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null)) as T;
-}
-
-function merge(profile: ProfileInfo, changes: ProfileChanges): ProfileInfo {
-  const next: Record<string, unknown> = { ...profile };
-  for (const [k, v] of Object.entries(changes)) {
-    if (v === null || v === undefined) delete next[k];
-    else next[k] = v;
-  }
-  return next as ProfileInfo;
 }
 
 function requireProfile(profile: OwnerProfile | undefined, event: ProfilesEvent): OwnerProfile {
