@@ -43,26 +43,42 @@ export class BatchSyncJobs implements OnApplicationBootstrap {
     return view(row);
   }
 
+  /** One runner per job across instances: a session advisory lock held for the job's duration. */
   private async run(id: string): Promise<void> {
+    const lock = this.dataSource.createQueryRunner();
     try {
-      const [job] = await this.dataSource.query('SELECT * FROM pets.sync_jobs WHERE id = $1', [id]);
-      const caller = { sub: job.created_by, role: job.created_by_role };
-      const ops: SyncOperation[] = job.operations;
-      for (let i = job.completed + job.failed; i < ops.length; i++) {
-        const ctx = { correlationId: job.correlation_id, causationId: `${id}:${i}`, actor: caller.sub };
-        const result = await this.force.run(caller, ops[i], ctx).then(
-          (r) => ({ ok: true, ...r, label: ops[i].label }),
-          (err: Error & { code?: string }) => ({ ok: false, type: ops[i].type, targetId: ops[i].targetId, label: ops[i].label, error: { code: err.code ?? 'INTERNAL', message: err.message } }),
-        );
-        await this.dataSource.query(
-          `UPDATE pets.sync_jobs SET ${result.ok ? 'completed = completed + 1' : 'failed = failed + 1'}, results = results || $2::jsonb, updated_at = now(),
-             status = CASE WHEN completed + failed + 1 >= total THEN 'completed' ELSE status END WHERE id = $1`,
-          [id, JSON.stringify([result])],
-        );
+      await lock.connect();
+      const [{ locked }] = await lock.query('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [`pets-sync-job:${id}`]);
+      if (!locked) return;
+      try {
+        await this.runLocked(id);
+      } finally {
+        // The connection goes back to the pool: the session lock must not go with it.
+        await lock.query('SELECT pg_advisory_unlock(hashtext($1))', [`pets-sync-job:${id}`]);
       }
-      if (ops.length === 0) await this.dataSource.query(`UPDATE pets.sync_jobs SET status = 'completed', updated_at = now() WHERE id = $1`, [id]);
     } catch (err) {
       this.logger.event('error', 'batch sync job interrupted', { jobId: id, error: (err as Error).message });
+    } finally {
+      await lock.release();
     }
+  }
+
+  private async runLocked(id: string): Promise<void> {
+    const [job] = await this.dataSource.query('SELECT * FROM pets.sync_jobs WHERE id = $1', [id]);
+    const caller = { sub: job.created_by, role: job.created_by_role };
+    const ops: SyncOperation[] = job.operations;
+    for (let i = job.completed + job.failed; i < ops.length; i++) {
+      const ctx = { correlationId: job.correlation_id, causationId: `${id}:${i}`, actor: caller.sub };
+      const result = await this.force.run(caller, ops[i], ctx).then(
+        (r) => ({ ok: true, ...r, label: ops[i].label }),
+        (err: Error & { code?: string }) => ({ ok: false, type: ops[i].type, targetId: ops[i].targetId, label: ops[i].label, error: { code: err.code ?? 'INTERNAL', message: err.message } }),
+      );
+      await this.dataSource.query(
+        `UPDATE pets.sync_jobs SET ${result.ok ? 'completed = completed + 1' : 'failed = failed + 1'}, results = results || $2::jsonb, updated_at = now(),
+           status = CASE WHEN completed + failed + 1 >= total THEN 'completed' ELSE status END WHERE id = $1`,
+        [id, JSON.stringify([result])],
+      );
+    }
+    if (ops.length === 0) await this.dataSource.query(`UPDATE pets.sync_jobs SET status = 'completed', updated_at = now() WHERE id = $1`, [id]);
   }
 }
