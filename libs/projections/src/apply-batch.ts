@@ -22,6 +22,11 @@ export async function applyBatch(
 ): Promise<Outcome[]> {
   await tx.query('SELECT pg_advisory_xact_lock_shared(hashtext($1))', [projectionLockKey(schema, projection.name)]);
   const ids = [...new Set(events.map((e) => e.aggregateId))];
+  if (opts.mode === 'live') {
+    // Two live appliers of one aggregate (a deposed leader's last batch, a dead-letter retry)
+    // serialize here, so the second sees the first's checkpoint. Sorted to avoid deadlocks.
+    await tx.query('SELECT pg_advisory_xact_lock(k) FROM (SELECT hashtext($1 || a) AS k FROM unnest($2::text[]) AS a ORDER BY 1) AS sorted', [`${projection.name}:`, ids]);
+  }
   const cpTable = tables(checkpointTable(projection.name));
   const rows: { aggregate_id: string; version: number }[] = await tx.query(
     `SELECT aggregate_id, version FROM ${cpTable} WHERE aggregate_id = ANY($1::text[])`,
