@@ -140,26 +140,40 @@ export class DeadLetterStore {
     const letter = await this.get(id);
     if (letter.status !== 'open') throw new DeadLetterNotOpenError(id, letter.status);
     const projection = this.projectionNamed(letter.projection);
-    const chainRows = letter.aggregateId === null
-      ? [letter]
-      : (await this.dataSource.query(
-          `SELECT * FROM ${this.table} WHERE projection = $1 AND aggregate_id = $2 AND status = 'open' ORDER BY aggregate_version`,
-          [letter.projection, letter.aggregateId],
-        )).map(toDeadLetter);
+    let head = letter;
     try {
       return await this.dataSource.transaction(async (tx) => {
-        const events = chainRows.map((d: DeadLetter) => parseEvent(d.envelope));
+        const chain = await this.lockedChain(tx, letter);
+        head = chain[0] ?? letter;
+        if (!chain.some((d) => d.id === id)) throw new DeadLetterNotOpenError(id, 'resolved');
+        const events = chain.map((d) => parseEvent(d.envelope));
         const outcomes = await applyBatch(tx, this.schema, projection, events, liveTables(this.schema), { respectDeadLetters: false, mode: 'live' });
         const gap = outcomes.findIndex((o) => o === 'gap');
         if (gap >= 0) throw new Error(`event version ${events[gap].aggregateVersion} still waits for an earlier version of ${events[gap].aggregateId}`);
-        await tx.query(`UPDATE ${this.table} SET status = 'resolved', updated_at = now() WHERE id = ANY($1::uuid[])`, [chainRows.map((d: DeadLetter) => d.id)]);
-        return chainRows.map((d: DeadLetter) => ({ ...d, status: 'resolved' as const }));
+        await tx.query(`UPDATE ${this.table} SET status = 'resolved', updated_at = now() WHERE id = ANY($1::uuid[])`, [chain.map((d) => d.id)]);
+        return chain.map((d) => ({ ...d, status: 'resolved' as const }));
       });
     } catch (err) {
+      if (err instanceof DeadLetterNotOpenError) throw err;
       const reason = (err as Error).message;
-      await this.dataSource.query(`UPDATE ${this.table} SET error = $2, attempts = attempts + 1, updated_at = now() WHERE id = $1`, [chainRows[0].id, reason]);
+      await this.dataSource.query(`UPDATE ${this.table} SET error = $2, attempts = attempts + 1, updated_at = now() WHERE id = $1`, [head.id, reason]);
       throw new DeadLetterRetryFailedError(id, reason);
     }
+  }
+
+  /**
+   * The open letters of the letter's aggregate, in version order, read under the
+   * same per-aggregate lock the runner takes: nothing can be parked behind the
+   * chain while it is being retried.
+   */
+  private async lockedChain(tx: EntityManager, letter: DeadLetter): Promise<DeadLetter[]> {
+    if (letter.aggregateId === null) return [letter];
+    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1 || $2))', [`${letter.projection}:`, letter.aggregateId]);
+    const rows = await tx.query(
+      `SELECT * FROM ${this.table} WHERE projection = $1 AND aggregate_id = $2 AND status = 'open' ORDER BY aggregate_version FOR UPDATE`,
+      [letter.projection, letter.aggregateId],
+    );
+    return rows.map(toDeadLetter);
   }
 
   /**
