@@ -2,28 +2,40 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DEFAULT_ERROR_STATUS, ErrorFilter } from '@ripple/http-edge';
-import type { JsonLogger, RippleMetrics } from '@ripple/observability';
+import type { ServiceRuntime } from '@ripple/service-host';
 import { correlation } from './correlation.middleware';
-import type { GatewayConfig } from './gateway.config';
+import { FeedNotifier } from './feed/feed-notifier';
+import type { GATEWAY_VARS } from './gateway.config';
 import { countRequests, upstreamFailureCounter } from './gateway.metrics';
 import { GatewayModule } from './gateway.module';
+import { upstreamHealthChecks } from './health/upstream-health';
 import { parseByteSize } from './proxy/body-limit';
 import { UpstreamProxy } from './proxy/upstream-proxy';
+import { buildSyncEdge } from './sync/build-sync-edge';
+import { SYNC_ERROR_STATUS } from './sync/sync.errors';
+
+export type GatewayRuntime = ServiceRuntime<typeof GATEWAY_VARS>;
 
 /**
  * The gateway as a Nest app. Body parsing is off: the proxy streams bodies
  * untouched, and the gateway's own routes take none.
  */
-export async function createGatewayApp(config: GatewayConfig, logger: JsonLogger, metrics: RippleMetrics): Promise<NestExpressApplication> {
-  const upstreams = { profiles: config.PROFILES_URL, venues: config.VENUES_URL };
+export async function createGatewayApp(rt: GatewayRuntime): Promise<NestExpressApplication> {
+  const { config, logger, metrics } = rt;
+  const upstreams = { profiles: config.PROFILES_URL, venues: config.VENUES_URL, pets: config.PETS_URL };
   const proxy = new UpstreamProxy({ upstreams, bodyLimitBytes: parseByteSize(config.BODY_LIMIT)!, logger, onUpstreamFailure: upstreamFailureCounter(metrics) });
-  const app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRoot({ logger, metrics, upstreams, proxy, shutdownGraceMs: config.SHUTDOWN_GRACE_MS }), { logger, bodyParser: false });
+  rt.healthChecks.push(...upstreamHealthChecks(upstreams));
+  const { edge, hub } = await buildSyncEdge(rt);
+  const notifier = new FeedNotifier({ databaseUrl: config.DATABASE_URL, pollMs: config.SYNC_POLL_MS, logger }, hub.wakeAll);
+  const ws = { allowedOrigins: config.SYNC_ALLOWED_ORIGINS.split(',').map((o) => o.trim()), maxInboundBytes: config.SYNC_WS_MAX_INBOUND_BYTES, logger };
+  const module = GatewayModule.forRoot({ rt: rt as never, proxy, edge, sync: { notifier, hub, ws }, shutdownGraceMs: config.SHUTDOWN_GRACE_MS });
+  const app = await NestFactory.create<NestExpressApplication>(module, { logger, bodyParser: false });
   app.disable('x-powered-by');
   app.use(correlation);
   app.use(countRequests(metrics));
-  // Registered before Nest adds its routes at init, so /api never reaches Nest's router.
+  // Registered before Nest adds its routes at init: /api reaches Nest's router only for the gateway's own paths.
   app.use(proxy.handle);
-  app.useGlobalFilters(new ErrorFilter(logger, DEFAULT_ERROR_STATUS));
+  app.useGlobalFilters(new ErrorFilter(logger, { ...DEFAULT_ERROR_STATUS, ...SYNC_ERROR_STATUS }));
   app.enableShutdownHooks();
   return app;
 }

@@ -1,22 +1,38 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { JsonLogger, ObservabilityModule, type RippleMetrics } from '@ripple/observability';
-import { upstreamHealthChecks } from './health/upstream-health';
-import type { Upstreams } from './proxy/route-table';
+import type { ConfigSpec } from '@ripple/config';
+import { RuntimeModule, type ServiceRuntime } from '@ripple/service-host';
 import { UpstreamProxy } from './proxy/upstream-proxy';
 import { ConnectionDrain, SHUTDOWN_GRACE_MS } from './shutdown/connection-drain';
+import { SyncEdge } from './sync/sync-edge';
+import { SyncLifecycle, SYNC_RUNTIME, type SyncRuntime } from './sync/sync-lifecycle';
+import { SyncController } from './sync/sync.controller';
 
-/** The gateway's own routes (/health, /metrics); everything under /api is the proxy's. */
+export interface GatewayModuleOptions {
+  rt: ServiceRuntime<ConfigSpec>;
+  proxy: UpstreamProxy;
+  edge: SyncEdge;
+  sync: SyncRuntime;
+  shutdownGraceMs: number;
+}
+
+/**
+ * The gateway's own routes: /health, /metrics, its dead letters, and the
+ * realtime sync endpoints. Every other /api path is the proxy's.
+ */
 @Module({})
 export class GatewayModule {
-  static forRoot(opts: { logger: JsonLogger; metrics: RippleMetrics; upstreams: Upstreams; proxy: UpstreamProxy; shutdownGraceMs: number }): DynamicModule {
+  static forRoot(opts: GatewayModuleOptions): DynamicModule {
     return {
       module: GatewayModule,
-      imports: [ObservabilityModule.forRoot({ metrics: opts.metrics, checks: { useFactory: () => upstreamHealthChecks(opts.upstreams) } })],
+      imports: [RuntimeModule.forRoot(opts.rt)],
+      controllers: [SyncController],
       providers: [
-        { provide: JsonLogger, useValue: opts.logger },
         { provide: UpstreamProxy, useValue: opts.proxy },
         { provide: SHUTDOWN_GRACE_MS, useValue: opts.shutdownGraceMs },
+        { provide: SyncEdge, useValue: opts.edge },
+        { provide: SYNC_RUNTIME, useValue: opts.sync },
         ConnectionDrain,
+        SyncLifecycle,
       ],
     };
   }

@@ -1,19 +1,22 @@
 import 'reflect-metadata';
-import { ConfigError, loadConfig } from '@ripple/config';
-import { JsonLogger, RippleMetrics } from '@ripple/observability';
-import { createGatewayApp } from './create-gateway-app';
-import { GATEWAY_VARS } from './gateway.config';
+import { ConfigError } from '@ripple/config';
+import { createRuntime, stopRuntime } from '@ripple/service-host';
+import { createGatewayApp, type GatewayRuntime } from './create-gateway-app';
+import { gatewayDefinition } from './gateway.definition';
 
 async function main(): Promise<void> {
-  const { values: config, devDefaultsUsed } = loadConfig(GATEWAY_VARS, process.env);
-  const logger = new JsonLogger('gateway', config.LOG_LEVEL);
-  for (const name of devDefaultsUsed) logger.event('warn', `${name} is not set: using its development default (refused when NODE_ENV=production)`);
-  const app = await createGatewayApp(config, logger, new RippleMetrics('gateway'));
-  await app.listen(config.PORT, config.HOST);
-  logger.event('info', 'gateway listening', { url: `http://${config.HOST}:${config.PORT}`, upstreams: { profiles: config.PROFILES_URL, venues: config.VENUES_URL } });
+  let rt: GatewayRuntime | undefined;
+  try {
+    rt = await createRuntime(gatewayDefinition);
+    const app = await createGatewayApp(rt);
+    await app.listen(rt.config.PORT, rt.config.HOST);
+    const { HOST, PORT, PROFILES_URL, VENUES_URL, PETS_URL } = rt.config;
+    rt.logger.event('info', 'gateway listening', { url: `http://${HOST}:${PORT}`, upstreams: { profiles: PROFILES_URL, venues: VENUES_URL, pets: PETS_URL } });
+  } catch (err) {
+    process.stderr.write(err instanceof ConfigError ? `gateway: ${err.message}\n` : `gateway failed to start: ${(err as Error).stack ?? err}\n`);
+    if (rt) await stopRuntime(rt as never).catch(() => undefined);
+    process.exit(1);
+  }
 }
 
-main().catch((err) => {
-  process.stderr.write(err instanceof ConfigError ? `gateway: ${err.message}\n` : `gateway failed to start: ${(err as Error).stack ?? err}\n`);
-  process.exit(1);
-});
+void main();

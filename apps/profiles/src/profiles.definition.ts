@@ -1,6 +1,7 @@
 import { int, str, type ConfigOf } from '@ripple/config';
 import { SERVICE_HOST_VARS, type ServiceDefinition } from '@ripple/service-host';
 import { CreateProfiles1732240000000 } from './migrations/1732240000000-create-profiles';
+import { CreateIdempotencyKeys1732240000011 } from './migrations/1732240000011-create-idempotency-keys';
 
 const config = {
   ...SERVICE_HOST_VARS,
@@ -18,5 +19,5 @@ export const profilesDefinition: ServiceDefinition<typeof config> = {
   schema: 'profiles',
   config,
   publishes: 'profiles',
-  migrations: [CreateProfiles1732240000000],
+  migrations: [CreateProfiles1732240000000, CreateIdempotencyKeys1732240000011],
 };

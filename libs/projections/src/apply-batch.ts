@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { DomainEvent } from '@ripple/contracts';
 import { planBatch, type Outcome } from './batch-plan';
+import { isForProjections } from './decode';
 import { checkpointTable, type ApplyMode, type Projection, type TableMap } from './projection';
 import { qualify } from './schema';
 
@@ -42,7 +43,8 @@ export async function applyBatch(
     : [];
   const plan = planBatch(events, new Map(rows.map((r) => [r.aggregate_id, r.version])), new Set(blocked));
   if (plan.toApply.length > 0) {
-    await projection.apply(tx, plan.toApply, tables, opts.mode);
+    const known = plan.toApply.filter(isForProjections);
+    if (known.length > 0) await projection.apply(tx, known, tables, opts.mode);
     const cps = [...plan.checkpoints.entries()];
     await tx.query(
       `INSERT INTO ${cpTable} (aggregate_id, version, event_id)

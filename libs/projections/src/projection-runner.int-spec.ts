@@ -388,6 +388,22 @@ describe('ProjectionRunner (PostgreSQL + JetStream)', () => {
     await runner.stop();
   });
 
+  it('lets an event type it does not know (a newer producer) pass without effect, and keeps the aggregate flowing', async () => {
+    const t = await setup();
+    const runner = t.newRunner('runner');
+    await runner.start();
+    const H = uuidv7();
+    const known1 = event(H, 1, 'h1');
+    const future = { ...event(H, 2, 'ignored'), type: 'UserBecameFamous', data: { fame: 11 } } as unknown as DomainEvent;
+    const known3 = event(H, 3, 'h3');
+    for (const e of [known1, future, known3]) await t.publish(e);
+    await eventually(async () => (await t.profile(H))?.version === 3, { what: 'the event after the unknown one' });
+    expect((await t.applications(H)).map((a) => a.version)).toEqual([1, 3]);
+    expect(await t.checkpoint(H)).toEqual({ version: 3, event_id: known3.id });
+    expect(await t.deadLetters.openCount(PROJECTION)).toBe(0);
+    await runner.stop();
+  });
+
   it('runs one active runner per projection and fails over when it stops', async () => {
     const t = await setup();
     const first = t.newRunner('first');

@@ -1,7 +1,8 @@
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { AckPolicy, DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
-import { allEventsSubject, decodeEvent, streamName, type DomainEvent } from '@ripple/contracts';
+import { allEventsSubject, streamName, type DomainEvent } from '@ripple/contracts';
+import { decodeForProjection } from './decode';
 import { isNotFound, type Broker } from '@ripple/messaging';
 import { withLogContext, type JsonLogger, type RippleMetrics } from '@ripple/observability';
 import { applyBatch, liveTables } from './apply-batch';
@@ -210,7 +211,7 @@ export class ProjectionRunner {
     const ready: Item[] = [];
     for (const item of items) {
       try {
-        item.event = decodeEvent(item.msg.data);
+        item.event = decodeForProjection(item.msg.data);
         ready.push(item);
       } catch (err) {
         await this.deadLetter(item, `undecodable: ${(err as Error).message}`);

@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
-import { allEventsSubject, decodeEvent, streamName } from '@ripple/contracts';
+import { allEventsSubject, streamName } from '@ripple/contracts';
+import { decodeForProjection } from './decode';
 import type { Broker } from '@ripple/messaging';
 import { applyBatch, projectionLockKey, shadowTables } from './apply-batch';
 import { checkpointTable, type Projection } from './projection';
@@ -101,7 +102,7 @@ async function applyRange(
   let last = afterSeq;
   let applied = 0;
   const flush = async () => {
-    const events = batch.map((m) => decodeEvent(m.data));
+    const events = batch.map((m) => decodeForProjection(m.data));
     await inTransaction((tx) => applyBatch(tx, opts.schema, projection, events, shadowTables(opts.schema), { respectDeadLetters: false, mode: 'replay' }));
     applied += batch.length;
     last = batch[batch.length - 1].seq;

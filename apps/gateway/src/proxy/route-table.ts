@@ -1,4 +1,4 @@
-export const SERVICES = ['profiles', 'venues'] as const;
+export const SERVICES = ['profiles', 'venues', 'pets'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 export type Upstreams = Record<ServiceName, string>;
 
@@ -8,7 +8,17 @@ const OWNED_PREFIXES: ReadonlyArray<readonly [string, ServiceName]> = [
   ['/api/auth', 'profiles'],
   ['/api/venues', 'venues'],
   ['/api/galleras', 'venues'],
+  ['/api/pets', 'pets'],
+  ['/api/veterinarians', 'pets'],
+  ['/api/health-records', 'pets'],
+  ['/api/lost-pets', 'pets'],
+  ['/api/user-events', 'pets'],
+  // The gateway serves its own realtime paths (GATEWAY_PATHS); the rest of /api/sync is the pets service's sync log.
+  ['/api/sync', 'pets'],
 ];
+
+/** Paths the gateway answers itself: its realtime feed and its own operations. */
+const GATEWAY_PATHS = new Set(['/api/sync/events', '/api/sync/ticket', '/api/sync/changes', '/api/sync/ws']);
 
 const OPS = /^\/api\/ops\/([^/]+)(?:\/|$)/;
 
@@ -16,6 +26,8 @@ const OPS = /^\/api\/ops\/([^/]+)(?:\/|$)/;
 const under = (pathname: string, prefix: string) => pathname === prefix || pathname.startsWith(`${prefix}/`);
 
 export const isApiPath = (pathname: string) => under(pathname, '/api');
+
+export const isGatewayPath = (pathname: string) => GATEWAY_PATHS.has(pathname) || under(pathname, '/api/ops/gateway');
 
 /** The service that serves a path; `/api/ops/<service>/...` goes to that service unchanged. */
 export function routeFor(pathname: string): ServiceName | undefined {

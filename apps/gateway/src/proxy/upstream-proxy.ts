@@ -6,7 +6,7 @@ import { byteLimit } from './body-limit';
 import { sendError } from './error-response';
 import { endToEndHeaders, upstreamRequestHeaders } from './forwarding-headers';
 import { requestTarget, upstreamTarget, type RequestTarget } from './request-target';
-import { isApiPath, routeFor, type ServiceName, type Upstreams } from './route-table';
+import { isApiPath, isGatewayPath, routeFor, type ServiceName, type Upstreams } from './route-table';
 
 export interface UpstreamProxyOptions {
   upstreams: Upstreams;
@@ -22,7 +22,7 @@ export interface UpstreamProxyOptions {
 /**
  * Streams `/api/...` requests to the service that owns the path and streams the
  * answer back unbuffered, with no response timeout, so long-lived responses
- * (SSE) pass through. Anything outside `/api` falls through to `next`.
+ * (SSE) pass through. Anything outside `/api`, and the gateway's own paths, fall through to `next`.
  */
 export class UpstreamProxy {
   private readonly agents: { http: http.Agent; https: https.Agent };
@@ -34,7 +34,7 @@ export class UpstreamProxy {
 
   readonly handle = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void): void => {
     const target = requestTarget(req.url ?? '');
-    if (!target || !isApiPath(target.pathname)) return next();
+    if (!target || !isApiPath(target.pathname) || isGatewayPath(target.pathname)) return next();
     const service = routeFor(target.pathname);
     if (!service) return sendError(res, 404, { code: 'NOT_FOUND', message: `no service serves ${req.method} ${target.pathname}` });
     if (Number(req.headers['content-length'] ?? 0) > this.opts.bodyLimitBytes) return this.tooLarge(res);

@@ -35,10 +35,18 @@ export class NotAllowedError extends Error {
   }
 }
 
+export class IdempotencyKeyReusedError extends Error {
+  readonly code = 'IDEMPOTENCY_KEY_REUSED';
+  constructor(readonly key: string) {
+    super(`Idempotency-Key ${key} was already used for a different request`);
+  }
+}
+
 export const USER_ERROR_STATUS: Record<string, number> = {
   USER_NOT_FOUND: 404,
   USERNAME_TAKEN: 409,
   EMAIL_TAKEN: 409,
   INVALID_CREDENTIALS: 401,
   FORBIDDEN: 403,
+  IDEMPOTENCY_KEY_REUSED: 422,
 };

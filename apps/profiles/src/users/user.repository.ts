@@ -4,7 +4,13 @@ import type { CausationContext, EventEnvelope } from '@ripple/contracts';
 import { EventStore, type NewEvent } from '@ripple/event-store';
 import type { ProfilesEvent } from '@ripple/contracts';
 import { evolve, type UserState } from './user';
-import { UserNotFoundError } from './user.errors';
+import { IdempotencyKeyReusedError, UserNotFoundError } from './user.errors';
+
+/** A command the client may retry: applied once per key, answered from the first result after that. */
+export interface Idempotency {
+  key: string;
+  requestHash: string;
+}
 
 export interface UserRecord extends UserState {
   createdAt: string;
@@ -53,22 +59,44 @@ export class UserRepository {
    * Runs a decision against the user's current state under a row lock (so a
    * concurrent merge waits instead of failing), then appends and saves.
    */
-  async update(id: string, decide: (state: UserState) => NewEvent<ProfilesEvent>[], ctx: CausationContext): Promise<{ user: UserRecord; events: EventEnvelope[] }> {
+  async update(
+    id: string,
+    decide: (state: UserState) => NewEvent<ProfilesEvent>[],
+    ctx: CausationContext,
+    idempotency?: Idempotency,
+  ): Promise<{ user: UserRecord; events: EventEnvelope[]; replayed?: boolean }> {
     return this.dataSource.transaction(async (tx) => {
       const [row] = await tx.query('SELECT * FROM profiles.users WHERE id = $1 FOR UPDATE', [id]);
       if (!row) throw new UserNotFoundError(id);
-      const state = toRecord(row);
-      const events = decide(state);
-      if (events.length === 0) return { user: state, events: [] };
-      const envelopes = await this.store.append(tx, { aggregateType: 'user', aggregateId: id, expectedVersion: state.version, events, context: ctx });
-      const next = envelopes.reduce((s, e) => evolve(s, e as ProfilesEvent), state as UserState);
-      // TypeORM answers an UPDATE with [rows, rowCount].
-      const [[saved]] = await tx.query(
-        'UPDATE profiles.users SET role = $2, profile_info = $3, version = $4, updated_at = now() WHERE id = $1 RETURNING *',
-        [id, next.role, JSON.stringify(next.profileInfo), next.version],
-      );
-      return { user: toRecord(saved), events: envelopes };
+      // Under the row lock, so a concurrent retry waits and then finds the first one's answer.
+      const replay = idempotency && (await this.replay(tx, id, idempotency));
+      if (replay) return { user: replay, events: [], replayed: true };
+      const result = await this.decideAndSave(tx, toRecord(row), decide, ctx);
+      if (idempotency) {
+        await tx.query('INSERT INTO profiles.idempotency_keys (user_id, key, request_hash, response) VALUES ($1, $2, $3, $4)', [id, idempotency.key, idempotency.requestHash, JSON.stringify(result.user)]);
+      }
+      return result;
     });
+  }
+
+  private async replay(tx: EntityManager, userId: string, idempotency: Idempotency): Promise<UserRecord | undefined> {
+    const [done] = await tx.query('SELECT request_hash, response FROM profiles.idempotency_keys WHERE user_id = $1 AND key = $2', [userId, idempotency.key]);
+    if (!done) return undefined;
+    if (done.request_hash !== idempotency.requestHash) throw new IdempotencyKeyReusedError(idempotency.key);
+    return done.response;
+  }
+
+  private async decideAndSave(tx: EntityManager, state: UserRecord, decide: (state: UserState) => NewEvent<ProfilesEvent>[], ctx: CausationContext) {
+    const events = decide(state);
+    if (events.length === 0) return { user: state, events: [] };
+    const envelopes = await this.store.append(tx, { aggregateType: 'user', aggregateId: state.id, expectedVersion: state.version, events, context: ctx });
+    const next = envelopes.reduce((s, e) => evolve(s, e as ProfilesEvent), state as UserState);
+    // TypeORM answers an UPDATE with [rows, rowCount].
+    const [[saved]] = await tx.query(
+      'UPDATE profiles.users SET role = $2, profile_info = $3, version = $4, updated_at = now() WHERE id = $1 RETURNING *',
+      [state.id, next.role, JSON.stringify(next.profileInfo), next.version],
+    );
+    return { user: toRecord(saved), events: envelopes };
   }
 
   async create(id: string, events: NewEvent<ProfilesEvent>[], passwordHash: string, ctx: CausationContext): Promise<UserRecord> {

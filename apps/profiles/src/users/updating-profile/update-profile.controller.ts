@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { BadRequestException, Body, Controller, Headers, Put, Req, Res, UseGuards } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Min, ValidateNested, IsDefined } from 'class-validator';
@@ -34,8 +35,21 @@ export class UpdateProfileController {
     }
     const expectedVersion = headerVersion ?? dto.expectedVersion;
     const changes = Object.fromEntries(Object.entries(dto.profileInfo).filter(([, v]) => v !== undefined)) as ProfileChanges;
-    const { user } = await this.users.update(caller.sub, (state) => updateProfile(state, { changes, expectedVersion }), causationOf(req, caller.sub));
+    const idempotency = idempotencyOf(headerOf(req, 'idempotency-key'), dto);
+    const { user, replayed } = await this.users.update(caller.sub, (state) => updateProfile(state, { changes, expectedVersion }), causationOf(req, caller.sub), idempotency);
     res.setHeader('ETag', `"${user.version}"`);
+    if (replayed) res.setHeader('Idempotent-Replayed', 'true');
     return { success: true, message: 'Profile updated successfully', data: userView(user, caller) };
   }
+}
+
+const IDEMPOTENCY_KEY = /^[\w.:-]{8,128}$/;
+
+const headerOf = (req: unknown, name: string) => (req as { headers: Record<string, string | undefined> }).headers[name];
+
+/** A retry must repeat the request exactly; the same key with another body is refused rather than guessed at. */
+function idempotencyOf(key: string | undefined, dto: UpdateProfileDto) {
+  if (key === undefined) return undefined;
+  if (!IDEMPOTENCY_KEY.test(key)) throw new BadRequestException({ code: 'INVALID_IDEMPOTENCY_KEY', message: 'Idempotency-Key must be 8 to 128 letters, digits, or . _ : -' });
+  return { key, requestHash: createHash('sha256').update(JSON.stringify(dto)).digest('hex') };
 }

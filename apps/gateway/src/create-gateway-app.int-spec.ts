@@ -1,12 +1,18 @@
 import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { JsonLogger, RippleMetrics } from '@ripple/observability';
+import { connectBroker } from '@ripple/messaging';
+import { createRuntime } from '@ripple/service-host';
+import { createTestDatabase, deleteNamespaceStreams, testNamespace, testNatsUrl, type TestDatabase } from '@ripple/testing';
 import { createGatewayApp } from './create-gateway-app';
+import { gatewayDefinition } from './gateway.definition';
 import { nextChunk, open, readAll, send, startUpstream, type FakeUpstream } from './testing/http-fixtures';
 
 let profiles: FakeUpstream;
 let venues: FakeUpstream;
+let pets: FakeUpstream;
+let db: TestDatabase;
+let namespace: string;
 let venuesHealth = 200;
 let app: NestExpressApplication;
 let base: string;
@@ -22,8 +28,14 @@ beforeAll(async () => {
     res.writeHead(seen.url === '/health' ? 200 : 201, { 'content-type': 'application/json' }).end('{"ok":true}');
   });
   venues = await startUpstream((seen, res) => res.writeHead(seen.url === '/health' ? venuesHealth : 200).end('{}'));
-  const config = { PORT: 0, HOST: '127.0.0.1', LOG_LEVEL: 'error', BODY_LIMIT: '1kb', PROFILES_URL: profiles.url, VENUES_URL: venues.url, SHUTDOWN_GRACE_MS: 200 };
-  app = await createGatewayApp(config, new JsonLogger('gateway', 'error', () => undefined), new RippleMetrics('gateway'));
+  pets = await startUpstream((_seen, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"from":"pets"}'));
+  db = await createTestDatabase();
+  namespace = testNamespace();
+  const env = {
+    DATABASE_URL: db.url, NATS_URL: await testNatsUrl(), RIPPLE_NAMESPACE: namespace, JWT_SECRET: 'gateway-spec-secret-0123', LOG_LEVEL: 'error',
+    BODY_LIMIT: '1kb', PROFILES_URL: profiles.url, VENUES_URL: venues.url, PETS_URL: pets.url, SHUTDOWN_GRACE_MS: '200',
+  };
+  app = await createGatewayApp(await createRuntime(gatewayDefinition, env));
   await app.listen(0, '127.0.0.1');
   base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
 });
@@ -32,6 +44,11 @@ afterAll(async () => {
   await app?.close();
   await profiles.close();
   await venues.close();
+  await pets.close();
+  const broker = await connectBroker(await testNatsUrl(), 'gateway-spec-cleanup');
+  await deleteNamespaceStreams(broker.jsm as never, namespace);
+  await broker.nc.close();
+  await db.drop();
 });
 
 describe('gateway app', () => {
@@ -47,7 +64,8 @@ describe('gateway app', () => {
     const res = await send(`${base}/health`);
 
     expect(res.status).toBe(200);
-    expect(JSON.parse(res.body)).toEqual({ status: 'ok', checks: { gateway: { status: 'up' }, profiles: { status: 'up' }, venues: { status: 'up' } } });
+    const up = { status: 'up' };
+    expect(JSON.parse(res.body)).toEqual({ status: 'ok', checks: { postgres: up, nats: up, gateway: up, profiles: up, venues: up, pets: up } });
   });
 
   it('answers 503 on /health when an upstream is down', async () => {
@@ -63,6 +81,23 @@ describe('gateway app', () => {
 
     expect(res.status).toBe(200);
     expect(res.body).toContain('ripple_http_requests_total');
+  });
+
+  it('proxies the pets paths, and /api/sync paths other than its own, to the pets service', async () => {
+    for (const path of ['/api/pets/1', '/api/veterinarians', '/api/health-records', '/api/lost-pets', '/api/user-events', '/api/sync/log', '/api/sync/force', '/api/ops/pets/dead-letters']) {
+      const res = await send(`${base}${path}`);
+      expect([path, res.status, res.body]).toEqual([path, 200, '{"from":"pets"}']);
+    }
+  });
+
+  it('serves its own sync routes rather than proxying them', async () => {
+    for (const path of ['/api/sync/events', '/api/sync/changes']) {
+      const res = await send(`${base}${path}`);
+      expect(res.status).toBe(401);
+      expect(JSON.parse(res.body).error.code).toBe('AUTH_REQUIRED');
+    }
+    expect((await send(`${base}/api/sync/ticket`, { method: 'POST' })).status).toBe(401);
+    expect(pets.seen.some((s) => s.url.startsWith('/api/sync/events') || s.url.startsWith('/api/sync/ticket'))).toBe(false);
   });
 
   it('answers unknown paths with the Ripple error shape, inside and outside /api', async () => {

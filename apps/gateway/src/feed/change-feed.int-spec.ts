@@ -1,0 +1,138 @@
+import { DataSource, type QueryRunner } from 'typeorm';
+import { uuidv7, type DomainEvent } from '@ripple/contracts';
+import { liveTables } from '@ripple/projections';
+import { createTestDatabase, type TestDatabase } from '@ripple/testing';
+import { CreateGateway1732240000020 } from '../migrations/1732240000020-create-gateway';
+import { changeFeedProjection } from './change-feed.projection';
+import { CursorCodec } from './feed-cursor';
+import { FeedCursors } from './feed-cursors';
+import { FeedReader } from './feed-reader';
+
+let db: TestDatabase;
+let ds: DataSource;
+let reader: FeedReader;
+const profiles = changeFeedProjection('profiles');
+const pets = changeFeedProjection('pets');
+const SECRET = 'feed-spec-secret-0123456';
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  ds = new DataSource({ type: 'postgres', url: db.url, schema: 'gateway', migrationsTableName: 'migrations', migrations: [CreateGateway1732240000020], extra: { max: 6 } });
+  await ds.initialize();
+  await ds.query('CREATE SCHEMA gateway');
+  await ds.runMigrations();
+  reader = new FeedReader(ds);
+});
+
+afterAll(async () => {
+  await ds?.destroy();
+  await db?.drop();
+});
+
+const versions = new Map<string, number>();
+function event(type: string, aggregateType: string, aggregateId: string, data: Record<string, unknown>): DomainEvent {
+  const version = (versions.get(aggregateId) ?? 0) + 1;
+  versions.set(aggregateId, version);
+  const id = uuidv7();
+  return { id, type, schemaVersion: 1, aggregateType, aggregateId, aggregateVersion: version, occurredAt: new Date().toISOString(), correlationId: id, causationId: id, actor: 'test', data } as unknown as DomainEvent;
+}
+const registered = (userId: string, role = 'user') => event('UserRegistered', 'user', userId, { username: userId.slice(-6), email: `${userId}@x.test`, role, profileInfo: {} });
+const profileUpdated = (userId: string, bio: string) => event('UserProfileUpdated', 'user', userId, { changes: { bio } });
+
+async function begin(): Promise<QueryRunner> {
+  const qr = ds.createQueryRunner();
+  await qr.connect();
+  await qr.startTransaction();
+  return qr;
+}
+async function applyCommitted(projection = profiles, events: DomainEvent[]) {
+  await ds.transaction((tx) => projection.apply(tx, events, liveTables('gateway')));
+}
+const readAll = async (userId: string, after = 0) => reader.read(userId, after, 1000);
+
+describe('change feed', () => {
+  it('never lets a reader skip a change whose transaction commits after a later one started', async () => {
+    const user = uuidv7();
+    await applyCommitted(profiles, [registered(user)]);
+    let cursor = (await readAll(user)).at(-1)!.position;
+    const seen: string[] = [];
+    const poll = async () => {
+      for (const row of await readAll(user, cursor)) {
+        seen.push((row.data as { changes: { bio: string } }).changes.bio);
+        cursor = row.position;
+      }
+    };
+
+    const first = await begin();
+    await profiles.apply(first.manager, [profileUpdated(user, 'first')], liveTables('gateway'));
+    // The second writer (another stream's projection) must not take a position until the first commits.
+    const second = await begin();
+    const secondWrote = pets.apply(second.manager, [profileUpdated(user, 'second')], liveTables('gateway'));
+    await poll();
+    expect(seen).toEqual([]);
+
+    await first.commitTransaction();
+    await secondWrote;
+    await poll();
+    expect(seen).toEqual(['first']);
+    await second.commitTransaction();
+    await poll();
+    expect(seen).toEqual(['first', 'second']);
+    await first.release();
+    await second.release();
+  });
+
+  it('delivers a change only to the people its record concerns, and everything to an admin', async () => {
+    const [owner, contact, vetUser, stranger, admin] = [uuidv7(), uuidv7(), uuidv7(), uuidv7(), uuidv7()];
+    const [pet, vet, record] = [uuidv7(), uuidv7(), uuidv7()];
+    await applyCommitted(profiles, [owner, contact, vetUser, stranger].map((u) => registered(u)).concat(registered(admin, 'admin')));
+    const start = (await readAll(admin)).at(-1)!.position;
+
+    await applyCommitted(pets, [
+      event('PetRegistered', 'pet', pet, { ownerId: owner, name: 'Rex', species: 'dog', breed: null, weightKg: 10, emergencyContactUserId: contact, emergencyContactName: null, emergencyContactPhone: null }),
+      event('VeterinarianRegistered', 'veterinarian', vet, { name: 'Dr V', clinicName: 'Clinic', phone: null, email: null, userId: vetUser, createdBy: owner }),
+      event('HealthRecordRecorded', 'health-record', record, { petId: pet, vetId: vet, clinicName: 'Clinic', vetPhone: null, weightKg: 11, visitDate: '2025-01-01', notes: '' }),
+      event('PetUpdated', 'pet', pet, { changes: { weightKg: 12 }, previous: { weightKg: 10 }, unconditional: true }),
+    ]);
+    await applyCommitted(profiles, [profileUpdated(owner, 'owner only')]);
+
+    const types = async (u: string) => (await readAll(u, start)).map((r) => r.eventType);
+    expect(await types(owner)).toEqual(['PetRegistered', 'VeterinarianRegistered', 'HealthRecordRecorded', 'PetUpdated', 'UserProfileUpdated']);
+    expect(await types(contact)).toEqual(['PetRegistered', 'HealthRecordRecorded', 'PetUpdated']);
+    // The vet sees the pet from the moment a record links them to it.
+    expect(await types(vetUser)).toEqual(['VeterinarianRegistered', 'HealthRecordRecorded', 'PetUpdated']);
+    expect(await types(stranger)).toEqual([]);
+    expect(await types(admin)).toHaveLength(5);
+
+    // Ownership moves: the new owner sees what follows, the old one stops seeing it.
+    const mark = (await readAll(admin)).at(-1)!.position;
+    await applyCommitted(pets, [event('PetUpdated', 'pet', pet, { changes: { ownerId: stranger }, previous: { ownerId: owner }, unconditional: true })]);
+    await applyCommitted(pets, [event('PetUpdated', 'pet', pet, { changes: { weightKg: 13 }, previous: { weightKg: 12 }, unconditional: true })]);
+    expect((await readAll(stranger, mark)).length).toBe(2);
+    expect((await readAll(owner, mark)).length).toBe(0);
+  });
+
+  it('writes each event once, however often it is applied', async () => {
+    const user = uuidv7();
+    const e = registered(user);
+    await applyCommitted(profiles, [e]);
+    await applyCommitted(profiles, [e]);
+    expect(await readAll(user)).toHaveLength(1);
+  });
+
+  it('answers a forged, foreign, unknown or rebuilt-feed cursor with a reset, never a gap', async () => {
+    const [alice, bob] = [uuidv7(), uuidv7()];
+    await applyCommitted(profiles, [registered(alice), registered(bob)]);
+    const epoch = await reader.epoch();
+    const cursors = new FeedCursors(SECRET, epoch, reader);
+    const head = await reader.head();
+    const codec = new CursorCodec(SECRET);
+
+    expect(await cursors.resolve(alice, cursors.issue(alice, 1), 'head')).toEqual({ position: 1 });
+    expect(await cursors.resolve(alice, cursors.issue(bob, 1), 'head')).toEqual({ position: head, reset: 'cursor_invalid' });
+    expect(await cursors.resolve(alice, 'bm90LWEtY3Vyc29y', 'head')).toEqual({ position: head, reset: 'cursor_invalid' });
+    expect(await cursors.resolve(alice, cursors.issue(alice, head + 100), 'head')).toEqual({ position: head, reset: 'cursor_unknown' });
+    expect(await cursors.resolve(alice, codec.encode(alice, { epoch: uuidv7(), position: 1 }), 'head')).toEqual({ position: head, reset: 'feed_rebuilt' });
+    expect(await cursors.resolve(alice, undefined, 'start')).toEqual({ position: 0 });
+  });
+});

@@ -1,0 +1,38 @@
+import { CursorCodec, ForgedCursorError } from './feed-cursor';
+import type { FeedReader } from './feed-reader';
+import type { ResetReason } from '../sync/sync-messages';
+
+export interface ResumePoint {
+  position: number;
+  /** Set when the given cursor cannot be resumed: the client must reload, then continue from `position`. */
+  reset?: ResetReason;
+}
+
+/** Turns a client's cursor into a feed position, or into an explicit reset: never a silent gap. */
+export class FeedCursors {
+  private readonly codec: CursorCodec;
+
+  constructor(secret: string, private readonly epoch: string, private readonly reader: FeedReader) {
+    this.codec = new CursorCodec(secret);
+  }
+
+  issue(userId: string, position: number): string {
+    return this.codec.encode(userId, { epoch: this.epoch, position });
+  }
+
+  /** No cursor: from `fresh` (the head for a live stream, 0 for a full read). */
+  async resolve(userId: string, given: string | undefined, fresh: 'head' | 'start'): Promise<ResumePoint> {
+    if (given === undefined) return { position: fresh === 'head' ? await this.reader.head() : 0 };
+    let at;
+    try {
+      at = this.codec.decode(userId, given);
+    } catch (err) {
+      if (!(err instanceof ForgedCursorError)) throw err;
+      return { position: await this.reader.head(), reset: 'cursor_invalid' };
+    }
+    if (at.epoch !== this.epoch) return { position: await this.reader.head(), reset: 'feed_rebuilt' };
+    const head = await this.reader.head();
+    if (at.position > head) return { position: head, reset: 'cursor_unknown' };
+    return { position: at.position };
+  }
+}

@@ -1,0 +1,67 @@
+import type { DataSource } from 'typeorm';
+
+export interface FeedRow {
+  position: number;
+  eventId: string;
+  changeType: string;
+  tableName: string;
+  recordId: string;
+  eventType: string;
+  operation: string;
+  data: unknown;
+  occurredAt: string;
+  recordedAt: Date;
+}
+
+const toRow = (r: Record<string, any>): FeedRow => ({
+  position: Number(r.position),
+  eventId: r.event_id,
+  changeType: r.change_type,
+  tableName: r.table_name,
+  recordId: r.aggregate_id,
+  eventType: r.event_type,
+  operation: r.operation,
+  data: r.data,
+  occurredAt: new Date(r.occurred_at).toISOString(),
+  recordedAt: new Date(r.recorded_at),
+});
+
+const COLUMNS = 'c.position, c.event_id, c.change_type, c.table_name, c.aggregate_id, c.event_type, c.operation, c.data, c.occurred_at, c.recorded_at';
+
+/**
+ * Reads a user's feed from PostgreSQL, the only source of truth: the changes
+ * whose audience holds the user (an admin's feed is every change). Feed writers
+ * serialize on an advisory lock held to commit, so a position is visible only
+ * once every lower position is: `position > cursor` never skips.
+ */
+export class FeedReader {
+  private epochCache?: string;
+
+  constructor(private readonly db: DataSource) {}
+
+  async epoch(): Promise<string> {
+    this.epochCache ??= (await this.db.query('SELECT epoch FROM gateway.feed_meta'))[0].epoch as string;
+    return this.epochCache;
+  }
+
+  async head(): Promise<number> {
+    const [row] = await this.db.query('SELECT coalesce(max(position), 0) AS head FROM gateway.changes');
+    return Number(row.head);
+  }
+
+  async isAdmin(userId: string): Promise<boolean> {
+    const rows = await this.db.query(`SELECT 1 FROM gateway.user_roles WHERE user_id = $1 AND role = 'admin'`, [userId]);
+    return rows.length > 0;
+  }
+
+  async read(userId: string, after: number, limit: number): Promise<FeedRow[]> {
+    const rows = (await this.isAdmin(userId))
+      ? await this.db.query(`SELECT ${COLUMNS} FROM gateway.changes c WHERE c.position > $1 ORDER BY c.position LIMIT $2`, [after, limit])
+      : await this.db.query(
+          `SELECT ${COLUMNS} FROM gateway.change_audience a JOIN gateway.changes c ON c.position = a.position
+           WHERE a.user_id = $1 AND a.position > $2 ORDER BY a.position LIMIT $3`,
+          [userId, after, limit],
+        );
+    return rows.map(toRow);
+  }
+}

@@ -1,0 +1,13 @@
+import type { ServiceDefinition } from '@ripple/service-host';
+import { changeFeedProjection } from './feed/change-feed.projection';
+import { FEED_SOURCES } from './feed/feed-sources';
+import { GATEWAY_VARS } from './gateway.config';
+import { CreateGateway1732240000020 } from './migrations/1732240000020-create-gateway';
+
+export const gatewayDefinition: ServiceDefinition<typeof GATEWAY_VARS> = {
+  name: 'gateway',
+  schema: 'gateway',
+  config: GATEWAY_VARS,
+  migrations: [CreateGateway1732240000020],
+  projections: FEED_SOURCES.map(changeFeedProjection),
+};

@@ -1,0 +1,31 @@
+import type { ServerResponse } from 'node:http';
+import type { SyncMessage } from './sync-messages';
+import type { SyncSink } from './sync-session';
+
+export const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache, no-transform',
+  connection: 'keep-alive',
+  // Proxies such as nginx would otherwise buffer the stream.
+  'x-accel-buffering': 'no',
+};
+
+/** Server-Sent Events: one `data:` line per message, default event type, `id:` = the resume cursor. */
+export class SseSink implements SyncSink {
+  readonly transport = 'sse' as const;
+
+  constructor(private readonly res: ServerResponse) {}
+
+  send(message: SyncMessage): void {
+    const id = 'cursor' in message && message.type !== 'closing' ? `id: ${message.cursor}\n` : '';
+    this.res.write(`${id}data: ${JSON.stringify(message)}\n\n`);
+  }
+
+  queuedBytes(): number {
+    return this.res.writableLength;
+  }
+
+  end(): void {
+    this.res.end();
+  }
+}

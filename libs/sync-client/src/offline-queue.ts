@@ -1,0 +1,102 @@
+import type { FailedOperation, QueuedOperation } from './messages';
+import type { PersistedState, QueueStore } from './queue-store';
+
+export interface Conflict {
+  operation: QueuedOperation;
+  /** The server's 409 answer (e.g. `{ code: 'VERSION_CONFLICT', currentVersion }`). */
+  error: unknown;
+  /** The record as the server has it now (from `statePath`), when the operation names one. */
+  serverState: unknown;
+}
+
+/** Retry with a changed operation, or give the edit up. */
+export type Resolution = { retry: Pick<QueuedOperation, 'body' | 'headers'> } | { drop: true };
+export type ConflictHandler = (conflict: Conflict) => Resolution | Promise<Resolution>;
+
+/**
+ * Last writer wins: resend the same edit against the server's current version
+ * (`expectedVersion` in the body and `If-Match` follow `serverState.version`).
+ */
+export const lastWriterWins: ConflictHandler = ({ operation, serverState }) => {
+  const version = (serverState as { version?: number } | undefined)?.version;
+  const body = operation.body && typeof operation.body === 'object' ? { ...(operation.body as object) } : operation.body;
+  if (body && typeof body === 'object' && 'expectedVersion' in body) (body as Record<string, unknown>).expectedVersion = version;
+  const headers = { ...operation.headers };
+  for (const k of Object.keys(headers)) if (k.toLowerCase() === 'if-match') headers[k] = `"${version}"`;
+  return { retry: { body, headers } };
+};
+
+/** A record that keeps changing under a retried edit is reported as failed rather than retried forever. */
+const MAX_CONFLICT_RETRIES = 5;
+
+export interface SendResult {
+  status: number;
+  body: unknown;
+}
+
+/**
+ * Commands kept durably until the server has them, sent strictly in order,
+ * each with its own Idempotency-Key so a retry after a lost answer is applied
+ * once. A network failure or 5xx stops the flush (the head is retried later);
+ * a 409 goes to the conflict handler; any other refusal is set aside as failed.
+ */
+export class OfflineQueue {
+  private state: PersistedState = { operations: [] };
+  readonly failed: FailedOperation[] = [];
+
+  constructor(private readonly store: QueueStore) {}
+
+  async load(): Promise<PersistedState> {
+    this.state = await this.store.load();
+    return this.state;
+  }
+
+  get size(): number {
+    return this.state.operations.length;
+  }
+
+  get cursor(): string | undefined {
+    return this.state.cursor;
+  }
+
+  async setCursor(cursor: string): Promise<void> {
+    this.state.cursor = cursor;
+    await this.store.save(this.state);
+  }
+
+  async enqueue(op: Omit<QueuedOperation, 'id' | 'idempotencyKey' | 'enqueuedAt'>): Promise<QueuedOperation> {
+    const queued = { ...op, id: crypto.randomUUID(), idempotencyKey: crypto.randomUUID(), enqueuedAt: Date.now() };
+    this.state.operations.push(queued);
+    await this.store.save(this.state);
+    return queued;
+  }
+
+  /** Sends until the queue is empty (true) or the server is unreachable (false). */
+  async flush(send: (op: QueuedOperation) => Promise<SendResult>, resolve: (op: QueuedOperation, result: SendResult) => Promise<Resolution>): Promise<boolean> {
+    const conflicts = new Map<string, number>();
+    while (this.state.operations.length > 0) {
+      const head = this.state.operations[0];
+      let result: SendResult;
+      try {
+        result = await send(head);
+      } catch {
+        return false;
+      }
+      if (result.status >= 500 || result.status === 408 || result.status === 429) return false;
+      if (result.status === 409 && (conflicts.get(head.id) ?? 0) < MAX_CONFLICT_RETRIES) {
+        conflicts.set(head.id, (conflicts.get(head.id) ?? 0) + 1);
+        const resolution = await resolve(head, result);
+        if ('retry' in resolution) {
+          this.state.operations[0] = { ...head, ...resolution.retry, idempotencyKey: crypto.randomUUID() };
+          await this.store.save(this.state);
+          continue;
+        }
+      } else if (result.status >= 400) {
+        this.failed.push({ operation: head, status: result.status, body: result.body });
+      }
+      this.state.operations.shift();
+      await this.store.save(this.state);
+    }
+    return true;
+  }
+}
