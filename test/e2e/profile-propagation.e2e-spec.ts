@@ -51,6 +51,17 @@ describe('venue follows its owner profile', () => {
     await eventually(async () => (await venueOf(owner.id))?.name === 'Elite Entertainment LLC', { what: 'businessName fallback' });
   });
 
+  it('reaches the owner\'s change feed as VenueSynced, and nobody else\'s', async () => {
+    const owner = await signUp(api, 'venue', { venueName: 'Feed Hall', venueLocation: 'Cali' });
+    const stranger = await signUp(api, 'venue', {});
+    const venue = await eventually(() => venueOf(owner.id), { what: 'venue' });
+    const synced = (token: string) => async () =>
+      ((await api.get('/api/sync/changes', { token })).body.data.changes as { eventType: string; recordId: string }[]).filter((c) => c.eventType === 'VenueSynced' && c.recordId === venue.id);
+    const seen = await eventually(async () => ((await synced(owner.token)()).length === 1 ? synced(owner.token)() : undefined), { what: 'VenueSynced in the owner feed' });
+    expect(seen[0]).toMatchObject({ tableName: 'venues', operation: 'INSERT' });
+    expect(await synced(stranger.token)()).toEqual([]);
+  });
+
   it('leaves the venue untouched by changes to fields it does not hold', async () => {
     const owner = await signUp(api, 'venue', { venueName: 'Quiet Hall', venueLocation: 'Lima' });
     const before = await eventually(() => venueOf(owner.id), { what: 'venue' });

@@ -29,6 +29,7 @@ const profileProblems = (value: unknown, name: string, allowNull: boolean): stri
 };
 
 const BUSINESS_FIELDS: Record<string, (v: unknown) => boolean> = {
+  ownerId: (v) => typeof v === 'string',
   name: (v) => typeof v === 'string',
   location: (v) => typeof v === 'string',
   description: (v) => typeof v === 'string',

@@ -6,6 +6,8 @@ export interface BusinessContactInfo {
   website?: string;
 }
 export interface BusinessChanges {
+  /** Only on creation. */
+  ownerId?: string;
   name?: string;
   location?: string;
   description?: string;

@@ -65,7 +65,7 @@ describe('businessSynced', () => {
     const created = given(registered('gallera', { galleraName: 'G', galleraLocation: 'Lima', galleraActiveRoosters: 3 }));
     expect(businessSynced(undefined, created.gallera)).toEqual({
       ownerId: 'u1', created: true,
-      changes: { name: 'G', location: 'Lima', description: '', contactInfo: {}, specialties: null, activeRoosters: 3 },
+      changes: { ownerId: 'u1', name: 'G', location: 'Lima', description: '', contactInfo: {}, specialties: null, activeRoosters: 3 },
     });
     const next = evolveDirectory(created, updated({ galleraActiveRoosters: 4, galleraEmail: 'g@x.io' }));
     expect(businessSynced(created.gallera, next.gallera)).toEqual({ ownerId: 'u1', created: false, changes: { contactInfo: { email: 'g@x.io' }, activeRoosters: 4 } });

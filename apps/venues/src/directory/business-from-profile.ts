@@ -164,5 +164,7 @@ export function businessSynced(before: Venue | Gallera | undefined, after: Venue
     const prev = before ? (before as unknown as Record<string, unknown>)[f] : undefined;
     if (JSON.stringify(sortKeys(next)) !== JSON.stringify(sortKeys(prev))) changes[f] = next;
   }
+  // A creation carries every field, the owner included, like any record's first event.
+  if (!before) changes.ownerId = after.ownerId;
   return { ownerId: after.ownerId, created: !before, changes: changes as BusinessChanges };
 }
