@@ -51,7 +51,7 @@ async function world(): Promise<World> {
   const contact = await signUp(api, 'user', { fullName: 'Carl Contact', phone: '+1 222' });
   const vetUser = await signUp(api, 'veterinarian', { fullName: 'Vera Vet', phone: '+1 333' });
   const stranger = await signUp(api, 'pet_owner', { fullName: 'Sam Stranger' });
-  await Promise.all([owner, contact, vetUser, stranger].map(known));
+  for (const u of [owner, contact, vetUser, stranger]) await known(u); // one pg client: one query at a time
   const pet = await created('/api/pets', { name: 'Rex', species: 'dog', breed: 'Beagle', weightKg: 12, emergencyContactUserId: contact.id }, owner);
   const vet = await created('/api/veterinarians', { name: 'Dr Vera', clinicName: 'Happy Paws', userId: vetUser.id }, owner);
   const record = await created('/api/health-records', { petId: pet.id, vetId: vet.id, weightKg: 12, visitDate: '2026-01-10', notes: 'checkup' }, owner);
