@@ -5,6 +5,7 @@ const definitions = [
   require('../apps/profiles/dist/profiles.definition.js').profilesDefinition,
   require('../apps/venues/dist/venues.definition.js').venuesDefinition,
   require('../apps/pets/dist/pets.definition.js').petsDefinition,
+  require('../apps/connectors/dist/connectors.definition.js').connectorsDefinition,
 ];
 runOpsCli(definitions, process.argv.slice(2)).then(
   (code) => process.exit(code),

@@ -17,6 +17,10 @@ const GATEWAY_PORT = Number(process.env.PORT || 3000);
 const PROFILES_PORT = Number(process.env.PROFILES_PORT || 3001);
 const VENUES_PORT = Number(process.env.VENUES_PORT || 3002);
 const PETS_PORT = Number(process.env.PETS_PORT || 3003);
+const CONNECTORS_PORT = Number(process.env.CONNECTORS_PORT || 3004);
+// A local NowRepBlue simulator, so the catalog import works out of the box; set NOWREPBLUE_BASE_URL to use another upstream.
+const SIM_PORT = Number(process.env.SIM_PORT || 3105);
+const NOWREPBLUE_BASE_URL = process.env.NOWREPBLUE_BASE_URL || `http://127.0.0.1:${SIM_PORT}/v1`;
 
 // Started in this order and stopped in reverse, so the gateway goes first and its upstreams last.
 // The services listen on loopback only: clients reach them through the gateway.
@@ -24,10 +28,18 @@ const APPS = [
   { name: 'profiles', main: 'apps/profiles/dist/main.js', env: { PORT: PROFILES_PORT, HOST: '127.0.0.1' } },
   { name: 'venues', main: 'apps/venues/dist/main.js', env: { PORT: VENUES_PORT, HOST: '127.0.0.1' } },
   { name: 'pets', main: 'apps/pets/dist/main.js', env: { PORT: PETS_PORT, HOST: '127.0.0.1' } },
+  ...(process.env.NOWREPBLUE_BASE_URL ? [] : [{ name: 'nowrepblue-simulator', main: 'apps/connectors/dist/simulator/main.js', env: { SIM_PORT } }]),
+  { name: 'connectors', main: 'apps/connectors/dist/main.js', env: { PORT: CONNECTORS_PORT, HOST: '127.0.0.1', NOWREPBLUE_BASE_URL } },
   {
     name: 'gateway',
     main: 'apps/gateway/dist/main.js',
-    env: { PORT: GATEWAY_PORT, PROFILES_URL: `http://127.0.0.1:${PROFILES_PORT}`, VENUES_URL: `http://127.0.0.1:${VENUES_PORT}`, PETS_URL: `http://127.0.0.1:${PETS_PORT}` },
+    env: {
+      PORT: GATEWAY_PORT,
+      PROFILES_URL: `http://127.0.0.1:${PROFILES_PORT}`,
+      VENUES_URL: `http://127.0.0.1:${VENUES_PORT}`,
+      PETS_URL: `http://127.0.0.1:${PETS_PORT}`,
+      CONNECTORS_URL: `http://127.0.0.1:${CONNECTORS_PORT}`,
+    },
   },
 ];
 

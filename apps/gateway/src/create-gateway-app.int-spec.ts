@@ -11,6 +11,7 @@ import { nextChunk, open, readAll, send, startUpstream, type FakeUpstream } from
 let profiles: FakeUpstream;
 let venues: FakeUpstream;
 let pets: FakeUpstream;
+let connectors: FakeUpstream;
 let db: TestDatabase;
 let namespace: string;
 let venuesHealth = 200;
@@ -29,11 +30,12 @@ beforeAll(async () => {
   });
   venues = await startUpstream((seen, res) => res.writeHead(seen.url === '/health' ? venuesHealth : 200).end('{}'));
   pets = await startUpstream((_seen, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"from":"pets"}'));
+  connectors = await startUpstream((_seen, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"from":"connectors"}'));
   db = await createTestDatabase();
   namespace = testNamespace();
   const env = {
     DATABASE_URL: db.url, NATS_URL: await testNatsUrl(), RIPPLE_NAMESPACE: namespace, JWT_SECRET: 'gateway-spec-secret-0123', LOG_LEVEL: 'error',
-    BODY_LIMIT: '1kb', PROFILES_URL: profiles.url, VENUES_URL: venues.url, PETS_URL: pets.url, SHUTDOWN_GRACE_MS: '200',
+    BODY_LIMIT: '1kb', PROFILES_URL: profiles.url, VENUES_URL: venues.url, PETS_URL: pets.url, CONNECTORS_URL: connectors.url, SHUTDOWN_GRACE_MS: '200',
   };
   app = await createGatewayApp(await createRuntime(gatewayDefinition, env));
   await app.listen(0, '127.0.0.1');
@@ -45,6 +47,7 @@ afterAll(async () => {
   await profiles.close();
   await venues.close();
   await pets.close();
+  await connectors.close();
   const broker = await connectBroker(await testNatsUrl(), 'gateway-spec-cleanup');
   await deleteNamespaceStreams(broker.jsm as never, namespace);
   await broker.nc.close();
@@ -65,7 +68,7 @@ describe('gateway app', () => {
 
     expect(res.status).toBe(200);
     const up = { status: 'up' };
-    expect(JSON.parse(res.body)).toEqual({ status: 'ok', checks: { postgres: up, nats: up, gateway: up, profiles: up, venues: up, pets: up } });
+    expect(JSON.parse(res.body)).toEqual({ status: 'ok', checks: { postgres: up, nats: up, gateway: up, profiles: up, venues: up, pets: up, connectors: up } });
   });
 
   it('answers 503 on /health when an upstream is down', async () => {
@@ -81,6 +84,13 @@ describe('gateway app', () => {
 
     expect(res.status).toBe(200);
     expect(res.body).toContain('ripple_http_requests_total');
+  });
+
+  it('proxies the connectors paths to the connectors service', async () => {
+    for (const path of ['/api/connectors/runs', '/api/catalog/talents?limit=1', '/api/internal/orchestrate-sync', '/api/ops/connectors/dead-letters']) {
+      const res = await send(`${base}${path}`);
+      expect([path, res.status, res.body]).toEqual([path, 200, '{"from":"connectors"}']);
+    }
   });
 
   it('proxies the pets paths, and /api/sync paths other than its own, to the pets service', async () => {

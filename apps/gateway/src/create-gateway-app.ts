@@ -22,7 +22,7 @@ export type GatewayRuntime = ServiceRuntime<typeof GATEWAY_VARS>;
  */
 export async function createGatewayApp(rt: GatewayRuntime): Promise<NestExpressApplication> {
   const { config, logger, metrics } = rt;
-  const upstreams = { profiles: config.PROFILES_URL, venues: config.VENUES_URL, pets: config.PETS_URL };
+  const upstreams = { profiles: config.PROFILES_URL, venues: config.VENUES_URL, pets: config.PETS_URL, connectors: config.CONNECTORS_URL };
   const proxy = new UpstreamProxy({ upstreams, bodyLimitBytes: parseByteSize(config.BODY_LIMIT)!, logger, onUpstreamFailure: upstreamFailureCounter(metrics) });
   rt.healthChecks.push(...upstreamHealthChecks(upstreams));
   const { edge, hub } = await buildSyncEdge(rt);

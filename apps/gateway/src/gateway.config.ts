@@ -13,6 +13,7 @@ export const GATEWAY_VARS = {
   PROFILES_URL: url({ devDefault: 'http://127.0.0.1:3001' }),
   VENUES_URL: url({ devDefault: 'http://127.0.0.1:3002' }),
   PETS_URL: url({ devDefault: 'http://127.0.0.1:3003' }),
+  CONNECTORS_URL: url({ devDefault: 'http://127.0.0.1:3004' }),
   SHUTDOWN_GRACE_MS: int({ default: '10000' }),
   SYNC_HEARTBEAT_MS: int({ default: '30000', check: positive }),
   SYNC_TICKET_TTL_SECONDS: int({ default: '30', check: positive }),

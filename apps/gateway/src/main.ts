@@ -10,8 +10,8 @@ async function main(): Promise<void> {
     rt = await createRuntime(gatewayDefinition);
     const app = await createGatewayApp(rt);
     await app.listen(rt.config.PORT, rt.config.HOST);
-    const { HOST, PORT, PROFILES_URL, VENUES_URL, PETS_URL } = rt.config;
-    rt.logger.event('info', 'gateway listening', { url: `http://${HOST}:${PORT}`, upstreams: { profiles: PROFILES_URL, venues: VENUES_URL, pets: PETS_URL } });
+    const { HOST, PORT, PROFILES_URL, VENUES_URL, PETS_URL, CONNECTORS_URL } = rt.config;
+    rt.logger.event('info', 'gateway listening', { url: `http://${HOST}:${PORT}`, upstreams: { profiles: PROFILES_URL, venues: VENUES_URL, pets: PETS_URL, connectors: CONNECTORS_URL } });
   } catch (err) {
     process.stderr.write(err instanceof ConfigError ? `gateway: ${err.message}\n` : `gateway failed to start: ${(err as Error).stack ?? err}\n`);
     if (rt) await stopRuntime(rt as never).catch(() => undefined);

@@ -3,9 +3,11 @@ import { PROFILE_FIELDS, USER_ROLES, type ProfilesEvent } from './profiles.event
 import type { PetsEvent } from './pets.events';
 import type { VenuesEvent } from './venues.events';
 import { PETS_PAYLOAD_CHECKS } from './pets.contracts';
+import type { ConnectorsEvent } from './connectors.events';
+import { CONNECTORS_PAYLOAD_CHECKS } from './connectors.contracts';
 
 /** Every event Ripple publishes, as one discriminated union. */
-export type DomainEvent = ProfilesEvent | PetsEvent | VenuesEvent;
+export type DomainEvent = ProfilesEvent | PetsEvent | VenuesEvent | ConnectorsEvent;
 
 type PayloadCheck = (data: Record<string, unknown>) => string[];
 type Upcaster = (data: Record<string, unknown>) => Record<string, unknown>;
@@ -63,6 +65,7 @@ const CONTRACTS: Record<DomainEvent['type'], Contract> = {
   VenueSynced: { current: 1, check: (d) => businessProblems(d) },
   GalleraSynced: { current: 1, check: (d) => businessProblems(d) },
   ...(Object.fromEntries(Object.entries(PETS_PAYLOAD_CHECKS).map(([type, check]) => [type, { current: 1, check }])) as Record<PetsEvent['type'], Contract>),
+  ...(Object.fromEntries(Object.entries(CONNECTORS_PAYLOAD_CHECKS).map(([type, check]) => [type, { current: 1, check }])) as Record<ConnectorsEvent['type'], Contract>),
 };
 
 export class UnknownEventTypeError extends Error {

@@ -5,7 +5,7 @@ import { connectBroker } from '@ripple/messaging';
 import { createTestDatabase, deleteNamespaceStreams, eventually, freePort, testNamespace, testNatsUrl, type TestDatabase } from '@ripple/testing';
 
 const ROOT = join(__dirname, '..', '..', '..');
-const APPS = ['profiles', 'venues', 'pets', 'gateway'] as const;
+const APPS = ['profiles', 'venues', 'pets', 'connectors', 'gateway'] as const;
 type AppName = (typeof APPS)[number];
 
 export interface RunningRipple {
@@ -40,8 +40,8 @@ export async function startRipple(extraEnv: Record<string, string> = {}): Promis
   const db = await createTestDatabase('ripple_e2e');
   const namespace = testNamespace();
   const natsUrl = await testNatsUrl();
-  const ports = { profiles: await freePort(), venues: await freePort(), pets: await freePort(), gateway: await freePort() };
-  const logs: Record<AppName, string[]> = { profiles: [], venues: [], pets: [], gateway: [] };
+  const ports = { profiles: await freePort(), venues: await freePort(), pets: await freePort(), connectors: await freePort(), gateway: await freePort() };
+  const logs: Record<AppName, string[]> = { profiles: [], venues: [], pets: [], connectors: [], gateway: [] };
   const children = new Map<AppName, ChildProcess>();
   const env = (app: AppName): NodeJS.ProcessEnv => ({
     PATH: process.env.PATH,
@@ -54,6 +54,7 @@ export async function startRipple(extraEnv: Record<string, string> = {}): Promis
     PROFILES_URL: `http://127.0.0.1:${ports.profiles}`,
     VENUES_URL: `http://127.0.0.1:${ports.venues}`,
     PETS_URL: `http://127.0.0.1:${ports.pets}`,
+    CONNECTORS_URL: `http://127.0.0.1:${ports.connectors}`,
     ...extraEnv,
   });
 
@@ -107,6 +108,7 @@ export async function startRipple(extraEnv: Record<string, string> = {}): Promis
     await startApp('profiles');
     await startApp('venues');
     await startApp('pets');
+    await startApp('connectors');
     await startApp('gateway');
   } catch (err) {
     await Promise.all(APPS.map((a) => stopApp(a, 'SIGKILL')));

@@ -1,7 +1,7 @@
 import type { BoundedContext } from '@ripple/contracts';
 
 /** The streams the change feed follows: one projection each (a runner consumes one context). */
-export const FEED_SOURCES: readonly BoundedContext[] = ['profiles', 'venues', 'pets'];
+export const FEED_SOURCES: readonly BoundedContext[] = ['profiles', 'venues', 'pets', 'connectors'];
 
 export const feedProjectionName = (source: BoundedContext) => `change-feed-${source}`;
 

@@ -1,4 +1,4 @@
-export const SERVICES = ['profiles', 'venues', 'pets'] as const;
+export const SERVICES = ['profiles', 'venues', 'pets', 'connectors'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 export type Upstreams = Record<ServiceName, string>;
 
@@ -13,6 +13,9 @@ const OWNED_PREFIXES: ReadonlyArray<readonly [string, ServiceName]> = [
   ['/api/health-records', 'pets'],
   ['/api/lost-pets', 'pets'],
   ['/api/user-events', 'pets'],
+  ['/api/connectors', 'connectors'],
+  ['/api/catalog', 'connectors'],
+  ['/api/internal/orchestrate-sync', 'connectors'],
   // The gateway serves its own realtime paths (GATEWAY_PATHS); the rest of /api/sync is the pets service's sync log.
   ['/api/sync', 'pets'],
 ];

@@ -1,0 +1,76 @@
+import { Inject, Injectable, Module, type DynamicModule, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { ConfigSpec } from '@ripple/config';
+import { EventStore } from '@ripple/event-store';
+import { JsonLogger } from '@ripple/observability';
+import { RuntimeModule, SERVICE_CONFIG, type ServiceRuntime } from '@ripple/service-host';
+import { CatalogVersions } from './catalog/importing/catalog-versions';
+import { NOWREPBLUE, nowRepBlueConnector } from './catalog/importing/nowrepblue.connector';
+import { CatalogController } from './catalog/reading/catalog.controller';
+import { CatalogReader } from './catalog/reading/catalog.reader';
+import { RollbackController } from './catalog/rollback/rollback.controller';
+import type { ConnectorsConfig } from './connectors.definition';
+import { UpstreamRateLimits } from './framework/http/token-bucket';
+import { UpstreamClient } from './framework/http/upstream-client';
+import { ConnectorRuns } from './framework/runs/connector-runs';
+import { RunStore } from './framework/runs/run.store';
+import { RunsController } from './framework/runs/runs.controller';
+import { OrchestrateSyncController } from './framework/triggers/orchestrate-sync.controller';
+import { RawBodyCapture } from './framework/triggers/raw-body';
+import { SeenSignatures } from './framework/triggers/seen-signatures';
+import { SyncSchedule } from './framework/triggers/sync-schedule';
+
+function nowRepBlueClient(c: ConnectorsConfig, limits: UpstreamRateLimits): UpstreamClient {
+  return new UpstreamClient(
+    {
+      baseUrl: c.NOWREPBLUE_BASE_URL,
+      headers: { authorization: `Bearer ${c.NOWREPBLUE_API_KEY}` },
+      timeoutMs: c.NOWREPBLUE_TIMEOUT_MS,
+      retry: { attempts: c.NOWREPBLUE_RETRY_ATTEMPTS, minDelayMs: c.NOWREPBLUE_RETRY_MIN_MS, maxDelayMs: c.NOWREPBLUE_RETRY_MAX_MS, maxRetryAfterMs: c.NOWREPBLUE_MAX_RETRY_AFTER_MS },
+      ratePerSecond: c.NOWREPBLUE_RATE_LIMIT_PER_S,
+    },
+    limits,
+  );
+}
+
+/** Arms the schedule once the app is up; aborts running runs (they record their failure) before the runtime closes. */
+@Injectable()
+class ConnectorsLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
+  private schedule?: SyncSchedule;
+  constructor(@Inject(SERVICE_CONFIG) private readonly config: ConnectorsConfig, private readonly db: DataSource, private readonly runs: ConnectorRuns, private readonly logger: JsonLogger) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.config.NOWREPBLUE_SYNC_CRON) return;
+    this.schedule = new SyncSchedule(this.db, this.runs, this.logger, NOWREPBLUE, this.config.NOWREPBLUE_SYNC_CRON);
+    this.schedule.start();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.schedule?.stop();
+    await this.runs.stop();
+  }
+}
+
+@Module({})
+export class ConnectorsModule {
+  static forRuntime(rt: ServiceRuntime<ConfigSpec>): DynamicModule {
+    return {
+      module: ConnectorsModule,
+      imports: [RuntimeModule.forRoot(rt)],
+      controllers: [RunsController, OrchestrateSyncController, RollbackController, CatalogController],
+      providers: [
+        RawBodyCapture, SeenSignatures, CatalogReader, ConnectorsLifecycle,
+        { provide: UpstreamRateLimits, useValue: new UpstreamRateLimits() },
+        { provide: CatalogVersions, useFactory: (db: DataSource, events: EventStore) => new CatalogVersions(db, events), inject: [DataSource, EventStore] },
+        {
+          provide: ConnectorRuns,
+          useFactory: (db: DataSource, events: EventStore, logger: JsonLogger, config: ConnectorsConfig, limits: UpstreamRateLimits, versions: CatalogVersions) =>
+            new ConnectorRuns(db, events, new RunStore(db), logger, [
+              nowRepBlueConnector({ db, client: nowRepBlueClient(config, limits), versions, pageSize: config.NOWREPBLUE_PAGE_SIZE }),
+            ]),
+          inject: [DataSource, EventStore, JsonLogger, SERVICE_CONFIG, UpstreamRateLimits, CatalogVersions],
+        },
+      ],
+    };
+  }
+}

@@ -1,0 +1,133 @@
+import type { DataSource } from 'typeorm';
+import type { EntityPhase } from '@ripple/contracts';
+import type { JsonLogger } from '@ripple/observability';
+import type { ConnectorDefinition, EntityDefinition, RunInfo } from '../connector';
+import { errorClassOf, noteFailure, noteRetry, type EntityProgress } from './run-progress';
+import type { RunEventStream } from './run-events';
+import type { RunStore, RunView } from './run.store';
+
+export interface Execution {
+  connector: ConnectorDefinition<unknown>;
+  levels: EntityDefinition[][];
+  run: RunView;
+  stream: RunEventStream;
+  store: RunStore;
+  db: DataSource;
+  logger: JsonLogger;
+  signal: AbortSignal;
+}
+
+class EntityFailedError extends Error {
+  constructor(readonly entity: string, override readonly cause: unknown) {
+    super((cause as Error)?.message ?? String(cause));
+  }
+}
+
+/** How often, at most, a running run's row is rewritten with page-level progress. */
+const SAVE_EVERY_MS = 250;
+
+/**
+ * One run: fetch (and stage) level by level, then transform level by level,
+ * the entities of a level in parallel; then let the connector complete (for
+ * the catalog: validate and switch). Any failure stops the run before
+ * `complete`, so nothing is switched; the run record says which entity failed and why.
+ */
+export async function executeRun(x: Execution): Promise<void> {
+  const { connector, run, store } = x;
+  const info: RunInfo = { runId: run.id, connector: connector.name, trigger: run.trigger, signal: x.signal };
+  const started = Date.now();
+  const saver = progressSaver(x);
+  const cursors = new Map<string, string>();
+  try {
+    const plan = await connector.prepare(info);
+    for (const level of x.levels) {
+      await eachInParallel(level, async (e) => {
+        const p = run.entities[e.name];
+        p.status = 'fetching';
+        const t0 = Date.now();
+        const cursor = e.sync === 'incremental' ? await store.cursor(connector.name, e.name) : null;
+        const pages = connector.fetch(e.name, { cursor, signal: x.signal, onRetry: (n) => (noteRetry(p, n, new Date()), saver.soon()) });
+        for await (const page of pages) {
+          p.pages += 1;
+          await connector.stage(e.name, page, p.pages, plan, info);
+          p.fetched += page.records.length;
+          p.total = page.total ?? p.total;
+          if (page.cursor) cursors.set(e.name, page.cursor);
+          p.fetchMs = Date.now() - t0;
+          saver.soon();
+        }
+        await connector.staged?.(e.name, plan, info);
+        p.status = 'fetched';
+        p.fetchMs = Date.now() - t0;
+        await saver.phase(p, 'fetched');
+      });
+    }
+    for (const level of x.levels) {
+      await eachInParallel(level, async (e) => {
+        const p = run.entities[e.name];
+        p.status = 'transforming';
+        const t0 = Date.now();
+        p.transformed = await connector.transform(e.name, plan, info);
+        p.status = 'transformed';
+        p.transformMs = Date.now() - t0;
+        await saver.phase(p, 'transformed');
+      });
+    }
+    await connector.complete(plan, info);
+    await saver.settled();
+    run.status = 'succeeded';
+    run.finishedAt = new Date().toISOString();
+    const records = Object.values(run.entities).reduce((n, p) => n + p.fetched, 0);
+    run.summary = { durationMs: Date.now() - started, records, recordsPerSecond: Math.round(records / Math.max(0.001, (Date.now() - started) / 1000)) };
+    await x.stream.append({ type: 'ConnectorRunSucceeded', data: { connector: connector.name, durationMs: Date.now() - started, records } }, async (tx) => {
+      await store.finish(tx, run);
+      await store.saveCursors(tx, connector.name, cursors);
+    });
+  } catch (err) {
+    await saver.settled();
+    const entity = err instanceof EntityFailedError ? err.entity : null;
+    const cause = err instanceof EntityFailedError ? err.cause : err;
+    if (entity) noteFailure(run.entities[entity], cause, new Date());
+    for (const p of Object.values(run.entities)) if (p.status === 'pending') p.status = 'skipped';
+    run.status = 'failed';
+    run.finishedAt = new Date().toISOString();
+    run.error = { errorClass: errorClassOf(cause), entity, message: (cause as Error)?.message ?? String(cause) };
+    x.logger.event('warn', 'connector run failed', { runId: run.id, connector: connector.name, entity, error: run.error.message });
+    await x.stream.append(
+      { type: 'ConnectorRunFailed', data: { connector: connector.name, durationMs: Date.now() - started, entity, errorClass: run.error.errorClass, message: run.error.message } },
+      (tx) => store.finish(tx, run),
+    );
+  }
+}
+
+/** Runs one level's entities together; waits for all, then reports the first failure (by declaration order). */
+async function eachInParallel(level: EntityDefinition[], work: (e: EntityDefinition) => Promise<void>): Promise<void> {
+  const results = await Promise.allSettled(level.map((e) => work(e)));
+  const failed = results.findIndex((r) => r.status === 'rejected');
+  if (failed >= 0) throw new EntityFailedError(level[failed].name, (results[failed] as PromiseRejectedResult).reason);
+}
+
+/** Writes of the run row are chained (never reordered) and page-level ones are throttled. */
+function progressSaver(x: Execution) {
+  let chain: Promise<unknown> = Promise.resolve();
+  let lastSave = 0;
+  const enqueue = (write: () => Promise<unknown>) => {
+    chain = chain.then(write).catch((err) => x.logger.event('warn', 'could not save run progress', { runId: x.run.id, error: (err as Error).message }));
+    return chain;
+  };
+  return {
+    soon(): void {
+      if (Date.now() - lastSave < SAVE_EVERY_MS) return;
+      lastSave = Date.now();
+      const snapshot = structuredClone(x.run.entities);
+      void enqueue(() => x.store.saveProgress(x.run.id, snapshot));
+    },
+    /** An entity finished a phase: saved and published as an event, in one transaction. */
+    async phase(p: EntityProgress, phase: EntityPhase): Promise<void> {
+      const snapshot = structuredClone(x.run.entities);
+      const data = { connector: x.connector.name, entity: p.entity, phase, fetched: p.fetched, transformed: p.transformed, total: p.total, durationMs: phase === 'fetched' ? p.fetchMs : p.transformMs };
+      await enqueue(() => x.stream.append({ type: 'ConnectorEntityProgressed', data }, (tx) => x.store.saveProgress(x.run.id, snapshot, tx)));
+    },
+    settled: () => chain,
+  };
+}

@@ -1,0 +1,31 @@
+import { Body, Controller, HttpCode, Inject, Post, Req } from '@nestjs/common';
+import { IsOptional, IsString, Matches } from 'class-validator';
+import { SERVICE_CONFIG } from '@ripple/service-host';
+import type { ConnectorsConfig } from '../../connectors.definition';
+import { NOWREPBLUE } from '../../catalog/importing/nowrepblue.connector';
+import { ConnectorRuns } from '../runs/connector-runs';
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER, TriggerSignatureError, verifyTrigger } from './hmac';
+import type { RequestWithRawBody } from './raw-body';
+import { SeenSignatures } from './seen-signatures';
+
+export class OrchestrateSyncDto {
+  @IsOptional() @IsString() @Matches(/^[a-z0-9-]{1,64}$/) connector?: string;
+}
+
+/** The upstream's webhook: "data changed, sync now". Signed with SYNC_SECRET_KEY (HMAC-SHA256 over timestamp "." body). */
+@Controller('api/internal')
+export class OrchestrateSyncController {
+  constructor(@Inject(SERVICE_CONFIG) private readonly config: ConnectorsConfig, private readonly seen: SeenSignatures, private readonly runs: ConnectorRuns) {}
+
+  @Post('orchestrate-sync')
+  @HttpCode(202)
+  async orchestrate(@Req() req: RequestWithRawBody, @Body() body: OrchestrateSyncDto) {
+    if (!req.rawBody) throw new TriggerSignatureError('missing');
+    const header = (name: string) => (typeof req.headers[name] === 'string' ? (req.headers[name] as string) : undefined);
+    const signature = header(SIGNATURE_HEADER);
+    verifyTrigger({ timestamp: header(TIMESTAMP_HEADER), signature, rawBody: req.rawBody }, this.config.SYNC_SECRET_KEY, Date.now(), this.config.SYNC_SIGNATURE_TOLERANCE_S);
+    await this.seen.useOnce(signature!, this.config.SYNC_SIGNATURE_TOLERANCE_S);
+    const run = await this.runs.start(body.connector ?? NOWREPBLUE, 'webhook');
+    return { success: true, message: 'Sync started', data: run };
+  }
+}
