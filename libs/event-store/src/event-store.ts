@@ -55,13 +55,46 @@ export class EventStore {
 
   /**
    * Appends in the caller's transaction (so the read model commits with it).
-   * A concurrent writer at the same version makes the unique (stream, version)
-   * constraint fail, which surfaces as StreamVersionConflictError.
+   * A concurrent writer at the same version surfaces as StreamVersionConflictError,
+   * and the caller's transaction stays usable (it may decide again).
    */
   async append<E extends DomainEvent>(tx: EntityManager, req: AppendRequest<E>): Promise<EventEnvelope[]> {
-    if (req.events.length === 0) return [];
+    return this.appendMany(tx, [req]);
+  }
+
+  /**
+   * Appends to several streams in one statement (a reactor's whole batch):
+   * insert, skip rows whose (stream, version) exists, and wake the relay, in one
+   * round trip. If any row was skipped, the rows this call inserted are removed
+   * again and the first conflicting stream is reported.
+   */
+  async appendMany<E extends DomainEvent>(tx: EntityManager, reqs: AppendRequest<E>[]): Promise<EventEnvelope[]> {
+    const envelopes = reqs.flatMap((req) => this.envelopes(req));
+    if (envelopes.length === 0) return [];
+    const col = <K extends keyof EventEnvelope>(k: K) => envelopes.map((e) => e[k]);
+    const [{ ids }] = await tx.query(
+      `WITH ins AS (
+         INSERT INTO ${this.table} (id, stream_id, aggregate_type, version, type, schema_version, data, correlation_id, causation_id, actor, occurred_at)
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::int[], $7::jsonb[], $8::text[], $9::text[], $10::text[], $11::timestamptz[])
+         ON CONFLICT ON CONSTRAINT events_stream_version_uq DO NOTHING
+         RETURNING id
+       )
+       SELECT coalesce(array_agg(id::text), '{}') AS ids, pg_notify($12, $13) FROM ins`,
+      [col('id'), col('aggregateId'), col('aggregateType'), col('aggregateVersion'), col('type'), col('schemaVersion'),
+        envelopes.map((e) => JSON.stringify(e.data)), col('correlationId'), col('causationId'), col('actor'), col('occurredAt'),
+        outboxChannel(this.schema), String(envelopes.length)],
+    );
+    if (ids.length === envelopes.length) return envelopes;
+    if (ids.length > 0) await tx.query(`DELETE FROM ${this.table} WHERE id = ANY($1::uuid[])`, [ids]);
+    const inserted = new Set<string>(ids);
+    const lost = envelopes.find((e) => !inserted.has(e.id))!;
+    const req = reqs.find((r) => r.aggregateId === lost.aggregateId)!;
+    throw new StreamVersionConflictError(req.aggregateId, req.expectedVersion, await this.currentVersion(tx, req.aggregateId));
+  }
+
+  private envelopes<E extends DomainEvent>(req: AppendRequest<E>): EventEnvelope[] {
     const occurredAt = (req.now ?? new Date()).toISOString();
-    const envelopes: EventEnvelope[] = req.events.map((e, i) => ({
+    return req.events.map((e, i) => ({
       id: uuidv7(),
       type: e.type,
       schemaVersion: currentSchemaVersion(e.type),
@@ -74,23 +107,6 @@ export class EventStore {
       actor: req.context.actor,
       data: e.data,
     }));
-    const col = <K extends keyof EventEnvelope>(k: K) => envelopes.map((e) => e[k]);
-    await tx.query('SAVEPOINT ripple_append');
-    try {
-      await tx.query(
-        `INSERT INTO ${this.table} (id, stream_id, aggregate_type, version, type, schema_version, data, correlation_id, causation_id, actor, occurred_at)
-         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::int[], $7::jsonb[], $8::text[], $9::text[], $10::text[], $11::timestamptz[])`,
-        [col('id'), col('aggregateId'), col('aggregateType'), col('aggregateVersion'), col('type'), col('schemaVersion'),
-          envelopes.map((e) => JSON.stringify(e.data)), col('correlationId'), col('causationId'), col('actor'), col('occurredAt')],
-      );
-      await tx.query('RELEASE SAVEPOINT ripple_append');
-    } catch (err) {
-      if ((err as { code?: string }).code !== '23505') throw err;
-      await tx.query('ROLLBACK TO SAVEPOINT ripple_append');
-      throw new StreamVersionConflictError(req.aggregateId, req.expectedVersion, await this.currentVersion(tx, req.aggregateId));
-    }
-    await tx.query('SELECT pg_notify($1, $2)', [outboxChannel(this.schema), String(envelopes.length)]);
-    return envelopes;
   }
 
   async currentVersion(tx: EntityManager, streamId: string): Promise<number> {

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
-import { GALLERA_AGGREGATE, VENUE_AGGREGATE, type DomainEvent, type ProfilesEvent } from '@ripple/contracts';
-import { EventStore } from '@ripple/event-store';
+import { GALLERA_AGGREGATE, VENUE_AGGREGATE, type DomainEvent, type ProfilesEvent, type VenuesEvent } from '@ripple/contracts';
+import { EventStore, type AppendRequest } from '@ripple/event-store';
 import type { ApplyMode, Projection, TableMap } from '@ripple/projections';
 import { businessSynced, evolveDirectory, type DirectoryEntry, type Gallera, type OwnerProfile, type Venue } from './business-from-profile';
 
@@ -25,13 +25,15 @@ export const venueDirectoryProjection: Projection = {
     const ids = [...new Set(userEvents.map((e) => e.aggregateId))];
     const before = await load(tx, t, ids);
     const after = new Map(before);
+    const published: AppendRequest<VenuesEvent>[] = [];
     for (const e of userEvents) {
       const previous = after.get(e.aggregateId) ?? {};
       const next = evolveDirectory(previous, e);
       after.set(e.aggregateId, next);
-      // Replay rebuilds rows only: the events a live apply published are already in the stream.
-      if (mode === 'live') await publishChanges(tx, e, previous, next);
+      published.push(...syncedEvents(e, previous, next));
     }
+    // Replay rebuilds rows only: the events a live apply published are already in the stream.
+    if (mode === 'live') await store.appendMany(tx, published);
 
     const changed = <K extends keyof DirectoryEntry>(k: K) =>
       [...after.entries()].filter(([id, entry]) => entry[k] && entry[k] !== before.get(id)?.[k]).map(([, entry]) => entry[k]!);
@@ -41,17 +43,16 @@ export const venueDirectoryProjection: Projection = {
   },
 };
 
-/** One VenueSynced / GalleraSynced per changed record, caused by the profile event, in this transaction (outbox). */
-async function publishChanges(tx: EntityManager, cause: ProfilesEvent, before: DirectoryEntry, after: DirectoryEntry): Promise<void> {
+/** One VenueSynced / GalleraSynced per changed record, caused by the profile event; appended with the rows (outbox). */
+function syncedEvents(cause: ProfilesEvent, before: DirectoryEntry, after: DirectoryEntry): AppendRequest<VenuesEvent>[] {
   const context = { correlationId: cause.correlationId, causationId: cause.id, actor: 'service:venues' };
+  const now = new Date(cause.occurredAt);
+  const out: AppendRequest<VenuesEvent>[] = [];
   const venue = businessSynced(before.venue, after.venue);
-  if (venue) {
-    await store.append(tx, { aggregateType: VENUE_AGGREGATE, aggregateId: after.venue!.id, expectedVersion: after.venue!.version - 1, events: [{ type: 'VenueSynced', data: venue }], context, now: new Date(cause.occurredAt) });
-  }
+  if (venue) out.push({ aggregateType: VENUE_AGGREGATE, aggregateId: after.venue!.id, expectedVersion: after.venue!.version - 1, events: [{ type: 'VenueSynced', data: venue }], context, now });
   const gallera = businessSynced(before.gallera, after.gallera);
-  if (gallera) {
-    await store.append(tx, { aggregateType: GALLERA_AGGREGATE, aggregateId: after.gallera!.id, expectedVersion: after.gallera!.version - 1, events: [{ type: 'GalleraSynced', data: gallera }], context, now: new Date(cause.occurredAt) });
-  }
+  if (gallera) out.push({ aggregateType: GALLERA_AGGREGATE, aggregateId: after.gallera!.id, expectedVersion: after.gallera!.version - 1, events: [{ type: 'GalleraSynced', data: gallera }], context, now });
+  return out;
 }
 
 async function load(tx: EntityManager, t: TableMap, ids: string[]): Promise<Map<string, DirectoryEntry>> {
