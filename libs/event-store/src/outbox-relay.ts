@@ -92,7 +92,9 @@ export class OutboxRelay {
         this.notified = false;
         const n = await this.publishBatch();
         failures = 0;
-        if (n > 0) continue;
+        // A full batch may have left more behind; a partial one took everything committed
+        // before it started, and anything committed since has notified (sleep returns at once).
+        if (n === (this.opts.batchSize ?? 500)) continue;
         this.metrics.outboxBacklog.set(await this.backlog());
         await this.sleep(this.opts.pollIntervalMs ?? 1000);
       } catch (err) {
