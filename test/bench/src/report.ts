@@ -1,0 +1,94 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BenchResults } from './run';
+import type { RateResult } from './scenarios/propagation';
+import type { Summary } from './support/stats';
+
+const RESULTS = join(__dirname, '..', 'results');
+
+const ms = (v: number) => (Number.isFinite(v) ? (v >= 100 ? v.toFixed(0) : v.toFixed(1)) : '—');
+const pct = (s?: Summary) => (s && s.n ? `${ms(s.p50)} / ${ms(s.p95)} / ${ms(s.p99)} / ${ms(s.max)}` : '—');
+const ratio = (a?: number | null, b?: number | null) => (a && b && Number.isFinite(a) && Number.isFinite(b) ? `${(a / b).toFixed(2)}×` : '—');
+const num = (v?: number | null) => (v === undefined || v === null ? '—' : v.toLocaleString('en-US'));
+
+/** Writes latest.json and latest.md; returns the Markdown. */
+export function writeResults(r: BenchResults): string {
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(join(RESULTS, 'latest.json'), JSON.stringify(r, (_k, v) => (typeof v === 'number' && !Number.isInteger(v) ? Math.round(v * 100) / 100 : v), 2) + '\n');
+  const md = markdown(r);
+  writeFileSync(join(RESULTS, 'latest.md'), md);
+  return md;
+}
+
+function markdown(r: BenchResults): string {
+  const out: string[] = [];
+  out.push(`### Benchmarks (${r.profile} profile, ${r.date.slice(0, 10)})`, '', `Machine: ${r.machine}. Run took ${r.durationSeconds ?? '?'} s. SSE endpoint: ${r.sse.available ? 'available' : `**not available** (${r.sse.detail})`}${r.sse.venueChangeDetail ? `; venue change to its owner over SSE: ${r.sse.venueChange ? 'yes' : `**not available** (${r.sse.venueChangeDetail})`}` : ''}.`, '');
+  out.push('Latencies in ms as p50 / p95 / p99 / max; ratio = Ripple ÷ baseline (for latencies, above 1 means Ripple is slower; for rates, above 1 means Ripple is faster).', '');
+  out.push('| # | scenario | Ripple | baseline (same run) | baseline value | ratio |', '| --- | --- | --- | --- | --- | --- |');
+  const stage = r.propagation?.stage === 'sse' ? 'to the SSE client' : 'to the venue row (venue change over SSE not available)';
+  const trig = new Map((r.alternatives?.trigger ?? []).map((x) => [x.rate, x]));
+  const sync = new Map((r.alternatives?.sync ?? []).map((x) => [x.rate, x]));
+  for (const x of r.propagation?.ripple ?? []) {
+    const base = r.propagation?.stage === 'sse' ? trig.get(x.rate) : sync.get(x.rate);
+    const baseName = r.propagation?.stage === 'sse' ? '6b trigger + NOTIFY → SSE' : '6a synchronous (row committed)';
+    out.push(`| 1 | propagation at ${x.rate}/s, ${stage}${lossNote(x)} | ${pct(x.endToEnd)} | ${baseName} | ${base ? pct(base.endToEnd) : '—'} | p99 ${ratio(x.endToEnd.p99, base?.endToEnd.p99)} |`);
+  }
+  if (r.propagation) {
+    const baseHigh = r.propagation.stage === 'sse' ? r.alternatives?.triggerHighest : r.alternatives?.syncHighest;
+    out.push(`| 1 | highest offered rate with p99 < 100 ms (of those tried) | ${r.propagation.highestRateP99Under100 ?? 'none'}/s | ${r.propagation.stage === 'sse' ? '6b trigger' : '6a synchronous'} | ${baseHigh ?? 'none'}/s | ${ratio(r.propagation.highestRateP99Under100, baseHigh)} |`);
+  }
+  for (const c of r.command ?? []) {
+    if (c.target !== 'gateway') continue;
+    const direct = r.command!.find((d) => d.target === 'profiles (direct)' && d.concurrency === c.concurrency);
+    const alt = r.command!.find((d) => d.target.startsWith('alternative') && d.concurrency === c.concurrency);
+    out.push(`| 2 | PUT /api/users/profile via gateway, concurrency ${c.concurrency}: req/s | ${num(c.perSecond)} | direct to profiles | ${num(direct?.perSecond)} | ${ratio(c.perSecond, direct?.perSecond)} |`);
+    out.push(`| 2 | … latency | ${pct(c.latency)} | direct to profiles | ${pct(direct?.latency)} | p99 ${ratio(c.latency.p99, direct?.latency.p99)} |`);
+    out.push(`| 2 | … req/s | ${num(c.perSecond)} | 6a handler (user + venue row, one tx) | ${num(alt?.perSecond)} | ${ratio(c.perSecond, alt?.perSecond)} |`);
+  }
+  if (r.projection) {
+    const p = r.projection;
+    const slower = Math.min(p.rawJetStreamPerSecond, p.rawPostgresPerSecond);
+    out.push(`| 3 | projection venue-directory, ${num(p.events)} events / ${num(p.users)} owners: events/s | ${num(p.ripplePerSecond)} | slower of raw JetStream consume+ack (${num(p.rawJetStreamPerSecond)}/s) and raw batched PG upsert (${num(p.rawPostgresPerSecond)}/s) | ${num(slower)} | ${ratio(p.ripplePerSecond, slower)} |`);
+  }
+  if (r.replay) {
+    out.push(`| 4 | replay (blue/green rebuild) of ${num(r.replay.events)} events: events/s (${r.replay.replaySeconds} s) | ${num(r.replay.replayPerSecond)} | raw ordered-consumer read | ${num(r.replay.orderedReadPerSecond)} | ${ratio(r.replay.replayPerSecond, r.replay.orderedReadPerSecond)} |`);
+  }
+  if (r.fanout && 'notAvailable' in r.fanout) out.push(`| 5 | fan-out | not available: ${r.fanout.notAvailable} | | | |`);
+  else if (r.fanout) {
+    for (const l of r.fanout.levels) {
+      out.push(`| 5 | fan-out, ${num(l.clients)} SSE clients of one user: delivery of ${r.sse.venueChange ? 'the venue change' : 'the profile change'} (PUT → each client)${l.lost ? `, ${l.lost} lost` : ''} | ${pct(l.delivery)} | same change, 1 client | ${pct(r.fanout.baseline)} | p99 ${ratio(l.delivery.p99, r.fanout.baseline.p99)} |`);
+      out.push(`| 5 | … connect rate; memory per connection; gateway RSS | ${num(l.connectPerSecond)}/s; ${l.kbPerConnection} KB; ${l.gatewayRssMb} MB | — | — | — |`);
+    }
+  }
+  for (const [k, v] of Object.entries(r.errors)) out.push(`| ! | ${k} | failed: ${v.split('\n')[0].replace(/\|/g, '/')} | | | |`);
+
+  if (r.propagation) {
+    out.push('', `#### 1. Propagation by rate (Ripple, open loop; ms from the scheduled send)`, '');
+    out.push('| rate/s | sent | errors / lost / coalesced in row | to 2xx p50 / p99 | to venue row p50 / p95 / p99 / max | venue change to SSE client p50 / p95 / p99 / max | profile change (UserProfileUpdated) to SSE client p50 / p99 | stage shares of the mean |', '| --- | --- | --- | --- | --- | --- | --- | --- |');
+    for (const x of r.propagation.ripple) {
+      out.push(`| ${x.rate} | ${x.sent} | ${x.errors} / ${x.lost} / ${x.coalescedInRow} | ${ms(x.accepted.p50)} / ${ms(x.accepted.p99)} | ${pct(x.row)} | ${x.sse ? pct(x.sse) : 'not available'} | ${x.sseProfile?.n ? `${ms(x.sseProfile.p50)} / ${ms(x.sseProfile.p99)}` : '—'} | ${Object.entries(x.shares).map(([k, v]) => `${k} ${v}%`).join('; ')} |`);
+    }
+  }
+  if (r.alternatives || r.propagation) {
+    out.push('', '#### 6. Ripple beside the alternatives (same owners, same open-loop load; p50 / p95 / p99 / max ms end to end)', '');
+    out.push(`| rate/s | Ripple (${r.propagation?.stage === 'sse' ? 'to SSE' : 'to venue row'}) | (a) synchronous, row committed at 2xx | (b) trigger + NOTIFY → SSE |`, '| --- | --- | --- | --- |');
+    const rates = [...new Set([...(r.propagation?.ripple ?? []), ...(r.alternatives?.sync ?? [])].map((x) => x.rate))];
+    const find = (xs: RateResult[] | undefined, rate: number) => xs?.find((x) => x.rate === rate);
+    const cell = (x?: RateResult) => (x ? `${pct(x.endToEnd)}${lossNote(x)}` : '—');
+    for (const rate of rates) out.push(`| ${rate} | ${cell(find(r.propagation?.ripple, rate))} | ${cell(find(r.alternatives?.sync, rate))} | ${cell(find(r.alternatives?.trigger, rate))} |`);
+  }
+  if (r.command?.length) {
+    out.push('', '#### 2. Command path (closed loop)', '', '| target | concurrency | req/s | latency p50 / p95 / p99 / max | errors |', '| --- | --- | --- | --- | --- |');
+    for (const c of r.command) out.push(`| ${c.target} | ${c.concurrency} | ${num(c.perSecond)} | ${pct(c.latency)} | ${c.errors} |`);
+  }
+  if (Object.keys(r.resources).length) {
+    out.push('', '#### 7. Resource use (CPU: % of one core over the window; peak RSS sampled every 200 ms; postgres = all its processes, incl. other databases on the server)', '');
+    out.push('| window | process | CPU % | CPU s | peak RSS MB |', '| --- | --- | --- | --- | --- |');
+    for (const [w, uses] of Object.entries(r.resources)) {
+      for (const u of uses) out.push(`| ${w} | ${u.name}${u.processes > 1 ? ` (${u.processes} processes)` : ''} | ${u.cpuPercent} | ${u.cpuSeconds} | ${u.peakRssMb}${u.peakAnonMb !== undefined ? ` (private ${u.peakAnonMb})` : ''} |`);
+    }
+  }
+  return out.join('\n') + '\n';
+}
+
+const lossNote = (x: RateResult) => (x.errors || x.lost ? ` (${x.errors} errors${x.errors ? ` ${Object.entries(x.errorKinds ?? {}).map(([k, v]) => `${k}×${v}`).join(', ')}` : ''}, ${x.lost} lost)` : '');

@@ -1,0 +1,262 @@
+import './support/env';
+import { spawn } from 'node:child_process';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { connectBroker } from '@ripple/messaging';
+import { eventually, freePort } from '@ripple/testing';
+import { createAltSchemas } from './alternatives/alt-schema';
+import { signJwt } from './alternatives/jwt';
+import { runCommand, type CommandResult } from './scenarios/command';
+import { runFanout, type FanoutResult } from './scenarios/fanout';
+import { runProjectionAndReplay, type ProjectionResult, type ReplayResult } from './scenarios/projection';
+import { highestRateUnder, runRates, Tracker, type RateResult } from './scenarios/propagation';
+import { FULL, NATS_URL, QUICK } from './support/env';
+import { httpJson, openEventSource, probeSse, signUpOwner, type Owner } from './support/http';
+import { pidsByComm, ResourceSampler, type ResourceUse } from './support/resources';
+import { startBenchRipple, type BenchRipple } from './support/ripple';
+import { writeResults } from './report';
+
+/**
+ * `npm run bench` (quick) / `npm run bench -- --full`: every scenario of issue 7,
+ * one run, each figure beside a baseline measured in the same run. Prints the
+ * table and writes test/bench/results/latest.{json,md}. Never fails on speed:
+ * the exit code is 1 only when a scenario could not run.
+ */
+export interface BenchResults {
+  profile: string;
+  date: string;
+  machine: string;
+  durationSeconds?: number;
+  sse: { available: boolean; detail: string; venueChange?: boolean; venueChangeDetail?: string };
+  propagation?: { ripple: RateResult[]; highestRateP99Under100: number | null; stage: 'sse' | 'row' };
+  alternatives?: { sync: RateResult[]; trigger: RateResult[]; syncHighest: number | null; triggerHighest: number | null };
+  command?: CommandResult[];
+  projection?: ProjectionResult;
+  replay?: ReplayResult;
+  fanout?: FanoutResult | { notAvailable: string };
+  resources: Record<string, ResourceUse[]>;
+  errors: Record<string, string>;
+}
+
+const log = (line: string) => console.log(line);
+
+async function main() {
+  const profile = process.argv.includes('--full') ? FULL : QUICK;
+  const started = Date.now();
+  const results: BenchResults = {
+    profile: profile.name,
+    date: new Date().toISOString(),
+    machine: `${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, nats-server ?, PostgreSQL ?`,
+    sse: { available: false, detail: 'not checked' },
+    resources: {},
+    errors: {},
+  };
+  log(`Ripple bench, ${profile.name} profile`);
+  const attempt = async (name: string, fn: () => Promise<void>) => {
+    try {
+      await fn();
+    } catch (err) {
+      results.errors[name] = (err as Error).stack ?? String(err);
+      log(`  ${name} FAILED: ${(err as Error).message}`);
+    }
+  };
+
+  let ripple: BenchRipple | undefined;
+  let alt: ReturnType<typeof spawn> | undefined;
+  // Ctrl-C: stop the apps this run started (by their pids) and drop its database and streams.
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      log(`${sig}: cleaning up`);
+      alt?.kill('SIGTERM');
+      void (ripple?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+    });
+  }
+  const closers: (() => void)[] = [];
+  try {
+    log('starting Ripple (profiles, venues, pets, gateway) on a fresh database and namespace');
+    ripple = await startBenchRipple(NATS_URL);
+    const rippleDb = ripple.db.url;
+    const db = new Client({ connectionString: rippleDb });
+    await db.connect();
+    closers.push(() => void db.end());
+    const [{ server_version: pgVersion }] = (await db.query('SHOW server_version')).rows;
+    const probe = await connectBroker(NATS_URL, 'bench-version');
+    const natsVersion = probe.serverVersion;
+    await probe.nc.close();
+    results.machine = results.machine.replace('nats-server ?', `nats-server ${natsVersion}`).replace('PostgreSQL ?', `PostgreSQL ${String(pgVersion).split(' ')[0]}`);
+
+    log(`signing up ${profile.owners} venue owners`);
+    const owners: Owner[] = [];
+    await Promise.all(Array.from({ length: 4 }, async () => {
+      while (owners.length < profile.owners) owners.push(await signUpOwner(ripple!.url, 'o'));
+    }));
+    owners.splice(profile.owners);
+    await eventually(async () => (await db.query('SELECT count(*)::int AS n FROM venues.venues')).rows[0].n >= profile.owners, { timeoutMs: 30_000, what: 'the owners\' venues' });
+
+    // Instrumentation for scenario 1: the venue row's commit, as a NOTIFY carrying its description (the marker).
+    await db.query(`CREATE OR REPLACE FUNCTION public.bench_venue_notify() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_notify('bench_venue', NEW.description); RETURN NEW; END $$`);
+    await db.query('CREATE TRIGGER bench_venue_notify AFTER UPDATE ON venues.venues FOR EACH ROW EXECUTE FUNCTION public.bench_venue_notify()');
+
+    results.sse = await probeSse(`${ripple.url}/api/sync/events`, owners[0].token).then((p) => ({ available: p.ok, detail: p.detail }));
+    log(`SSE endpoint: ${results.sse.detail}`);
+
+    // The alternatives (scenario 6) in their own process, same database, same owners.
+    await createAltSchemas(rippleDb, owners);
+    const altPort = await freePort();
+    const altSecret = 'bench-alt-secret-at-least-16';
+    alt = spawn(process.execPath, [join(__dirname, 'alternatives', 'alt-server.js')], { env: { PATH: process.env.PATH, DATABASE_URL: rippleDb, JWT_SECRET: altSecret, PORT: String(altPort) }, stdio: ['ignore', 'inherit', 'inherit'] });
+    const altUrl = `http://127.0.0.1:${altPort}`;
+    await eventually(async () => (await fetch(`${altUrl}/health`)).ok, { timeoutMs: 15_000, what: 'the alternatives server' });
+    const altTokens = owners.map((o) => signJwt(o.id, altSecret));
+
+    const groups = (extra: { name: string; pid: number }[]) => [
+      ...extra.map((e) => ({ name: e.name, pids: () => [e.pid] })),
+      { name: 'nats-server', pids: () => pidsByComm('nats-server') },
+      { name: 'postgres', pids: () => pidsByComm('postgres') },
+      { name: 'bench (load generator)', pids: () => [process.pid] },
+    ];
+    const rippleGroups = groups(Object.entries(ripple.pids).map(([name, pid]) => ({ name, pid })));
+
+    // ---- Scenario 1: Ripple propagation ----
+    await attempt('1 propagation', async () => {
+      const tracker = new Tracker();
+      const listen = new Client({ connectionString: rippleDb });
+      await listen.connect();
+      closers.push(() => void listen.end());
+      listen.on('notification', (n) => tracker.markRow(n.payload ?? '', performance.now()));
+      await listen.query('LISTEN bench_venue');
+      if (results.sse.available) {
+        for (const o of owners) {
+          const es = await openEventSource(`${ripple!.url}/api/sync/events`, o.token, (msg, at) => {
+            if (msg.type !== 'data_change') return;
+            if (msg.eventType === 'VenueSynced' && typeof msg.data?.changes?.description === 'string') tracker.mark(msg.data.changes.description, 'sse', at);
+            if (msg.eventType === 'UserProfileUpdated' && typeof msg.data?.changes?.venueDescription === 'string') tracker.mark(msg.data.changes.venueDescription, 'ssep', at);
+          });
+          closers.push(es.close);
+        }
+        // Does the venue change (VenueSynced) reach its owner's SSE client? One probe update, 10 s.
+        const probe = `probe-${Date.now().toString(36)}`;
+        tracker.samples.set(probe, { scheduled: performance.now() });
+        await httpJson('PUT', `${ripple!.url}/api/users/profile`, { profileInfo: { venueDescription: probe } }, { authorization: `Bearer ${owners[0].token}` });
+        await eventually(async () => tracker.samples.get(probe)!.sse !== undefined, { timeoutMs: 10_000 }).catch(() => undefined);
+        const s = tracker.samples.get(probe)!;
+        results.sse.venueChange = s.sse !== undefined;
+        results.sse.venueChangeDetail = s.sse !== undefined
+          ? 'the owner receives VenueSynced'
+          : `the owner's SSE client got ${s.ssep !== undefined ? 'the UserProfileUpdated but ' : ''}no VenueSynced within 10 s after the venue row changed${s.row !== undefined ? '' : ' (nor did the row change)'}`;
+        log(`venue change over SSE: ${results.sse.venueChangeDetail}`);
+      }
+      const venueSse = results.sse.venueChange === true;
+      log(`scenario 1: propagation, open loop at ${profile.rates.join(', ')} updates/s, ${profile.rateSeconds} s each`);
+      const sampler = new ResourceSampler(rippleGroups);
+      sampler.start();
+      const rates = await runRates({
+        rates: profile.rates, seconds: profile.rateSeconds, ownerCount: owners.length, tag: 'ripple', tracker,
+        stages: venueSse ? ['accepted', 'row', 'sse'] : ['accepted', 'row'],
+        trackProfileSse: results.sse.available,
+        put: async (o, marker) => (await httpJson('PUT', `${ripple!.url}/api/users/profile`, { profileInfo: { venueDescription: marker } }, { authorization: `Bearer ${owners[o].token}` })).status,
+        log,
+      });
+      results.resources['scenario 1: Ripple propagation'] = sampler.stop();
+      results.propagation = { ripple: rates, highestRateP99Under100: highestRateUnder(rates), stage: venueSse ? 'sse' : 'row' };
+    });
+
+    // ---- Scenario 6: the alternatives, same load ----
+    await attempt('6 alternatives', async () => {
+      const altGroups = groups([{ name: 'alternative server', pid: alt!.pid! }]);
+      log('scenario 6a: synchronous propagation in the request');
+      const syncTracker = new Tracker();
+      let sampler = new ResourceSampler(altGroups);
+      sampler.start();
+      const sync = await runRates({
+        rates: profile.rates, seconds: profile.rateSeconds, ownerCount: owners.length, tag: 'sync', tracker: syncTracker, stages: ['accepted'], rowIsAccepted: true,
+        put: async (o, marker) => (await httpJson('PUT', `${altUrl}/a/profile`, { profileInfo: { venueDescription: marker } }, { authorization: `Bearer ${altTokens[o]}` })).status,
+        log,
+      });
+      results.resources['scenario 6a: synchronous'] = sampler.stop();
+      log('scenario 6b: trigger + LISTEN/NOTIFY + SSE');
+      const trgTracker = new Tracker();
+      for (const [i] of owners.entries()) {
+        const es = await openEventSource(`${altUrl}/b/events`, altTokens[i], (msg, at) => {
+          if (msg.type === 'data_change' && typeof msg.data?.description === 'string') trgTracker.mark(msg.data.description, 'sse', at);
+        });
+        closers.push(es.close);
+      }
+      sampler = new ResourceSampler(altGroups);
+      sampler.start();
+      const trigger = await runRates({
+        rates: profile.rates, seconds: profile.rateSeconds, ownerCount: owners.length, tag: 'trigger', tracker: trgTracker, stages: ['accepted', 'sse'], rowIsAccepted: true,
+        put: async (o, marker) => (await httpJson('PUT', `${altUrl}/b/profile`, { profileInfo: { venueDescription: marker } }, { authorization: `Bearer ${altTokens[o]}` })).status,
+        log,
+      });
+      results.resources['scenario 6b: trigger + NOTIFY'] = sampler.stop();
+      results.alternatives = { sync, trigger, syncHighest: highestRateUnder(sync), triggerHighest: highestRateUnder(trigger) };
+    });
+
+    // ---- Scenario 2: command path ----
+    await attempt('2 command', async () => {
+      log(`scenario 2: PUT /api/users/profile, closed loop at concurrency ${profile.concurrency.join(', ')}, ${profile.commandSeconds} s each`);
+      const tokens = owners.map((o) => o.token);
+      results.command = await runCommand({
+        targets: [
+          { name: 'gateway', url: `${ripple!.url}/api/users/profile`, tokens },
+          { name: 'profiles (direct)', url: `http://127.0.0.1:${ripple!.ports.profiles}/api/users/profile`, tokens },
+          { name: 'alternative (a) sync handler', url: `${altUrl}/a/profile`, tokens: altTokens },
+        ],
+        concurrency: profile.concurrency,
+        seconds: profile.commandSeconds,
+        log,
+      });
+    });
+
+    // ---- Scenario 5: fan-out ----
+    await attempt('5 fan-out', async () => {
+      if (!results.sse.available) {
+        results.fanout = { notAvailable: results.sse.detail };
+        log(`scenario 5: fan-out not available (${results.sse.detail})`);
+        return;
+      }
+      log(`scenario 5: fan-out to ${profile.fanout.join(', ')} SSE clients of one user`);
+      const fanOwner = await signUpOwner(ripple!.url, 'fan');
+      await eventually(async () => (await db.query('SELECT 1 FROM venues.venues WHERE owner_id = $1', [fanOwner.id])).rowCount === 1, { what: 'the fan-out owner\'s venue' });
+      const sampler = new ResourceSampler(rippleGroups);
+      sampler.start();
+      results.fanout = await runFanout({ gatewayUrl: ripple!.url, gatewayPid: ripple!.pids.gateway, owner: fanOwner, levels: profile.fanout, rounds: profile.fanoutRounds, eventType: results.sse.venueChange ? 'VenueSynced' : 'UserProfileUpdated', log });
+      results.resources['scenario 5: fan-out'] = sampler.stop();
+    });
+  } catch (err) {
+    results.errors.setup = (err as Error).stack ?? String(err);
+    log(`setup FAILED: ${(err as Error).message}`);
+    if (ripple) for (const [app, lines] of Object.entries(ripple.logs)) if (lines.length) log(`--- ${app} ---\n${lines.slice(-10).join('\n')}`);
+  } finally {
+    for (const c of closers.splice(0)) c();
+    if (alt && alt.exitCode === null) {
+      const exited = new Promise((r) => alt!.once('exit', r));
+      alt.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      if (alt.exitCode === null) alt.kill('SIGKILL');
+    }
+    await ripple?.stop().catch((err) => log(`cleanup: ${(err as Error).message}`));
+    for (const c of ripple?.crashes ?? []) {
+      results.errors[c.split('\n')[0]] = c;
+      log(c);
+    }
+  }
+
+  // ---- Scenarios 3 and 4: projection and replay, in process ----
+  await attempt('3+4 projection and replay', async () => {
+    log(`scenarios 3 and 4: projection of ${profile.projectionEvents} events, replay of ${profile.replayEvents}`);
+    const r = await runProjectionAndReplay({ natsUrl: NATS_URL, events: profile.projectionEvents, users: profile.projectionUsers, replayEvents: profile.replayEvents, log });
+    results.projection = r.projection;
+    results.replay = r.replay;
+  });
+
+  results.durationSeconds = Math.round((Date.now() - started) / 1000);
+  const table = writeResults(results);
+  console.log(`\n${table}`);
+  console.log(`written: test/bench/results/latest.json, test/bench/results/latest.md (${results.durationSeconds} s)`);
+  process.exit(Object.keys(results.errors).length ? 1 : 0);
+}
+
+void main();

@@ -1,0 +1,191 @@
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
+import { eventSubject, streamName, uuidv7 } from '@ripple/contracts';
+import { replayProjection, type Projection } from '@ripple/projections';
+import { createRuntime, stopRuntime, type ServiceDefinition, type ServiceRuntime } from '@ripple/service-host';
+import { createTestDatabase, testNamespace, type TestDatabase } from '@ripple/testing';
+import { dropNamespace } from '../support/ripple';
+import { ROOT } from '../support/env';
+import { now, sleep } from '../support/stats';
+
+/**
+ * Scenarios 3 and 4, in the bench process against a fresh database and stream
+ * namespace: the venues service's runtime is built with createRuntime (its
+ * migrations, its PROFILES stream, its venue-directory ProjectionRunner), and
+ * the stream is preloaded with synthetic but valid events: U venue owners, each
+ * a UserRegistered (role venue, venueName + venueLocation) then
+ * UserProfileUpdated events (a new venueDescription), interleaved round-robin so
+ * a batch touches as many different owners as it can (the worst case for a
+ * batched writer). Published with Nats-Msg-Id, 2,000 in flight.
+ *
+ * Scenario 3 (projection throughput), N events; all three read the same N
+ * messages or rows and are timed from start to the last one done:
+ *   raw JetStream   a new durable pull consumer, consume() + ack each message;
+ *   raw PostgreSQL  the same events in batches of PROJECTION_BATCH_SIZE (500),
+ *                   each folded to one row per owner and upserted in one
+ *                   statement, one transaction per batch (the venue rows only);
+ *   Ripple          the venue-directory ProjectionRunner from a fresh durable:
+ *                   start() → events applied (its metric) reaches N. It does the
+ *                   whole job: checkpoints, owner_profiles, venues, and the
+ *                   VenueSynced events it appends to its outbox.
+ * Scenario 4 (replay): the stream is topped up to M events, then
+ * replayProjection rebuilds venue-directory into shadow tables and swaps them
+ * in: events/s = M / time. Baseline: an ordered consumer reading all M messages.
+ */
+export interface ProjectionResult {
+  events: number;
+  users: number;
+  publishPerSecond: number;
+  rawJetStreamPerSecond: number;
+  rawPostgresPerSecond: number;
+  ripplePerSecond: number;
+  ratioToSlowerBaseline: number;
+}
+
+export interface ReplayResult {
+  events: number;
+  orderedReadPerSecond: number;
+  replayPerSecond: number;
+  replaySeconds: number;
+  ratio: number;
+}
+
+type Ev = { id: string; type: string; schemaVersion: 1; aggregateType: 'user'; aggregateId: string; aggregateVersion: number; occurredAt: string; correlationId: string; causationId: string; actor: string; data: any };
+
+function eventFor(userId: string, k: number, version: number): Ev {
+  const id = uuidv7();
+  const base = { id, schemaVersion: 1 as const, aggregateType: 'user' as const, aggregateId: userId, aggregateVersion: version, occurredAt: new Date().toISOString(), correlationId: id, causationId: id, actor: userId };
+  return version === 1
+    ? { ...base, type: 'UserRegistered', data: { username: `owner${k}`, email: `owner${k}@bench.test`, role: 'venue', profileInfo: { venueName: `Arena ${k}`, venueLocation: 'Quito, Ecuador' } } }
+    : { ...base, type: 'UserProfileUpdated', data: { changes: { venueDescription: `description ${version} of ${k}` } } };
+}
+
+export async function runProjectionAndReplay(opts: { natsUrl: string; events: number; users: number; replayEvents: number; log: (l: string) => void }): Promise<{ projection: ProjectionResult; replay: ReplayResult }> {
+  const db: TestDatabase = await createTestDatabase('ripple_bench_proj');
+  const namespace = testNamespace();
+  const { venuesDefinition } = require(join(ROOT, 'apps', 'venues', 'dist', 'venues.definition.js')) as { venuesDefinition: ServiceDefinition<any> };
+  const projection = venuesDefinition.projections![0] as Projection;
+  let rt: ServiceRuntime<any> | undefined;
+  try {
+    rt = await createRuntime(venuesDefinition, { DATABASE_URL: db.url, NATS_URL: opts.natsUrl, RIPPLE_NAMESPACE: namespace, JWT_SECRET: 'bench-secret-at-least-16-chars', LOG_LEVEL: 'error', PORT: '0' });
+    const { js, jsm } = rt.broker;
+    const stream = streamName(namespace, 'profiles');
+    const users = Array.from({ length: opts.users }, () => uuidv7());
+    const versions = new Array<number>(opts.users).fill(0);
+    let cursor = 0;
+    /** Publishes the next `n` events of the round-robin sequence; returns them when `keep`. */
+    const publish = async (n: number, keep: boolean): Promise<Ev[]> => {
+      const kept: Ev[] = [];
+      const inflight = new Set<Promise<unknown>>();
+      for (let i = 0; i < n; i++) {
+        const k = cursor++ % opts.users;
+        const e = eventFor(users[k], k, ++versions[k]);
+        if (keep) kept.push(e);
+        const p = js.publish(eventSubject(namespace, 'profiles', 'user', e.aggregateId, e.type), JSON.stringify(e), { msgID: e.id });
+        inflight.add(p);
+        void p.finally(() => inflight.delete(p));
+        if (inflight.size >= 2000) await Promise.race(inflight);
+      }
+      await Promise.all(inflight);
+      return kept;
+    };
+
+    // --- scenario 3 ---
+    let t = now();
+    const events = await publish(opts.events, true);
+    const publishPerSecond = Math.round(opts.events / ((now() - t) / 1000));
+    opts.log(`  preloaded ${opts.events} events (${publishPerSecond}/s)`);
+
+    // Raw JetStream: consume + ack.
+    await jsm.consumers.add(stream, { durable_name: 'bench-raw', ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, max_ack_pending: 1000 });
+    const consumer = await js.consumers.get(stream, 'bench-raw');
+    t = now();
+    const messages = await consumer.consume({ max_messages: 1000 });
+    let acked = 0;
+    for await (const m of messages) {
+      m.ack();
+      if (++acked >= opts.events) break;
+    }
+    await rt.broker.nc.flush();
+    const rawJetStreamPerSecond = Math.round(opts.events / ((now() - t) / 1000));
+    await messages.close();
+    await jsm.consumers.delete(stream, 'bench-raw');
+
+    // Raw PostgreSQL: batched upserts of the same venue rows.
+    const pg = new Client({ connectionString: db.url });
+    await pg.connect();
+    await pg.query(`CREATE TABLE public.raw_venues (LIKE venues.venues INCLUDING ALL)`);
+    const batchSize = rt.config.PROJECTION_BATCH_SIZE as number;
+    const rows = new Map<string, any>();
+    t = now();
+    for (let i = 0; i < events.length; i += batchSize) {
+      const touched = new Map<string, any>();
+      for (const e of events.slice(i, i + batchSize)) {
+        const prev = rows.get(e.aggregateId);
+        const row = e.type === 'UserRegistered'
+          ? { id: e.aggregateId, owner_id: e.aggregateId, name: e.data.profileInfo.venueName, location: e.data.profileInfo.venueLocation, description: '', contact_info: {}, created_at: e.occurredAt, updated_at: e.occurredAt, last_event_id: e.id, last_event_type: e.type, version: 1 }
+          : { ...prev, description: e.data.changes.venueDescription, updated_at: e.occurredAt, last_event_id: e.id, last_event_type: e.type, version: prev.version + 1 };
+        rows.set(e.aggregateId, row);
+        touched.set(e.aggregateId, row);
+      }
+      await pg.query('BEGIN');
+      await pg.query(
+        `INSERT INTO public.raw_venues (id, owner_id, name, location, description, contact_info, created_at, updated_at, last_event_id, last_event_type, version)
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, owner_id uuid, name text, location text, description text, contact_info jsonb, created_at timestamptz, updated_at timestamptz, last_event_id uuid, last_event_type text, version int)
+         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, location = EXCLUDED.location, description = EXCLUDED.description, updated_at = EXCLUDED.updated_at,
+           last_event_id = EXCLUDED.last_event_id, last_event_type = EXCLUDED.last_event_type, version = EXCLUDED.version`,
+        [JSON.stringify([...touched.values()])],
+      );
+      await pg.query('COMMIT');
+    }
+    const rawPostgresPerSecond = Math.round(opts.events / ((now() - t) / 1000));
+    await pg.end();
+
+    // Ripple: the venue-directory runner drains the stream.
+    const runner = rt.runners[0];
+    const applied = async () => (await rt!.metrics.eventsApplied.get()).values.reduce((a, v) => a + v.value, 0);
+    t = now();
+    await runner.start();
+    const deadline = now() + 30 * 60_000;
+    while ((await applied()) < opts.events && now() < deadline) await sleep(20);
+    const ripplePerSecond = Math.round((await applied()) / ((now() - t) / 1000));
+    await runner.stop();
+    const projectionResult: ProjectionResult = {
+      events: opts.events, users: opts.users, publishPerSecond, rawJetStreamPerSecond, rawPostgresPerSecond, ripplePerSecond,
+      ratioToSlowerBaseline: Math.round((ripplePerSecond / Math.min(rawJetStreamPerSecond, rawPostgresPerSecond)) * 100) / 100,
+    };
+    opts.log(`  projection: Ripple ${ripplePerSecond}/s, raw JetStream ${rawJetStreamPerSecond}/s, raw PostgreSQL ${rawPostgresPerSecond}/s`);
+
+    // --- scenario 4 ---
+    t = now();
+    await publish(Math.max(0, opts.replayEvents - opts.events), false);
+    opts.log(`  topped the stream up to ${opts.replayEvents} events in ${((now() - t) / 1000).toFixed(1)} s`);
+    const total = (await jsm.streams.info(stream)).state.last_seq;
+    const ordered = await js.consumers.get(stream, { deliver_policy: DeliverPolicy.All });
+    t = now();
+    const it = await ordered.consume({ max_messages: 5000 });
+    let read = 0;
+    for await (const m of it) {
+      read++;
+      if (m.seq >= total) break;
+    }
+    const orderedReadPerSecond = Math.round(read / ((now() - t) / 1000));
+    await it.close();
+    t = now();
+    const replayed = await replayProjection(rt.dataSource, rt.broker, projection, { schema: 'venues', namespace });
+    const replaySeconds = (now() - t) / 1000;
+    const replayPerSecond = Math.round(replayed / replaySeconds);
+    const [{ n }] = await rt.dataSource.query('SELECT count(*)::int AS n FROM venues.venues');
+    if (n !== opts.users) throw new Error(`replay left ${n} venues, expected ${opts.users}`);
+    opts.log(`  replay: ${replayed} events in ${replaySeconds.toFixed(1)} s (${replayPerSecond}/s); ordered read ${orderedReadPerSecond}/s`);
+    return {
+      projection: projectionResult,
+      replay: { events: replayed, orderedReadPerSecond, replayPerSecond, replaySeconds: Math.round(replaySeconds * 10) / 10, ratio: Math.round((replayPerSecond / orderedReadPerSecond) * 100) / 100 },
+    };
+  } finally {
+    if (rt) await stopRuntime(rt).catch(() => undefined);
+    await dropNamespace(opts.natsUrl, namespace).catch(() => undefined);
+    await db.drop().catch(() => undefined);
+  }
+}

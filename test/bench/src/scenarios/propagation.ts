@@ -1,0 +1,161 @@
+import { openLoop } from '../support/load';
+import { now, sleep, summarize, type Summary } from '../support/stats';
+
+/**
+ * Scenarios 1 and 6: propagation latency under open-loop load.
+ *
+ * Load: `rate` profile updates per second for `seconds`, spread round-robin over
+ * the venue owners, each update setting venueDescription to a unique marker.
+ * Each request is scheduled by the clock (openLoop) and every stage is timed
+ * from its scheduled time, on the bench's one monotonic clock:
+ *   accepted  scheduled → the 2xx answer to PUT (the command committed)
+ *   row       scheduled → the venue row holding the marker committed
+ *             (Ripple: an instrumentation trigger on venues.venues NOTIFYs the
+ *             bench at commit; alternatives: the row commits with the request)
+ *   sse       scheduled → the owner's SSE client parsed the change carrying the marker
+ *   ssep      scheduled → the owner's SSE client parsed the profile change itself
+ *             (UserProfileUpdated, profiles → gateway feed; reported beside, not a stage)
+ * End to end = sse when the system has an SSE path, else row. A sample that has
+ * not arrived 10 s after the last request was sent counts as lost.
+ */
+export interface Sample {
+  scheduled: number;
+  accepted?: number;
+  row?: number;
+  sse?: number;
+  /** The owner's SSE client got the profile change itself (UserProfileUpdated), which travels beside the venue path. */
+  ssep?: number;
+}
+
+export interface RateResult {
+  rate: number;
+  sent: number;
+  errors: number;
+  /** Failed requests by cause (HTTP status or client error). */
+  errorKinds: Record<string, number>;
+  lost: number;
+  /** Updates superseded in the venue row by a later one of the same owner in the same batch (timed at that row's commit). */
+  coalescedInRow: number;
+  accepted: Summary;
+  row: Summary;
+  sse?: Summary;
+  /** Scheduled → the owner's SSE client got the UserProfileUpdated (side path, when tracked). */
+  sseProfile?: Summary;
+  endToEnd: Summary;
+  /** Mean time in each stage / mean end-to-end time. */
+  shares: Record<string, number>;
+  /** How late the generator fired requests (timer jitter on a busy box). */
+  generatorLateMs: Summary;
+}
+
+export interface Stages {
+  /** The stages this system reports, in order (accepted is always first). */
+  stages: ('accepted' | 'row' | 'sse')[];
+}
+
+export class Tracker {
+  readonly samples = new Map<string, Sample>();
+  /** Owners the load rotates over: update i and i − owners, i − 2·owners, … are the same owner's. */
+  ownerCount = 1;
+  /** Updates whose own marker never reached the row because a later one of the same owner landed in the same batch. */
+  coalesced = 0;
+  mark(marker: string, stage: 'accepted' | 'row' | 'sse' | 'ssep', at: number): void {
+    const s = this.samples.get(marker);
+    if (s && s[stage] === undefined) s[stage] = at;
+  }
+  /**
+   * The projection folds a batch per owner and writes only the latest row, so an
+   * update superseded within one batch is never seen in the row by itself: the
+   * row carrying a later marker of the same owner covers every earlier one still waiting.
+   */
+  markRow(marker: string, at: number): void {
+    this.mark(marker, 'row', at);
+    const m = /^(.*)-(\d+)$/.exec(marker);
+    if (!m) return;
+    for (let j = Number(m[2]) - this.ownerCount; j >= 0; j -= this.ownerCount) {
+      const earlier = this.samples.get(`${m[1]}-${j}`);
+      if (!earlier || earlier.row !== undefined) break;
+      earlier.row = at;
+      this.coalesced++;
+    }
+  }
+}
+
+export async function runRates(opts: {
+  rates: number[];
+  seconds: number;
+  ownerCount: number;
+  tag: string;
+  tracker: Tracker;
+  stages: ('accepted' | 'row' | 'sse')[];
+  /** Sends the update for owner `o` with `marker`; true on 2xx. Row/SSE marks come from the tracker's observers. */
+  put: (o: number, marker: string) => Promise<number>;
+  /** For systems whose venue row commits with the request. */
+  rowIsAccepted?: boolean;
+  /** Also wait for and summarize the side stage `ssep`. */
+  trackProfileSse?: boolean;
+  log: (line: string) => void;
+}): Promise<RateResult[]> {
+  const results: RateResult[] = [];
+  opts.tracker.ownerCount = opts.ownerCount;
+  const last = opts.stages[opts.stages.length - 1];
+  for (const rate of opts.rates) {
+    const markers: string[] = [];
+    opts.tracker.coalesced = 0;
+    const run = await openLoop(rate, opts.seconds, async (i, scheduledAt) => {
+      const marker = `${opts.tag}-${rate}-${i}`;
+      markers.push(marker);
+      opts.tracker.samples.set(marker, { scheduled: scheduledAt });
+      const status = await opts.put(i % opts.ownerCount, marker);
+      if (status < 200 || status > 299) throw new Error(`HTTP ${status}`);
+      const at = now();
+      opts.tracker.mark(marker, 'accepted', at);
+      if (opts.rowIsAccepted) opts.tracker.mark(marker, 'row', at);
+    });
+    const deadline = now() + 10_000;
+    const done = () => markers.every((m) => opts.tracker.samples.get(m)![last] !== undefined && (!opts.trackProfileSse || opts.tracker.samples.get(m)!.ssep !== undefined));
+    while (!done() && now() < deadline) await sleep(20);
+    const samples = markers.map((m) => opts.tracker.samples.get(m)!);
+    const complete = samples.filter((s) => s[last] !== undefined);
+    const dur = (from: keyof Sample, to: keyof Sample) => complete.filter((s) => s[from] !== undefined && s[to] !== undefined).map((s) => s[to]! - s[from]!);
+    const endToEnd = summarize(dur('scheduled', last));
+    const stageMeans: Record<string, number> = {};
+    let prev: keyof Sample = 'scheduled';
+    for (const st of opts.stages) {
+      const name = st === 'accepted' ? 'command (to 2xx)' : st === 'row' ? 'projection (2xx → venue row)' : 'push (venue row → SSE client)';
+      stageMeans[name] = summarize(dur(prev, st)).mean;
+      prev = st;
+    }
+    const shares = Object.fromEntries(Object.entries(stageMeans).map(([k, v]) => [k, endToEnd.mean > 0 ? Math.round((v / endToEnd.mean) * 1000) / 10 : NaN]));
+    const result: RateResult = {
+      rate,
+      sent: run.sent,
+      errors: run.errors,
+      errorKinds: run.errorKinds,
+      coalescedInRow: opts.tracker.coalesced,
+      lost: samples.length - complete.length - run.errors,
+      accepted: summarize(dur('scheduled', 'accepted')),
+      row: summarize(dur('scheduled', 'row')),
+      ...(opts.stages.includes('sse') ? { sse: summarize(dur('scheduled', 'sse')) } : {}),
+      ...(opts.trackProfileSse ? { sseProfile: summarize(samples.filter((x) => x.ssep !== undefined).map((x) => x.ssep! - x.scheduled)) } : {}),
+      endToEnd,
+      shares,
+      generatorLateMs: run.lateMs,
+    };
+    results.push(result);
+    opts.log(`  ${opts.tag} ${rate}/s: end-to-end p50 ${endToEnd.p50.toFixed(1)} p99 ${endToEnd.p99.toFixed(1)} max ${endToEnd.max.toFixed(1)} ms; errors ${run.errors}${run.errors ? ` ${JSON.stringify(run.errorKinds)}` : ''}, lost ${result.lost}`);
+    for (const m of markers) opts.tracker.samples.delete(m);
+    await sleep(1500);
+  }
+  return results;
+}
+
+/** The highest offered rate, climbing from the lowest, at which every update arrived and p99 end to end stayed under `limitMs`. */
+export function highestRateUnder(results: RateResult[], limitMs = 100): number | null {
+  let best: number | null = null;
+  for (const r of results) {
+    if (r.errors === 0 && r.lost === 0 && r.endToEnd.p99 < limitMs) best = r.rate;
+    else break;
+  }
+  return best;
+}

@@ -1,0 +1,143 @@
+import { Agent, request } from 'node:http';
+import { EventSource } from 'eventsource';
+
+/** Keep-alive HTTP/1.1 for load: one pool per process, enough sockets for the open-loop bursts. */
+const agent = new Agent({ keepAlive: true, maxSockets: 512 });
+
+export interface JsonResponse {
+  status: number;
+  body: any;
+}
+
+export function httpJson(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<JsonResponse> {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const req = request(url, { method, agent, headers: { ...headers, ...(payload ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) } : {}) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString();
+        let parsed: unknown = text;
+        try {
+          parsed = text ? JSON.parse(text) : undefined;
+        } catch {
+          /* keep text */
+        }
+        resolve({ status: res.statusCode ?? 0, body: parsed });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.setTimeout(30_000, () => req.destroy(new Error(`${method} ${url} timed out`)));
+    if (payload) req.write(payload);
+    req.end();
+  });
+}
+
+export interface Owner {
+  id: string;
+  username: string;
+  token: string;
+}
+
+let counter = 0;
+/** Registers a venue owner (with a venue) through the gateway and logs in. */
+export async function signUpOwner(baseUrl: string, tag: string): Promise<Owner> {
+  const username = `bench_${tag}_${Date.now().toString(36)}_${++counter}`;
+  const password = 'correct horse battery';
+  const reg = await httpJson('POST', `${baseUrl}/api/users`, {
+    username, email: `${username}@bench.test`, password, role: 'venue', profileInfo: { venueName: `Arena ${username}`, venueLocation: 'Quito, Ecuador' },
+  });
+  if (reg.status !== 201) throw new Error(`register failed: ${reg.status} ${JSON.stringify(reg.body)}`);
+  const login = await httpJson('POST', `${baseUrl}/api/auth/login`, { username, password });
+  if (login.status !== 200) throw new Error(`login failed: ${login.status} ${JSON.stringify(login.body)}`);
+  return { id: reg.body.data.id, username, token: login.body.data.token };
+}
+
+/** Is the SSE endpoint there? A GET that must answer 200 text/event-stream; the connection is dropped at once. */
+export function probeSse(url: string, token: string): Promise<{ ok: boolean; detail: string }> {
+  return new Promise((resolve) => {
+    const req = request(url, { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' }, agent: false }, (res) => {
+      const type = String(res.headers['content-type'] ?? '');
+      const ok = res.statusCode === 200 && type.startsWith('text/event-stream');
+      req.destroy();
+      resolve({ ok, detail: ok ? 'available' : `GET ${new URL(url).pathname} answered ${res.statusCode} ${type}` });
+    });
+    req.on('error', (err) => resolve({ ok: false, detail: `GET ${new URL(url).pathname} failed: ${err.message}` }));
+    req.setTimeout(5000, () => req.destroy(new Error('no answer in 5 s')));
+    req.end();
+  });
+}
+
+/**
+ * What a browser does: the `eventsource` package, bearer token in a header (via
+ * its fetch hook). Calls `onMessage` with each parsed `data:` JSON and the
+ * performance.now() at which it was parsed. Resolves once the first message
+ * (`connected`) arrived.
+ */
+export function openEventSource(url: string, token: string | undefined, onMessage: (msg: any, at: number) => void): Promise<{ close(): void }> {
+  return new Promise((resolve, reject) => {
+    const source = new EventSource(url, {
+      fetch: (input, init) => {
+        const headers = new Headers((init?.headers ?? {}) as Record<string, string>);
+        if (token) headers.set('authorization', `Bearer ${token}`);
+        return fetch(input, { ...init, headers });
+      },
+    });
+    let opened = false;
+    const timer = setTimeout(() => {
+      if (!opened) {
+        source.close();
+        reject(new Error(`no first SSE message from ${url} in 10 s`));
+      }
+    }, 10_000);
+    source.onmessage = (e) => {
+      const at = performance.now();
+      let msg: any;
+      try {
+        msg = JSON.parse(e.data);
+      } catch {
+        return;
+      }
+      if (!opened) {
+        opened = true;
+        clearTimeout(timer);
+        resolve({ close: () => source.close() });
+      }
+      onMessage(msg, at);
+    };
+    source.onerror = () => undefined; // it reconnects by itself; a missing first message is the timeout above
+  });
+}
+
+/**
+ * A bare SSE client for fan-out (thousands per process): one socket each, no
+ * per-message JSON parsing; `onChunk` sees raw text. Resolves when the first
+ * `data:` line arrived (the server's `connected`).
+ */
+export function openRawSse(url: string, token: string, onChunk: (text: string, at: number) => void): Promise<{ close(): void }> {
+  return new Promise((resolve, reject) => {
+    let opened = false;
+    const req = request(url, { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' }, agent: false }, (res) => {
+      if (res.statusCode !== 200) {
+        reject(new Error(`SSE answered ${res.statusCode}`));
+        res.resume();
+        return;
+      }
+      res.setEncoding('utf8');
+      res.on('data', (text: string) => {
+        const at = performance.now();
+        if (!opened && text.includes('data:')) {
+          opened = true;
+          resolve({ close: () => req.destroy() });
+        }
+        onChunk(text, at);
+      });
+      res.on('error', () => undefined);
+    });
+    req.on('error', (err) => {
+      if (!opened) reject(err);
+    });
+    req.end();
+  });
+}

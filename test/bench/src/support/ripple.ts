@@ -1,0 +1,116 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { connectBroker } from '@ripple/messaging';
+import { createTestDatabase, deleteNamespaceStreams, eventually, freePort, testNamespace, type TestDatabase } from '@ripple/testing';
+import { ROOT } from './env';
+
+export const APPS = ['profiles', 'venues', 'pets', 'gateway'] as const;
+export type AppName = (typeof APPS)[number];
+
+export interface BenchRipple {
+  url: string;
+  ports: Record<AppName, number>;
+  pids: Record<AppName, number>;
+  db: TestDatabase;
+  namespace: string;
+  logs: Record<AppName, string[]>;
+  /** Apps that exited while the bench ran, with their last log lines. */
+  crashes: string[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the compiled apps as processes, as `npm start` and test/e2e do, against a
+ * fresh database and stream namespace, and keeps their pids for the resource
+ * sampler. Each app's open-file limit is raised to the hard limit (SSE fan-out).
+ */
+export async function startBenchRipple(natsUrl: string, extraEnv: Record<string, string> = {}): Promise<BenchRipple> {
+  const entry = (app: AppName) => join(ROOT, 'apps', app, 'dist', 'main.js');
+  for (const app of APPS) if (!existsSync(entry(app))) throw new Error(`${entry(app)} is missing: run \`npm run build\` first`);
+  const db = await createTestDatabase('ripple_bench');
+  const namespace = testNamespace();
+  const ports = { profiles: await freePort(), venues: await freePort(), pets: await freePort(), gateway: await freePort() };
+  const logs: Record<AppName, string[]> = { profiles: [], venues: [], pets: [], gateway: [] };
+  const children = new Map<AppName, ChildProcess>();
+  const crashes: string[] = [];
+  let stopping = false;
+  const env = (app: AppName): NodeJS.ProcessEnv => ({
+    PATH: process.env.PATH,
+    DATABASE_URL: db.url,
+    NATS_URL: natsUrl,
+    RIPPLE_NAMESPACE: namespace,
+    JWT_SECRET: 'bench-secret-at-least-16-chars',
+    LOG_LEVEL: 'warn',
+    PORT: String(ports[app]),
+    PROFILES_URL: `http://127.0.0.1:${ports.profiles}`,
+    VENUES_URL: `http://127.0.0.1:${ports.venues}`,
+    PETS_URL: `http://127.0.0.1:${ports.pets}`,
+    // Fan-out opens thousands of connections for one user on purpose.
+    SYNC_MAX_CONNECTIONS_PER_USER: '1000000',
+    ...extraEnv,
+  });
+  const start = async (app: AppName) => {
+    const child = spawn('/bin/sh', ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$1"', process.execPath, entry(app)], {
+      env: env(app),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const keep = (chunk: Buffer) => {
+      logs[app].push(...chunk.toString().split('\n').filter(Boolean));
+      if (logs[app].length > 300) logs[app].splice(0, logs[app].length - 300);
+    };
+    child.stdout!.on('data', keep);
+    child.stderr!.on('data', keep);
+    children.set(app, child);
+    child.once('exit', (code, signal) => {
+      if (!stopping) crashes.push(`${app} exited (${signal ?? code}) during the bench; last log lines:\n${logs[app].slice(-15).join('\n')}`);
+    });
+    await eventually(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`${app} exited with ${child.exitCode}: ${logs[app].slice(-5).join('\n')}`);
+        return (await fetch(`http://127.0.0.1:${ports[app]}/health`)).ok;
+      },
+      { timeoutMs: 60_000, what: `${app} to be healthy` },
+    );
+  };
+  const stopAll = async () => {
+    stopping = true;
+    await Promise.all(
+      [...children.values()].map(async (child) => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        const t = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        await exited;
+        clearTimeout(t);
+      }),
+    );
+  };
+  try {
+    for (const app of APPS) await start(app);
+  } catch (err) {
+    await stopAll();
+    await db.drop();
+    throw err;
+  }
+  return {
+    url: `http://127.0.0.1:${ports.gateway}`,
+    ports,
+    pids: Object.fromEntries(APPS.map((a) => [a, children.get(a)!.pid!])) as Record<AppName, number>,
+    db,
+    namespace,
+    logs,
+    crashes,
+    stop: async () => {
+      await stopAll();
+      await dropNamespace(natsUrl, namespace);
+      await db.drop();
+    },
+  };
+}
+
+export async function dropNamespace(natsUrl: string, namespace: string): Promise<void> {
+  const broker = await connectBroker(natsUrl, 'bench-cleanup');
+  await deleteNamespaceStreams(broker.jsm as never, namespace);
+  await broker.nc.close();
+}
