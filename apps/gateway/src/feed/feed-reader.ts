@@ -54,6 +54,16 @@ export class FeedReader {
     return rows.length > 0;
   }
 
+  /** Every change after `after` with the users it is for: what a FeedTail shares among sessions. */
+  async readAll(after: number, limit: number): Promise<{ row: FeedRow; audience: string[] }[]> {
+    const rows = await this.db.query(
+      `SELECT ${COLUMNS}, coalesce((SELECT array_agg(a.user_id::text) FROM gateway.change_audience a WHERE a.position = c.position), '{}') AS audience
+       FROM gateway.changes c WHERE c.position > $1 ORDER BY c.position LIMIT $2`,
+      [after, limit],
+    );
+    return rows.map((r: Record<string, any>) => ({ row: toRow(r), audience: r.audience as string[] }));
+  }
+
   async read(userId: string, after: number, limit: number): Promise<FeedRow[]> {
     const rows = (await this.isAdmin(userId))
       ? await this.db.query(`SELECT ${COLUMNS} FROM gateway.changes c WHERE c.position > $1 ORDER BY c.position LIMIT $2`, [after, limit])

@@ -1,6 +1,7 @@
 import type { ServiceRuntime } from '@ripple/service-host';
 import { FeedCursors } from '../feed/feed-cursors';
 import { FeedReader } from '../feed/feed-reader';
+import { FeedTail } from '../feed/feed-tail';
 import type { GATEWAY_VARS } from '../gateway.config';
 import { SyncAuthenticator } from './sync-auth';
 import { SyncEdge } from './sync-edge';
@@ -13,7 +14,8 @@ export async function buildSyncEdge(rt: ServiceRuntime<typeof GATEWAY_VARS>): Pr
   const { config } = rt;
   const reader = new FeedReader(rt.dataSource);
   const cursors = new FeedCursors(config.JWT_SECRET, await reader.epoch(), reader);
-  const hub = new SyncHub(config.SYNC_MAX_CONNECTIONS_PER_USER);
+  const tail = new FeedTail(reader);
+  const hub = new SyncHub(config.SYNC_MAX_CONNECTIONS_PER_USER, tail, rt.logger);
   const tickets = new TicketStore(rt.dataSource, config.SYNC_TICKET_TTL_SECONDS);
   const limits = {
     heartbeatMs: config.SYNC_HEARTBEAT_MS,
@@ -22,6 +24,6 @@ export async function buildSyncEdge(rt: ServiceRuntime<typeof GATEWAY_VARS>): Pr
     batchSize: config.SYNC_BATCH_SIZE,
     maxDataBytes: config.SYNC_MAX_DATA_BYTES,
   };
-  const deps = { reader, cursors, hub, metrics: new SyncMetrics(rt.metrics), logger: rt.logger, limits };
+  const deps = { reader, tail, cursors, hub, metrics: new SyncMetrics(rt.metrics), logger: rt.logger, limits };
   return { edge: new SyncEdge(new SyncAuthenticator(config.JWT_SECRET, tickets), tickets, reader, cursors, hub, deps), hub };
 }

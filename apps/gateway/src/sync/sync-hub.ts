@@ -1,3 +1,5 @@
+import type { JsonLogger } from '@ripple/observability';
+import type { FeedTail } from '../feed/feed-tail';
 import { TooManyConnectionsError } from './sync.errors';
 import type { CloseReason } from './sync-messages';
 
@@ -16,7 +18,7 @@ export class SyncHub {
   private readonly perUser = new Map<string, number>();
   private closing = false;
 
-  constructor(private readonly maxPerUser: number) {}
+  constructor(private readonly maxPerUser: number, private readonly tail?: FeedTail, private readonly logger?: JsonLogger) {}
 
   /** Reserves a connection slot for the user; release it with `leave`. */
   admit(userId: string): void {
@@ -36,8 +38,16 @@ export class SyncHub {
     else this.perUser.set(member.userId, n);
   }
 
+  /** A commit was announced: read it once into the shared tail, then let every session take its part. */
   wakeAll = (): void => {
-    for (const m of this.members) m.wake();
+    const wake = () => {
+      for (const m of this.members) m.wake();
+    };
+    if (!this.tail) return wake();
+    this.tail.advance().then(wake, (err: Error) => {
+      this.logger?.event('warn', 'feed tail read failed; sessions read the database', { error: err.message });
+      wake();
+    });
   };
 
   closeAll(reason: CloseReason): void {

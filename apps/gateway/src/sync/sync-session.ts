@@ -1,6 +1,7 @@
 import type { JsonLogger } from '@ripple/observability';
 import type { FeedCursors, ResumePoint } from '../feed/feed-cursors';
-import type { FeedReader } from '../feed/feed-reader';
+import type { FeedReader, FeedRow } from '../feed/feed-reader';
+import type { FeedTail } from '../feed/feed-tail';
 import { dataChangeOf, type CloseReason, type SyncMessage } from './sync-messages';
 import type { SyncHub } from './sync-hub';
 import type { SyncMetrics, Transport } from './sync.metrics';
@@ -26,6 +27,7 @@ export interface SessionLimits {
 
 export interface SessionDeps {
   reader: FeedReader;
+  tail: FeedTail;
   cursors: FeedCursors;
   hub: SyncHub;
   metrics: SyncMetrics;
@@ -44,6 +46,7 @@ export class SyncSession {
   private position: number;
   private closed = false;
   private pumping = false;
+  private admin?: boolean;
   private again = false;
   private readonly timers: NodeJS.Timeout[] = [];
 
@@ -102,24 +105,47 @@ export class SyncSession {
     }
   }
 
+  /**
+   * Caught up: this instance's shared tail answers without a query. Behind it
+   * (resume, slow reader): the session reads its own feed from the database
+   * until it reaches the tail.
+   */
   private async drain(): Promise<void> {
-    const { reader, limits, metrics } = this.deps;
+    const { reader, tail, limits } = this.deps;
+    this.admin ??= await reader.isAdmin(this.userId);
     for (;;) {
-      const rows = await reader.read(this.userId, this.position, limits.batchSize);
-      for (const row of rows) {
-        if (this.closed) return;
-        this.position = row.position;
-        this.send({ ...dataChangeOf(row, limits.maxDataBytes), cursor: this.cursor() });
-        metrics.deliveryLatency.observe({ transport: this.sink.transport }, Math.max(0, Date.now() - row.recordedAt.getTime()) / 1000);
-        // Backpressure: read no further until the queue drains; a reader that cannot keep up is cut.
-        if (this.sink.queuedBytes() > limits.queueLimitBytes && !(await this.drained())) {
-          metrics.slowConsumersDropped.inc({ transport: this.sink.transport });
-          this.close('slow_consumer');
-          return;
-        }
+      const slice = tail.slice(this.userId, this.admin, this.position);
+      if (slice) {
+        if (await this.deliver(slice.rows)) this.position = Math.max(this.position, slice.upTo);
+        return;
       }
-      if (rows.length < limits.batchSize) return;
+      // Everything up to what the tail has read was committed before this read, so it is all seen here.
+      const known = tail.position;
+      const rows = await reader.read(this.userId, this.position, limits.batchSize);
+      if (!(await this.deliver(rows))) return;
+      if (rows.length < limits.batchSize) {
+        this.position = Math.max(this.position, known);
+        if (known < 0) return;
+      }
     }
+  }
+
+  /** Sends rows in order, moving the position with each; false if the session closed meanwhile. */
+  private async deliver(rows: FeedRow[]): Promise<boolean> {
+    const { limits, metrics } = this.deps;
+    for (const row of rows) {
+      if (this.closed) return false;
+      this.position = row.position;
+      this.send({ ...dataChangeOf(row, limits.maxDataBytes), cursor: this.cursor() });
+      metrics.deliveryLatency.observe({ transport: this.sink.transport }, Math.max(0, Date.now() - row.recordedAt.getTime()) / 1000);
+      // Backpressure: read no further until the queue drains; a reader that cannot keep up is cut.
+      if (this.sink.queuedBytes() > limits.queueLimitBytes && !(await this.drained())) {
+        metrics.slowConsumersDropped.inc({ transport: this.sink.transport });
+        this.close('slow_consumer');
+        return false;
+      }
+    }
+    return !this.closed;
   }
 
   private async drained(): Promise<boolean> {
