@@ -21,6 +21,9 @@ const CONNECTORS_PORT = Number(process.env.CONNECTORS_PORT || 3004);
 // A local NowRepBlue simulator, so the catalog import works out of the box; set NOWREPBLUE_BASE_URL to use another upstream.
 const SIM_PORT = Number(process.env.SIM_PORT || 3105);
 const NOWREPBLUE_BASE_URL = process.env.NOWREPBLUE_BASE_URL || `http://127.0.0.1:${SIM_PORT}/v1`;
+// Likewise a local Broadstreet simulator, unless BROADSTREET_BASE_URL points at the real ad server.
+const BROADSTREET_SIM_PORT = Number(process.env.BROADSTREET_SIM_PORT || 3106);
+const BROADSTREET_BASE_URL = process.env.BROADSTREET_BASE_URL || `http://127.0.0.1:${BROADSTREET_SIM_PORT}/api/0`;
 
 // Started in this order and stopped in reverse, so the gateway goes first and its upstreams last.
 // The services listen on loopback only: clients reach them through the gateway.
@@ -29,7 +32,8 @@ const APPS = [
   { name: 'venues', main: 'apps/venues/dist/main.js', env: { PORT: VENUES_PORT, HOST: '127.0.0.1' } },
   { name: 'pets', main: 'apps/pets/dist/main.js', env: { PORT: PETS_PORT, HOST: '127.0.0.1' } },
   ...(process.env.NOWREPBLUE_BASE_URL ? [] : [{ name: 'nowrepblue-simulator', main: 'apps/connectors/dist/simulator/main.js', env: { SIM_PORT } }]),
-  { name: 'connectors', main: 'apps/connectors/dist/main.js', env: { PORT: CONNECTORS_PORT, HOST: '127.0.0.1', NOWREPBLUE_BASE_URL } },
+  ...(process.env.BROADSTREET_BASE_URL ? [] : [{ name: 'broadstreet-simulator', main: 'apps/connectors/dist/broadstreet-simulator/main.js', env: { BROADSTREET_SIM_PORT } }]),
+  { name: 'connectors', main: 'apps/connectors/dist/main.js', env: { PORT: CONNECTORS_PORT, HOST: '127.0.0.1', NOWREPBLUE_BASE_URL, BROADSTREET_BASE_URL } },
   {
     name: 'gateway',
     main: 'apps/gateway/dist/main.js',

@@ -9,6 +9,13 @@ import { NOWREPBLUE, nowRepBlueConnector } from './catalog/importing/nowrepblue.
 import { CatalogController } from './catalog/reading/catalog.controller';
 import { CatalogReader } from './catalog/reading/catalog.reader';
 import { RollbackController } from './catalog/rollback/rollback.controller';
+import { AdServerStore } from './broadstreet/adserver.store';
+import { BroadstreetApi } from './broadstreet/broadstreet-api';
+import { broadstreetExportConnector } from './broadstreet/exporting/broadstreet-export.connector';
+import { broadstreetImportConnector } from './broadstreet/importing/broadstreet-import.connector';
+import { AdServerController } from './broadstreet/local-entities/adserver.controller';
+import { LocalEntities } from './broadstreet/local-entities/local-entities';
+import { SyncController } from './broadstreet/sync/sync.controller';
 import type { ConnectorsConfig } from './connectors.definition';
 import { UpstreamRateLimits } from './framework/http/token-bucket';
 import { UpstreamClient } from './framework/http/upstream-client';
@@ -32,6 +39,25 @@ function nowRepBlueClient(c: ConnectorsConfig, limits: UpstreamRateLimits): Upst
     limits,
   );
 }
+
+function broadstreetClient(c: ConnectorsConfig, limits: UpstreamRateLimits): UpstreamClient {
+  return new UpstreamClient(
+    {
+      baseUrl: c.BROADSTREET_BASE_URL,
+      headers: {},
+      // Broadstreet authenticates with a query parameter, not a header.
+      query: { access_token: c.BROADSTREET_ACCESS_TOKEN },
+      timeoutMs: c.BROADSTREET_TIMEOUT_MS,
+      retry: broadstreetRetry(c),
+      ratePerSecond: c.BROADSTREET_RATE_LIMIT_PER_S,
+    },
+    limits,
+  );
+}
+
+const broadstreetRetry = (c: ConnectorsConfig) => ({
+  attempts: c.BROADSTREET_RETRY_ATTEMPTS, minDelayMs: c.BROADSTREET_RETRY_MIN_MS, maxDelayMs: c.BROADSTREET_RETRY_MAX_MS, maxRetryAfterMs: c.BROADSTREET_MAX_RETRY_AFTER_MS,
+});
 
 /** Arms the schedule once the app is up; aborts running runs (they record their failure) before the runtime closes. */
 @Injectable()
@@ -57,18 +83,23 @@ export class ConnectorsModule {
     return {
       module: ConnectorsModule,
       imports: [RuntimeModule.forRoot(rt)],
-      controllers: [RunsController, OrchestrateSyncController, RollbackController, CatalogController],
+      controllers: [RunsController, OrchestrateSyncController, RollbackController, CatalogController, SyncController, AdServerController],
       providers: [
-        RawBodyCapture, SeenSignatures, CatalogReader, ConnectorsLifecycle,
+        RawBodyCapture, SeenSignatures, CatalogReader, ConnectorsLifecycle, LocalEntities,
+        { provide: AdServerStore, useFactory: (db: DataSource) => new AdServerStore(db), inject: [DataSource] },
         { provide: UpstreamRateLimits, useValue: new UpstreamRateLimits() },
         { provide: CatalogVersions, useFactory: (db: DataSource, events: EventStore) => new CatalogVersions(db, events), inject: [DataSource, EventStore] },
         {
           provide: ConnectorRuns,
-          useFactory: (db: DataSource, events: EventStore, logger: JsonLogger, config: ConnectorsConfig, limits: UpstreamRateLimits, versions: CatalogVersions) =>
-            new ConnectorRuns(db, events, new RunStore(db), logger, [
+          useFactory: (db: DataSource, events: EventStore, logger: JsonLogger, config: ConnectorsConfig, limits: UpstreamRateLimits, versions: CatalogVersions, store: AdServerStore) => {
+            const api = new BroadstreetApi(broadstreetClient(config, limits));
+            return new ConnectorRuns(db, events, new RunStore(db), logger, [
               nowRepBlueConnector({ db, client: nowRepBlueClient(config, limits), versions, pageSize: config.NOWREPBLUE_PAGE_SIZE }),
-            ]),
-          inject: [DataSource, EventStore, JsonLogger, SERVICE_CONFIG, UpstreamRateLimits, CatalogVersions],
+              broadstreetImportConnector({ db, api }),
+              broadstreetExportConnector({ store, api, retry: broadstreetRetry(config), rateLimitBudgetMs: config.BROADSTREET_RATE_LIMIT_BUDGET_MS }),
+            ]);
+          },
+          inject: [DataSource, EventStore, JsonLogger, SERVICE_CONFIG, UpstreamRateLimits, CatalogVersions, AdServerStore],
         },
       ],
     };

@@ -87,14 +87,18 @@ describe('gateway app', () => {
   });
 
   it('proxies the connectors paths to the connectors service', async () => {
-    for (const path of ['/api/connectors/runs', '/api/catalog/talents?limit=1', '/api/internal/orchestrate-sync', '/api/ops/connectors/dead-letters']) {
+    for (const path of [
+      '/api/connectors/runs', '/api/catalog/talents?limit=1', '/api/internal/orchestrate-sync', '/api/ops/connectors/dead-letters',
+      '/api/sync/all', '/api/sync/local-all', '/api/sync/runs/0190f5d2-0000-7000-8000-000000000001', '/api/sync/networks', '/api/sync/advertisers',
+      '/api/sync/zones', '/api/sync/advertisements', '/api/sync/campaigns', '/api/sync/placements', '/api/adserver/advertisers', '/api/adserver/campaigns/x',
+    ]) {
       const res = await send(`${base}${path}`);
       expect([path, res.status, res.body]).toEqual([path, 200, '{"from":"connectors"}']);
     }
   });
 
   it('proxies the pets paths, and /api/sync paths other than its own, to the pets service', async () => {
-    for (const path of ['/api/pets/1', '/api/veterinarians', '/api/health-records', '/api/lost-pets', '/api/user-events', '/api/sync/log', '/api/sync/force', '/api/ops/pets/dead-letters']) {
+    for (const path of ['/api/pets/1', '/api/veterinarians', '/api/health-records', '/api/lost-pets', '/api/user-events', '/api/sync/log', '/api/sync/force', '/api/sync/allx', '/api/sync/networksx', '/api/ops/pets/dead-letters']) {
       const res = await send(`${base}${path}`);
       expect([path, res.status, res.body]).toEqual([path, 200, '{"from":"pets"}']);
     }

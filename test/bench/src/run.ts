@@ -74,7 +74,7 @@ async function main() {
   }
   const closers: (() => void)[] = [];
   try {
-    log('starting Ripple (profiles, venues, pets, gateway) on a fresh database and namespace');
+    log('starting Ripple (profiles, venues, pets, connectors, gateway) on a fresh database and namespace');
     ripple = await startBenchRipple(NATS_URL);
     const rippleDb = ripple.db.url;
     const db = new Client({ connectionString: rippleDb });

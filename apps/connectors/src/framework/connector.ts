@@ -16,14 +16,25 @@ export interface FetchedPage {
   cursor?: string;
 }
 
+/** Progress an entity reports while it works (the export counts per outcome). */
+export interface EntityTracker {
+  total(n: number): void;
+  count(outcome: string, n?: number): void;
+  retry(notice: RetryNotice): void;
+}
+
 export interface RunInfo {
   runId: string;
   connector: string;
   trigger: RunTrigger;
   signal: AbortSignal;
+  /** The entities this run covers (all of the connector's, or the subset it was started with). */
+  entities: readonly string[];
+  track(entity: string): EntityTracker;
 }
 
 export interface FetchContext {
+  runId: string;
   cursor: string | null;
   signal: AbortSignal;
   onRetry: (notice: RetryNotice) => void;
@@ -36,10 +47,13 @@ export interface FetchContext {
  */
 export interface ConnectorDefinition<P = unknown> {
   name: string;
+  /** Connectors sharing a lock key never run at the same time (an import and an export of one upstream). */
+  lockKey?: string;
   entities: readonly EntityDefinition[];
   prepare(run: RunInfo): Promise<P>;
-  fetch(entity: string, ctx: FetchContext): AsyncIterable<FetchedPage>;
-  stage(entity: string, page: FetchedPage, pageNumber: number, plan: P, run: RunInfo): Promise<void>;
+  /** Absent for a connector that only pushes (an export): the run goes straight to transform. */
+  fetch?(entity: string, ctx: FetchContext): AsyncIterable<FetchedPage>;
+  stage?(entity: string, page: FetchedPage, pageNumber: number, plan: P, run: RunInfo): Promise<void>;
   /** After every page of an entity is staged (e.g. drop staged versions past the kept ones). */
   staged?(entity: string, plan: P, run: RunInfo): Promise<void>;
   /** Maps one entity's staged records into their destination; returns how many were written. */

@@ -16,6 +16,9 @@ const OWNED_PREFIXES: ReadonlyArray<readonly [string, ServiceName]> = [
   ['/api/connectors', 'connectors'],
   ['/api/catalog', 'connectors'],
   ['/api/internal/orchestrate-sync', 'connectors'],
+  ['/api/adserver', 'connectors'],
+  // Broadstreet sync (document 004): before the `/api/sync` → pets entry, which takes the rest of /api/sync.
+  ...['all', 'local-all', 'runs', 'networks', 'advertisers', 'zones', 'advertisements', 'campaigns', 'placements'].map((p) => [`/api/sync/${p}`, 'connectors'] as const),
   // The gateway serves its own realtime paths (GATEWAY_PATHS); the rest of /api/sync is the pets service's sync log.
   ['/api/sync', 'pets'],
 ];

@@ -5,7 +5,7 @@ import { connectBroker } from '@ripple/messaging';
 import { createTestDatabase, deleteNamespaceStreams, eventually, freePort, testNamespace, type TestDatabase } from '@ripple/testing';
 import { ROOT } from './env';
 
-export const APPS = ['profiles', 'venues', 'pets', 'gateway'] as const;
+export const APPS = ['profiles', 'venues', 'pets', 'connectors', 'gateway'] as const;
 export type AppName = (typeof APPS)[number];
 
 export interface BenchRipple {
@@ -30,8 +30,8 @@ export async function startBenchRipple(natsUrl: string, extraEnv: Record<string,
   for (const app of APPS) if (!existsSync(entry(app))) throw new Error(`${entry(app)} is missing: run \`npm run build\` first`);
   const db = await createTestDatabase('ripple_bench');
   const namespace = testNamespace();
-  const ports = { profiles: await freePort(), venues: await freePort(), pets: await freePort(), gateway: await freePort() };
-  const logs: Record<AppName, string[]> = { profiles: [], venues: [], pets: [], gateway: [] };
+  const ports = { profiles: await freePort(), venues: await freePort(), pets: await freePort(), connectors: await freePort(), gateway: await freePort() };
+  const logs: Record<AppName, string[]> = { profiles: [], venues: [], pets: [], connectors: [], gateway: [] };
   const children = new Map<AppName, ChildProcess>();
   const crashes: string[] = [];
   let stopping = false;
@@ -46,6 +46,7 @@ export async function startBenchRipple(natsUrl: string, extraEnv: Record<string,
     PROFILES_URL: `http://127.0.0.1:${ports.profiles}`,
     VENUES_URL: `http://127.0.0.1:${ports.venues}`,
     PETS_URL: `http://127.0.0.1:${ports.pets}`,
+    CONNECTORS_URL: `http://127.0.0.1:${ports.connectors}`,
     // Fan-out opens thousands of connections for one user on purpose.
     SYNC_MAX_CONNECTIONS_PER_USER: '1000000',
     ...extraEnv,

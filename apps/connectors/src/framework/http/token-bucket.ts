@@ -26,8 +26,18 @@ export class TokenBucket {
 /** One bucket per upstream origin, shared by every client of this process that calls it. */
 export class UpstreamRateLimits {
   private readonly buckets = new Map<string, TokenBucket>();
+  private readonly pausedUntil = new Map<string, number>();
+
+  /** The upstream asked us to stay away until `until` (epoch ms). */
+  pause(origin: string, until: number): void {
+    this.pausedUntil.set(origin, Math.max(until, this.pausedUntil.get(origin) ?? 0));
+  }
 
   async acquire(origin: string, ratePerSecond: number, signal?: AbortSignal): Promise<void> {
+    for (let wait = (this.pausedUntil.get(origin) ?? 0) - Date.now(); wait > 0; wait = (this.pausedUntil.get(origin) ?? 0) - Date.now()) {
+      signal?.throwIfAborted();
+      await new Promise((r) => setTimeout(r, wait));
+    }
     let bucket = this.buckets.get(origin);
     if (!bucket) this.buckets.set(origin, (bucket = new TokenBucket(ratePerSecond, Math.max(1, Math.ceil(ratePerSecond)), Date.now())));
     for (let wait = bucket.take(Date.now()); wait > 0; wait = bucket.take(Date.now())) {

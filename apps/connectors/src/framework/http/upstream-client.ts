@@ -1,5 +1,5 @@
 import type { UpstreamErrorClass } from '@ripple/contracts';
-import { retryDecision, type RetryPolicy } from './backoff';
+import { retryDecision, type RetryDecision, type RetryPolicy } from './backoff';
 import { classifyStatus, describeNetworkFailure, parseRetryAfter } from './classify';
 import type { UpstreamRateLimits } from './token-bucket';
 import { UpstreamError } from './upstream.errors';
@@ -8,6 +8,8 @@ export interface UpstreamConfig {
   /** From the app's config only: never from a request. */
   baseUrl: string;
   headers: Record<string, string>;
+  /** Sent on every request (an API that authenticates with `?access_token=`). */
+  query?: Record<string, string>;
   timeoutMs: number;
   retry: RetryPolicy;
   ratePerSecond: number;
@@ -25,7 +27,28 @@ export interface RetryNotice {
 export interface CallOptions {
   signal?: AbortSignal;
   onRetry?: (notice: RetryNotice) => void;
+  /**
+   * Which failures may be retried by resending as is. A non-idempotent write
+   * retries only what proves the server did nothing (a 429); its caller
+   * reconciles after a network error or a 5xx, which may have written.
+   */
+  retryable?: (c: UpstreamErrorClass) => boolean;
+  /** Rate-limit waits drawn from a budget shared by a whole run, instead of the per-call attempt count. */
+  rateLimitBudget?: WaitBudget;
 }
+
+/** Milliseconds of Retry-After a run may still spend waiting on one API. */
+export class WaitBudget {
+  constructor(public remainingMs: number) {}
+
+  spend(ms: number): boolean {
+    if (ms > this.remainingMs) return false;
+    this.remainingMs -= ms;
+    return true;
+  }
+}
+
+export type JsonMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 type Attempt = { ok: true; body: unknown } | { ok: false; error: UpstreamError };
 
@@ -37,15 +60,27 @@ export class UpstreamClient {
     this.origin = new URL(config.baseUrl).origin;
   }
 
-  async getJson(path: string, query: Record<string, string | number> = {}, opts: CallOptions = {}): Promise<unknown> {
+  getJson(path: string, query: Record<string, string | number> = {}, opts: CallOptions = {}): Promise<unknown> {
+    return this.request('GET', path, { query }, opts);
+  }
+
+  async request(method: JsonMethod, path: string, req: { query?: Record<string, string | number>; body?: unknown }, opts: CallOptions = {}): Promise<unknown> {
     const url = new URL(path.replace(/^\//, ''), this.config.baseUrl.endsWith('/') ? this.config.baseUrl : `${this.config.baseUrl}/`);
-    for (const [k, v] of Object.entries(query)) url.searchParams.set(k, String(v));
+    for (const [k, v] of Object.entries({ ...this.config.query, ...req.query })) url.searchParams.set(k, String(v));
     for (let attempt = 1; ; attempt++) {
       await this.limits.acquire(this.origin, this.config.ratePerSecond, opts.signal);
-      const result = await this.attempt(url, opts.signal);
+      const result = await this.attempt(method, url, req.body, opts.signal);
       if (result.ok) return result.body;
       const { error } = result;
-      const decision = retryDecision(error.errorClass, attempt, this.config.retry, error.details.retryAfterMs, this.random);
+      // A Retry-After holds every request to this upstream, not just this one: the server is over budget for all of them.
+      if (error.errorClass === 'rate_limit' && error.details.retryAfterMs) this.limits.pause(this.origin, Date.now() + error.details.retryAfterMs);
+      const allowed = opts.retryable?.(error.errorClass) ?? true;
+      const budgeted = error.errorClass === 'rate_limit' && opts.rateLimitBudget;
+      const decision = !allowed
+        ? ({ retry: false, reason: 'not_retryable' } as const)
+        : budgeted
+          ? budgetDecision(opts.rateLimitBudget!, error.details.retryAfterMs ?? this.config.retry.minDelayMs)
+          : retryDecision(error.errorClass, attempt, this.config.retry, error.details.retryAfterMs, this.random);
       if (!decision.retry) {
         throw new UpstreamError(error.errorClass, `${error.message} (attempt ${attempt}, ${decision.reason.replace(/_/g, ' ')})`, { ...error.details, attempts: attempt }, { cause: error });
       }
@@ -54,13 +89,17 @@ export class UpstreamClient {
     }
   }
 
-  private async attempt(url: URL, signal?: AbortSignal): Promise<Attempt> {
+  private async attempt(method: JsonMethod, url: URL, body: unknown, signal?: AbortSignal): Promise<Attempt> {
     const timeout = AbortSignal.timeout(this.config.timeoutMs);
-    const where = `GET ${url.pathname}${url.search}`;
+    // The token never goes into messages that end up in run records and logs.
+    const shown = new URL(url);
+    shown.searchParams.delete('access_token');
+    const where = `${method} ${shown.pathname}${shown.search}`;
     let res: Response;
     let text: string;
     try {
-      res = await fetch(url, { headers: { accept: 'application/json', ...this.config.headers }, signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
+      const headers = { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...this.config.headers };
+      res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
       // The body is read under the same timeout: a server that stalls mid-body is a timeout too.
       text = await res.text();
     } catch (err) {
@@ -70,7 +109,7 @@ export class UpstreamClient {
     const errorClass = classifyStatus(res.status);
     if (errorClass) {
       const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), Date.now());
-      return { ok: false, error: new UpstreamError(errorClass, `${where}: HTTP ${res.status}`, { status: res.status, retryAfterMs, url: where }) };
+      return { ok: false, error: new UpstreamError(errorClass, `${where}: HTTP ${res.status}`, { status: res.status, retryAfterMs, url: where, body: text.slice(0, 500) }) };
     }
     try {
       return { ok: true, body: JSON.parse(text) };
@@ -78,6 +117,10 @@ export class UpstreamClient {
       return { ok: false, error: new UpstreamError('validation', `${where}: response is not JSON`, { status: res.status, url: where }, { cause: err }) };
     }
   }
+}
+
+function budgetDecision(budget: WaitBudget, waitMs: number): RetryDecision {
+  return budget.spend(waitMs) ? { retry: true, delayMs: waitMs } : { retry: false, reason: 'retry_after_too_long' };
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -10,7 +10,7 @@ export class UpstreamError extends Error {
   constructor(
     readonly errorClass: UpstreamErrorClass,
     message: string,
-    readonly details: { status?: number; retryAfterMs?: number; attempts?: number; url?: string } = {},
+    readonly details: { status?: number; retryAfterMs?: number; attempts?: number; url?: string; body?: string } = {},
     options?: { cause?: unknown },
   ) {
     super(message, options);

@@ -37,13 +37,13 @@ export class ConnectorRuns {
   }
 
   /** Returns the run as started (status running); throws RunInProgressError naming the run in the way. */
-  async start(name: string, trigger: RunTrigger): Promise<RunView> {
+  async start(name: string, trigger: RunTrigger, opts: { only?: readonly string[] } = {}): Promise<RunView> {
     const connector = this.connector(name);
-    const lock = await this.lock(name);
+    const lock = await this.lock(connector.lockKey ?? name);
     try {
       const abandoned = await this.store.abandonRunning(name);
       if (abandoned) this.logger.event('warn', 'marked runs of a stopped process as failed', { connector: name, runs: abandoned });
-      const levels = topologicalLevels(connector.entities);
+      const levels = topologicalLevels(onlyEntities(connector.entities, opts.only));
       const run: RunView = {
         id: uuidv7(), connector: name, trigger, status: 'running', entities: initialProgress(levels), error: null, summary: null,
         startedAt: new Date().toISOString(), finishedAt: null,
@@ -85,9 +85,13 @@ export class ConnectorRuns {
     await Promise.allSettled([...this.inFlight]);
   }
 
-  private async lock(name: string): Promise<ConnectorLock> {
-    const lock = await ConnectorLock.tryAcquire(this.db, name);
-    if (!lock) throw new RunInProgressError(name, await this.store.runningId(name));
+  private async lock(key: string): Promise<ConnectorLock> {
+    const lock = await ConnectorLock.tryAcquire(this.db, key);
+    if (!lock) {
+      const holders = this.connectors.filter((c) => (c.lockKey ?? c.name) === key);
+      const running = await Promise.all(holders.map((c) => this.store.runningId(c.name)));
+      throw new RunInProgressError(key, running.find(Boolean) ?? null);
+    }
     return lock;
   }
 
@@ -95,4 +99,11 @@ export class ConnectorRuns {
     this.inFlight.add(p);
     void p.finally(() => this.inFlight.delete(p));
   }
+}
+
+/** A run of some entities only: dependencies outside the subset are taken as already imported. */
+function onlyEntities<T extends { name: string; dependsOn: readonly string[] }>(all: readonly T[], only?: readonly string[]): T[] {
+  if (!only) return [...all];
+  const keep = new Set(only);
+  return all.filter((e) => keep.has(e.name)).map((e) => ({ ...e, dependsOn: e.dependsOn.filter((d) => keep.has(d)) }));
 }

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { EntityPhase } from '@ripple/contracts';
 import type { JsonLogger } from '@ripple/observability';
-import type { ConnectorDefinition, EntityDefinition, RunInfo } from '../connector';
+import type { ConnectorDefinition, EntityDefinition, EntityTracker, RunInfo } from '../connector';
 import { errorClassOf, noteFailure, noteRetry, type EntityProgress } from './run-progress';
 import type { RunEventStream } from './run-events';
 import type { RunStore, RunView } from './run.store';
@@ -34,22 +34,23 @@ const SAVE_EVERY_MS = 250;
  */
 export async function executeRun(x: Execution): Promise<void> {
   const { connector, run, store } = x;
-  const info: RunInfo = { runId: run.id, connector: connector.name, trigger: run.trigger, signal: x.signal };
   const started = Date.now();
   const saver = progressSaver(x);
+  const info: RunInfo = { runId: run.id, connector: connector.name, trigger: run.trigger, signal: x.signal, entities: x.levels.flat().map((e) => e.name), track: (e) => tracker(run.entities[e], saver.soon) };
   const cursors = new Map<string, string>();
   try {
     const plan = await connector.prepare(info);
-    for (const level of x.levels) {
+    const fetch = connector.fetch?.bind(connector);
+    for (const level of fetch ? x.levels : []) {
       await eachInParallel(level, async (e) => {
         const p = run.entities[e.name];
         p.status = 'fetching';
         const t0 = Date.now();
         const cursor = e.sync === 'incremental' ? await store.cursor(connector.name, e.name) : null;
-        const pages = connector.fetch(e.name, { cursor, signal: x.signal, onRetry: (n) => (noteRetry(p, n, new Date()), saver.soon()) });
+        const pages = fetch!(e.name, { runId: run.id, cursor, signal: x.signal, onRetry: (n) => (noteRetry(p, n, new Date()), saver.soon()) });
         for await (const page of pages) {
           p.pages += 1;
-          await connector.stage(e.name, page, p.pages, plan, info);
+          await connector.stage?.(e.name, page, p.pages, plan, info);
           p.fetched += page.records.length;
           p.total = page.total ?? p.total;
           if (page.cursor) cursors.set(e.name, page.cursor);
@@ -98,6 +99,17 @@ export async function executeRun(x: Execution): Promise<void> {
       (tx) => store.finish(tx, run),
     );
   }
+}
+
+function tracker(p: EntityProgress, soon: () => void): EntityTracker {
+  return {
+    total: (n) => ((p.total = n), soon()),
+    count: (outcome, n = 1) => {
+      p.counts = { ...p.counts, [outcome]: (p.counts?.[outcome] ?? 0) + n };
+      soon();
+    },
+    retry: (notice) => (noteRetry(p, notice, new Date()), soon()),
+  };
 }
 
 /** Runs one level's entities together; waits for all, then reports the first failure (by declaration order). */

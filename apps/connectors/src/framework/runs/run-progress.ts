@@ -26,6 +26,8 @@ export interface EntityProgress {
   fetchMs: number;
   transformMs: number;
   errors: EntityError[];
+  /** Outcomes an entity counts itself (an export: exported, failed, skipped). */
+  counts?: Record<string, number>;
 }
 
 export type RunProgress = Record<string, EntityProgress>;

@@ -1,0 +1,181 @@
+/**
+ * Two-way sync with Broadstreet (document 004) end to end: the compiled apps,
+ * through the gateway, against the Broadstreet simulator, real PostgreSQL and NATS.
+ */
+import { eventually } from '@ripple/testing';
+import { createLocal, entity, startBroadstreetWorld, syncToEnd, type BroadstreetWorld } from './support/broadstreet';
+
+let w: BroadstreetWorld;
+beforeAll(async () => {
+  w = await startBroadstreetWorld();
+}, 120_000);
+afterAll(() => w?.stop());
+afterEach(() => w?.sim.faults.clear());
+
+const TYPES = ['networks', 'advertisers', 'zones', 'advertisements', 'campaigns', 'placements'] as const;
+const list = async (type: string, status?: string) => (await w.api.get(`/api/adserver/${type}${status ? `?status=${status}` : ''}`, { token: w.admin })).body.data;
+const remote = (type: (typeof TYPES)[number], id: string) => w.sim.store.all(type).find((e) => String(e.id) === id);
+const remoteNamed = (type: (typeof TYPES)[number], name: string) => w.sim.store.all(type).filter((e) => e.data.name === name);
+
+describe('import', () => {
+  it('imports every type in dependency order, with per-type progress and references resolved', async () => {
+    const run = await syncToEnd(w, 'all');
+    expect(run).toMatchObject({ status: 'succeeded', connector: 'broadstreet', error: null });
+    for (const type of TYPES) {
+      const upstream = w.sim.store.all(type).length;
+      expect(run.entities[type]).toMatchObject({ status: 'transformed', fetched: upstream, transformed: upstream });
+      expect((await list(type, 'imported')).length).toBe(upstream);
+    }
+    expect(run.entities.networks.level).toBe(0);
+    expect([run.entities.advertisers.level, run.entities.zones.level]).toEqual([1, 1]);
+    expect(run.entities.placements.level).toBeGreaterThan(run.entities.campaigns.level);
+
+    const byId = new Map<string, any>();
+    for (const type of TYPES) for (const e of await list(type)) byId.set(e.id, e);
+    for (const p of await list('placements')) {
+      const upstream = remote('placements', p.remoteId)!;
+      expect(byId.get(p.campaign_id).remoteId).toBe(String(upstream.path.campaign));
+      expect(byId.get(p.advertisement_id).remoteId).toBe(String(upstream.data.advertisement_id));
+      expect(byId.get(p.zone_id).remoteId).toBe(String(upstream.data.zone_id));
+    }
+  });
+
+  it('imports one type on its own', async () => {
+    const run = await syncToEnd(w, 'zones');
+    expect(run.status).toBe('succeeded');
+    expect(Object.keys(run.entities)).toEqual(['zones']);
+    expect(run.entities.zones.transformed).toBe(w.sim.store.all('zones').length);
+  });
+});
+
+describe('export', () => {
+  let network: any, zone: any, acme: any, dup: any, rejected: any, ad: any, campaign: any, orphan: any, placement: any;
+
+  beforeAll(async () => {
+    network = (await list('networks'))[0];
+    zone = (await list('zones'))[0];
+    acme = await createLocal(w, 'advertisers', { network_id: network.id, name: '  Acme Local ', web_home_url: 'https://acme.example', notes: '' });
+    dup = await createLocal(w, 'advertisers', { network_id: network.id, name: 'Advertiser 1.1' });
+    rejected = await createLocal(w, 'advertisers', { network_id: network.id, name: 'Rejected Co' });
+    ad = await createLocal(w, 'advertisements', { advertiser_id: acme.id, name: 'Acme Banner', type: 'static' });
+    campaign = await createLocal(w, 'campaigns', { advertiser_id: acme.id, name: 'Acme Spring', start_date: '2026-03-01', weight: 5 });
+    orphan = await createLocal(w, 'campaigns', { advertiser_id: rejected.id, name: 'Never Sent', start_date: '2026-03-01' });
+    placement = await createLocal(w, 'placements', { campaign_id: campaign.id, advertisement_id: ad.id, zone_id: zone.id });
+  });
+
+  it('validates local entities and their references', async () => {
+    const bad = await w.api.post('/api/adserver/campaigns', { advertiser_id: network.id, name: '', start_date: 'March' }, { token: w.admin });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.fields.map((f: any) => f.field).sort()).toEqual(['name', 'start_date']);
+    const wrongRef = await w.api.post('/api/adserver/campaigns', { advertiser_id: network.id, name: 'X', start_date: '2026-01-01' }, { token: w.admin });
+    expect([wrongRef.status, wrongRef.body.error.code]).toEqual([422, 'ADSERVER_REFERENCE_NOT_FOUND']);
+    expect((await entity(w, 'advertisers', acme.id)).status).toBe('local');
+  });
+
+  it('exports local entities with ids mapped, references resolved, a name conflict resolved, a rejection recorded and rate limits honoured', async () => {
+    w.sim.faults.add({ kind: 'validation', method: 'POST', type: 'advertisers', nameContains: 'Rejected' }, { kind: 'rate_limit', method: 'POST', type: 'campaigns', retryAfterSeconds: 1, times: 2 });
+    const run = await syncToEnd(w, 'local-all');
+    expect(run).toMatchObject({ status: 'succeeded', connector: 'broadstreet-export' });
+    expect(run.entities.advertisers).toMatchObject({ total: 3, counts: { exported: 2, failed: 1 } });
+    expect(run.entities.campaigns).toMatchObject({ total: 2, counts: { exported: 1, skipped: 1 } });
+    expect(run.entities.placements).toMatchObject({ total: 1, counts: { exported: 1 } });
+
+    const [a, d, r, x, c, o, p] = await Promise.all([
+      entity(w, 'advertisers', acme.id), entity(w, 'advertisers', dup.id), entity(w, 'advertisers', rejected.id), entity(w, 'advertisements', ad.id),
+      entity(w, 'campaigns', campaign.id), entity(w, 'campaigns', orphan.id), entity(w, 'placements', placement.id),
+    ]);
+    for (const e of [a, d, x, c, p]) expect(e).toMatchObject({ status: 'synced', remoteId: expect.any(String), syncedAt: expect.any(String) });
+    // The payload was clean: trimmed name, empty notes left out, network from the id map.
+    expect(remote('advertisers', a.remoteId)).toMatchObject({ path: { network: Number(network.remoteId) }, data: { name: 'Acme Local', web_home_url: 'https://acme.example' } });
+    expect(remote('advertisers', a.remoteId)!.data).not.toHaveProperty('notes');
+    expect(remote('advertisements', x.remoteId)).toMatchObject({ path: { advertiser: Number(a.remoteId) }, data: { name: 'Acme Banner', type: 'static' } });
+    expect(remote('campaigns', c.remoteId)).toMatchObject({ path: { advertiser: Number(a.remoteId) }, data: { start_date: '2026-03-01', weight: 5 } });
+    expect(remote('placements', p.remoteId)).toMatchObject({
+      path: { campaign: Number(c.remoteId) }, data: { advertisement_id: Number(x.remoteId), zone_id: Number(zone.remoteId) },
+    });
+    expect(d.name).toBe('Advertiser 1.1 (1)');
+    expect(remote('advertisers', d.remoteId)!.data.name).toBe('Advertiser 1.1 (1)');
+
+    expect(r).toMatchObject({ status: 'local', remoteId: null, lastSyncAttempt: expect.any(String) });
+    expect(r.syncErrors).toEqual([expect.objectContaining({ category: 'validation', message: expect.stringContaining('rejected by the ad server') })]);
+    // A refused create wrote nothing: no intent is left for a later run to reconcile against.
+    expect((await w.db.query('SELECT 1 FROM connectors.adserver_id_map WHERE local_id = $1', [r.id])).rows).toEqual([]);
+    expect(o.status).toBe('local');
+    expect(o.syncErrors).toEqual([expect.objectContaining({ category: 'dependency', message: expect.stringContaining(`advertiser ${rejected.id} is not exported`) })]);
+
+    const idMap = (await w.db.query('SELECT local_id, remote_id FROM connectors.adserver_id_map WHERE remote_id IS NOT NULL')).rows;
+    expect(Object.fromEntries(idMap.map((m) => [m.local_id, m.remote_id]))).toMatchObject({ [a.id]: a.remoteId, [c.id]: c.remoteId, [p.id]: p.remoteId });
+
+    // Rate limits: two 429s, each followed by a wait of at least its Retry-After, then the create.
+    const posts = w.sim.requests.filter((q) => q.method === 'POST' && q.type === 'campaigns');
+    expect(posts.map((q) => q.status)).toEqual([429, 429, 201]);
+    for (let i = 1; i < posts.length; i++) expect(posts[i].at - posts[i - 1].at).toBeGreaterThanOrEqual(1000);
+    expect(run.entities.campaigns.errors.filter((e: any) => e.errorClass === 'rate_limit')).toHaveLength(2);
+  });
+
+  it('keeps local, not yet exported entities through a new import', async () => {
+    const run = await syncToEnd(w, 'all');
+    expect(run.status).toBe('succeeded');
+    expect((await entity(w, 'advertisers', rejected.id)).status).toBe('local');
+    expect((await entity(w, 'campaigns', orphan.id)).status).toBe('local');
+    expect((await entity(w, 'advertisers', acme.id)).status).toBe('synced');
+    expect((await list('advertisers')).length).toBe(w.sim.store.all('advertisers').length + 1);
+  });
+});
+
+describe('crash safety', () => {
+  it('retries a 5xx create after checking the remote side, without a duplicate', async () => {
+    const network = (await list('networks'))[0];
+    const local = await createLocal(w, 'zones', { network_id: network.id, name: 'Flaky Zone', alias: ' flaky ' });
+    w.sim.faults.add({ kind: 'server_error', method: 'POST', type: 'zones', times: 1 });
+    const run = await syncToEnd(w, 'local-all');
+    expect(run.entities.zones).toMatchObject({ counts: { exported: 1 }, errors: [expect.objectContaining({ errorClass: 'upstream_5xx', retried: true })] });
+    const copies = remoteNamed('zones', 'Flaky Zone');
+    expect(copies.map((z) => z.data.alias)).toEqual(['flaky']);
+    expect(await entity(w, 'zones', local.id)).toMatchObject({ status: 'synced', remoteId: String(copies[0].id) });
+  });
+
+  it('adopts an entity whose create reply was lost (dropped connection after the write)', async () => {
+    const network = (await list('networks'))[0];
+    const local = await createLocal(w, 'advertisers', { network_id: network.id, name: 'Dropped Co' });
+    w.sim.faults.add({ kind: 'drop_after_write', type: 'advertisers', nameContains: 'Dropped' });
+    const run = await syncToEnd(w, 'local-all');
+    expect(run.entities.advertisers.counts).toMatchObject({ reconciled: 1 });
+    const [upstream, ...more] = remoteNamed('advertisers', 'Dropped Co');
+    expect(more).toEqual([]);
+    expect(await entity(w, 'advertisers', local.id)).toMatchObject({ status: 'synced', remoteId: String(upstream.id) });
+  });
+
+  it('a run killed after the remote write, run again, creates no duplicate and ends with the same id map', async () => {
+    const network = (await list('networks'))[0];
+    const local = await createLocal(w, 'advertisers', { network_id: network.id, name: 'Killed Co' });
+    w.sim.faults.add({ kind: 'hold_after_write', type: 'advertisers', nameContains: 'Killed', delayMs: 30_000 });
+    const started = await w.api.post('/api/sync/local-all', undefined, { token: w.admin });
+    expect(started.status).toBe(202);
+    await eventually(async () => remoteNamed('advertisers', 'Killed Co').length === 1, { timeoutMs: 20_000, what: 'the remote write' });
+    await w.ripple.stopApp('connectors', 'SIGKILL');
+    const intent = (await w.db.query('SELECT sent_name, remote_id FROM connectors.adserver_id_map WHERE local_id = $1', [local.id])).rows;
+    expect(intent).toEqual([{ sent_name: 'Killed Co', remote_id: null }]);
+    await w.ripple.startApp('connectors');
+
+    const rerun = await syncToEnd(w, 'local-all');
+    expect(rerun.status).toBe('succeeded');
+    expect(rerun.entities.advertisers.counts).toMatchObject({ reconciled: 1 });
+    const copies = remoteNamed('advertisers', 'Killed Co');
+    expect(copies).toHaveLength(1);
+    expect(await entity(w, 'advertisers', local.id)).toMatchObject({ status: 'synced', remoteId: String(copies[0].id) });
+    const mapped = (await w.db.query('SELECT remote_id FROM connectors.adserver_id_map WHERE local_id = $1', [local.id])).rows;
+    expect(mapped).toEqual([{ remote_id: String(copies[0].id) }]);
+    expect((await w.api.get(`/api/sync/runs/${started.body.data.id}`, { token: w.admin })).body.data.status).toBe('failed');
+  });
+});
+
+describe('auth errors', () => {
+  it('stop the export run', async () => {
+    await createLocal(w, 'networks', { name: 'Auth Net' });
+    w.sim.faults.add({ kind: 'unauthorized', type: 'networks', times: 5 });
+    const run = await syncToEnd(w, 'local-all');
+    expect(run).toMatchObject({ status: 'failed', error: { errorClass: 'auth', entity: 'networks' } });
+    expect(run.entities.advertisers.status).toBe('skipped');
+  });
+});
