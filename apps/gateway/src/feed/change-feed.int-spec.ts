@@ -110,6 +110,18 @@ describe('change feed', () => {
     await applyCommitted(pets, [event('PetUpdated', 'pet', pet, { changes: { weightKg: 13 }, previous: { weightKg: 12 }, unconditional: true })]);
     expect((await readAll(stranger, mark)).length).toBe(2);
     expect((await readAll(owner, mark)).length).toBe(0);
+
+    // Within one batch each event is decided on the scopes as they stood right after it.
+    const mid = (await readAll(admin)).at(-1)!.position;
+    await applyCommitted(pets, [
+      event('PetUpdated', 'pet', pet, { changes: { weightKg: 14 }, previous: { weightKg: 13 }, unconditional: true }),
+      event('PetUpdated', 'pet', pet, { changes: { ownerId: owner }, previous: { ownerId: stranger }, unconditional: true }),
+      event('PetUpdated', 'pet', pet, { changes: { weightKg: 15 }, previous: { weightKg: 14 }, unconditional: true }),
+    ]);
+    const weights = async (u: string) => (await readAll(u, mid)).map((r) => (r.data as { changes: Record<string, unknown> }).changes.weightKg ?? 'owner');
+    expect(await weights(stranger)).toEqual([14]);
+    expect(await weights(owner)).toEqual(['owner', 15]);
+    expect(await weights(contact)).toEqual([14, 'owner', 15]);
   });
 
   it('writes each event once, however often it is applied', async () => {

@@ -1,0 +1,150 @@
+import type { EntityManager } from 'typeorm';
+import type { DomainEvent } from '@ripple/contracts';
+import { directUsers, operationOf, petOf, refChanges, tableNameOf, type Refs } from './change-scope';
+
+type Key = string;
+const key = (aggregateType: string, aggregateId: string): Key => `${aggregateType}\u0000${aggregateId}`;
+
+/**
+ * The scopes a batch reads and writes, in memory: loaded once from the
+ * database, updated event by event in stream order, so each event's audience
+ * is decided on the scopes as they stood right after it, as if the events were
+ * written one at a time.
+ */
+class Scopes {
+  private readonly refs = new Map<Key, Refs>();
+  readonly touched = new Set<Key>();
+
+  constructor(private readonly tx: EntityManager) {}
+
+  get(aggregateType: string, aggregateId: string): Refs | undefined {
+    return this.refs.get(key(aggregateType, aggregateId));
+  }
+
+  merge(aggregateType: string, aggregateId: string, changes: Refs): Refs {
+    const k = key(aggregateType, aggregateId);
+    const next = { ...(this.refs.get(k) ?? {}), ...changes };
+    this.refs.set(k, next);
+    this.touched.add(k);
+    return next;
+  }
+
+  /** Health records of a pet that name a vet. */
+  treatingVets(petId: string): string[] {
+    const vets: string[] = [];
+    for (const [k, refs] of this.refs) if (k.startsWith('health-record\u0000') && refs.petId === petId && refs.vetId) vets.push(refs.vetId);
+    return vets;
+  }
+
+  async load(where: string, params: unknown[]): Promise<void> {
+    const rows: { aggregate_type: string; aggregate_id: string; refs: Refs }[] = await this.tx.query(`SELECT aggregate_type, aggregate_id, refs FROM gateway.scopes WHERE ${where}`, params);
+    for (const r of rows) if (!this.refs.has(key(r.aggregate_type, r.aggregate_id))) this.refs.set(key(r.aggregate_type, r.aggregate_id), r.refs);
+  }
+
+  async save(): Promise<void> {
+    if (!this.touched.size) return;
+    const rows = [...this.touched].map((k) => {
+      const [aggregate_type, aggregate_id] = k.split('\u0000');
+      return { aggregate_type, aggregate_id, refs: this.refs.get(k) };
+    });
+    await this.tx.query(
+      `INSERT INTO gateway.scopes (aggregate_type, aggregate_id, refs)
+       SELECT aggregate_type, aggregate_id, refs FROM jsonb_to_recordset($1::jsonb) AS x(aggregate_type text, aggregate_id text, refs jsonb)
+       ON CONFLICT (aggregate_type, aggregate_id) DO UPDATE SET refs = EXCLUDED.refs`,
+      [JSON.stringify(rows)],
+    );
+  }
+}
+
+/**
+ * Writes a batch of events to the feed in a constant number of statements:
+ * load the scopes it needs, decide every event's audience in memory, then insert
+ * the changes (positions in stream order), their audiences, roles and scopes.
+ */
+export async function writeFeedBatch(tx: EntityManager, events: DomainEvent[]): Promise<void> {
+  const scopes = await loadScopes(tx, events);
+  const rows = events.map((event, seq) => {
+    const refs = scopes.merge(event.aggregateType, event.aggregateId, refChanges(event));
+    return { seq, event, audience: audienceOf(scopes, event.aggregateType, event.aggregateId, refs) };
+  });
+  await saveRoles(tx, events);
+  await scopes.save();
+  const inserted: { event_id: string; position: string }[] = await tx.query(
+    `INSERT INTO gateway.changes (event_id, change_type, table_name, aggregate_id, aggregate_version, event_type, operation, data, occurred_at)
+     SELECT event_id, change_type, table_name, aggregate_id, aggregate_version, event_type, operation, data, occurred_at
+     FROM jsonb_to_recordset($1::jsonb) AS x(seq int, event_id uuid, change_type text, table_name text, aggregate_id text, aggregate_version int,
+       event_type text, operation text, data jsonb, occurred_at timestamptz)
+     ORDER BY seq
+     ON CONFLICT (event_id) DO NOTHING RETURNING event_id, position`,
+    [JSON.stringify(rows.map(({ seq, event: e }) => ({
+      seq, event_id: e.id, change_type: e.aggregateType, table_name: tableNameOf(e.aggregateType), aggregate_id: e.aggregateId,
+      aggregate_version: e.aggregateVersion, event_type: e.type, operation: operationOf(e), data: e.data, occurred_at: e.occurredAt,
+    })))],
+  );
+  const positions = new Map(inserted.map((r) => [r.event_id, r.position]));
+  const audience = rows.flatMap(({ event, audience: users }) => (positions.has(event.id) ? users.map((u) => [u, positions.get(event.id)!]) : []));
+  if (audience.length) {
+    await tx.query('INSERT INTO gateway.change_audience (user_id, position) SELECT * FROM unnest($1::uuid[], $2::bigint[])', [audience.map((a) => a[0]), audience.map((a) => a[1])]);
+  }
+}
+
+/** Loads the scopes of the batch's records, then of the pets, health records and vets they lead to. */
+async function loadScopes(tx: EntityManager, events: DomainEvent[]): Promise<Scopes> {
+  const scopes = new Scopes(tx);
+  const byType = new Map<string, Set<string>>();
+  for (const e of events) (byType.get(e.aggregateType) ?? byType.set(e.aggregateType, new Set()).get(e.aggregateType)!).add(e.aggregateId);
+  const types = [...byType.keys()];
+  await scopes.load('(aggregate_type, aggregate_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))', [
+    types.flatMap((t) => [...byType.get(t)!].map(() => t)),
+    types.flatMap((t) => [...byType.get(t)!]),
+  ]);
+  // What the batch's records point at, with the batch's own changes folded in.
+  const pets = new Set<string>();
+  const vets = new Set<string>();
+  const preview = new Map<Key, Refs>();
+  for (const e of events) {
+    const k = key(e.aggregateType, e.aggregateId);
+    const refs = { ...(preview.get(k) ?? scopes.get(e.aggregateType, e.aggregateId) ?? {}), ...refChanges(e) };
+    preview.set(k, refs);
+    const pet = petOf(e.aggregateType, e.aggregateId, refs);
+    if (pet) pets.add(pet);
+    if (refs.vetId) vets.add(refs.vetId);
+  }
+  if (pets.size) {
+    await scopes.load(`aggregate_type = 'pet' AND aggregate_id = ANY($1::text[])`, [[...pets]]);
+    await scopes.load(`aggregate_type = 'health-record' AND refs ? 'petId' AND refs->>'petId' = ANY($1::text[])`, [[...pets]]);
+    for (const pet of pets) for (const vet of scopes.treatingVets(pet)) vets.add(vet);
+  }
+  if (vets.size) await scopes.load(`aggregate_type = 'veterinarian' AND aggregate_id = ANY($1::text[])`, [[...vets]]);
+  return scopes;
+}
+
+/** The record's own users, the linked vet's user, and the people of the pet it is about (owner, emergency contact, treating vets). */
+function audienceOf(scopes: Scopes, aggregateType: string, aggregateId: string, refs: Refs): string[] {
+  const users = new Set(directUsers(aggregateType, aggregateId, refs));
+  const vets = new Set(refs.vetId ? [refs.vetId] : []);
+  const pet = petOf(aggregateType, aggregateId, refs);
+  if (pet) {
+    const petRefs = scopes.get('pet', pet);
+    if (petRefs) for (const u of directUsers('pet', pet, petRefs)) users.add(u);
+    for (const vet of scopes.treatingVets(pet)) vets.add(vet);
+  }
+  for (const vet of vets) {
+    const userId = scopes.get('veterinarian', vet)?.userId;
+    if (userId) users.add(userId);
+  }
+  return [...users];
+}
+
+async function saveRoles(tx: EntityManager, events: DomainEvent[]): Promise<void> {
+  const roles = new Map<string, string>();
+  for (const e of events) {
+    const role = e.type === 'UserRegistered' ? e.data.role : e.type === 'UserRoleChanged' ? e.data.to : undefined;
+    if (role) roles.set(e.aggregateId, role);
+  }
+  if (!roles.size) return;
+  await tx.query(
+    'INSERT INTO gateway.user_roles (user_id, role) SELECT * FROM unnest($1::uuid[], $2::text[]) ON CONFLICT (user_id) DO UPDATE SET role = EXCLUDED.role',
+    [[...roles.keys()], [...roles.values()]],
+  );
+}
