@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { json, readJson, sleep } from '../simulator-http/json-http';
 import { ENTITY_PATHS, generateDataset, recordCount, type CatalogGenerator, type Dataset, type EntityPath } from './dataset';
 import { FaultBook, validFaultRule, type FaultRule } from './faults';
 import { mutateDataset, type Mutation, type MutationResult } from './mutations';
@@ -124,30 +125,6 @@ async function control(s: State, action: string, req: IncomingMessage, res: Serv
     return json(res, 200, { records: recordCount(s.data), counts, requests: s.requests, pendingFaults: s.faults.pending() });
   }
   return json(res, 404, { error: 'not found' });
-}
-
-function json(res: ServerResponse, status: number, body: unknown): void {
-  if (res.headersSent || res.destroyed) return;
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  try {
-    return chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {};
-  } catch {
-    return undefined;
-  }
-}
-
-function sleep(ms: number, res?: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    res?.once('close', () => (clearTimeout(t), resolve()));
-  });
 }
 
 function close(server: Server): Promise<void> {
