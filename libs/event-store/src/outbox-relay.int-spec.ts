@@ -238,6 +238,29 @@ describe('OutboxRelay and EventStore (PostgreSQL + JetStream)', () => {
     expectExactlyOnce(await streamMessages(stream), [first, second]);
   });
 
+  it('runs one active relay per schema, and a standby takes over when the active one loses its connection', async () => {
+    const { store, relay: first, stream, schema, namespace, metrics } = await setup();
+    const second = new OutboxRelay(dataSource, broker, { schema, context: 'profiles', namespace, databaseUrl: db.url, pollIntervalMs: 100 }, metrics, logger);
+    relays.push(second);
+    await first.start();
+    await second.start();
+    const committed: EventEnvelope[] = [];
+    for (let i = 0; i < 5; i++) committed.push(await dataSource.transaction((tx) => appendOne(store, tx, uuidv7(), 0, `a${i}`)));
+    await eventually(async () => (await messageCount(stream)) === 5, { what: 'the first five events' });
+
+    // Kill the active relay's lock connection: its lock goes with it.
+    const [{ n }] = await dataSource.query(
+      `WITH k AS (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND pid IN (SELECT pid FROM pg_locks WHERE locktype = 'advisory')) SELECT count(*)::int AS n FROM k`,
+      [`ripple-outbox-${schema}`],
+    );
+    expect(n).toBe(1);
+    for (let i = 0; i < 5; i++) committed.push(await dataSource.transaction((tx) => appendOne(store, tx, uuidv7(), 0, `b${i}`)));
+    await eventually(async () => (await messageCount(stream)) === 10, { what: 'the events after the takeover' });
+    await first.stop();
+    await second.stop();
+    expectExactlyOnce(await streamMessages(stream), committed);
+  });
+
   it('rejects the second of two appends at the same expectedVersion with the current version', async () => {
     const { store, schema } = await setup();
     const aggregateId = uuidv7();

@@ -19,10 +19,12 @@ export interface OutboxRelayOptions {
 
 /**
  * Publishes committed events to JetStream with Nats-Msg-Id = event id and marks
- * them published only after the PubAck. One relay per schema is active at a time
- * (transaction-scoped advisory lock), so publish order follows commit order for
- * every aggregate. A crash between PubAck and the mark leads to a republish that
- * the broker drops as a duplicate (and consumers ignore by version anyway).
+ * them published only after the PubAck. One relay per schema is active at a time:
+ * it holds a session advisory lock on its LISTEN connection (a standby takes over
+ * when that connection dies), so publish order follows commit order for every
+ * aggregate and a batch costs two statements. A crash between PubAck and the
+ * mark leads to a republish that the broker drops as a duplicate (and consumers
+ * ignore by version anyway).
  */
 export class OutboxRelay {
   private readonly table: string;
@@ -32,6 +34,8 @@ export class OutboxRelay {
   private running = false;
   /** Set by a notification that arrived while a batch was in flight. */
   private notified = false;
+  /** Holds the schema's relay lock (on the LISTEN connection). */
+  private leading = false;
   private loop?: Promise<void>;
 
   constructor(
@@ -58,26 +62,22 @@ export class OutboxRelay {
     await this.listener?.end().catch(() => undefined);
   }
 
-  /** Publishes one batch; returns how many events it published (0 if another relay holds the lock). */
+  /** Publishes one batch; returns how many events it published. The run loop calls it only while leading. */
   async publishBatch(): Promise<number> {
-    return this.dataSource.transaction(async (tx) => {
-      const [{ locked }] = await tx.query('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [this.lockKey]);
-      if (!locked) return 0;
-      const rows: (EventRow & { position: string })[] = await tx.query(
-        `SELECT * FROM ${this.table} WHERE published_at IS NULL ORDER BY position LIMIT $1`,
-        [this.opts.batchSize ?? 500],
-      );
-      if (rows.length === 0) return 0;
-      const acks = rows.map((r) => {
-        const e = rowToEnvelope(r);
-        const subject = eventSubject(this.opts.namespace, this.opts.context, e.aggregateType, e.aggregateId, e.type);
-        return this.broker.js.publish(subject, JSON.stringify(e), { msgID: e.id, timeout: 10_000 });
-      });
-      await Promise.all(acks);
-      await tx.query(`UPDATE ${this.table} SET published_at = now() WHERE position = ANY($1::bigint[])`, [rows.map((r) => r.position)]);
-      this.metrics.eventsPublished.inc(rows.length);
-      return rows.length;
+    const rows: (EventRow & { position: string })[] = await this.dataSource.query(
+      `SELECT * FROM ${this.table} WHERE published_at IS NULL ORDER BY position LIMIT $1`,
+      [this.opts.batchSize ?? 500],
+    );
+    if (rows.length === 0) return 0;
+    const acks = rows.map((r) => {
+      const e = rowToEnvelope(r);
+      const subject = eventSubject(this.opts.namespace, this.opts.context, e.aggregateType, e.aggregateId, e.type);
+      return this.broker.js.publish(subject, JSON.stringify(e), { msgID: e.id, timeout: 10_000 });
     });
+    await Promise.all(acks);
+    await this.dataSource.query(`UPDATE ${this.table} SET published_at = now() WHERE position = ANY($1::bigint[])`, [rows.map((r) => r.position)]);
+    this.metrics.eventsPublished.inc(rows.length);
+    return rows.length;
   }
 
   async backlog(): Promise<number> {
@@ -89,6 +89,10 @@ export class OutboxRelay {
     let failures = 0;
     while (this.running) {
       try {
+        if (!this.leading && !(await this.lead())) {
+          await this.standby(this.opts.pollIntervalMs ?? 1000);
+          continue;
+        }
         this.notified = false;
         const n = await this.publishBatch();
         failures = 0;
@@ -106,6 +110,28 @@ export class OutboxRelay {
     }
   }
 
+  /** Takes the schema's relay lock on the LISTEN connection, if that connection is up and no one else holds it. */
+  private async lead(): Promise<boolean> {
+    const client = this.listener;
+    if (!client) return false;
+    const { rows } = await client.query('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [this.lockKey]);
+    this.leading = rows[0].locked === true && this.listener === client;
+    if (this.leading) this.logger.event('info', 'outbox relay active', { schema: this.opts.schema });
+    return this.leading;
+  }
+
+  /** A standby waits out notifications (they are the leader's work) and wakes only to try again, or to stop. */
+  private standby(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(resolve, ms);
+      this.wake = () => {
+        if (this.running) return;
+        clearTimeout(t);
+        resolve();
+      };
+    });
+  }
+
   private sleep(ms: number): Promise<void> {
     if (this.notified || !this.running) return Promise.resolve();
     return new Promise((resolve) => {
@@ -119,14 +145,15 @@ export class OutboxRelay {
   }
 
   private async listen(): Promise<void> {
-    const client = new Client({ connectionString: this.opts.databaseUrl });
+    const client = new Client({ connectionString: this.opts.databaseUrl, application_name: `ripple-outbox-${this.opts.schema}` });
     client.on('notification', () => {
       this.notified = true;
       this.wake?.();
     });
     client.on('error', (err) => {
-      this.logger.event('warn', 'outbox LISTEN connection lost; polling until it is back', { error: err.message });
+      this.logger.event('warn', 'outbox relay lost its LISTEN connection (and its lock); reconnecting', { error: err.message });
       this.listener = undefined;
+      this.leading = false;
       if (this.running) setTimeout(() => this.listen().catch(() => undefined), 1000).unref();
     });
     try {
@@ -134,7 +161,7 @@ export class OutboxRelay {
       await client.query(`LISTEN ${quoteIdent(outboxChannel(this.opts.schema))}`);
       this.listener = client;
     } catch (err) {
-      this.logger.event('warn', 'outbox LISTEN unavailable; polling', { error: (err as Error).message });
+      this.logger.event('warn', 'outbox relay cannot reach PostgreSQL for LISTEN; retrying', { error: (err as Error).message });
       if (this.running) setTimeout(() => this.listen().catch(() => undefined), 1000).unref();
     }
   }
