@@ -37,6 +37,7 @@ export class OutboxRelay {
   /** Holds the schema's relay lock (on the LISTEN connection). */
   private leading = false;
   private loop?: Promise<void>;
+  private reconnect?: NodeJS.Timeout;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -57,6 +58,7 @@ export class OutboxRelay {
 
   async stop(): Promise<void> {
     this.running = false;
+    clearTimeout(this.reconnect);
     this.wake?.();
     await this.loop;
     await this.listener?.end().catch(() => undefined);
@@ -144,6 +146,15 @@ export class OutboxRelay {
     });
   }
 
+  private scheduleReconnect(): void {
+    if (!this.running || this.reconnect) return;
+    this.reconnect = setTimeout(() => {
+      this.reconnect = undefined;
+      if (this.running) void this.listen().catch(() => undefined);
+    }, 1000);
+    this.reconnect.unref();
+  }
+
   private async listen(): Promise<void> {
     const client = new Client({ connectionString: this.opts.databaseUrl, application_name: `ripple-outbox-${this.opts.schema}` });
     client.on('notification', () => {
@@ -154,15 +165,20 @@ export class OutboxRelay {
       this.logger.event('warn', 'outbox relay lost its LISTEN connection (and its lock); reconnecting', { error: err.message });
       this.listener = undefined;
       this.leading = false;
-      if (this.running) setTimeout(() => this.listen().catch(() => undefined), 1000).unref();
+      this.scheduleReconnect();
     });
     try {
       await client.connect();
       await client.query(`LISTEN ${quoteIdent(outboxChannel(this.opts.schema))}`);
+      if (!this.running) {
+        await client.end();
+        return;
+      }
       this.listener = client;
     } catch (err) {
       this.logger.event('warn', 'outbox relay cannot reach PostgreSQL for LISTEN; retrying', { error: (err as Error).message });
-      if (this.running) setTimeout(() => this.listen().catch(() => undefined), 1000).unref();
+      await client.end().catch(() => undefined);
+      this.scheduleReconnect();
     }
   }
 }
