@@ -39,6 +39,10 @@ export class FeedNotifier {
     try {
       await client.connect();
       await client.query(`LISTEN ${FEED_CHANNEL}`);
+      if (this.stopped) {
+        await client.end();
+        return;
+      }
       this.client = client;
       this.wake();
     } catch (err) {
