@@ -17,6 +17,11 @@ export interface HttpAppOptions {
 
 export const CORRELATION_HEADER = 'x-correlation-id';
 
+/** The client's correlation id if it is sane, else a new one: the one rule for every edge. */
+export function settleCorrelationId(given: string | string[] | undefined): string {
+  return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+}
+
 /**
  * A Nest app with Ripple's HTTP edge: JSON bodies only (malformed → 400,
  * oversized → 413), a correlation id on every request and log line, strict
@@ -40,8 +45,7 @@ export async function createHttpApp(module: unknown, opts: HttpAppOptions): Prom
 }
 
 function correlation(req: Request, res: Response, next: NextFunction) {
-  const given = req.header(CORRELATION_HEADER);
-  const correlationId = given && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+  const correlationId = settleCorrelationId(req.header(CORRELATION_HEADER));
   res.setHeader(CORRELATION_HEADER, correlationId);
   (req as Request & { correlationId: string }).correlationId = correlationId;
   next();

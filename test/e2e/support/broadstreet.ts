@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import { signToken } from '@ripple/auth';
 import { eventually } from '@ripple/testing';
 import { startBroadstreetSim, type RunningBroadstreetSim } from '../../../apps/connectors/src/broadstreet-simulator/broadstreet-simulator';
-import { apiClient, type ApiClient } from './http-client';
+import { apiClient, untilRunFinished, type ApiClient } from './http-client';
 import { startRipple, type RunningRipple } from './ripple-processes';
 
 const JWT_SECRET = 'e2e-secret-at-least-16-chars';
@@ -54,15 +54,7 @@ export async function syncToEnd(w: BroadstreetWorld, what: string): Promise<any>
   return finishedRun(w, started.body.data.id);
 }
 
-export function finishedRun(w: BroadstreetWorld, id: string): Promise<any> {
-  return eventually(
-    async () => {
-      const run = (await w.api.get(`/api/sync/runs/${id}`, { token: w.admin })).body.data;
-      return run.status !== 'running' && run;
-    },
-    { timeoutMs: 60_000, intervalMs: 100, what: `run ${id} to finish` },
-  );
-}
+export const finishedRun = (w: BroadstreetWorld, id: string): Promise<any> => untilRunFinished(w.api, `/api/sync/runs/${id}`, w.admin);
 
 export async function createLocal(w: BroadstreetWorld, type: string, body: Record<string, unknown>): Promise<any> {
   const res = await w.api.post(`/api/adserver/${type}`, body, { token: w.admin });

@@ -1,9 +1,8 @@
 import { Client } from 'pg';
 import { signToken } from '@ripple/auth';
-import { eventually } from '@ripple/testing';
 import { startSimulator, type RunningSimulator } from '../../../apps/connectors/src/simulator/simulator';
 import { signTrigger } from '../../../apps/connectors/src/framework/triggers/hmac';
-import { apiClient, type ApiClient } from './http-client';
+import { apiClient, untilRunFinished, type ApiClient } from './http-client';
 import { startRipple, type RunningRipple } from './ripple-processes';
 
 export const SYNC_SECRET = 'e2e-sync-secret-0123456789';
@@ -51,15 +50,7 @@ export async function runToEnd(w: ConnectorsWorld): Promise<any> {
   return finished(w, started.body.data.id);
 }
 
-export function finished(w: ConnectorsWorld, runId: string): Promise<any> {
-  return eventually(
-    async () => {
-      const run = (await w.api.get(`/api/connectors/runs/${runId}`, { token: w.admin })).body.data;
-      return run.status !== 'running' && run;
-    },
-    { timeoutMs: 60_000, intervalMs: 100, what: `run ${runId} to finish` },
-  );
-}
+export const finished = (w: ConnectorsWorld, runId: string): Promise<any> => untilRunFinished(w.api, `/api/connectors/runs/${runId}`, w.admin);
 
 export function signedTrigger(w: ConnectorsWorld, body: string, opts: { secret?: string; timestamp?: number } = {}) {
   const timestamp = opts.timestamp ?? Math.floor(Date.now() / 1000);

@@ -1,3 +1,5 @@
+import { eventually } from '@ripple/testing';
+
 /** A tiny JSON client for end-to-end tests: every call goes over real HTTP. */
 export interface ApiResponse<T = any> {
   status: number;
@@ -41,4 +43,15 @@ export async function signUp(api: ApiClient, role: string, profileInfo: Record<s
   const login = await api.post('/api/auth/login', { username, password });
   if (login.status !== 200) throw new Error(`login failed: ${login.status} ${JSON.stringify(login.body)}`);
   return { id: reg.body.data.id as string, username, token: login.body.data.token as string };
+}
+
+/** Polls a connector run (`GET <runPath>`) until it is no longer running; returns the finished run. */
+export function untilRunFinished(api: ApiClient, runPath: string, token: string): Promise<any> {
+  return eventually(
+    async () => {
+      const run = (await api.get(runPath, { token })).body.data;
+      return run.status !== 'running' && run;
+    },
+    { timeoutMs: 60_000, intervalMs: 100, what: `${runPath} to finish` },
+  );
 }
