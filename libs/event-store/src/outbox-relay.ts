@@ -48,6 +48,7 @@ export class OutboxRelay {
   ) {
     this.table = `${quoteIdent(opts.schema)}.events`;
     this.lockKey = `ripple-outbox:${opts.schema}`;
+    metrics.measureOutboxBacklog(() => this.backlog());
   }
 
   async start(): Promise<void> {
@@ -101,7 +102,6 @@ export class OutboxRelay {
         // A full batch may have left more behind; a partial one took everything committed
         // before it started, and anything committed since has notified (sleep returns at once).
         if (n === (this.opts.batchSize ?? 500)) continue;
-        this.metrics.outboxBacklog.set(await this.backlog());
         await this.sleep(this.opts.pollIntervalMs ?? 1000);
       } catch (err) {
         failures++;

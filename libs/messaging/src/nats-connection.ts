@@ -19,6 +19,8 @@ export async function connectBroker(url: string, name: string): Promise<Broker> 
     pass: u.password || undefined,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
+    // Otherwise every request (each JetStream publish) captures a stack trace up front, in case it fails.
+    noAsyncTraces: true,
   });
   const jsm = await jetstreamManager(nc);
   return { nc, js: jetstream(nc), jsm, serverVersion: nc.info?.version ?? 'unknown' };

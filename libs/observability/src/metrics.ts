@@ -5,7 +5,16 @@ export class RippleMetrics {
   readonly registry = new Registry();
   readonly eventsAppended = new Counter({ name: 'ripple_events_appended_total', help: 'Events committed to this service\'s event store', labelNames: ['type'], registers: [this.registry] });
   readonly eventsPublished = new Counter({ name: 'ripple_events_published_total', help: 'Events published to JetStream by the outbox relay', registers: [this.registry] });
-  readonly outboxBacklog = new Gauge({ name: 'ripple_outbox_backlog', help: 'Committed events not yet acknowledged by JetStream', registers: [this.registry] });
+  /** Read at scrape time (see `measureOutboxBacklog`), not on the relay's hot path. */
+  readonly outboxBacklog = new Gauge({
+    name: 'ripple_outbox_backlog',
+    help: 'Committed events not yet acknowledged by JetStream',
+    registers: [this.registry],
+    collect: async () => {
+      if (this.backlogSource) this.outboxBacklog.set(await this.backlogSource().catch(() => NaN));
+    },
+  });
+  private backlogSource?: () => Promise<number>;
   readonly eventsApplied = new Counter({ name: 'ripple_events_applied_total', help: 'Events applied by a projection', labelNames: ['projection'], registers: [this.registry] });
   readonly eventsSkipped = new Counter({ name: 'ripple_events_skipped_total', help: 'Redelivered or duplicate events a projection ignored', labelNames: ['projection'], registers: [this.registry] });
   readonly projectionLag = new Gauge({ name: 'ripple_projection_lag', help: 'Messages pending for a projection\'s consumer', labelNames: ['projection'], registers: [this.registry] });
@@ -13,6 +22,11 @@ export class RippleMetrics {
   readonly deadLetters = new Gauge({ name: 'ripple_dead_letters', help: 'Open dead letters', labelNames: ['projection'], registers: [this.registry] });
   readonly applyLatency = new Histogram({ name: 'ripple_apply_latency_seconds', help: 'Event occurredAt to projection commit', labelNames: ['projection'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [this.registry] });
   readonly httpRequests = new Counter({ name: 'ripple_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'status'], registers: [this.registry] });
+
+  /** The outbox relay's count of unpublished events, queried when /metrics is scraped. */
+  measureOutboxBacklog(source: () => Promise<number>): void {
+    this.backlogSource = source;
+  }
 
   constructor(service: string) {
     this.registry.setDefaultLabels({ service });

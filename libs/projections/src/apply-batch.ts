@@ -21,27 +21,30 @@ export async function applyBatch(
   tables: TableMap,
   opts: { respectDeadLetters: boolean; mode: ApplyMode },
 ): Promise<Outcome[]> {
-  await tx.query('SELECT pg_advisory_xact_lock_shared(hashtext($1))', [projectionLockKey(schema, projection.name)]);
   const ids = [...new Set(events.map((e) => e.aggregateId))];
-  if (opts.mode === 'live') {
-    // Two live appliers of one aggregate (a deposed leader's last batch, a dead-letter retry)
-    // serialize here, so the second sees the first's checkpoint. Sorted to avoid deadlocks.
-    await tx.query('SELECT pg_advisory_xact_lock(k) FROM (SELECT hashtext($1 || a) AS k FROM unnest($2::text[]) AS a ORDER BY 1) AS sorted', [`${projection.name}:`, ids]);
-  }
-  const cpTable = tables(checkpointTable(projection.name));
-  const rows: { aggregate_id: string; version: number }[] = await tx.query(
-    `SELECT aggregate_id, version FROM ${cpTable} WHERE aggregate_id = ANY($1::text[])`,
-    [ids],
+  // One statement for every lock. Two live appliers of one aggregate (a deposed leader's
+  // last batch, a dead-letter retry) serialize on the per-aggregate locks, so the second
+  // sees the first's checkpoint; they are taken in sorted order to avoid deadlocks.
+  // The checkpoints are read by the NEXT statement: a statement's snapshot is taken before
+  // its locks, so reading them here could miss a checkpoint the lock's last holder committed.
+  // The projection's own locks come last (the order every applier uses).
+  await tx.query(
+    `SELECT pg_advisory_xact_lock_shared(hashtext($1)),
+       (SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT hashtext($2 || a) AS k FROM unnest($3::text[]) AS a ORDER BY 1) AS sorted),
+       (SELECT count(pg_advisory_xact_lock(hashtext(l))) FROM (SELECT l FROM unnest($4::text[]) WITH ORDINALITY AS x(l, i) ORDER BY i) AS own)`,
+    [projectionLockKey(schema, projection.name), `${projection.name}:`, opts.mode === 'live' ? ids : [], projection.locks ?? []],
   );
-  const blocked = opts.respectDeadLetters
-    ? (
-        await tx.query(
-          `SELECT DISTINCT aggregate_id FROM ${qualify(schema, 'dead_letters')} WHERE projection = $1 AND status = 'open' AND aggregate_id = ANY($2::text[])`,
-          [projection.name, ids],
-        )
-      ).map((r: { aggregate_id: string }) => r.aggregate_id)
-    : [];
-  const plan = planBatch(events, new Map(rows.map((r) => [r.aggregate_id, r.version])), new Set(blocked));
+  const cpTable = tables(checkpointTable(projection.name));
+  const rows: { aggregate_id: string; version: number | null; blocked: boolean }[] = await tx.query(
+    `SELECT a.id AS aggregate_id, cp.version, ${opts.respectDeadLetters
+      ? `EXISTS (SELECT 1 FROM ${qualify(schema, 'dead_letters')} d WHERE d.projection = $2 AND d.status = 'open' AND d.aggregate_id = a.id)`
+      : 'false'} AS blocked
+     FROM unnest($1::text[]) AS a(id) LEFT JOIN ${cpTable} cp ON cp.aggregate_id = a.id`,
+    opts.respectDeadLetters ? [ids, projection.name] : [ids],
+  );
+  const applied = new Map(rows.filter((r) => r.version !== null).map((r) => [r.aggregate_id, r.version!]));
+  const blocked = new Set(rows.filter((r) => r.blocked).map((r) => r.aggregate_id));
+  const plan = planBatch(events, applied, blocked);
   if (plan.toApply.length > 0) {
     const known = plan.toApply.filter(isForProjections);
     if (known.length > 0) await projection.apply(tx, known, tables, opts.mode);

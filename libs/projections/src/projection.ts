@@ -22,6 +22,12 @@ export interface Projection {
   source: BoundedContext;
   /** Live tables this projection owns, unqualified; replay rebuilds exactly these. */
   tables: string[];
+  /**
+   * Advisory locks (by name) that `apply` needs held to commit, e.g. to serialize
+   * writers of a table several projections share. Taken before anything is read,
+   * in the batch's first statement, so they cost no round trip of their own.
+   */
+  locks?: readonly string[];
   apply(tx: EntityManager, events: DomainEvent[], tables: TableMap, mode: ApplyMode): Promise<void>;
 }
 

@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { BoundedContext, DomainEvent } from '@ripple/contracts';
 import type { Projection } from '@ripple/projections';
 import { writeFeedBatch } from './feed-batch';
-import { FEED_CHANNEL, FEED_WRITE_LOCK, feedProjectionName } from './feed-sources';
+import { FEED_WRITE_LOCK, feedProjectionName } from './feed-sources';
 
 /**
  * One stream's events → the change feed: each event becomes one `changes` row
@@ -19,11 +19,10 @@ export function changeFeedProjection(source: BoundedContext): Projection {
     name: feedProjectionName(source),
     source,
     tables: [],
+    // Held to commit: the next feed writer takes its positions only after these are visible.
+    locks: [FEED_WRITE_LOCK],
     async apply(tx: EntityManager, events: DomainEvent[]): Promise<void> {
-      // Held to commit: the next feed writer takes its positions only after these are visible.
-      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [FEED_WRITE_LOCK]);
-      await writeFeedBatch(tx, events);
-      await tx.query('SELECT pg_notify($1, $2)', [FEED_CHANNEL, source]);
+      await writeFeedBatch(tx, events, source);
     },
   };
 }

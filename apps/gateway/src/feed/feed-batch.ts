@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { DomainEvent } from '@ripple/contracts';
+import { FEED_CHANNEL } from './feed-sources';
 import { directUsers, operationOf, petOf, refChanges, tableNameOf, type Refs } from './change-scope';
 
 type Key = string;
@@ -23,7 +24,10 @@ class Scopes {
 
   merge(aggregateType: string, aggregateId: string, changes: Refs): Refs {
     const k = key(aggregateType, aggregateId);
-    const next = { ...(this.refs.get(k) ?? {}), ...changes };
+    const current = this.refs.get(k);
+    // Most events change no reference: their scope is written only the first time it is seen.
+    if (current && Object.entries(changes).every(([f, v]) => current[f as keyof Refs] === v)) return current;
+    const next = { ...(current ?? {}), ...changes };
     this.refs.set(k, next);
     this.touched.add(k);
     return next;
@@ -59,9 +63,10 @@ class Scopes {
 /**
  * Writes a batch of events to the feed in a constant number of statements:
  * load the scopes it needs, decide every event's audience in memory, then insert
- * the changes (positions in stream order), their audiences, roles and scopes.
+ * the changes (positions in stream order) with their audiences, and the roles and
+ * scopes that changed. Notifies FEED_CHANNEL with `source` (delivered at commit).
  */
-export async function writeFeedBatch(tx: EntityManager, events: DomainEvent[]): Promise<void> {
+export async function writeFeedBatch(tx: EntityManager, events: DomainEvent[], source: string): Promise<void> {
   const scopes = await loadScopes(tx, events);
   const rows = events.map((event, seq) => {
     const refs = scopes.merge(event.aggregateType, event.aggregateId, refChanges(event));
@@ -69,23 +74,32 @@ export async function writeFeedBatch(tx: EntityManager, events: DomainEvent[]): 
   });
   await saveRoles(tx, events);
   await scopes.save();
-  const inserted: { event_id: string; position: string }[] = await tx.query(
-    `INSERT INTO gateway.changes (event_id, change_type, table_name, aggregate_id, aggregate_version, event_type, operation, data, occurred_at)
-     SELECT event_id, change_type, table_name, aggregate_id, aggregate_version, event_type, operation, data, occurred_at
-     FROM jsonb_to_recordset($1::jsonb) AS x(seq int, event_id uuid, change_type text, table_name text, aggregate_id text, aggregate_version int,
-       event_type text, operation text, data jsonb, occurred_at timestamptz)
-     ORDER BY seq
-     ON CONFLICT (event_id) DO NOTHING RETURNING event_id, position`,
-    [JSON.stringify(rows.map(({ seq, event: e }) => ({
-      seq, event_id: e.id, change_type: e.aggregateType, table_name: tableNameOf(e.aggregateType), aggregate_id: e.aggregateId,
-      aggregate_version: e.aggregateVersion, event_type: e.type, operation: operationOf(e), data: e.data, occurred_at: e.occurredAt,
-    })))],
+  // The changes and their audiences in one statement: positions are taken in stream order (seq),
+  // and the NOTIFY (delivered at commit) wakes every gateway instance's readers.
+  await tx.query(
+    `WITH ins AS (
+       INSERT INTO gateway.changes (event_id, change_type, table_name, aggregate_id, aggregate_version, event_type, operation, data, occurred_at)
+       SELECT event_id, change_type, table_name, aggregate_id, aggregate_version, event_type, operation, data, occurred_at
+       FROM jsonb_to_recordset($1::jsonb) AS x(seq int, event_id uuid, change_type text, table_name text, aggregate_id text, aggregate_version int,
+         event_type text, operation text, data jsonb, occurred_at timestamptz)
+       ORDER BY seq
+       ON CONFLICT (event_id) DO NOTHING RETURNING event_id, position
+     ), aud AS (
+       INSERT INTO gateway.change_audience (user_id, position)
+       SELECT a.user_id, ins.position FROM ins JOIN unnest($2::uuid[], $3::uuid[]) AS a(event_id, user_id) ON a.event_id = ins.event_id
+     )
+     SELECT pg_notify($4, $5)`,
+    [
+      JSON.stringify(rows.map(({ seq, event: e }) => ({
+        seq, event_id: e.id, change_type: e.aggregateType, table_name: tableNameOf(e.aggregateType), aggregate_id: e.aggregateId,
+        aggregate_version: e.aggregateVersion, event_type: e.type, operation: operationOf(e), data: e.data, occurred_at: e.occurredAt,
+      }))),
+      rows.flatMap(({ event, audience }) => audience.map(() => event.id)),
+      rows.flatMap(({ audience }) => audience),
+      FEED_CHANNEL,
+      source,
+    ],
   );
-  const positions = new Map(inserted.map((r) => [r.event_id, r.position]));
-  const audience = rows.flatMap(({ event, audience: users }) => (positions.has(event.id) ? users.map((u) => [u, positions.get(event.id)!]) : []));
-  if (audience.length) {
-    await tx.query('INSERT INTO gateway.change_audience (user_id, position) SELECT * FROM unnest($1::uuid[], $2::bigint[])', [audience.map((a) => a[0]), audience.map((a) => a[1])]);
-  }
 }
 
 /** Loads the scopes of the batch's records, then of the pets, health records and vets they lead to. */

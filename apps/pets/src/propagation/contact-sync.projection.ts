@@ -29,7 +29,8 @@ export function contactSyncProjection(copies: CopySync): Projection {
         if (contactChanged(after.get(e.aggregateId), next)) trigger.set(e.aggregateId, e);
         after.set(e.aggregateId, next);
       }
-      await save(tx, t, [...after.values()]);
+      // Most profile changes (a bio, a venue's description) leave the contact as it was: nothing to write.
+      await save(tx, t, [...after.values()].filter((c) => !sameContact(before.get(c.userId), c)));
       if (mode === 'replay' || !trigger.size) return;
       await copies.forUsers(tx, [...trigger.keys()], (userId) => causedBy(trigger.get(userId)!), false);
     },
@@ -38,7 +39,11 @@ export function contactSyncProjection(copies: CopySync): Projection {
 
 export const causedBy = (e: DomainEvent) => ({ correlationId: e.correlationId, causationId: e.id, actor: 'service:pets' });
 
+const sameContact = (a: UserContact | undefined, b: UserContact) =>
+  !!a && a.username === b.username && a.role === b.role && a.fullName === b.fullName && a.phone === b.phone;
+
 async function save(tx: EntityManager, t: TableMap, contacts: UserContact[]): Promise<void> {
+  if (!contacts.length) return;
   const rows = contacts.map((c) => ({ user_id: c.userId, username: c.username, role: c.role, full_name: c.fullName, phone: c.phone }));
   await tx.query(
     `INSERT INTO ${t('user_contacts')} (user_id, username, role, full_name, phone)

@@ -37,9 +37,7 @@ export const venueDirectoryProjection: Projection = {
 
     const changed = <K extends keyof DirectoryEntry>(k: K) =>
       [...after.entries()].filter(([id, entry]) => entry[k] && entry[k] !== before.get(id)?.[k]).map(([, entry]) => entry[k]!);
-    await saveProfiles(tx, t, changed('profile'));
-    await saveBusinesses(tx, t('venues'), changed('venue'), false);
-    await saveBusinesses(tx, t('galleras'), changed('gallera'), true);
+    await saveAll(tx, [profileUpsert(t, changed('profile')), businessUpsert(t('venues'), changed('venue'), false), businessUpsert(t('galleras'), changed('gallera'), true)]);
   },
 };
 
@@ -55,16 +53,25 @@ function syncedEvents(cause: ProfilesEvent, before: DirectoryEntry, after: Direc
   return out;
 }
 
+/** The directory entries of `ids`, in one statement: each user's profile, venue and gallera rows as JSON. */
 async function load(tx: EntityManager, t: TableMap, ids: string[]): Promise<Map<string, DirectoryEntry>> {
-  // One connection per transaction: the three reads run one after another.
-  const profiles = await tx.query(`SELECT * FROM ${t('owner_profiles')} WHERE user_id = ANY($1::uuid[])`, [ids]);
-  const venues = await tx.query(`SELECT * FROM ${t('venues')} WHERE owner_id = ANY($1::uuid[])`, [ids]);
-  const galleras = await tx.query(`SELECT * FROM ${t('galleras')} WHERE owner_id = ANY($1::uuid[])`, [ids]);
+  const rows: { id: string; p: Record<string, any> | null; v: Record<string, any> | null; g: Record<string, any> | null }[] = await tx.query(
+    `SELECT u.id,
+       (SELECT to_jsonb(p) FROM ${t('owner_profiles')} p WHERE p.user_id = u.id) AS p,
+       (SELECT to_jsonb(v) FROM ${t('venues')} v WHERE v.owner_id = u.id) AS v,
+       (SELECT to_jsonb(g) FROM ${t('galleras')} g WHERE g.owner_id = u.id) AS g
+     FROM unnest($1::uuid[]) AS u(id)`,
+    [ids],
+  );
   const entries = new Map<string, DirectoryEntry>();
-  const entry = (id: string) => entries.get(id) ?? entries.set(id, {}).get(id)!;
-  for (const r of profiles) entry(r.user_id).profile = { userId: r.user_id, username: r.username, role: r.role, profileInfo: r.profile_info };
-  for (const r of venues) entry(r.owner_id).venue = toBusiness(r);
-  for (const r of galleras) entry(r.owner_id).gallera = { ...toBusiness(r), specialties: r.specialties, activeRoosters: r.active_roosters };
+  for (const { id, p, v, g } of rows) {
+    if (!p && !v && !g) continue;
+    const entry: DirectoryEntry = {};
+    if (p) entry.profile = { userId: p.user_id, username: p.username, role: p.role, profileInfo: p.profile_info };
+    if (v) entry.venue = toBusiness(v);
+    if (g) entry.gallera = { ...toBusiness(g), specialties: g.specialties, activeRoosters: g.active_roosters };
+    entries.set(id, entry);
+  }
   return entries;
 }
 
@@ -76,33 +83,45 @@ function toBusiness(r: Record<string, any>): Venue {
   };
 }
 
-async function saveProfiles(tx: EntityManager, t: TableMap, profiles: OwnerProfile[]): Promise<void> {
-  if (!profiles.length) return;
-  const rows = profiles.map((p) => ({ user_id: p.userId, username: p.username, role: p.role, profile_info: p.profileInfo }));
-  await tx.query(
-    `INSERT INTO ${t('owner_profiles')} (user_id, username, role, profile_info)
-     SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(user_id uuid, username text, role text, profile_info jsonb)
-     ON CONFLICT (user_id) DO UPDATE SET username = EXCLUDED.username, role = EXCLUDED.role, profile_info = EXCLUDED.profile_info`,
-    [JSON.stringify(rows)],
-  );
+/** An upsert of one table: `$?` stands for its one parameter, the rows as JSON. */
+interface Upsert {
+  sql: string;
+  rows: unknown[];
 }
 
-async function saveBusinesses(tx: EntityManager, table: string, items: (Venue | Gallera)[], gallera: boolean): Promise<void> {
-  if (!items.length) return;
-  const rows = items.map((b) => ({
-    id: b.id, owner_id: b.ownerId, name: b.name, location: b.location, description: b.description, contact_info: b.contactInfo,
-    created_at: b.createdAt, updated_at: b.updatedAt, last_event_id: b.lastEventId, last_event_type: b.lastEventType, version: b.version,
-    ...(gallera ? { specialties: (b as Gallera).specialties, active_roosters: (b as Gallera).activeRoosters } : {}),
-  }));
+/** Every table's upsert in one statement (data-modifying CTEs), so a batch's writes cost one round trip. */
+async function saveAll(tx: EntityManager, upserts: (Upsert | undefined)[]): Promise<void> {
+  const parts = upserts.filter((u): u is Upsert => u !== undefined);
+  if (!parts.length) return;
+  const ctes = parts.map((u, i) => `w${i} AS (${u.sql.replace('$?', () => `$${i + 1}`)})`);
+  await tx.query(`WITH ${ctes.join(', ')} SELECT 1`, parts.map((u) => JSON.stringify(u.rows)));
+}
+
+function profileUpsert(t: TableMap, profiles: OwnerProfile[]): Upsert | undefined {
+  if (!profiles.length) return undefined;
+  return {
+    sql: `INSERT INTO ${t('owner_profiles')} (user_id, username, role, profile_info)
+     SELECT * FROM jsonb_to_recordset($?::jsonb) AS x(user_id uuid, username text, role text, profile_info jsonb)
+     ON CONFLICT (user_id) DO UPDATE SET username = EXCLUDED.username, role = EXCLUDED.role, profile_info = EXCLUDED.profile_info`,
+    rows: profiles.map((p) => ({ user_id: p.userId, username: p.username, role: p.role, profile_info: p.profileInfo })),
+  };
+}
+
+function businessUpsert(table: string, items: (Venue | Gallera)[], gallera: boolean): Upsert | undefined {
+  if (!items.length) return undefined;
   const extraCols = gallera ? ', specialties, active_roosters' : '';
   const extraTypes = gallera ? ', specialties text, active_roosters int' : '';
   const extraSet = gallera ? ', specialties = EXCLUDED.specialties, active_roosters = EXCLUDED.active_roosters' : '';
-  await tx.query(
-    `INSERT INTO ${table} (id, owner_id, name, location, description, contact_info, created_at, updated_at, last_event_id, last_event_type, version${extraCols})
-     SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(${BUSINESS_COLUMNS}${extraTypes})
+  return {
+    sql: `INSERT INTO ${table} (id, owner_id, name, location, description, contact_info, created_at, updated_at, last_event_id, last_event_type, version${extraCols})
+     SELECT * FROM jsonb_to_recordset($?::jsonb) AS x(${BUSINESS_COLUMNS}${extraTypes})
      ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, location = EXCLUDED.location, description = EXCLUDED.description,
        contact_info = EXCLUDED.contact_info, updated_at = EXCLUDED.updated_at, last_event_id = EXCLUDED.last_event_id,
        last_event_type = EXCLUDED.last_event_type, version = EXCLUDED.version${extraSet}`,
-    [JSON.stringify(rows)],
-  );
+    rows: items.map((b) => ({
+      id: b.id, owner_id: b.ownerId, name: b.name, location: b.location, description: b.description, contact_info: b.contactInfo,
+      created_at: b.createdAt, updated_at: b.updatedAt, last_event_id: b.lastEventId, last_event_type: b.lastEventType, version: b.version,
+      ...(gallera ? { specialties: (b as Gallera).specialties, active_roosters: (b as Gallera).activeRoosters } : {}),
+    })),
+  };
 }
