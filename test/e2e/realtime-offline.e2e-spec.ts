@@ -106,3 +106,20 @@ it('profiles apply a retried command with the same Idempotency-Key once, and ref
   expect((await put('other', 'key-0001-abc')).status).toBe(422);
   expect((await api.get('/api/users/me', { token: user.token })).body.data.version).toBe(once.body.data.version);
 });
+
+it('profiles merge concurrent updates of one user, each once, and apply concurrent retries of one key once', async () => {
+  const user = await signUp(api, 'user');
+  const start = (await api.get('/api/users/me', { token: user.token })).body.data.version;
+  const fields = ['bio', 'phone', 'fullName', 'address', 'businessName', 'venueName'];
+  const answers = await Promise.all(fields.map((f) => api.put('/api/users/profile', { profileInfo: { [f]: `${f}-value` } }, { token: user.token })));
+  expect(answers.map((a) => a.status)).toEqual(fields.map(() => 200));
+  expect(new Set(answers.map((a) => a.body.data.version)).size).toBe(fields.length);
+  const me = (await api.get('/api/users/me', { token: user.token })).body.data;
+  expect(me.version).toBe(start + fields.length);
+  for (const f of fields) expect(me.profileInfo[f]).toBe(`${f}-value`);
+
+  const retries = await Promise.all(Array.from({ length: 5 }, () => api.put('/api/users/profile', { profileInfo: { bio: 'retried' } }, { token: user.token, headers: { 'idempotency-key': 'key-race-0001' } })));
+  expect(retries.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+  expect(new Set(retries.map((r) => r.body.data.version))).toEqual(new Set([start + fields.length + 1]));
+  expect((await api.get('/api/users/me', { token: user.token })).body.data.version).toBe(start + fields.length + 1);
+});

@@ -3,6 +3,9 @@ import { currentSchemaVersion, uuidv7, type CausationContext, type DomainEvent, 
 import { StreamVersionConflictError } from './errors';
 import { outboxChannel, quoteIdent } from './schema';
 
+/** A transaction, or the pool for a single statement. */
+export type Queryable = Pick<EntityManager, 'query'>;
+
 /** An event as a decide function returns it: the store adds the envelope. */
 export type NewEvent<E extends DomainEvent = DomainEvent> = Pick<E, 'type' | 'data'>;
 
@@ -92,6 +95,43 @@ export class EventStore {
     throw new StreamVersionConflictError(req.aggregateId, req.expectedVersion, await this.currentVersion(tx, req.aggregateId));
   }
 
+  /**
+   * Appends one stream's events and writes the caller's read model in ONE statement
+   * (data-modifying CTEs, which run whether or not they are read): atomic without a
+   * transaction, one round trip, and the relay is woken at commit (a notification
+   * repeated in one transaction is delivered once). `writes` are SQL statements that may use `$?1`, `$?2`, …
+   * for their own `params`; the rows of the first one's RETURNING come back. A
+   * concurrent append at the same version fails the whole statement with
+   * StreamVersionConflictError, and nothing is written; any other unique violation
+   * (e.g. of a `writes` table) is rethrown as it came.
+   */
+  async appendAtomically<E extends DomainEvent, R>(db: Queryable, req: AppendRequest<E>, writes: { sql: string; params: unknown[] }[]): Promise<{ events: EventEnvelope[]; rows: R[] }> {
+    const envelopes = this.envelopes(req);
+    const col = <K extends keyof EventEnvelope>(k: K) => envelopes.map((e) => e[k]);
+    const params: unknown[] = [col('id'), col('aggregateId'), col('aggregateType'), col('aggregateVersion'), col('type'), col('schemaVersion'),
+      envelopes.map((e) => JSON.stringify(e.data)), col('correlationId'), col('causationId'), col('actor'), col('occurredAt'), outboxChannel(this.schema), String(envelopes.length)];
+    const ctes = writes.map((w, i) => {
+      const offset = params.length;
+      params.push(...w.params);
+      return `w${i} AS (${w.sql.replace(/\$\?(\d+)/g, (_, n: string) => `$${offset + Number(n)}`)})`;
+    });
+    try {
+      const rows: R[] = await db.query(
+        `WITH ins AS (
+           INSERT INTO ${this.table} (id, stream_id, aggregate_type, version, type, schema_version, data, correlation_id, causation_id, actor, occurred_at)
+           SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::int[], $7::jsonb[], $8::text[], $9::text[], $10::text[], $11::timestamptz[])
+           RETURNING pg_notify($12, $13)
+         )${ctes.map((c) => `, ${c}`).join('')}
+         SELECT * FROM w0`,
+        params,
+      );
+      return { events: envelopes, rows };
+    } catch (err) {
+      if ((err as { constraint?: string }).constraint !== 'events_stream_version_uq') throw err;
+      throw new StreamVersionConflictError(req.aggregateId, req.expectedVersion, await this.currentVersion(db, req.aggregateId));
+    }
+  }
+
   private envelopes<E extends DomainEvent>(req: AppendRequest<E>): EventEnvelope[] {
     const occurredAt = (req.now ?? new Date()).toISOString();
     return req.events.map((e, i) => ({
@@ -109,7 +149,7 @@ export class EventStore {
     }));
   }
 
-  async currentVersion(tx: EntityManager, streamId: string): Promise<number> {
+  async currentVersion(tx: Queryable, streamId: string): Promise<number> {
     const [row] = await tx.query(`SELECT coalesce(max(version), 0)::int AS v FROM ${this.table} WHERE stream_id = $1`, [streamId]);
     return row.v;
   }

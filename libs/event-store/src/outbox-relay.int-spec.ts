@@ -217,11 +217,11 @@ describe('OutboxRelay and EventStore (PostgreSQL + JetStream)', () => {
 
   it('is woken by NOTIFY: an appended event is published long before the fallback poll', async () => {
     const { store, relay, stream } = await setup({ pollIntervalMs: 60_000 });
-    // Count the relay's idle passes: it reads the backlog right before it goes to sleep.
+    // Count the relay's finished passes: after a partial one it goes to sleep until notified (or the 60 s poll).
     let idlePasses = 0;
-    const backlog = relay.backlog.bind(relay);
-    relay.backlog = async () => {
-      const n = await backlog();
+    const publishBatch = relay.publishBatch.bind(relay);
+    relay.publishBatch = async () => {
+      const n = await publishBatch();
       idlePasses++;
       return n;
     };

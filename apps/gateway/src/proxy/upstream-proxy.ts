@@ -1,6 +1,5 @@
 import http, { type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
-import { pipeline } from 'node:stream';
 import type { JsonLogger } from '@ripple/observability';
 import { byteLimit } from './body-limit';
 import { sendError } from './error-response';
@@ -62,8 +61,10 @@ export class UpstreamProxy {
       res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, endToEndHeaders(upstreamRes.headers));
       // A response of unknown length may be a stream whose first event is far off: the client should see it open now.
       if (upstreamRes.headers['content-length'] === undefined) res.flushHeaders();
-      // On failure pipeline destroys both sides: the client sees a cut stream, the upstream sees the client leave.
-      pipeline(upstreamRes, res, () => undefined);
+      // A failed upstream cuts the client's stream; a client that leaves destroys the upstream request (below).
+      // (Not stream.pipeline: it builds an AbortController, and an AbortError with its stack, for every response.)
+      upstreamRes.on('error', () => res.destroy());
+      upstreamRes.pipe(res);
     });
     upstreamReq.on('error', (err) => {
       if (answered || clientGone) return;

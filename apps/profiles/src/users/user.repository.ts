@@ -1,10 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { CausationContext, EventEnvelope } from '@ripple/contracts';
-import { EventStore, type NewEvent } from '@ripple/event-store';
+import { EventStore, StreamVersionConflictError, type NewEvent } from '@ripple/event-store';
 import type { ProfilesEvent } from '@ripple/contracts';
 import { evolve, type UserState } from './user';
 import { IdempotencyKeyReusedError, UserNotFoundError } from './user.errors';
+
+/** Decisions taken again after losing a race to a concurrent write of the same user, before the conflict is surfaced. */
+const MAX_ATTEMPTS = 20;
 
 /** A command the client may retry: applied once per key, answered from the first result after that. */
 export interface Idempotency {
@@ -56,8 +59,12 @@ export class UserRepository {
   }
 
   /**
-   * Runs a decision against the user's current state under a row lock (so a
-   * concurrent merge waits instead of failing), then appends and saves.
+   * Runs a decision against the user's current state and commits its events with
+   * the `users` row (and the idempotency key) in one statement: two round trips,
+   * no transaction held open. A concurrent write to the same user makes the
+   * append conflict and nothing is written; the decision is then taken again on
+   * the new state (so a merge still lands, and a stale expectedVersion is refused
+   * by the decision), a bounded number of times.
    */
   async update(
     id: string,
@@ -65,38 +72,47 @@ export class UserRepository {
     ctx: CausationContext,
     idempotency?: Idempotency,
   ): Promise<{ user: UserRecord; events: EventEnvelope[]; replayed?: boolean }> {
-    return this.dataSource.transaction(async (tx) => {
-      const [row] = await tx.query('SELECT * FROM profiles.users WHERE id = $1 FOR UPDATE', [id]);
+    for (let attempt = 1; ; attempt++) {
+      const [row] = await this.dataSource.query(
+        `SELECT u.*, k.request_hash AS idempotency_hash, k.response AS idempotency_response
+         FROM profiles.users u LEFT JOIN profiles.idempotency_keys k ON k.user_id = u.id AND k.key = $2 WHERE u.id = $1`,
+        [id, idempotency?.key ?? null],
+      );
       if (!row) throw new UserNotFoundError(id);
-      // Under the row lock, so a concurrent retry waits and then finds the first one's answer.
-      const replay = idempotency && (await this.replay(tx, id, idempotency));
-      if (replay) return { user: replay, events: [], replayed: true };
-      const result = await this.decideAndSave(tx, toRecord(row), decide, ctx);
-      if (idempotency) {
-        await tx.query('INSERT INTO profiles.idempotency_keys (user_id, key, request_hash, response) VALUES ($1, $2, $3, $4)', [id, idempotency.key, idempotency.requestHash, JSON.stringify(result.user)]);
+      if (idempotency && row.idempotency_hash !== null) {
+        if (row.idempotency_hash !== idempotency.requestHash) throw new IdempotencyKeyReusedError(idempotency.key);
+        return { user: row.idempotency_response, events: [], replayed: true };
       }
-      return result;
-    });
+      const state = toRecord(row);
+      const events = decide(state);
+      if (events.length === 0) return { user: state, events: [] };
+      try {
+        return await this.save(state, events, ctx, idempotency);
+      } catch (err) {
+        // Lost a race: to another write of this user, or to a retry carrying the same key.
+        const raced = err instanceof StreamVersionConflictError || (err as { constraint?: string }).constraint === 'idempotency_keys_pkey';
+        if (!raced || attempt >= MAX_ATTEMPTS) throw err;
+      }
+    }
   }
 
-  private async replay(tx: EntityManager, userId: string, idempotency: Idempotency): Promise<UserRecord | undefined> {
-    const [done] = await tx.query('SELECT request_hash, response FROM profiles.idempotency_keys WHERE user_id = $1 AND key = $2', [userId, idempotency.key]);
-    if (!done) return undefined;
-    if (done.request_hash !== idempotency.requestHash) throw new IdempotencyKeyReusedError(idempotency.key);
-    return done.response;
-  }
-
-  private async decideAndSave(tx: EntityManager, state: UserRecord, decide: (state: UserState) => NewEvent<ProfilesEvent>[], ctx: CausationContext) {
-    const events = decide(state);
-    if (events.length === 0) return { user: state, events: [] };
-    const envelopes = await this.store.append(tx, { aggregateType: 'user', aggregateId: state.id, expectedVersion: state.version, events, context: ctx });
-    const next = envelopes.reduce((s, e) => evolve(s, e as ProfilesEvent), state as UserState);
-    // TypeORM answers an UPDATE with [rows, rowCount].
-    const [[saved]] = await tx.query(
-      'UPDATE profiles.users SET role = $2, profile_info = $3, version = $4, updated_at = now() WHERE id = $1 RETURNING *',
-      [state.id, next.role, JSON.stringify(next.profileInfo), next.version],
-    );
-    return { user: toRecord(saved), events: envelopes };
+  private async save(state: UserRecord, events: NewEvent<ProfilesEvent>[], ctx: CausationContext, idempotency?: Idempotency) {
+    const now = new Date();
+    const next = events.reduce((s, e) => evolve(s, e as ProfilesEvent), state as UserState);
+    const user: UserRecord = { ...state, role: next.role, profileInfo: next.profileInfo, version: next.version, updatedAt: now.toISOString() };
+    const writes = [{
+      sql: 'UPDATE profiles.users SET role = $?2, profile_info = $?3, version = $?4, updated_at = $?5 WHERE id = $?1 RETURNING id',
+      params: [state.id, user.role, JSON.stringify(user.profileInfo), user.version, now],
+    }];
+    if (idempotency) {
+      writes.push({
+        sql: 'INSERT INTO profiles.idempotency_keys (user_id, key, request_hash, response) VALUES ($?1, $?2, $?3, $?4)',
+        params: [state.id, idempotency.key, idempotency.requestHash, JSON.stringify(user)],
+      });
+    }
+    const { events: envelopes } = await this.store.appendAtomically(this.dataSource,
+      { aggregateType: 'user', aggregateId: state.id, expectedVersion: state.version, events, context: ctx, now }, writes);
+    return { user, events: envelopes };
   }
 
   async create(id: string, events: NewEvent<ProfilesEvent>[], passwordHash: string, ctx: CausationContext): Promise<UserRecord> {
