@@ -7,7 +7,7 @@ import { evolve, type UserState } from './user';
 import { IdempotencyKeyReusedError, UserNotFoundError } from './user.errors';
 
 /** Decisions taken again after losing a race to a concurrent write of the same user, before the conflict is surfaced. */
-const MAX_ATTEMPTS = 20;
+const MAX_ATTEMPTS = 10;
 
 /** A command the client may retry: applied once per key, answered from the first result after that. */
 export interface Idempotency {
@@ -37,6 +37,9 @@ const toRecord = (r: Record<string, any>): UserRecord => ({
  */
 @Injectable()
 export class UserRepository {
+  /** Per user: the last command of this instance in line, so the next one waits for it. */
+  private readonly queues = new Map<string, Promise<unknown>>();
+
   constructor(private readonly dataSource: DataSource, private readonly store: EventStore) {}
 
   async find(id: string, tx: EntityManager = this.dataSource.manager): Promise<UserRecord | undefined> {
@@ -64,9 +67,28 @@ export class UserRepository {
    * no transaction held open. A concurrent write to the same user makes the
    * append conflict and nothing is written; the decision is then taken again on
    * the new state (so a merge still lands, and a stale expectedVersion is refused
-   * by the decision), a bounded number of times.
+   * by the decision), a bounded number of times. Within this instance, commands
+   * of one user run one after another, so they do not race at all.
    */
   async update(
+    id: string,
+    decide: (state: UserState) => NewEvent<ProfilesEvent>[],
+    ctx: CausationContext,
+    idempotency?: Idempotency,
+  ): Promise<{ user: UserRecord; events: EventEnvelope[]; replayed?: boolean }> {
+    // This instance's commands for one user queue behind each other rather than race (a race costs
+    // a wasted statement and a retry; under load, many); races with other instances are retried.
+    const previous = this.queues.get(id);
+    const mine = (previous ?? Promise.resolve()).catch(() => undefined).then(() => this.decideAndSave(id, decide, ctx, idempotency));
+    this.queues.set(id, mine);
+    try {
+      return await mine;
+    } finally {
+      if (this.queues.get(id) === mine) this.queues.delete(id);
+    }
+  }
+
+  private async decideAndSave(
     id: string,
     decide: (state: UserState) => NewEvent<ProfilesEvent>[],
     ctx: CausationContext,
@@ -92,6 +114,7 @@ export class UserRepository {
         // Lost a race: to another write of this user, or to a retry carrying the same key.
         const raced = err instanceof StreamVersionConflictError || (err as { constraint?: string }).constraint === 'idempotency_keys_pkey';
         if (!raced || attempt >= MAX_ATTEMPTS) throw err;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
       }
     }
   }
