@@ -1,6 +1,7 @@
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { currentSchemaVersion, uuidv7, type CausationContext, type DomainEvent, type EventEnvelope } from '@ripple/contracts';
 import { StreamVersionConflictError } from './errors';
+import { notifyAfterCommit } from './notify-after-commit';
 import { outboxChannel, quoteIdent } from './schema';
 
 /** A transaction, or the pool for a single statement. */
@@ -67,8 +68,8 @@ export class EventStore {
 
   /**
    * Appends to several streams in one statement (a reactor's whole batch):
-   * insert, skip rows whose (stream, version) exists, and wake the relay, in one
-   * round trip. If any row was skipped, the rows this call inserted are removed
+   * insert, skip rows whose (stream, version) exists, in one round trip; the relay
+   * is woken once the caller's transaction commits. If any row was skipped, the rows this call inserted are removed
    * again and the first conflicting stream is reported.
    */
   async appendMany<E extends DomainEvent>(tx: EntityManager, reqs: AppendRequest<E>[]): Promise<EventEnvelope[]> {
@@ -82,12 +83,14 @@ export class EventStore {
          ON CONFLICT ON CONSTRAINT events_stream_version_uq DO NOTHING
          RETURNING id
        )
-       SELECT coalesce(array_agg(id::text), '{}') AS ids, pg_notify($12, $13) FROM ins`,
+       SELECT coalesce(array_agg(id::text), '{}') AS ids FROM ins`,
       [col('id'), col('aggregateId'), col('aggregateType'), col('aggregateVersion'), col('type'), col('schemaVersion'),
-        envelopes.map((e) => JSON.stringify(e.data)), col('correlationId'), col('causationId'), col('actor'), col('occurredAt'),
-        outboxChannel(this.schema), String(envelopes.length)],
+        envelopes.map((e) => JSON.stringify(e.data)), col('correlationId'), col('causationId'), col('actor'), col('occurredAt')],
     );
-    if (ids.length === envelopes.length) return envelopes;
+    if (ids.length === envelopes.length) {
+      notifyAfterCommit(tx, outboxChannel(this.schema), String(envelopes.length));
+      return envelopes;
+    }
     if (ids.length > 0) await tx.query(`DELETE FROM ${this.table} WHERE id = ANY($1::uuid[])`, [ids]);
     const inserted = new Set<string>(ids);
     const lost = envelopes.find((e) => !inserted.has(e.id))!;
@@ -98,18 +101,17 @@ export class EventStore {
   /**
    * Appends one stream's events and writes the caller's read model in ONE statement
    * (data-modifying CTEs, which run whether or not they are read): atomic without a
-   * transaction, one round trip, and the relay is woken at commit (a notification
-   * repeated in one transaction is delivered once). `writes` are SQL statements that may use `$?1`, `$?2`, …
+   * transaction, one round trip; the relay is woken once it is committed. `writes` are SQL statements that may use `$?1`, `$?2`, …
    * for their own `params`; the rows of the first one's RETURNING come back. A
    * concurrent append at the same version fails the whole statement with
    * StreamVersionConflictError, and nothing is written; any other unique violation
    * (e.g. of a `writes` table) is rethrown as it came.
    */
-  async appendAtomically<E extends DomainEvent, R>(db: Queryable, req: AppendRequest<E>, writes: { sql: string; params: unknown[] }[]): Promise<{ events: EventEnvelope[]; rows: R[] }> {
+  async appendAtomically<E extends DomainEvent, R>(db: EntityManager | DataSource, req: AppendRequest<E>, writes: { sql: string; params: unknown[] }[]): Promise<{ events: EventEnvelope[]; rows: R[] }> {
     const envelopes = this.envelopes(req);
     const col = <K extends keyof EventEnvelope>(k: K) => envelopes.map((e) => e[k]);
     const params: unknown[] = [col('id'), col('aggregateId'), col('aggregateType'), col('aggregateVersion'), col('type'), col('schemaVersion'),
-      envelopes.map((e) => JSON.stringify(e.data)), col('correlationId'), col('causationId'), col('actor'), col('occurredAt'), outboxChannel(this.schema), String(envelopes.length)];
+      envelopes.map((e) => JSON.stringify(e.data)), col('correlationId'), col('causationId'), col('actor'), col('occurredAt')];
     const ctes = writes.map((w, i) => {
       const offset = params.length;
       params.push(...w.params);
@@ -120,11 +122,12 @@ export class EventStore {
         `WITH ins AS (
            INSERT INTO ${this.table} (id, stream_id, aggregate_type, version, type, schema_version, data, correlation_id, causation_id, actor, occurred_at)
            SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::int[], $7::jsonb[], $8::text[], $9::text[], $10::text[], $11::timestamptz[])
-           RETURNING pg_notify($12, $13)
+           RETURNING id
          )${ctes.map((c) => `, ${c}`).join('')}
          SELECT * FROM w0`,
         params,
       );
+      notifyAfterCommit(db, outboxChannel(this.schema), String(envelopes.length));
       return { events: envelopes, rows };
     } catch (err) {
       if ((err as { constraint?: string }).constraint !== 'events_stream_version_uq') throw err;
@@ -165,7 +168,7 @@ export class EventStore {
       `WITH u AS (UPDATE ${this.table} SET published_at = NULL WHERE position >= $1 AND published_at IS NOT NULL RETURNING 1) SELECT count(*)::int AS n FROM u`,
       [fromPosition],
     );
-    await tx.query('SELECT pg_notify($1, $2)', [outboxChannel(this.schema), 'republish']);
+    notifyAfterCommit(tx, outboxChannel(this.schema), 'republish');
     return n;
   }
 }

@@ -2,3 +2,4 @@ export * from './schema';
 export * from './errors';
 export * from './event-store';
 export * from './outbox-relay';
+export * from './notify-after-commit';

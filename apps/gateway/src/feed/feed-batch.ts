@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { DomainEvent } from '@ripple/contracts';
+import { notifyAfterCommit } from '@ripple/event-store';
 import { FEED_CHANNEL } from './feed-sources';
 import { directUsers, operationOf, petOf, refChanges, tableNameOf, type Refs } from './change-scope';
 
@@ -64,7 +65,7 @@ class Scopes {
  * Writes a batch of events to the feed in a constant number of statements:
  * load the scopes it needs, decide every event's audience in memory, then insert
  * the changes (positions in stream order) with their audiences, and the roles and
- * scopes that changed. Notifies FEED_CHANNEL with `source` (delivered at commit).
+ * scopes that changed. Notifies FEED_CHANNEL with `source` after commit.
  */
 export async function writeFeedBatch(tx: EntityManager, events: DomainEvent[], source: string): Promise<void> {
   const scopes = await loadScopes(tx, events);
@@ -74,8 +75,8 @@ export async function writeFeedBatch(tx: EntityManager, events: DomainEvent[], s
   });
   await saveRoles(tx, events);
   await scopes.save();
-  // The changes and their audiences in one statement: positions are taken in stream order (seq),
-  // and the NOTIFY (delivered at commit) wakes every gateway instance's readers.
+  // The changes and their audiences in one statement: positions are taken in stream order (seq).
+  // Once committed, a notification wakes every gateway instance's readers.
   await tx.query(
     `WITH ins AS (
        INSERT INTO gateway.changes (event_id, change_type, table_name, aggregate_id, aggregate_version, event_type, operation, data, occurred_at)
@@ -88,7 +89,7 @@ export async function writeFeedBatch(tx: EntityManager, events: DomainEvent[], s
        INSERT INTO gateway.change_audience (user_id, position)
        SELECT a.user_id, ins.position FROM ins JOIN unnest($2::uuid[], $3::uuid[]) AS a(event_id, user_id) ON a.event_id = ins.event_id
      )
-     SELECT pg_notify($4, $5)`,
+     SELECT 1`,
     [
       JSON.stringify(rows.map(({ seq, event: e }) => ({
         seq, event_id: e.id, change_type: e.aggregateType, table_name: tableNameOf(e.aggregateType), aggregate_id: e.aggregateId,
@@ -96,10 +97,9 @@ export async function writeFeedBatch(tx: EntityManager, events: DomainEvent[], s
       }))),
       rows.flatMap(({ event, audience }) => audience.map(() => event.id)),
       rows.flatMap(({ audience }) => audience),
-      FEED_CHANNEL,
-      source,
     ],
   );
+  notifyAfterCommit(tx, FEED_CHANNEL, source);
 }
 
 /** Loads the scopes of the batch's records, then of the pets, health records and vets they lead to. */

@@ -5,7 +5,7 @@ export const FEED_SOURCES: readonly BoundedContext[] = ['profiles', 'venues', 'p
 
 export const feedProjectionName = (source: BoundedContext) => `change-feed-${source}`;
 
-/** NOTIFY channel: sent by every feed transaction, delivered when it commits. */
+/** NOTIFY channel: sent after every feed transaction commits. */
 export const FEED_CHANNEL = 'gateway_changes';
 
 /** Serializes feed writes so positions become visible in the order they were taken. */
