@@ -1,22 +1,35 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 let lastMs = 0;
 let seq = 0;
+
+// Random bytes are drawn 4 KiB at a time: one call into the system's generator per 256 ids, not two per id.
+const pool = Buffer.allocUnsafe(4096);
+let poolAt = pool.length;
+function random16(): Buffer {
+  if (poolAt === pool.length) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  poolAt += 16;
+  return pool.subarray(poolAt - 16, poolAt);
+}
 
 /**
  * RFC 9562 UUIDv7: 48-bit unix milliseconds, then a 12-bit counter that keeps ids
  * from one process strictly increasing within a millisecond, then random bits.
  */
 export function uuidv7(now = Date.now()): string {
+  const b = random16();
   if (now <= lastMs) {
     seq = (seq + 1) & 0xfff;
     if (seq === 0) lastMs += 1;
     now = lastMs;
   } else {
     lastMs = now;
-    seq = randomBytes(2).readUInt16BE(0) & 0x3ff;
+    // A random start (bytes 6 and 7 are overwritten below), low enough to leave room for the counter.
+    seq = b.readUInt16BE(6) & 0x3ff;
   }
-  const b = randomBytes(16);
   b.writeUIntBE(now, 0, 6);
   b[6] = 0x70 | (seq >> 8);
   b[7] = seq & 0xff;

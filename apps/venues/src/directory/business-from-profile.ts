@@ -132,14 +132,19 @@ function syncBusiness(kind: Kind, profile: OwnerProfile, current: Venue | Galler
   return { ...next, ...stamp, version: current.version + 1 };
 }
 
+/** Equal in everything but the bookkeeping of who changed it last. */
 function sameBusiness(a: Venue | Gallera, b: Venue | Gallera): boolean {
   const strip = ({ updatedAt: _u, lastEventId: _l, lastEventType: _t, version: _v, ...rest }: Venue | Gallera) => rest;
-  return JSON.stringify(sortKeys(strip(a))) === JSON.stringify(sortKeys(strip(b)));
+  return sameJson(strip(a), strip(b));
 }
 
-function sortKeys(v: unknown): unknown {
-  if (Array.isArray(v) || v === null || typeof v !== 'object') return v;
-  return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]));
+/** Deep equality of JSON-like values, key order ignored (a key holding undefined counts as absent, as in JSON). */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+  const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
+  return ka.length === kb.length && ka.every((k) => sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
 
 function compact<T extends object>(o: T): T {
@@ -162,7 +167,7 @@ export function businessSynced(before: Venue | Gallera | undefined, after: Venue
     if (!(f in after)) continue;
     const next = (after as unknown as Record<string, unknown>)[f];
     const prev = before ? (before as unknown as Record<string, unknown>)[f] : undefined;
-    if (JSON.stringify(sortKeys(next)) !== JSON.stringify(sortKeys(prev))) changes[f] = next;
+    if (!sameJson(next, prev)) changes[f] = next;
   }
   // A creation carries every field, the owner included, like any record's first event.
   if (!before) changes.ownerId = after.ownerId;
