@@ -108,7 +108,8 @@ export function currentSchemaVersion(type: DomainEvent['type']): number {
 export function decodeEvent(bytes: Uint8Array): DomainEvent {
   let raw: unknown;
   try {
-    raw = JSON.parse(Buffer.from(bytes).toString('utf8'));
+    // A view of the bytes, not a copy (Buffer.from(Uint8Array) copies).
+    raw = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
   } catch {
     throw new InvalidEnvelopeError(['payload is not JSON']);
   }

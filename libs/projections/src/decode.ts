@@ -12,7 +12,7 @@ export function decodeForProjection(bytes: Uint8Array): DomainEvent {
     return decodeEvent(bytes);
   } catch (err) {
     if (!(err instanceof UnknownEventTypeError)) throw err;
-    return validateEnvelope(JSON.parse(Buffer.from(bytes).toString('utf8'))) as DomainEvent;
+    return validateEnvelope(JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'))) as DomainEvent;
   }
 }
 

@@ -26,14 +26,15 @@ export const venueDirectoryProjection: Projection = {
     const before = await load(tx, t, ids);
     const after = new Map(before);
     const published: AppendRequest<VenuesEvent>[] = [];
+    // Replay rebuilds rows only: the events a live apply published are already in the stream.
+    const live = mode === 'live';
     for (const e of userEvents) {
       const previous = after.get(e.aggregateId) ?? {};
       const next = evolveDirectory(previous, e);
       after.set(e.aggregateId, next);
-      published.push(...syncedEvents(e, previous, next));
+      if (live) published.push(...syncedEvents(e, previous, next));
     }
-    // Replay rebuilds rows only: the events a live apply published are already in the stream.
-    if (mode === 'live') await store.appendMany(tx, published);
+    if (live) await store.appendMany(tx, published);
 
     const changed = <K extends keyof DirectoryEntry>(k: K) =>
       [...after.entries()].filter(([id, entry]) => entry[k] && entry[k] !== before.get(id)?.[k]).map(([, entry]) => entry[k]!);
