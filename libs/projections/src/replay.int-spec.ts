@@ -101,6 +101,9 @@ describe('replayProjection (PostgreSQL + JetStream)', () => {
     Array.from({ length: to - from + 1 }, (_, i) => aggregates.map((id) => event(id, from + i, `${id.slice(-6)}-v${from + i}`))).flat();
   const count = async (table: string) => (await dataSource.query(`SELECT count(*)::int AS n FROM ${qualify(SCHEMA, table)}`))[0].n as number;
   const t = (table: string) => qualify(SCHEMA, table);
+  /** pg_class.relpersistence of each table: 'p' logged, 'u' unlogged. */
+  const persistence = async (tables: string[]) =>
+    Promise.all(tables.map(async (table) => (await dataSource.query(`SELECT relpersistence AS p FROM pg_class WHERE oid = $1::regclass`, [t(table)]))[0].p as string));
   /** Rows of `a` missing from `b` plus rows of `b` missing from `a`. */
   const symmetricDifference = async (a: string, b: string) =>
     (await dataSource.query(`SELECT count(*)::int AS n FROM ((${a} EXCEPT ALL ${b}) UNION ALL (${b} EXCEPT ALL ${a})) x`))[0].n as number;
@@ -137,10 +140,12 @@ describe('replayProjection (PostgreSQL + JetStream)', () => {
     let swapGateOpened = false;
     // Published while the replay holds the projection's lock for catch-up and swap.
     const duringSwap = event(uuidv7(), 1, 'during-swap');
+    let shadowPersistence: string[] = [];
     const hooks = async () => {
       if (!gateOpened) {
         // The first rebuild batch waits until events published after the replay started were applied live.
         gateOpened = true;
+        shadowPersistence = await persistence(['itest_directory__rebuild', 'itest_directory_log__rebuild', `${cp}__rebuild`]);
         await publishAll(duringRebuild);
         await eventually(async () => (await count('itest_directory_log')) === history.length + duringRebuild.length, { what: 'live runner to apply during the rebuild' });
         backgroundPublishing = publishAll(duringReplay);
@@ -172,6 +177,12 @@ describe('replayProjection (PostgreSQL + JetStream)', () => {
     expect(progress.at(-1)).toMatchObject({ phase: 'swapped', applied: lastSeq });
     expect(progress.some((p) => p.phase === 'catching-up')).toBe(true);
     expect(lastSeq).toBeGreaterThanOrEqual(history.length + duringRebuild.length);
+    // The shadows were bulk-loaded without WAL, and made durable before they became the live tables.
+    expect(shadowPersistence).toEqual(['u', 'u', 'u']);
+    expect(await persistence(['itest_directory', 'itest_directory_log', cp])).toEqual(['p', 'p', 'p']);
+    // ... and analyzed, so the planner has statistics for them from the start.
+    const analyzed = await dataSource.query(`SELECT DISTINCT tablename FROM pg_stats WHERE schemaname = $1 AND tablename = ANY($2) ORDER BY 1`, [SCHEMA, ['itest_directory', 'itest_directory_log', cp]]);
+    expect(analyzed.map((r: { tablename: string }) => r.tablename)).toEqual(['itest_directory', 'itest_directory_log', cp].sort());
     // The shadows became the live tables.
     const leftovers = await dataSource.query(`SELECT tablename FROM pg_tables WHERE schemaname = $1 AND tablename LIKE '%\\_\\_rebuild'`, [SCHEMA]);
     expect(leftovers).toEqual([]);
@@ -242,6 +253,38 @@ describe('replayProjection (PostgreSQL + JetStream)', () => {
     });
     expect(await count('itest_directory_log')).toBe(all.length + 1);
     await runner.stop();
+  });
+
+  it('a batch that fails ends the replay with its error, writes no batch after it, and leaves the live tables as they were', async () => {
+    const cp = checkpointTable(PROJECTION);
+    await dataSource.query(`CREATE TABLE ${t('snap_directory')} AS SELECT * FROM ${t('itest_directory')}`);
+    await dataSource.query(`CREATE TABLE ${t('snap_checkpoints')} AS SELECT * FROM ${t(cp)}`);
+    await dataSource.query(`CREATE TABLE ${t('snap_log')} AS SELECT * FROM ${t('itest_directory_log')}`);
+    const stream = await broker.jsm.streams.info(streamName(namespace, 'profiles'));
+    expect(stream.state.messages).toBeGreaterThan(400);
+
+    // Batches of 100: the third fails while the fourth is being read.
+    let calls = 0;
+    const failing = directoryProjection('failing', async () => {
+      if (++calls === 3) throw new Error('the third batch cannot be applied');
+    });
+    await expect(replayProjection(dataSource, broker, failing, { schema: SCHEMA, namespace, batchSize: 100 })).rejects.toThrow('the third batch cannot be applied');
+    expect(calls).toBe(3);
+    expect(await symmetricDifference(`SELECT * FROM ${t('snap_directory')}`, `SELECT * FROM ${t('itest_directory')}`)).toBe(0);
+    expect(await symmetricDifference(`SELECT * FROM ${t('snap_checkpoints')}`, `SELECT * FROM ${t(cp)}`)).toBe(0);
+    expect(await symmetricDifference(`SELECT * FROM ${t('snap_log')}`, `SELECT * FROM ${t('itest_directory_log')}`)).toBe(0);
+
+    // The next replay drops the shadows the failed one left and rebuilds the same rows
+    // (and a live table that is UNLOGGED stays so).
+    await dataSource.query(`ALTER TABLE ${t('itest_directory_log')} SET UNLOGGED`);
+    expect(await replayProjection(dataSource, broker, directoryProjection('replay-3'), { schema: SCHEMA, namespace, batchSize: 100 })).toBe(stream.state.last_seq);
+    expect(await symmetricDifference(`SELECT * FROM ${t('snap_directory')}`, `SELECT * FROM ${t('itest_directory')}`)).toBe(0);
+    expect(await symmetricDifference(`SELECT aggregate_id, version, event_id FROM ${t('snap_checkpoints')}`, `SELECT aggregate_id, version, event_id FROM ${t(cp)}`)).toBe(0);
+    expect(await symmetricDifference(
+      `SELECT event_id, aggregate_id, version, full_name FROM ${t('snap_log')}`,
+      `SELECT event_id, aggregate_id, version, full_name FROM ${t('itest_directory_log')}`,
+    )).toBe(0);
+    expect(await persistence(['itest_directory', 'itest_directory_log', cp])).toEqual(['p', 'u', 'p']);
   });
 });
 

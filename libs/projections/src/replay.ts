@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
-import { allEventsSubject, streamName } from '@ripple/contracts';
+import { DeliverPolicy } from '@nats-io/jetstream';
+import { allEventsSubject, streamName, type DomainEvent } from '@ripple/contracts';
 import { decodeForProjection } from './decode';
 import type { Broker } from '@ripple/messaging';
 import { applyBatch, projectionLockKey, shadowTables } from './apply-batch';
@@ -17,9 +17,19 @@ export interface ReplayProgress {
 export interface ReplayOptions {
   schema: string;
   namespace: string;
+  /**
+   * Events per transaction into the shadow tables (default 100,000; a batch also closes at
+   * 64 MiB of messages). No live reader waits on the shadows, and the larger the batch, the
+   * more of an aggregate's events are folded into one row write.
+   */
   batchSize?: number;
   onProgress?: (p: ReplayProgress) => void;
 }
+
+const DEFAULT_BATCH_SIZE = 100_000;
+const BATCH_BYTES = 64 * 2 ** 20;
+/** Messages pulled at a time: what is read ahead of the batch being decoded. */
+const READ_AHEAD = 5_000;
 
 /**
  * Rebuilds a projection from its stream, blue/green: the events are applied
@@ -27,15 +37,27 @@ export interface ReplayOptions {
  * the projection's exclusive lock (live batches wait), the shadows catch up with
  * whatever arrived meanwhile and replace the live tables in one transaction.
  * Checkpoints are rebuilt and swapped with the rows, so the live runner goes on
- * exactly once. Returns the number of events read.
+ * exactly once. Returns the stream sequence of the last message applied.
+ *
+ * The bulk of the rebuild is a load that nobody reads and that is thrown away if
+ * anything fails (a new replay drops and recreates the shadows), so it is written
+ * the cheap way: UNLOGGED shadows (no WAL, and their commits wait for no flush) in
+ * large transactions, the next batch read and decoded while the previous one
+ * commits. Before the swap the shadows are made LOGGED (one rewrite of the final
+ * rows, WAL-logged, so they survive a crash and reach replicas like any table;
+ * a live table that was itself UNLOGGED stays so); the catch-up and the swap then
+ * run on ordinary tables with ordinary commits.
  */
 export async function replayProjection(dataSource: DataSource, broker: Broker, projection: Projection, opts: ReplayOptions): Promise<number> {
   const tables = [...projection.tables, checkpointTable(projection.name)];
   const shadow = shadowTables(opts.schema);
+  const unloggedLive = new Set<string>();
   await dataSource.transaction(async (tx) => {
     for (const t of tables) {
+      const [{ persistence }] = await tx.query('SELECT relpersistence AS persistence FROM pg_class WHERE oid = $1::regclass', [qualify(opts.schema, t)]);
+      if (persistence === 'u') unloggedLive.add(t);
       await tx.query(`DROP TABLE IF EXISTS ${shadow(t)}`);
-      await tx.query(`CREATE TABLE ${shadow(t)} (LIKE ${qualify(opts.schema, t)} INCLUDING ALL)`);
+      await tx.query(`CREATE UNLOGGED TABLE ${shadow(t)} (LIKE ${qualify(opts.schema, t)} INCLUDING ALL)`);
     }
   });
   const stream = streamName(opts.namespace, projection.source);
@@ -44,6 +66,13 @@ export async function replayProjection(dataSource: DataSource, broker: Broker, p
     opts.onProgress?.({ projection: projection.name, phase, applied, total: upTo });
 
   let lastSeq = await applyRange((write) => dataSource.transaction(write), broker, projection, opts, 0, total, (n) => report('rebuilding', n, total));
+  // Outside the lock, so live batches keep flowing meanwhile. SET LOGGED rewrites each shadow
+  // once (seconds for millions of rows), keeping only the live row versions of the bulk load;
+  // ANALYZE gives the tables-to-be their planner statistics.
+  for (const t of tables) {
+    if (!unloggedLive.has(t)) await dataSource.query(`ALTER TABLE ${shadow(t)} SET LOGGED`);
+    await dataSource.query(`ANALYZE ${shadow(t)}`);
+  }
   await dataSource.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [projectionLockKey(opts.schema, projection.name)]);
     const end = (await broker.jsm.streams.info(stream)).state.last_seq;
@@ -80,7 +109,17 @@ async function handOverOwnedSequences(tx: EntityManager, live: string, shadow: s
   }
 }
 
-/** Applies stream messages after `afterSeq` up to `endSeq` into the shadow tables; returns the last sequence applied. */
+/**
+ * Applies stream messages after `afterSeq` up to `endSeq` (or the end of the
+ * stream, if it comes first) into the shadow tables, in batches of `batchSize`,
+ * one transaction each; returns the last sequence applied.
+ *
+ * Reading is pipelined with writing: while a batch is being written, the next
+ * one is read and decoded, and at most one batch is written at a time (they
+ * commit in stream order). Memory stays bounded by two batches plus READ_AHEAD
+ * messages (consume() sends its next pull only once the messages before it
+ * were taken).
+ */
 async function applyRange(
   inTransaction: (write: (tx: EntityManager) => Promise<unknown>) => Promise<unknown>,
   broker: Broker,
@@ -96,28 +135,49 @@ async function applyRange(
     deliver_policy: afterSeq === 0 ? DeliverPolicy.All : DeliverPolicy.StartSequence,
     ...(afterSeq === 0 ? {} : { opt_start_seq: afterSeq + 1 }),
   });
-  const batchSize = opts.batchSize ?? 2000;
-  const messages = await consumer.consume({ max_messages: batchSize });
-  let batch: JsMsg[] = [];
+  const batchSize = Math.max(1, opts.batchSize ?? DEFAULT_BATCH_SIZE);
+  const tables = shadowTables(opts.schema);
   let last = afterSeq;
   let applied = 0;
-  const flush = async () => {
-    const events = batch.map((m) => decodeForProjection(m.data));
-    await inTransaction((tx) => applyBatch(tx, opts.schema, projection, events, shadowTables(opts.schema), { respectDeadLetters: false, mode: 'replay' }));
-    applied += batch.length;
-    last = batch[batch.length - 1].seq;
-    batch = [];
-    progress(applied);
+  let writing: Promise<void> | undefined;
+  let failed: { error: unknown } | undefined;
+  const write = (events: DomainEvent[], lastSeq: number) => {
+    writing = inTransaction((tx) => applyBatch(tx, opts.schema, projection, events, tables, { respectDeadLetters: false, mode: 'replay' })).then(() => {
+      applied += events.length;
+      last = lastSeq;
+      progress(applied);
+    });
+    // Seen by the reading loop at its next message, not only when the next batch is full.
+    writing.catch((error) => (failed ??= { error }));
   };
+
+  let events: DomainEvent[] = [];
+  let bytes = 0;
+  // Nothing to read (the stream was purged, say): consume() would wait forever for a message.
+  if ((await consumer.info(true)).num_pending === 0) {
+    await consumer.delete().catch(() => undefined);
+    return afterSeq;
+  }
+  const messages = await consumer.consume({ max_messages: READ_AHEAD });
   try {
     for await (const m of messages) {
-      batch.push(m);
+      if (failed) throw failed.error;
+      events.push(decodeForProjection(m.data));
+      bytes += m.data.length;
       const done = m.seq >= endSeq || m.info.pending === 0;
-      if (batch.length >= batchSize || done) await flush();
+      if (events.length >= batchSize || bytes >= BATCH_BYTES || done) {
+        await writing;
+        write(events, m.seq);
+        events = [];
+        bytes = 0;
+      }
       if (done) break;
     }
+    await writing;
   } finally {
+    await writing?.catch(() => undefined);
     await messages.close();
+    await consumer.delete().catch(() => undefined);
   }
   return last;
 }
