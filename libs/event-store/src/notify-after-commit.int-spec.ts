@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { createTestDatabase, eventually, type TestDatabase } from '@ripple/testing';
-import { notifyAfterCommit } from './notify-after-commit';
+import { notifyAfterCommit, wakeLocally } from './notify-after-commit';
 
 let db: TestDatabase;
 let ds: DataSource;
@@ -59,5 +59,22 @@ describe('notifyAfterCommit', () => {
     await eventually(async () => heard.includes('wake_b:now') && heard.includes('wake_a:committed'), { what: 'the notifications' });
     await listener.query('SELECT 1');
     expect(heard).not.toContain('wake_a:rolled back');
+  });
+
+  it('lets a listener in this process take the wake-up instead, and sends the NOTIFY when it declines', async () => {
+    let taken = 0;
+    const undo = wakeLocally('wake_a', () => ++taken > 0);
+    const declining = wakeLocally('wake_b', () => false);
+    try {
+      await ds.transaction(async (tx) => notifyAfterCommit(tx, 'wake_a', 'local'));
+      notifyAfterCommit(ds, 'wake_b', 'declined');
+      await eventually(async () => heard.includes('wake_b:declined'), { what: 'the declined wake-up, by NOTIFY' });
+      await listener.query('SELECT 1');
+      expect(taken).toBe(1);
+      expect(heard).not.toContain('wake_a:local');
+    } finally {
+      undo();
+      declining();
+    }
   });
 });

@@ -5,6 +5,24 @@ const PENDING = 'rippleNotifyAfterCommit';
 const subscribed = new WeakSet<DataSource>();
 
 /**
+ * A listener in this process that can take a wake-up directly: returns true if
+ * it did and no other process needs to hear of it (e.g. the active outbox relay:
+ * standbys ignore wake-ups).
+ */
+export type LocalWake = () => boolean;
+const localWakes = new Map<string, Set<LocalWake>>();
+
+/** Lets `channel`'s wake-ups reach `wake` in-process first; returns the function that undoes it. */
+export function wakeLocally(channel: string, wake: LocalWake): () => void {
+  const wakes = localWakes.get(channel) ?? localWakes.set(channel, new Set()).get(channel)!;
+  wakes.add(wake);
+  return () => void wakes.delete(wake);
+}
+
+/** True if a listener in this process took the wake-up and nobody else needs it. */
+const tookLocally = (channel: string) => [...(localWakes.get(channel) ?? [])].some((wake) => wake());
+
+/**
  * Wakes the LISTENers of `channel` once the data `db` wrote is committed: at
  * once in autocommit, after COMMIT inside a transaction (nothing on rollback).
  *
@@ -16,11 +34,13 @@ const subscribed = new WeakSet<DataSource>();
  * and does not wait for its WAL flush (`synchronous_commit = off`, for that
  * transaction only). It is a wake-up, never the data: a listener reads the
  * database, and its fallback poll covers a notification lost with a crash.
+ * A listener in this process that takes the wake-up itself (wakeLocally) spares
+ * the round trip; wake-ups sent while one is in flight are folded into one more.
  */
 export function notifyAfterCommit(db: EntityManager | DataSource, channel: string, payload: string): void {
   const dataSource = isDataSource(db) ? db : db.connection;
   const qr = isDataSource(db) ? undefined : db.queryRunner;
-  if (!qr?.isTransactionActive) return send(dataSource, new Map([[channel, payload]]));
+  if (!qr?.isTransactionActive) return wake(dataSource, channel, payload);
   if (!subscribed.has(dataSource)) {
     subscribed.add(dataSource);
     dataSource.subscribers.push(new AfterCommit());
@@ -38,7 +58,7 @@ class AfterCommit implements EntitySubscriberInterface {
     const pending: Map<string, string> | undefined = queryRunner.data[PENDING];
     if (!pending) return;
     delete queryRunner.data[PENDING];
-    send(queryRunner.connection, pending);
+    for (const [channel, payload] of pending) wake(queryRunner.connection, channel, payload);
   }
 
   afterTransactionRollback({ queryRunner }: { queryRunner: QueryRunner }): void {
@@ -46,9 +66,27 @@ class AfterCommit implements EntitySubscriberInterface {
   }
 }
 
-function send(dataSource: DataSource, notifications: Map<string, string>): void {
-  const notifies = [...notifications].map(([channel, payload]) => `NOTIFY ${quoteIdent(channel)}, '${payload.replace(/'/g, "''")}'`);
+/** Per data source and channel: a NOTIFY in flight, and the payload of one more to send after it. */
+const inFlight = new WeakMap<DataSource, Map<string, { next?: string }>>();
+
+function wake(dataSource: DataSource, channel: string, payload: string): void {
+  if (tookLocally(channel)) return;
+  const sending = inFlight.get(dataSource) ?? inFlight.set(dataSource, new Map()).get(dataSource)!;
+  const current = sending.get(channel);
+  if (current) {
+    current.next = payload;
+    return;
+  }
+  const state: { next?: string } = {};
+  sending.set(channel, state);
+  const notify = `NOTIFY ${quoteIdent(channel)}, '${payload.replace(/'/g, "''")}'`;
   // One simple-protocol query runs as one transaction: SET LOCAL applies to it alone.
-  // Not awaited: the caller's work is committed either way, and a lost wake-up is covered by polling.
-  dataSource.query(`SET LOCAL synchronous_commit = off; ${notifies.join('; ')}`).catch(() => undefined);
+  // Not awaited by the caller: its work is committed either way, and a lost wake-up is covered by polling.
+  dataSource
+    .query(`SET LOCAL synchronous_commit = off; ${notify}`)
+    .catch(() => undefined)
+    .finally(() => {
+      sending.delete(channel);
+      if (state.next !== undefined) wake(dataSource, channel, state.next);
+    });
 }

@@ -215,7 +215,7 @@ describe('OutboxRelay and EventStore (PostgreSQL + JetStream)', () => {
     }
   });
 
-  it('is woken by NOTIFY: an appended event is published long before the fallback poll', async () => {
+  it('is woken by a commit (in this process directly, from others by NOTIFY): an appended event is published long before the fallback poll', async () => {
     const { store, relay, stream } = await setup({ pollIntervalMs: 60_000 });
     // Count the relay's finished passes: after a partial one it goes to sleep until notified (or the 60 s poll).
     let idlePasses = 0;

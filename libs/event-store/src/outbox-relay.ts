@@ -4,6 +4,7 @@ import { eventSubject, type BoundedContext } from '@ripple/contracts';
 import type { Broker } from '@ripple/messaging';
 import type { JsonLogger, RippleMetrics } from '@ripple/observability';
 import { rowToEnvelope, type EventRow } from './event-store';
+import { wakeLocally } from './notify-after-commit';
 import { outboxChannel, quoteIdent } from './schema';
 
 export interface OutboxRelayOptions {
@@ -38,6 +39,7 @@ export class OutboxRelay {
   private leading = false;
   private loop?: Promise<void>;
   private reconnect?: NodeJS.Timeout;
+  private unwakeLocally?: () => void;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -53,11 +55,19 @@ export class OutboxRelay {
 
   async start(): Promise<void> {
     this.running = true;
+    // Appends in this process wake the active relay directly; a standby lets the NOTIFY go to the leader.
+    this.unwakeLocally = wakeLocally(outboxChannel(this.opts.schema), () => {
+      if (!this.leading) return false;
+      this.notified = true;
+      this.wake?.();
+      return true;
+    });
     await this.listen();
     this.loop = this.run();
   }
 
   async stop(): Promise<void> {
+    this.unwakeLocally?.();
     this.running = false;
     clearTimeout(this.reconnect);
     this.wake?.();
