@@ -39,6 +39,9 @@ export const durableName = (app: string, projection: string) => `${app}--${proje
  */
 const PULL_EXPIRES_MS = 1000;
 
+/** Pulls failing in a row before the runner gives up leadership and starts over (after standbyPollMs). */
+const PULL_FAILURES_BEFORE_GIVING_UP = 5;
+
 /**
  * Runs one projection from its durable JetStream consumer. Only one instance per
  * projection is active (session advisory lock on a dedicated connection; a standby
@@ -171,16 +174,27 @@ export class ProjectionRunner {
     let stopped = false;
     let drained: (() => void) | undefined;
     const pump = (async () => {
+      let failures = 0;
       while (!stopped && this.consuming()) {
         if (this.queue.length >= batchSize) {
           // Back-pressure: wait for the applier to take a batch.
           await new Promise<void>((resolve) => (drained = resolve));
           continue;
         }
-        const messages = await consumer.fetch({ max_messages: batchSize * 2, expires: PULL_EXPIRES_MS });
-        for await (const msg of messages) {
-          this.queue.push({ msg });
-          this.notify?.();
+        try {
+          const messages = await consumer.fetch({ max_messages: batchSize * 2, expires: PULL_EXPIRES_MS });
+          for await (const msg of messages) {
+            this.queue.push({ msg });
+            this.notify?.();
+          }
+          failures = 0;
+        } catch (err) {
+          // A pull can end in error without anything being wrong for long: e.g. the client counts
+          // missed idle heartbeats while a busy event loop reads the socket late. Pull again at once;
+          // only a pull that keeps failing (consumer gone, broker down) ends this term as leader.
+          if (++failures >= PULL_FAILURES_BEFORE_GIVING_UP) throw err;
+          this.logger.event('debug', 'a pull failed; pulling again', { projection: this.projection.name, error: (err as Error).message, failures });
+          if (failures > 1) await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** failures));
         }
       }
     })().finally(() => {
