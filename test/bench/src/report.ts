@@ -55,13 +55,27 @@ function markdown(r: BenchResults): string {
   }
   if (r.fanout && 'notAvailable' in r.fanout) out.push(`| 5 | fan-out | not available: ${r.fanout.notAvailable} | | | |`);
   else if (r.fanout) {
+    const change = r.sse.venueChange === false ? 'the profile change' : 'the venue change';
     for (const l of r.fanout.levels) {
-      out.push(`| 5 | fan-out, ${num(l.clients)} SSE clients of one user: delivery of ${r.sse.venueChange ? 'the venue change' : 'the profile change'} (PUT → each client)${l.lost ? `, ${l.lost} lost` : ''} | ${pct(l.delivery)} | same change, 1 client | ${pct(r.fanout.baseline)} | p99 ${ratio(l.delivery.p99, r.fanout.baseline.p99)} |`);
-      out.push(`| 5 | … connect rate; memory per connection; gateway RSS | ${num(l.connectPerSecond)}/s; ${l.kbPerConnection} KB; ${l.gatewayRssMb} MB | — | — | — |`);
+      const [what, base] = l.transport === 'ws' ? ['WebSocket', r.fanout.wsBaseline] : ['SSE', r.fanout.baseline];
+      const beside = l.totalClients - l.clients > 1 ? ` (beside ${num(l.totalClients - l.clients)} others)` : '';
+      const spread = l.users > 1 ? ` over ${l.users} owners, one with ${num(l.heavyClients)}` : ' of one owner';
+      out.push(`| 5 | fan-out, ${num(l.clients)} ${what} clients${spread}${beside}: ${change}, one owner's at a time (PUT → each of its clients)${l.lost ? `, ${l.lost} lost` : ''} | ${pct(l.delivery)} | same change, 1 ${what} client | ${pct(base)} | p99 ${ratio(l.delivery.p99, base.p99)} |`);
+      if (l.users > 1) out.push(`| 5 | … to the ${num(l.heavyClients)} clients of one owner | ${pct(l.heavyDelivery)} | same change, 1 ${what} client | ${pct(base)} | p99 ${ratio(l.heavyDelivery.p99, base.p99)} |`);
+      out.push(`| 5 | … connect rate; memory per connection; gateway RSS; gateway CPU per change sent | ${num(l.connectPerSecond)}/s; ${l.kbPerConnection} KB; ${l.gatewayRssMb} MB; ${l.gatewayCpuUsPerDelivery} µs | — | — | — |`);
     }
   }
   for (const [k, v] of Object.entries(r.errors)) out.push(`| ! | ${k} | failed: ${v.split('\n')[0].replace(/\|/g, '/')} | | | |`);
 
+  out.push('', ...targets(r));
+  if (r.hops) {
+    out.push('', `#### 0. Where the time of one update goes (${r.hops.samples} updates one at a time; ms p50 / p95 / p99 / max)`, '');
+    out.push('| hop | Ripple | floor (same run) | floor p50 / p99 |', '| --- | --- | --- | --- |');
+    for (const h of r.hops.hops) {
+      const f = h.floor ? r.hops.floors[h.floor] : undefined;
+      out.push(`| ${h.hop} | ${pct(h.ms)} | ${h.floor ?? '—'} | ${f ? `${ms(f.p50)} / ${ms(f.p99)}` : '—'} |`);
+    }
+  }
   if (r.propagation) {
     out.push('', `#### 1. Propagation by rate (Ripple, open loop; ms from the scheduled send)`, '');
     out.push('| rate/s | sent | errors / lost / coalesced in row | to 2xx p50 / p99 | to venue row p50 / p95 / p99 / max | venue change to SSE client p50 / p95 / p99 / max | profile change (UserProfileUpdated) to SSE client p50 / p99 | stage shares of the mean |', '| --- | --- | --- | --- | --- | --- | --- | --- |');
@@ -81,6 +95,16 @@ function markdown(r: BenchResults): string {
     out.push('', '#### 2. Command path (closed loop)', '', '| target | concurrency | req/s | latency p50 / p95 / p99 / max | errors |', '| --- | --- | --- | --- | --- |');
     for (const c of r.command) out.push(`| ${c.target} | ${c.concurrency} | ${num(c.perSecond)} | ${pct(c.latency)} | ${c.errors} |`);
   }
+  if (r.cpu) {
+    out.push('', `#### 8. Where the CPU goes under load (${r.cpu.rate} updates/s for ${r.cpu.seconds} s, every app profiled; self time; raw profiles in test/bench/results/cpu/)`, '');
+    out.push('| app | busy in the window | top functions by self time (share of busy) | by origin |', '| --- | --- | --- | --- |');
+    for (const [app, c] of Object.entries(r.cpu.apps)) {
+      if (!c) continue;
+      const top = c.top.slice(0, 8).map((f) => `${f.fn.replace(/\|/g, '/')} ${(f.share * 100).toFixed(1)}%`).join('<br>');
+      const origins = c.byOrigin.slice(0, 6).map((o) => `${o.origin} ${(o.share * 100).toFixed(0)}%`).join(', ');
+      out.push(`| ${app} | ${(c.busyMs / 1000).toFixed(1)} s of ${(c.totalMs / 1000).toFixed(1)} s | ${top} | ${origins} |`);
+    }
+  }
   if (Object.keys(r.resources).length) {
     out.push('', '#### 7. Resource use (CPU: % of one core over the window; peak RSS sampled every 200 ms; postgres = all its processes, incl. other databases on the server)', '');
     out.push('| window | process | CPU % | CPU s | peak RSS MB |', '| --- | --- | --- | --- | --- |');
@@ -92,3 +116,36 @@ function markdown(r: BenchResults): string {
 }
 
 const lossNote = (x: RateResult) => (x.errors || x.lost ? ` (${x.errors} errors${x.errors ? ` ${Object.entries(x.errorKinds ?? {}).map(([k, v]) => `${k}×${v}`).join(', ')}` : ''}, ${x.lost} lost)` : '');
+
+/** Issue 10's targets, each checked against this run's figures. */
+function targets(r: BenchResults): string[] {
+  const rows: [string, string, boolean | undefined][] = [];
+  const trig = new Map((r.alternatives?.trigger ?? []).map((x) => [x.rate, x]));
+  const upTo200 = (r.propagation?.ripple ?? []).filter((x) => x.rate <= 200);
+  if (upTo200.length && r.propagation?.stage === 'sse') {
+    const worst = upTo200.map((x) => ({ rate: x.rate, p99: x.endToEnd.p99, base: trig.get(x.rate)?.endToEnd.p99 }));
+    const ok = worst.every((w) => w.base !== undefined && w.p99 <= 5 * w.base && w.p99 <= 100);
+    rows.push(['propagation p99 ≤ 5× trigger p99 and ≤ 100 ms at every rate up to 200/s', worst.map((w) => `${w.rate}/s: ${ms(w.p99)} (${ratio(w.p99, w.base)})`).join('; '), ok]);
+  }
+  if (r.propagation) {
+    const stalls = r.propagation.ripple.map((x) => ({ rate: x.rate, k: x.endToEnd.p99 / x.endToEnd.p50 }));
+    rows.push(['no stalls: p99 ≤ 4× p50 at every rate', stalls.map((x) => `${x.rate}/s ${x.k.toFixed(1)}×`).join('; '), stalls.every((x) => x.k <= 4)]);
+    rows.push(['highest rate with p99 < 100 ms ≥ 400/s', `${r.propagation.highestRateP99Under100 ?? 'none'}/s`, (r.propagation.highestRateP99Under100 ?? 0) >= 400]);
+  }
+  const cmd = (t: string) => r.command?.find((c) => c.target.startsWith(t) && c.concurrency === 16)?.perSecond;
+  const [gw, direct, raw] = [cmd('gateway'), cmd('profiles'), cmd('alternative')];
+  if (direct && raw) rows.push(['command path direct ≥ 0.5× the raw handler', `${num(direct)} vs ${num(raw)} req/s: ${ratio(direct, raw)}`, direct >= 0.5 * raw]);
+  if (gw && direct) rows.push(['through the gateway ≥ 0.85× direct', `${num(gw)} vs ${num(direct)} req/s: ${ratio(gw, direct)}`, gw >= 0.85 * direct]);
+  if (r.projection) {
+    const slower = Math.min(r.projection.rawJetStreamPerSecond, r.projection.rawPostgresPerSecond);
+    rows.push(['projection ≥ 0.6× the slower raw baseline', `${num(r.projection.ripplePerSecond)} vs ${num(slower)}/s: ${ratio(r.projection.ripplePerSecond, slower)}`, r.projection.ripplePerSecond >= 0.6 * slower]);
+  }
+  if (r.replay) rows.push(['replay ≥ 0.5× the raw ordered read', `${num(r.replay.replayPerSecond)} vs ${num(r.replay.orderedReadPerSecond)}/s: ${ratio(r.replay.replayPerSecond, r.replay.orderedReadPerSecond)}`, r.replay.replayPerSecond >= 0.5 * r.replay.orderedReadPerSecond]);
+  if (r.fanout && !('notAvailable' in r.fanout) && r.fanout.levels.length) {
+    const top = r.fanout.levels.reduce((a, b) => (b.clients > a.clients ? b : a));
+    rows.push([`fan-out: delivery p99 ≤ 250 ms at 10,000 clients`, `${num(top.clients)} clients: p99 ${ms(top.delivery.p99)} ms`, top.clients >= 10_000 && top.delivery.p99 <= 250]);
+    rows.push(['fan-out: memory ≤ 20 KB per connection', `${top.kbPerConnection} KB at ${num(top.clients)}`, top.kbPerConnection <= 20]);
+  }
+  const mark = (ok?: boolean) => (ok === undefined ? '—' : ok ? 'met' : '**not met**');
+  return ['#### Issue 10 targets, checked against this run', '', '| target | this run | |', '| --- | --- | --- |', ...rows.map(([t, v, ok]) => `| ${t} | ${v} | ${mark(ok)} |`)];
+}

@@ -9,6 +9,8 @@ import { createAltSchemas } from './alternatives/alt-schema';
 import { signJwt } from './alternatives/jwt';
 import { runCommand, type CommandResult } from './scenarios/command';
 import { runFanout, type FanoutResult } from './scenarios/fanout';
+import { runHops, type HopsResult } from './scenarios/hops';
+import { profileUnderLoad, type LoadProfile } from './scenarios/cpu-under-load';
 import { runProjectionAndReplay, type ProjectionResult, type ReplayResult } from './scenarios/projection';
 import { highestRateUnder, runRates, Tracker, type RateResult } from './scenarios/propagation';
 import { FULL, NATS_URL, QUICK } from './support/env';
@@ -29,6 +31,8 @@ export interface BenchResults {
   machine: string;
   durationSeconds?: number;
   sse: { available: boolean; detail: string; venueChange?: boolean; venueChangeDetail?: string };
+  hops?: HopsResult;
+  cpu?: LoadProfile;
   propagation?: { ripple: RateResult[]; highestRateP99Under100: number | null; stage: 'sse' | 'row' };
   alternatives?: { sync: RateResult[]; trigger: RateResult[]; syncHighest: number | null; triggerHighest: number | null };
   command?: CommandResult[];
@@ -36,6 +40,8 @@ export interface BenchResults {
   replay?: ReplayResult;
   fanout?: FanoutResult | { notAvailable: string };
   resources: Record<string, ResourceUse[]>;
+  /** Warnings and errors the apps logged during scenario 1 (last 20 per app). */
+  appWarnings?: string[];
   errors: Record<string, string>;
 }
 
@@ -53,7 +59,10 @@ async function main() {
     errors: {},
   };
   log(`Ripple bench, ${profile.name} profile`);
+  // `--only fan-out,command`: run just the scenarios whose name holds one of these (setup still runs).
+  const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1]?.split(',') : undefined;
   const attempt = async (name: string, fn: () => Promise<void>) => {
+    if (only && !only.some((o) => name.includes(o))) return;
     try {
       await fn();
     } catch (err) {
@@ -100,6 +109,19 @@ async function main() {
 
     results.sse = await probeSse(`${ripple.url}/api/sync/events`, owners[0].token).then((p) => ({ available: p.ok, detail: p.detail }));
     log(`SSE endpoint: ${results.sse.detail}`);
+
+    // ---- Scenario 0: where the time of one update goes ----
+    await attempt('0 hops', async () => {
+      if (!results.sse.available) throw new Error(`needs the SSE endpoint (${results.sse.detail})`);
+      log('scenario 0: one update at a time, timed at every hop, beside its floor');
+      const broker = await connectBroker(NATS_URL, 'bench-hops');
+      try {
+        results.hops = await runHops({ gatewayUrl: ripple!.url, databaseUrl: rippleDb, broker, namespace: ripple!.namespace, owner: owners[owners.length - 1], updates: profile.hopUpdates, log });
+      } finally {
+        await broker.nc.close();
+      }
+      for (const h of results.hops.hops) log(`  ${h.hop}: p50 ${h.ms.p50.toFixed(1)} p99 ${h.ms.p99.toFixed(1)} ms`);
+    });
 
     // The alternatives (scenario 6) in their own process, same database, same owners.
     await createAltSchemas(rippleDb, owners);
@@ -159,6 +181,10 @@ async function main() {
         log,
       });
       results.resources['scenario 1: Ripple propagation'] = sampler.stop();
+      // What the apps complained about while under load (a retry, a nak, a lost connection) explains a stall.
+      results.appWarnings = Object.entries(ripple!.logs).flatMap(([app, lines]) =>
+        lines.filter((l) => /"level":"(warn|error)"/.test(l) && !/development default/.test(l)).slice(-20).map((l) => `${app}: ${l.slice(0, 300)}`));
+      if (results.appWarnings.length) log(`  the apps logged ${results.appWarnings.length} warnings during scenario 1 (in latest.json, appWarnings)`);
       results.propagation = { ripple: rates, highestRateP99Under100: highestRateUnder(rates), stage: venueSse ? 'sse' : 'row' };
     });
 
@@ -217,12 +243,21 @@ async function main() {
         log(`scenario 5: fan-out not available (${results.sse.detail})`);
         return;
       }
-      log(`scenario 5: fan-out to ${profile.fanout.join(', ')} SSE clients of one user`);
-      const fanOwner = await signUpOwner(ripple!.url, 'fan');
-      await eventually(async () => (await db.query('SELECT 1 FROM venues.venues WHERE owner_id = $1', [fanOwner.id])).rowCount === 1, { what: 'the fan-out owner\'s venue' });
-      const sampler = new ResourceSampler(rippleGroups);
+      const FANOUT_OWNERS = 20;
+      log(`scenario 5: fan-out to ${profile.fanout.join(', ')} SSE clients over ${FANOUT_OWNERS} owners (one with up to 1,000), then ${profile.fanout[0]} WebSocket clients beside them`);
+      const fanOwners: Owner[] = [];
+      await Promise.all(Array.from({ length: 4 }, async () => {
+        while (fanOwners.length < FANOUT_OWNERS) fanOwners.push(await signUpOwner(ripple!.url, 'fan'));
+      }));
+      fanOwners.splice(FANOUT_OWNERS);
+      await eventually(async () => (await db.query('SELECT count(*)::int AS n FROM venues.venues WHERE owner_id = ANY($1)', [fanOwners.map((o) => o.id)])).rows[0].n === FANOUT_OWNERS, { what: 'the fan-out owners\' venues' });
+      const loadPids: number[] = [];
+      const sampler = new ResourceSampler([...rippleGroups, { name: 'fan-out load generators', pids: () => loadPids }]);
       sampler.start();
-      results.fanout = await runFanout({ gatewayUrl: ripple!.url, gatewayPid: ripple!.pids.gateway, owner: fanOwner, levels: profile.fanout, rounds: profile.fanoutRounds, eventType: results.sse.venueChange ? 'VenueSynced' : 'UserProfileUpdated', log });
+      results.fanout = await runFanout({
+        gatewayUrl: ripple!.url, gatewayPid: ripple!.pids.gateway, owners: fanOwners, heavy: 1_000, levels: profile.fanout, wsClients: profile.fanout[0], rounds: profile.fanoutRounds,
+        eventType: results.sse.venueChange === false ? 'UserProfileUpdated' : 'VenueSynced', onLoadPids: (pids) => loadPids.push(...pids), log,
+      });
       results.resources['scenario 5: fan-out'] = sampler.stop();
     });
   } catch (err) {
@@ -250,6 +285,12 @@ async function main() {
     const r = await runProjectionAndReplay({ natsUrl: NATS_URL, events: profile.projectionEvents, users: profile.projectionUsers, replayEvents: profile.replayEvents, log });
     results.projection = r.projection;
     results.replay = r.replay;
+  });
+
+  // ---- Where the CPU goes under load: a separate Ripple, profiled ----
+  await attempt('8 cpu profile', async () => {
+    log(`cpu profile: every app under ${profile.profileRate} updates/s for ${profile.rateSeconds} s`);
+    results.cpu = await profileUnderLoad({ natsUrl: NATS_URL, rate: profile.profileRate, seconds: profile.rateSeconds, owners: 20, log });
   });
 
   results.durationSeconds = Math.round((Date.now() - started) / 1000);

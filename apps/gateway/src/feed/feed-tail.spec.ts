@@ -36,4 +36,64 @@ describe('FeedTail', () => {
     expect(tail.slice('u1', false, 5)).toBeUndefined();
     expect(tail.slice('u1', false, 6)!.rows.map((r) => r.position)).toEqual([7, 9]);
   });
+
+  it('finds the changes after any position, with gaps between positions, among many retained rows', async () => {
+    // Positions 3, 6, 9, ... up to 3000; change p is for u${p % 2}.
+    const reader = {
+      head: async () => 0,
+      readAll: async (after: number, limit: number) => {
+        const from = Math.floor(after / 3) + 1;
+        return Array.from({ length: Math.max(0, Math.min(1000 - from + 1, limit)) }, (_, i) => 3 * (from + i)).map((p) => ({ row: row(p), audience: [`u${p % 2}`] }));
+      },
+    } as unknown as FeedReader;
+    const tail = new FeedTail(reader, 5000, 100);
+    await tail.advance();
+    expect(tail.position).toBe(3000);
+    const positions = (user: string, admin: boolean, after: number) => tail.slice(user, admin, after)!.rows.map((r) => r.position);
+    expect(positions('u0', false, 2989)).toEqual([2994, 3000]);
+    expect(positions('u0', false, 2994)).toEqual([3000]);
+    expect(positions('u1', false, 2990)).toEqual([2991, 2997]);
+    expect(positions('admin', true, 2992)).toEqual([2994, 2997, 3000]);
+    expect(positions('admin', true, 0)).toHaveLength(1000);
+    expect(positions('admin', true, 3)[0]).toBe(6);
+    expect(tail.slice('u0', false, 3000)).toEqual({ rows: [], upTo: 3000 });
+    expect(tail.slice('u0', false, 3100)).toEqual({ rows: [], upTo: 3100 });
+  });
+
+  it('says who the changes after a position are for, while it holds them all', async () => {
+    const committed = { n: 0 };
+    const tail = new FeedTail(fakeReader(committed), 4, 10);
+    await tail.advance();
+    committed.n = 7;
+    await tail.advance();
+    expect(tail.changedSince(5)).toEqual({ from: 5, to: 7, users: new Set(['u0', 'u1']) });
+    expect(tail.changedSince(6)).toEqual({ from: 6, to: 7, users: new Set(['u1']) });
+    expect(tail.changedSince(7)).toEqual({ from: 7, to: 7, users: new Set() });
+    expect(tail.changedSince(2)).toBeUndefined();
+  });
+
+  it('answers announcements made while a read waits for its turn with that one read', async () => {
+    let release!: () => void;
+    let reads = 0;
+    const reader = {
+      head: async () => 0,
+      readAll: async () => {
+        reads++;
+        if (reads === 1) await new Promise<void>((resolve) => (release = resolve));
+        return [];
+      },
+    } as unknown as FeedReader;
+    const tail = new FeedTail(reader);
+    const first = tail.advance();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(reads).toBe(1);
+    const waiting = [tail.advance(), tail.advance(), tail.advance()];
+    expect(new Set(waiting).size).toBe(1);
+    expect(waiting[0]).not.toBe(first);
+    release();
+    await Promise.all([first, ...waiting]);
+    expect(reads).toBe(2);
+    await tail.advance();
+    expect(reads).toBe(3);
+  });
 });

@@ -11,6 +11,13 @@ export interface TailSlice {
   upTo: number;
 }
 
+/** Who the changes in (from, to] are for; a session that is none of them (and no admin) has nothing to take. */
+export interface TailChanges {
+  from: number;
+  to: number;
+  users: ReadonlySet<string>;
+}
+
 /**
  * The newest changes, read once per announced commit and shared by every
  * session of this instance that is caught up, so a commit costs one query
@@ -22,6 +29,8 @@ export class FeedTail {
   private floor = -1;
   private head = -1;
   private advancing: Promise<void> = Promise.resolve();
+  /** A read waiting for the one before it to finish. */
+  private queued?: Promise<void>;
 
   constructor(private readonly reader: FeedReader, private readonly capacity = 5000, private readonly pageSize = 1000) {}
 
@@ -30,17 +39,54 @@ export class FeedTail {
     return this.head;
   }
 
-  /** Reads what committed since the last read; calls are serialized. */
+  /**
+   * Reads what committed since the last read; calls are serialized. Calls made
+   * while a read waits for its turn share it (it starts after them, so it sees
+   * what they were told about): a burst of announcements costs one read.
+   */
   advance(): Promise<void> {
-    this.advancing = this.advancing.then(() => this.readNew(), () => this.readNew());
-    return this.advancing;
+    if (this.queued) return this.queued;
+    const read = () => {
+      this.queued = undefined;
+      return this.readNew();
+    };
+    this.queued = this.advancing = this.advancing.then(read, read);
+    return this.queued;
   }
 
-  /** The user's changes after `after`, or undefined if the tail no longer holds everything after it. */
+  /**
+   * The user's changes after `after`, or undefined if the tail no longer holds
+   * everything after it. Costs a binary search plus the rows after `after`,
+   * however many rows the tail retains.
+   */
   slice(userId: string, admin: boolean, after: number): TailSlice | undefined {
     if (this.head < 0 || after < this.floor) return undefined;
-    const rows = this.rows.filter((t) => t.row.position > after && (admin || t.audience.has(userId))).map((t) => t.row);
+    const rows: FeedRow[] = [];
+    for (let i = this.firstAfter(after); i < this.rows.length; i++) {
+      const t = this.rows[i];
+      if (admin || t.audience.has(userId)) rows.push(t.row);
+    }
     return { rows, upTo: Math.max(after, this.head) };
+  }
+
+  /** Who the changes after `after` are for, or undefined if the tail no longer holds them all. */
+  changedSince(after: number): TailChanges | undefined {
+    if (this.head < 0 || after < this.floor) return undefined;
+    const users = new Set<string>();
+    for (let i = this.firstAfter(after); i < this.rows.length; i++) for (const u of this.rows[i].audience) users.add(u);
+    return { from: after, to: this.head, users };
+  }
+
+  /** Index of the first retained row past `position` (rows are kept in position order). */
+  private firstAfter(position: number): number {
+    let lo = 0;
+    let hi = this.rows.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.rows[mid].row.position <= position) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   private async readNew(): Promise<void> {

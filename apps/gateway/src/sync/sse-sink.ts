@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { SyncMessage } from './sync-messages';
+import type { Frame } from './sync-messages';
 import type { SyncSink } from './sync-session';
 
 export const SSE_HEADERS = {
@@ -16,9 +16,8 @@ export class SseSink implements SyncSink {
 
   constructor(private readonly res: ServerResponse) {}
 
-  send(message: SyncMessage): void {
-    const id = 'cursor' in message && message.type !== 'closing' ? `id: ${message.cursor}\n` : '';
-    this.res.write(`${id}data: ${JSON.stringify(message)}\n\n`);
+  send(frame: Frame): void {
+    this.res.write(frame.sse);
   }
 
   queuedBytes(): number {

@@ -1,8 +1,8 @@
 import type { JsonLogger } from '@ripple/observability';
 import type { FeedCursors, ResumePoint } from '../feed/feed-cursors';
 import type { FeedReader, FeedRow } from '../feed/feed-reader';
-import type { FeedTail } from '../feed/feed-tail';
-import { dataChangeOf, type CloseReason, type SyncMessage } from './sync-messages';
+import type { FeedTail, TailChanges } from '../feed/feed-tail';
+import { ChangeFrames, Frame, type CloseReason } from './sync-messages';
 import type { SyncHub } from './sync-hub';
 import type { SyncMetrics, Transport } from './sync.metrics';
 import type { SyncIdentity } from './tickets';
@@ -10,7 +10,7 @@ import type { SyncIdentity } from './tickets';
 /** One transport's way to reach its client. */
 export interface SyncSink {
   readonly transport: Transport;
-  send(message: SyncMessage): void;
+  send(frame: Frame): void;
   /** Bytes accepted but not yet handed to the network: the connection's send queue. */
   queuedBytes(): number;
   end(reason?: CloseReason): void;
@@ -38,9 +38,11 @@ export interface SessionDeps {
 /**
  * A client's live feed, whatever the transport: sends `connected` (and `reset`
  * when its cursor could not be resumed), then every change after its position
- * in order, read from the database each time a commit is announced. A client
- * whose queue outgrows the limit is cut with its resume cursor; a connection
- * whose token expires is closed.
+ * in order. Caught up, it takes its changes from the shared tail the moment
+ * the hub wakes it, without a query or a promise; behind (resume, slow reader)
+ * it reads its own feed from the database. A client whose queue outgrows the
+ * limit is cut with its resume cursor; the hub closes it when its token
+ * expires and sends its heartbeats.
  */
 export class SyncSession {
   private position: number;
@@ -48,7 +50,6 @@ export class SyncSession {
   private pumping = false;
   private admin?: boolean;
   private again = false;
-  private readonly timers: NodeJS.Timeout[] = [];
 
   constructor(readonly identity: SyncIdentity, start: ResumePoint, private readonly sink: SyncSink, private readonly deps: SessionDeps) {
     this.position = start.position;
@@ -58,39 +59,58 @@ export class SyncSession {
     return this.identity.userId;
   }
 
+  get expiresAt(): number {
+    return this.identity.exp;
+  }
+
+  get heartbeatMs(): number {
+    return this.deps.limits.heartbeatMs;
+  }
+
   open(start: ResumePoint, resumed: boolean): void {
     const { hub, limits, metrics } = this.deps;
     hub.join(this);
     metrics.connections.inc({ transport: this.sink.transport });
     if (resumed) metrics.reconnections.inc({ transport: this.sink.transport });
     const cursor = this.cursor();
-    this.send({ type: 'connected', userId: this.userId, cursor, resumed: resumed && !start.reset, heartbeatMs: limits.heartbeatMs, timestamp: Date.now() });
-    if (start.reset) this.send({ type: 'reset', reason: start.reset, cursor, timestamp: Date.now() });
-    this.timers.push(setInterval(() => this.send({ type: 'heartbeat', timestamp: Date.now() }), limits.heartbeatMs));
-    // setTimeout holds at most ~24.8 days; a longer-lived token is re-checked then.
-    const untilExpiry = Math.min(this.identity.exp * 1000 - Date.now(), 2 ** 31 - 1);
-    this.timers.push(setTimeout(() => this.close('token_expired'), Math.max(untilExpiry, 0)));
+    this.send(Frame.of({ type: 'connected', userId: this.userId, cursor, resumed: resumed && !start.reset, heartbeatMs: limits.heartbeatMs, timestamp: Date.now() }));
+    if (start.reset) this.send(Frame.of({ type: 'reset', reason: start.reset, cursor, timestamp: Date.now() }));
     this.wake();
   }
 
-  wake(): void {
+  /** Delivers what is new for it. `changed` (from the hub) lets a session the changes are not for skip them unread. */
+  wake(changed?: TailChanges): void {
     if (this.closed) return;
     if (this.pumping) {
       this.again = true;
       return;
     }
+    if (changed && this.admin === false && this.position >= changed.from && !changed.users.has(this.userId)) {
+      this.position = Math.max(this.position, changed.to);
+      return;
+    }
+    try {
+      if (this.admin !== undefined && this.fromTail() === 'done') return;
+    } catch (err) {
+      return this.fail(err as Error);
+    }
     this.pumping = true;
-    void this.pump().finally(() => (this.pumping = false));
+    void this.pump();
   }
 
   close(reason?: CloseReason): void {
     if (this.closed) return;
-    if (reason) this.send({ type: 'closing', reason, cursor: this.cursor(), timestamp: Date.now() });
+    if (reason) this.send(Frame.of({ type: 'closing', reason, cursor: this.cursor(), timestamp: Date.now() }));
     this.closed = true;
-    for (const t of this.timers) clearTimeout(t);
     this.deps.hub.leave(this);
     this.deps.metrics.connections.dec({ transport: this.sink.transport });
     this.sink.end(reason);
+  }
+
+  send(frame: Frame): void {
+    if (this.closed) return;
+    this.sink.send(frame);
+    this.deps.metrics.messagesSent.inc({ transport: this.sink.transport, type: frame.type });
   }
 
   private async pump(): Promise<void> {
@@ -100,29 +120,40 @@ export class SyncSession {
         await this.drain();
       } while (this.again && !this.closed);
     } catch (err) {
-      this.deps.logger.event('warn', 'sync session failed to read its feed', { userId: this.userId, error: (err as Error).message });
-      this.close();
+      this.fail(err as Error);
+    } finally {
+      // In the same step as the last look at `again`: a wake in between would be lost.
+      this.pumping = false;
     }
   }
 
+  private fail(err: Error): void {
+    this.deps.logger.event('warn', 'sync session failed to read its feed', { userId: this.userId, error: err.message });
+    this.close();
+  }
+
   /**
-   * Caught up: this instance's shared tail answers without a query. Behind it
-   * (resume, slow reader): the session reads its own feed from the database
-   * until it reaches the tail.
+   * Until caught up: waits while the queue is over its limit (cutting a reader
+   * that does not drain it in time), takes what the shared tail holds, and
+   * reads its own feed from the database while it is behind the tail.
    */
   private async drain(): Promise<void> {
-    const { reader, tail, limits } = this.deps;
-    this.admin ??= await reader.isAdmin(this.userId);
+    const { reader, tail, hub, limits, metrics } = this.deps;
+    this.admin ??= await hub.isAdmin(this.userId, (id) => reader.isAdmin(id));
     for (;;) {
-      const slice = tail.slice(this.userId, this.admin, this.position);
-      if (slice) {
-        if (await this.deliver(slice.rows)) this.position = Math.max(this.position, slice.upTo);
+      if (this.closed) return;
+      if (this.sink.queuedBytes() > limits.queueLimitBytes && !(await this.drained())) {
+        metrics.slowConsumersDropped.inc({ transport: this.sink.transport });
+        this.close('slow_consumer');
         return;
       }
+      const fromTail = this.fromTail();
+      if (fromTail === 'done') return;
+      if (fromTail === 'full') continue;
       // Everything up to what the tail has read was committed before this read, so it is all seen here.
       const known = tail.position;
       const rows = await reader.read(this.userId, this.position, limits.batchSize);
-      if (!(await this.deliver(rows))) return;
+      if (!this.sendRows(rows)) continue;
       if (rows.length < limits.batchSize) {
         this.position = Math.max(this.position, known);
         if (known < 0) return;
@@ -130,20 +161,27 @@ export class SyncSession {
     }
   }
 
-  /** Sends rows in order, moving the position with each; false if the session closed meanwhile. */
-  private async deliver(rows: FeedRow[]): Promise<boolean> {
-    const { limits, metrics } = this.deps;
+  /** The shared tail's rows for this session: all sent ('done'), the queue filled first ('full'), or it does not reach back far enough ('behind'). */
+  private fromTail(): 'done' | 'full' | 'behind' {
+    const slice = this.deps.tail.slice(this.userId, this.admin!, this.position);
+    if (!slice) return 'behind';
+    if (!this.sendRows(slice.rows)) return 'full';
+    this.position = Math.max(this.position, slice.upTo);
+    return 'done';
+  }
+
+  /** Sends rows in order, moving the position with each; false when it stopped early (queue over its limit, or closed). */
+  private sendRows(rows: FeedRow[]): boolean {
+    if (rows.length === 0) return !this.closed;
+    const { hub, cursors, limits, metrics } = this.deps;
+    const frames = hub.changeFrames(() => new ChangeFrames(limits.maxDataBytes, (userId, position) => cursors.issue(userId, position)));
+    const transport = { transport: this.sink.transport };
     for (const row of rows) {
       if (this.closed) return false;
       this.position = row.position;
-      this.send({ ...dataChangeOf(row, limits.maxDataBytes), cursor: this.cursor() });
-      metrics.deliveryLatency.observe({ transport: this.sink.transport }, Math.max(0, Date.now() - row.recordedAt.getTime()) / 1000);
-      // Backpressure: read no further until the queue drains; a reader that cannot keep up is cut.
-      if (this.sink.queuedBytes() > limits.queueLimitBytes && !(await this.drained())) {
-        metrics.slowConsumersDropped.inc({ transport: this.sink.transport });
-        this.close('slow_consumer');
-        return false;
-      }
+      this.send(frames.frame(this.userId, row));
+      metrics.deliveryLatency.observe(transport, Math.max(0, Date.now() - row.recordedAt.getTime()) / 1000);
+      if (this.sink.queuedBytes() > limits.queueLimitBytes) return false;
     }
     return !this.closed;
   }
@@ -156,12 +194,6 @@ export class SyncSession {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     return true;
-  }
-
-  private send(message: SyncMessage): void {
-    if (this.closed) return;
-    this.sink.send(message);
-    this.deps.metrics.messagesSent.inc({ transport: this.sink.transport, type: message.type });
   }
 
   private cursor(): string {

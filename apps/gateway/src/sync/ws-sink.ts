@@ -1,7 +1,8 @@
 import type { WebSocket } from 'ws';
-import type { CloseReason, SyncMessage } from './sync-messages';
+import type { CloseReason, Frame } from './sync-messages';
 import type { SyncSink } from './sync-session';
 
+const TEXT = { binary: false };
 const CLOSE_CODES: Record<CloseReason, number> = { token_expired: 4001, slow_consumer: 4002, shutting_down: 1001 };
 
 /** WebSocket: one JSON text frame per message, with `id` = the resume cursor like SSE's. */
@@ -10,9 +11,8 @@ export class WsSink implements SyncSink {
 
   constructor(private readonly ws: WebSocket) {}
 
-  send(message: SyncMessage): void {
-    const id = 'cursor' in message && message.type !== 'closing' ? { id: message.cursor } : {};
-    if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify({ ...message, ...id }));
+  send(frame: Frame): void {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(frame.ws, TEXT);
   }
 
   queuedBytes(): number {

@@ -11,6 +11,10 @@ export const NATS_URL = process.env.NATS_URL;
 
 export interface Profile {
   name: 'quick' | 'full';
+  /** Scenario 0: single updates timed hop by hop. */
+  hopUpdates: number;
+  /** The CPU profile phase: offered updates/s. */
+  profileRate: number;
   /** Scenario 1 and 6: offered rates (updates/s) and seconds per rate. */
   rates: number[];
   rateSeconds: number;
@@ -31,7 +35,9 @@ export interface Profile {
 
 export const QUICK: Profile = {
   name: 'quick',
-  rates: [10, 25, 50, 100, 200],
+  hopUpdates: 30,
+  profileRate: 200,
+  rates: [10, 25, 50, 100, 200, 400, 800],
   rateSeconds: 8,
   owners: 40,
   concurrency: [16],
@@ -39,12 +45,14 @@ export const QUICK: Profile = {
   projectionEvents: 50_000,
   projectionUsers: 5_000,
   replayEvents: 100_000,
-  fanout: [1_000, 2_000],
+  fanout: [1_000, 10_000],
   fanoutRounds: 3,
 };
 
 export const FULL: Profile = {
   name: 'full',
+  hopUpdates: 100,
+  profileRate: 400,
   rates: [10, 25, 50, 100, 200, 400, 800],
   rateSeconds: 20,
   owners: 100,
@@ -53,6 +61,6 @@ export const FULL: Profile = {
   projectionEvents: 200_000,
   projectionUsers: 20_000,
   replayEvents: 1_000_000,
-  fanout: [1_000, 5_000, 10_000],
+  fanout: [1_000, 5_000, 10_000, 15_000],
   fanoutRounds: 5,
 };

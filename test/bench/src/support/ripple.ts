@@ -25,7 +25,7 @@ export interface BenchRipple {
  * fresh database and stream namespace, and keeps their pids for the resource
  * sampler. Each app's open-file limit is raised to the hard limit (SSE fan-out).
  */
-export async function startBenchRipple(natsUrl: string, extraEnv: Record<string, string> = {}): Promise<BenchRipple> {
+export async function startBenchRipple(natsUrl: string, extraEnv: Record<string, string> = {}, nodeArgs: string[] = []): Promise<BenchRipple> {
   const entry = (app: AppName) => join(ROOT, 'apps', app, 'dist', 'main.js');
   for (const app of APPS) if (!existsSync(entry(app))) throw new Error(`${entry(app)} is missing: run \`npm run build\` first`);
   const db = await createTestDatabase('ripple_bench');
@@ -52,7 +52,7 @@ export async function startBenchRipple(natsUrl: string, extraEnv: Record<string,
     ...extraEnv,
   });
   const start = async (app: AppName) => {
-    const child = spawn('/bin/sh', ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$1"', process.execPath, entry(app)], {
+    const child = spawn('/bin/sh', ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"', process.execPath, ...nodeArgs.map((a) => a.replace('{app}', app)), entry(app)], {
       env: env(app),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
