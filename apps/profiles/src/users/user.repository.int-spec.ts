@@ -1,0 +1,70 @@
+import { DataSource } from 'typeorm';
+import { uuidv7 } from '@ripple/contracts';
+import { EventStore } from '@ripple/event-store';
+import { createTestDatabase, type TestDatabase } from '@ripple/testing';
+import { CreateProfiles1732240000000 } from '../migrations/1732240000000-create-profiles';
+import { CreateIdempotencyKeys1732240000011 } from '../migrations/1732240000011-create-idempotency-keys';
+import { registerUser, updateProfile } from './user';
+import { UserVersionConflictError } from './user.errors';
+import { UserRepository } from './user.repository';
+
+let db: TestDatabase;
+let ds: DataSource;
+// Two repositories stand for two instances of the service: each queues its own commands per
+// user, so between them only the append's conflict keeps the writes apart.
+let a: UserRepository;
+let b: UserRepository;
+const ctx = { correlationId: 'spec', causationId: 'spec', actor: 'spec' };
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  ds = new DataSource({ type: 'postgres', url: db.url, schema: 'profiles', migrationsTableName: 'migrations', migrations: [CreateProfiles1732240000000, CreateIdempotencyKeys1732240000011], extra: { max: 20 } });
+  await ds.initialize();
+  await ds.query('CREATE SCHEMA IF NOT EXISTS profiles');
+  await ds.runMigrations();
+  a = new UserRepository(ds, new EventStore('profiles'));
+  b = new UserRepository(ds, new EventStore('profiles'));
+});
+
+afterAll(async () => {
+  await ds?.destroy();
+  await db?.drop();
+});
+
+async function newUser(): Promise<string> {
+  const id = uuidv7();
+  await a.create(id, registerUser({ userId: id, username: `u${id.slice(-8)}`, email: `${id}@x.test`, role: 'user', profileInfo: {} }), 'hash', ctx);
+  return id;
+}
+
+describe('UserRepository.update across instances', () => {
+  it('lands every concurrent merge once, in versions without gaps, events and row agreeing', async () => {
+    const id = await newUser();
+    const fields = ['bio', 'phone', 'address', 'fullName', 'businessName', 'venueName'] as const;
+    const writes = fields.flatMap((f, i) => [a, b].map((repo, r) => repo.update(id, (s) => updateProfile(s, { changes: { [f]: `${f}-${r}-${i}` } }), ctx)));
+    const results = await Promise.all(writes);
+    expect(new Set(results.map((x) => x.user.version)).size).toBe(writes.length);
+
+    const user = await a.get(id);
+    expect(user.version).toBe(1 + writes.length);
+    for (const f of fields) expect(user.profileInfo[f]).toMatch(new RegExp(`^${f}-[01]-\\d$`));
+    const events = await ds.query('SELECT version FROM profiles.events WHERE stream_id = $1 ORDER BY version', [id]);
+    expect(events.map((e: { version: number }) => e.version)).toEqual(Array.from({ length: 1 + writes.length }, (_, i) => i + 1));
+  });
+
+  it('refuses a stale expectedVersion, whichever instance wrote in between', async () => {
+    const id = await newUser();
+    await a.update(id, (s) => updateProfile(s, { changes: { bio: 'first' }, expectedVersion: 1 }), ctx);
+    await expect(b.update(id, (s) => updateProfile(s, { changes: { bio: 'stale' }, expectedVersion: 1 }), ctx)).rejects.toBeInstanceOf(UserVersionConflictError);
+    expect((await b.get(id)).profileInfo.bio).toBe('first');
+  });
+
+  it('applies concurrent retries of one idempotency key once, and answers each with the first result', async () => {
+    const id = await newUser();
+    const key = { key: 'retry-key-0001', requestHash: 'h1' };
+    const results = await Promise.all([a, b, a, b].map((repo) => repo.update(id, (s) => updateProfile(s, { changes: { bio: 'once' } }), ctx, key)));
+    expect(results.filter((r) => !r.replayed)).toHaveLength(1);
+    expect(new Set(results.map((r) => r.user.version))).toEqual(new Set([2]));
+    expect((await a.get(id)).version).toBe(2);
+  });
+});
