@@ -69,23 +69,17 @@ export class EventStore {
   /**
    * Appends to several streams in one statement (a reactor's whole batch):
    * insert, skip rows whose (stream, version) exists, in one round trip; the relay
-   * is woken once the caller's transaction commits. If any row was skipped, the rows this call inserted are removed
-   * again and the first conflicting stream is reported.
+   * is woken once the caller's transaction commits. If any row was skipped, the
+   * rows this call inserted are removed again and the first conflicting stream is reported.
    */
   async appendMany<E extends DomainEvent>(tx: EntityManager, reqs: AppendRequest<E>[]): Promise<EventEnvelope[]> {
     const envelopes = reqs.flatMap((req) => this.envelopes(req));
     if (envelopes.length === 0) return [];
-    const col = <K extends keyof EventEnvelope>(k: K) => envelopes.map((e) => e[k]);
+    const insert = this.insertOf(envelopes);
     const [{ ids }] = await tx.query(
-      `WITH ins AS (
-         INSERT INTO ${this.table} (id, stream_id, aggregate_type, version, type, schema_version, data, correlation_id, causation_id, actor, occurred_at)
-         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::int[], $7::jsonb[], $8::text[], $9::text[], $10::text[], $11::timestamptz[])
-         ON CONFLICT ON CONSTRAINT events_stream_version_uq DO NOTHING
-         RETURNING id
-       )
+      `WITH ins AS (${insert.sql} ON CONFLICT ON CONSTRAINT events_stream_version_uq DO NOTHING RETURNING id)
        SELECT coalesce(array_agg(id::text), '{}') AS ids FROM ins`,
-      [col('id'), col('aggregateId'), col('aggregateType'), col('aggregateVersion'), col('type'), col('schemaVersion'),
-        envelopes.map((e) => JSON.stringify(e.data)), col('correlationId'), col('causationId'), col('actor'), col('occurredAt')],
+      insert.params,
     );
     if (ids.length === envelopes.length) {
       notifyAfterCommit(tx, outboxChannel(this.schema), String(envelopes.length));
@@ -101,17 +95,16 @@ export class EventStore {
   /**
    * Appends one stream's events and writes the caller's read model in ONE statement
    * (data-modifying CTEs, which run whether or not they are read): atomic without a
-   * transaction, one round trip; the relay is woken once it is committed. `writes` are SQL statements that may use `$?1`, `$?2`, …
-   * for their own `params`; the rows of the first one's RETURNING come back. A
+   * transaction, one round trip; the relay is woken once it is committed. `writes`
+   * are SQL statements that may use `$?1`, `$?2`, … for their own `params`; the rows of the first one's RETURNING come back. A
    * concurrent append at the same version fails the whole statement with
    * StreamVersionConflictError, and nothing is written; any other unique violation
    * (e.g. of a `writes` table) is rethrown as it came.
    */
   async appendAtomically<E extends DomainEvent, R>(db: EntityManager | DataSource, req: AppendRequest<E>, writes: { sql: string; params: unknown[] }[]): Promise<{ events: EventEnvelope[]; rows: R[] }> {
     const envelopes = this.envelopes(req);
-    const col = <K extends keyof EventEnvelope>(k: K) => envelopes.map((e) => e[k]);
-    const params: unknown[] = [col('id'), col('aggregateId'), col('aggregateType'), col('aggregateVersion'), col('type'), col('schemaVersion'),
-      envelopes.map((e) => JSON.stringify(e.data)), col('correlationId'), col('causationId'), col('actor'), col('occurredAt')];
+    const insert = this.insertOf(envelopes);
+    const params = [...insert.params];
     const ctes = writes.map((w, i) => {
       const offset = params.length;
       params.push(...w.params);
@@ -119,12 +112,7 @@ export class EventStore {
     });
     try {
       const rows: R[] = await db.query(
-        `WITH ins AS (
-           INSERT INTO ${this.table} (id, stream_id, aggregate_type, version, type, schema_version, data, correlation_id, causation_id, actor, occurred_at)
-           SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::int[], $7::jsonb[], $8::text[], $9::text[], $10::text[], $11::timestamptz[])
-           RETURNING id
-         )${ctes.map((c) => `, ${c}`).join('')}
-         SELECT * FROM w0`,
+        `WITH ins AS (${insert.sql} RETURNING id)${ctes.map((c) => `, ${c}`).join('')} SELECT * FROM w0`,
         params,
       );
       notifyAfterCommit(db, outboxChannel(this.schema), String(envelopes.length));
@@ -133,6 +121,17 @@ export class EventStore {
       if ((err as { constraint?: string }).constraint !== 'events_stream_version_uq') throw err;
       throw new StreamVersionConflictError(req.aggregateId, req.expectedVersion, await this.currentVersion(db, req.aggregateId));
     }
+  }
+
+  /** The INSERT of `envelopes` (parameters $1–$11), for both append statements. */
+  private insertOf(envelopes: EventEnvelope[]): { sql: string; params: unknown[] } {
+    const col = <K extends keyof EventEnvelope>(k: K) => envelopes.map((e) => e[k]);
+    return {
+      sql: `INSERT INTO ${this.table} (id, stream_id, aggregate_type, version, type, schema_version, data, correlation_id, causation_id, actor, occurred_at)
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::int[], $7::jsonb[], $8::text[], $9::text[], $10::text[], $11::timestamptz[])`,
+      params: [col('id'), col('aggregateId'), col('aggregateType'), col('aggregateVersion'), col('type'), col('schemaVersion'),
+        envelopes.map((e) => JSON.stringify(e.data)), col('correlationId'), col('causationId'), col('actor'), col('occurredAt')],
+    };
   }
 
   private envelopes<E extends DomainEvent>(req: AppendRequest<E>): EventEnvelope[] {

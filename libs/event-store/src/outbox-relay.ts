@@ -57,10 +57,8 @@ export class OutboxRelay {
     this.running = true;
     // Appends in this process wake the active relay directly; a standby lets the NOTIFY go to the leader.
     this.unwakeLocally = wakeLocally(outboxChannel(this.opts.schema), () => {
-      if (!this.leading) return false;
-      this.notified = true;
-      this.wake?.();
-      return true;
+      if (this.leading) this.notifyCommitted();
+      return this.leading;
     });
     await this.listen();
     this.loop = this.run();
@@ -156,6 +154,12 @@ export class OutboxRelay {
     });
   }
 
+  /** Something committed: the next pass (or the one in flight, then one more) picks it up. */
+  private notifyCommitted(): void {
+    this.notified = true;
+    this.wake?.();
+  }
+
   private scheduleReconnect(): void {
     if (!this.running || this.reconnect) return;
     this.reconnect = setTimeout(() => {
@@ -167,10 +171,7 @@ export class OutboxRelay {
 
   private async listen(): Promise<void> {
     const client = new Client({ connectionString: this.opts.databaseUrl, application_name: `ripple-outbox-${this.opts.schema}` });
-    client.on('notification', () => {
-      this.notified = true;
-      this.wake?.();
-    });
+    client.on('notification', () => this.notifyCommitted());
     client.on('error', (err) => {
       this.logger.event('warn', 'outbox relay lost its LISTEN connection (and its lock); reconnecting', { error: err.message });
       this.listener = undefined;

@@ -84,7 +84,7 @@ function toBusiness(r: Record<string, any>): Venue {
   };
 }
 
-/** An upsert of one table: `$?` stands for its one parameter, the rows as JSON. */
+/** An upsert of one table: `$?1` stands for its one parameter, the rows as JSON (as in EventStore.appendAtomically). */
 interface Upsert {
   sql: string;
   rows: unknown[];
@@ -94,7 +94,7 @@ interface Upsert {
 async function saveAll(tx: EntityManager, upserts: (Upsert | undefined)[]): Promise<void> {
   const parts = upserts.filter((u): u is Upsert => u !== undefined);
   if (!parts.length) return;
-  const ctes = parts.map((u, i) => `w${i} AS (${u.sql.replace('$?', () => `$${i + 1}`)})`);
+  const ctes = parts.map((u, i) => `w${i} AS (${u.sql.replace('$?1', () => `$${i + 1}`)})`);
   await tx.query(`WITH ${ctes.join(', ')} SELECT 1`, parts.map((u) => JSON.stringify(u.rows)));
 }
 
@@ -102,7 +102,7 @@ function profileUpsert(t: TableMap, profiles: OwnerProfile[]): Upsert | undefine
   if (!profiles.length) return undefined;
   return {
     sql: `INSERT INTO ${t('owner_profiles')} (user_id, username, role, profile_info)
-     SELECT * FROM jsonb_to_recordset($?::jsonb) AS x(user_id uuid, username text, role text, profile_info jsonb)
+     SELECT * FROM jsonb_to_recordset($?1::jsonb) AS x(user_id uuid, username text, role text, profile_info jsonb)
      ON CONFLICT (user_id) DO UPDATE SET username = EXCLUDED.username, role = EXCLUDED.role, profile_info = EXCLUDED.profile_info`,
     rows: profiles.map((p) => ({ user_id: p.userId, username: p.username, role: p.role, profile_info: p.profileInfo })),
   };
@@ -115,7 +115,7 @@ function businessUpsert(table: string, items: (Venue | Gallera)[], gallera: bool
   const extraSet = gallera ? ', specialties = EXCLUDED.specialties, active_roosters = EXCLUDED.active_roosters' : '';
   return {
     sql: `INSERT INTO ${table} (id, owner_id, name, location, description, contact_info, created_at, updated_at, last_event_id, last_event_type, version${extraCols})
-     SELECT * FROM jsonb_to_recordset($?::jsonb) AS x(${BUSINESS_COLUMNS}${extraTypes})
+     SELECT * FROM jsonb_to_recordset($?1::jsonb) AS x(${BUSINESS_COLUMNS}${extraTypes})
      ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, location = EXCLUDED.location, description = EXCLUDED.description,
        contact_info = EXCLUDED.contact_info, updated_at = EXCLUDED.updated_at, last_event_id = EXCLUDED.last_event_id,
        last_event_type = EXCLUDED.last_event_type, version = EXCLUDED.version${extraSet}`,
