@@ -43,6 +43,9 @@ export interface SendResult {
 export class OfflineQueue {
   private state: PersistedState = { operations: [] };
   readonly failed: FailedOperation[] = [];
+  /** The save being written, and whether another must follow it (saves never overlap). */
+  private saving?: Promise<void>;
+  private dirty = false;
 
   constructor(private readonly store: QueueStore) {}
 
@@ -61,13 +64,13 @@ export class OfflineQueue {
 
   async setCursor(cursor: string): Promise<void> {
     this.state.cursor = cursor;
-    await this.store.save(this.state);
+    await this.persist();
   }
 
   async enqueue(op: Omit<QueuedOperation, 'id' | 'idempotencyKey' | 'enqueuedAt'>): Promise<QueuedOperation> {
     const queued = { ...op, id: crypto.randomUUID(), idempotencyKey: crypto.randomUUID(), enqueuedAt: Date.now() };
     this.state.operations.push(queued);
-    await this.store.save(this.state);
+    await this.persist();
     return queued;
   }
 
@@ -88,15 +91,35 @@ export class OfflineQueue {
         const resolution = await resolve(head, result);
         if ('retry' in resolution) {
           this.state.operations[0] = { ...head, ...resolution.retry, idempotencyKey: crypto.randomUUID() };
-          await this.store.save(this.state);
+          await this.persist();
           continue;
         }
       } else if (result.status >= 400) {
         this.failed.push({ operation: head, status: result.status, body: result.body });
       }
       this.state.operations.shift();
-      await this.store.save(this.state);
+      await this.persist();
     }
     return true;
+  }
+
+  /**
+   * Writes the current state once every change made before the call is in the
+   * store. Saves run one at a time, and the changes made while one runs share
+   * the next: a burst of cursor moves costs two writes, not one per change.
+   */
+  private persist(): Promise<void> {
+    this.dirty = true;
+    this.saving ??= (async () => {
+      try {
+        while (this.dirty) {
+          this.dirty = false;
+          await this.store.save(this.state);
+        }
+      } finally {
+        this.saving = undefined;
+      }
+    })();
+    return this.saving;
   }
 }

@@ -21,6 +21,8 @@ export class MemoryQueueStore implements QueueStore {
   }
 }
 
+let asides = 0;
+
 /** Node: one JSON file, replaced atomically (write aside, then rename). */
 export class FileQueueStore implements QueueStore {
   constructor(private readonly path: string) {}
@@ -37,7 +39,8 @@ export class FileQueueStore implements QueueStore {
 
   async save(state: PersistedState): Promise<void> {
     const fs = await import('node:fs/promises');
-    const aside = `${this.path}.${process.pid}.tmp`;
+    // Each write has its own aside file: two writers never rename the other's half-written file.
+    const aside = `${this.path}.${process.pid}.${++asides}.tmp`;
     await fs.writeFile(aside, JSON.stringify(state));
     await fs.rename(aside, this.path);
   }

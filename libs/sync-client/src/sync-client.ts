@@ -137,9 +137,11 @@ export class SyncClient<TChanges extends Record<string, unknown> = Record<string
   private async handle(message: ServerMessage): Promise<void> {
     switch (message.type) {
       case 'data_change':
-        await this.queue.setCursor(message.cursor);
+        // Handlers first, then the cursor: a change whose cursor is saved has been delivered
+        // (a crash in between delivers it again rather than never).
         for (const h of this.handlers.get(message.changeType) ?? []) h(message);
         for (const h of this.handlers.get('*') ?? []) h(message);
+        await this.queue.setCursor(message.cursor);
         return;
       case 'reset':
         await this.queue.setCursor(message.cursor);
