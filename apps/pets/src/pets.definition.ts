@@ -2,6 +2,7 @@ import { int, type ConfigOf } from '@ripple/config';
 import { EventStore } from '@ripple/event-store';
 import { SERVICE_HOST_VARS, type ServiceDefinition } from '@ripple/service-host';
 import { CreatePets1732240000003 } from './migrations/1732240000003-create-pets';
+import { TrackEditTimes1732240000021 } from './migrations/1732240000021-track-edit-times';
 import { contactSyncProjection } from './propagation/contact-sync.projection';
 import { CopySync } from './propagation/copy-sync';
 import { petHistoryProjection } from './propagation/pet-history.projection';
@@ -19,6 +20,6 @@ export const petsDefinition: ServiceDefinition<typeof config> = {
   schema: PETS_SCHEMA,
   config,
   publishes: 'pets',
-  migrations: [CreatePets1732240000003],
+  migrations: [CreatePets1732240000003, TrackEditTimes1732240000021],
   projections: [contactSyncProjection(copies), petSyncProjection(copies), petHistoryProjection],
 };
