@@ -10,7 +10,13 @@ import { petSyncProjection } from './propagation/pet-sync.projection';
 import { PETS_SCHEMA } from './records/record-tables';
 import { RecordStore } from './records/record.store';
 
-const config = { ...SERVICE_HOST_VARS, PORT: int({ default: '3003' }) };
+const config = {
+  ...SERVICE_HOST_VARS,
+  PORT: int({ default: '3003' }),
+  // A failed operation of a batch or full sync job: retries, and the first wait (doubling each time).
+  PETS_SYNC_RETRIES: int({ default: '3' }),
+  PETS_SYNC_RETRY_BACKOFF_MS: int({ default: '1000' }),
+};
 export type PetsConfig = ConfigOf<typeof config>;
 
 const copies = new CopySync(new RecordStore(new EventStore(PETS_SCHEMA)));
