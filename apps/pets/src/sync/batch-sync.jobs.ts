@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { uuidv7 } from '@ripple/contracts';
 import { JsonLogger } from '@ripple/observability';
@@ -31,8 +31,9 @@ const view = (r: Record<string, any>) => {
  * while the others go on; after its last retry it is listed as failed.
  */
 @Injectable()
-export class BatchSyncJobs implements OnApplicationBootstrap {
+export class BatchSyncJobs implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly policy: RetryPolicy;
+  private readonly waits = new Set<NodeJS.Timeout>();
 
   constructor(private readonly dataSource: DataSource, private readonly force: ForceSync, private readonly logger: JsonLogger, @Inject(SERVICE_CONFIG) config: PetsConfig) {
     this.policy = { retries: config.PETS_SYNC_RETRIES, backoffMs: config.PETS_SYNC_RETRY_BACKOFF_MS };
@@ -41,6 +42,10 @@ export class BatchSyncJobs implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     const running = await this.dataSource.query(`SELECT id FROM pets.sync_jobs WHERE status = 'running' ORDER BY id`);
     for (const r of running) void this.run(r.id);
+  }
+
+  onModuleDestroy(): void {
+    for (const timer of this.waits) clearTimeout(timer);
   }
 
   async start(caller: Caller, operations: SyncOperation[], correlationId: string, full?: { userId: string }) {
@@ -91,8 +96,13 @@ export class BatchSyncJobs implements OnApplicationBootstrap {
         return;
       }
       if ('waitUntil' in step) {
-        await new Promise((resolve) => setTimeout(resolve, step.waitUntil - Date.now()).unref());
-        continue;
+        // Wait without holding the job's lock and connection; a restart meanwhile resumes the job at boot.
+        const timer = setTimeout(() => {
+          this.waits.delete(timer);
+          void this.run(id);
+        }, step.waitUntil - Date.now());
+        this.waits.add(timer);
+        return;
       }
       await this.attempt(job, step.run);
     }
