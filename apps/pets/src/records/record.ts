@@ -42,7 +42,8 @@ export function evolveRecord(state: RecordState | undefined, event: PetsEvent): 
       const weighed = fields.weightKg !== undefined && fields.weightKg !== null;
       return {
         aggregate, id: event.aggregateId, version: event.aggregateVersion, fields, weightSourceEventId: weighed ? event.id : null,
-        editedAt: stamp({}, fields, event.occurredAt), createdAt: event.occurredAt, updatedAt: event.occurredAt,
+        // A field left empty at creation was not set by anyone: a copy may fill it.
+        editedAt: stamp({}, Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== null)), event.occurredAt), createdAt: event.occurredAt, updatedAt: event.occurredAt,
       };
     }
     case 'updated':
