@@ -45,10 +45,10 @@ const sameContact = (a: UserContact | undefined, b: UserContact) =>
 async function save(tx: EntityManager, t: TableMap, contacts: UserContact[]): Promise<void> {
   if (!contacts.length) return;
   await tx.query(
-    `INSERT INTO ${t('user_contacts')} (user_id, username, role, full_name, phone, name_at, phone_at)
-     SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(user_id uuid, username text, role text, full_name text, phone text, name_at timestamptz, phone_at timestamptz)
+    `INSERT INTO ${t('user_contacts')} (user_id, username, role, full_name, phone, phone_at)
+     SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(user_id uuid, username text, role text, full_name text, phone text, phone_at timestamptz)
      ON CONFLICT (user_id) DO UPDATE SET username = EXCLUDED.username, role = EXCLUDED.role, full_name = EXCLUDED.full_name, phone = EXCLUDED.phone,
-       name_at = EXCLUDED.name_at, phone_at = EXCLUDED.phone_at`,
+       phone_at = EXCLUDED.phone_at`,
     [JSON.stringify(contacts.map(contactRow))],
   );
 }

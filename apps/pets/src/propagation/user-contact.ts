@@ -7,8 +7,7 @@ export interface UserContact {
   role: string;
   fullName: string | null;
   phone: string | null;
-  /** When the profile last changed the name (full name) and the phone: the event's time. */
-  nameAt: string | null;
+  /** When the profile last set the phone (the event's time): a vet record's own newer phone edit wins over it. */
   phoneAt: string | null;
 }
 
@@ -18,14 +17,14 @@ export function evolveContact(contact: UserContact | undefined, event: ProfilesE
       return {
         userId: event.aggregateId, username: event.data.username, role: event.data.role,
         fullName: event.data.profileInfo.fullName ?? null, phone: event.data.profileInfo.phone ?? null,
-        nameAt: event.occurredAt, phoneAt: event.occurredAt,
+        phoneAt: event.occurredAt,
       };
     case 'UserProfileUpdated': {
       const c = known(contact, event);
       const { fullName, phone } = event.data.changes;
       return {
         ...c,
-        ...(fullName === undefined ? {} : { fullName, nameAt: event.occurredAt }),
+        fullName: fullName === undefined ? c.fullName : fullName,
         ...(phone === undefined ? {} : { phone, phoneAt: event.occurredAt }),
       };
     }
@@ -48,10 +47,10 @@ export const contactChanged = (before: UserContact | undefined, after: UserConta
 /** A row of `user_contacts`, and back. */
 export const contactOf = (r: Record<string, any>): UserContact => ({
   userId: r.user_id, username: r.username, role: r.role, fullName: r.full_name, phone: r.phone,
-  nameAt: r.name_at === null ? null : new Date(r.name_at).toISOString(), phoneAt: r.phone_at === null ? null : new Date(r.phone_at).toISOString(),
+  phoneAt: r.phone_at === null ? null : new Date(r.phone_at).toISOString(),
 });
 export const contactRow = (c: UserContact) =>
-  ({ user_id: c.userId, username: c.username, role: c.role, full_name: c.fullName, phone: c.phone, name_at: c.nameAt, phone_at: c.phoneAt });
+  ({ user_id: c.userId, username: c.username, role: c.role, full_name: c.fullName, phone: c.phone, phone_at: c.phoneAt });
 
 function known(contact: UserContact | undefined, event: ProfilesEvent): UserContact {
   // Per-aggregate order puts registration first; anything else is a broken stream.
