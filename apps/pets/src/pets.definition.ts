@@ -2,6 +2,7 @@ import { int, type ConfigOf } from '@ripple/config';
 import { EventStore } from '@ripple/event-store';
 import { SERVICE_HOST_VARS, type ServiceDefinition } from '@ripple/service-host';
 import { CreatePets1732240000003 } from './migrations/1732240000003-create-pets';
+import { TrackEditTimes1732240000021 } from './migrations/1732240000021-track-edit-times';
 import { contactSyncProjection } from './propagation/contact-sync.projection';
 import { CopySync } from './propagation/copy-sync';
 import { petHistoryProjection } from './propagation/pet-history.projection';
@@ -9,7 +10,13 @@ import { petSyncProjection } from './propagation/pet-sync.projection';
 import { PETS_SCHEMA } from './records/record-tables';
 import { RecordStore } from './records/record.store';
 
-const config = { ...SERVICE_HOST_VARS, PORT: int({ default: '3003' }) };
+const config = {
+  ...SERVICE_HOST_VARS,
+  PORT: int({ default: '3003' }),
+  // A failed operation of a batch or full sync job: retries, and the first wait (doubling each time).
+  PETS_SYNC_RETRIES: int({ default: '3' }),
+  PETS_SYNC_RETRY_BACKOFF_MS: int({ default: '1000' }),
+};
 export type PetsConfig = ConfigOf<typeof config>;
 
 const copies = new CopySync(new RecordStore(new EventStore(PETS_SCHEMA)));
@@ -19,6 +26,6 @@ export const petsDefinition: ServiceDefinition<typeof config> = {
   schema: PETS_SCHEMA,
   config,
   publishes: 'pets',
-  migrations: [CreatePets1732240000003],
+  migrations: [CreatePets1732240000003, TrackEditTimes1732240000021],
   projections: [contactSyncProjection(copies), petSyncProjection(copies), petHistoryProjection],
 };

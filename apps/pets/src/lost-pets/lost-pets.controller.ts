@@ -14,7 +14,7 @@ export class ReportLostPetDto {
   @IsString() @MinLength(1) @MaxLength(300) lastSeenLocation: string;
 }
 
-/** The contact phone is the reporter's profile phone, kept in sync while the pet is lost. */
+/** The contact phone is the reporter's profile phone, kept in sync while the pet is lost and taken anew when it is lost again. */
 export class UpdateLostPetDto {
   @Present() @IsString() @MinLength(1) @MaxLength(300) lastSeenLocation?: string;
   @Present() @IsIn(['lost', 'found']) status?: 'lost' | 'found';
@@ -51,7 +51,10 @@ export class LostPetsController {
   async update(@Param('id', new ParseUUIDPipe()) id: string, @Body() dto: UpdateLostPetDto, @CurrentUser() caller: AuthUser, @Req() req: unknown) {
     const report = await this.records.update('lost-pet', id, async (state, tx) => {
       await this.access.lostPet(caller, state, tx);
-      return { lastSeenLocation: dto.lastSeenLocation, status: dto.status };
+      // Found reports stop following the profile: one that is lost again takes the current contact, as a new report does.
+      const reopened = dto.status === 'lost' && state.fields.status !== 'lost';
+      const contact = reopened ? { contactPhone: (await contactFor(tx, 'reporter', state.fields.reporterId as string)).phone } : {};
+      return { lastSeenLocation: dto.lastSeenLocation, status: dto.status, ...contact };
     }, undefined, causationOf(req, caller.sub));
     return { success: true, message: 'Lost pet report updated', data: recordView(report) };
   }

@@ -5,7 +5,8 @@ import { contactName, type UserContact } from './user-contact';
 /**
  * A user's phone and name → the copies other records keep of them: pets where
  * the user is the emergency contact, the user's open lost-pet reports, and the
- * veterinarian record linked to the user.
+ * veterinarian record linked to the user. The vet record's phone may also be
+ * edited on the record itself, so there the later of the two writes wins.
  */
 export function contactCopies(contact: UserContact, records: RecordState[]): SyncPlan[] {
   const meta = { rule: 'contact-from-profile' as const, userId: contact.userId, sourceEventId: null };
@@ -19,7 +20,7 @@ export function contactCopies(contact: UserContact, records: RecordState[]): Syn
       case 'lost-pet':
         return f.reporterId === contact.userId && f.status === 'lost' ? [{ target: r, wanted: { contactPhone: contact.phone }, meta }] : [];
       case 'veterinarian':
-        return f.userId === contact.userId ? [{ target: r, wanted: { phone: contact.phone }, meta }] : [];
+        return f.userId === contact.userId ? [{ target: r, wanted: { phone: contact.phone }, meta, at: { phone: contact.phoneAt } }] : [];
       case 'health-record':
       case 'user-event':
         return [];

@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { DomainEvent, ProfilesEvent } from '@ripple/contracts';
 import type { ApplyMode, Projection, TableMap } from '@ripple/projections';
 import type { CopySync } from './copy-sync';
-import { contactChanged, evolveContact, type UserContact } from './user-contact';
+import { contactChanged, contactOf, contactRow, evolveContact, type UserContact } from './user-contact';
 
 /**
  * Profiles → the pets service's copy of user contacts, and, when a phone or name
@@ -21,7 +21,7 @@ export function contactSyncProjection(copies: CopySync): Projection {
       if (!userEvents.length) return;
       const ids = [...new Set(userEvents.map((e) => e.aggregateId))];
       const rows = await tx.query(`SELECT * FROM ${t('user_contacts')} WHERE user_id = ANY($1::uuid[])`, [ids]);
-      const before = new Map<string, UserContact>(rows.map((r: Record<string, any>) => [r.user_id, { userId: r.user_id, username: r.username, role: r.role, fullName: r.full_name, phone: r.phone }]));
+      const before = new Map<string, UserContact>(rows.map((r: Record<string, any>) => [r.user_id, contactOf(r)]));
       const after = new Map(before);
       const trigger = new Map<string, ProfilesEvent>();
       for (const e of userEvents) {
@@ -40,15 +40,15 @@ export function contactSyncProjection(copies: CopySync): Projection {
 export const causedBy = (e: DomainEvent) => ({ correlationId: e.correlationId, causationId: e.id, actor: 'service:pets' });
 
 const sameContact = (a: UserContact | undefined, b: UserContact) =>
-  !!a && a.username === b.username && a.role === b.role && a.fullName === b.fullName && a.phone === b.phone;
+  !!a && (Object.keys(b) as (keyof UserContact)[]).every((k) => a[k] === b[k]);
 
 async function save(tx: EntityManager, t: TableMap, contacts: UserContact[]): Promise<void> {
   if (!contacts.length) return;
-  const rows = contacts.map((c) => ({ user_id: c.userId, username: c.username, role: c.role, full_name: c.fullName, phone: c.phone }));
   await tx.query(
-    `INSERT INTO ${t('user_contacts')} (user_id, username, role, full_name, phone)
-     SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(user_id uuid, username text, role text, full_name text, phone text)
-     ON CONFLICT (user_id) DO UPDATE SET username = EXCLUDED.username, role = EXCLUDED.role, full_name = EXCLUDED.full_name, phone = EXCLUDED.phone`,
-    [JSON.stringify(rows)],
+    `INSERT INTO ${t('user_contacts')} (user_id, username, role, full_name, phone, phone_at)
+     SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(user_id uuid, username text, role text, full_name text, phone text, phone_at timestamptz)
+     ON CONFLICT (user_id) DO UPDATE SET username = EXCLUDED.username, role = EXCLUDED.role, full_name = EXCLUDED.full_name, phone = EXCLUDED.phone,
+       phone_at = EXCLUDED.phone_at`,
+    [JSON.stringify(contacts.map(contactRow))],
   );
 }

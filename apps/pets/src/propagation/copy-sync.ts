@@ -3,8 +3,8 @@ import type { CausationContext, EventEnvelope } from '@ripple/contracts';
 import { syncRecord, type RecordState } from '../records/record';
 import type { RecordStore } from '../records/record.store';
 import { contactCopies } from './contact-copies';
-import type { SyncPlan } from './sync-plan';
-import type { UserContact } from './user-contact';
+import { lastWriterWins, type SyncPlan } from './sync-plan';
+import { contactOf, type UserContact } from './user-contact';
 import { vetCopies } from './vet-copies';
 import { weightSync } from './weight-sync';
 
@@ -23,7 +23,7 @@ export class CopySync {
   async forUsers(tx: EntityManager, userIds: string[], causeOf: CauseOf, forced: boolean): Promise<EventEnvelope[]> {
     if (!userIds.length) return [];
     const rows = await tx.query('SELECT * FROM pets.user_contacts WHERE user_id = ANY($1::uuid[])', [userIds]);
-    const contacts: UserContact[] = rows.map((r: Record<string, any>) => ({ userId: r.user_id, username: r.username, role: r.role, fullName: r.full_name, phone: r.phone }));
+    const contacts: UserContact[] = rows.map(contactOf);
     const ids = [userIds];
     const vets = await this.records.load(tx, 'veterinarian', 'user_id = ANY($1::uuid[])', ids, true);
     const pets = await this.records.load(tx, 'pet', 'emergency_contact_user_id = ANY($1::uuid[])', ids, true);
@@ -64,7 +64,7 @@ export class CopySync {
     for (const plan of plans) {
       const key = `${plan.target.aggregate}:${plan.target.id}`;
       const current = states.get(key) ?? plan.target;
-      const events = syncRecord(current, plan.wanted, { ...plan.meta, forced });
+      const events = syncRecord(current, lastWriterWins(plan), { ...plan.meta, forced });
       if (!events.length) continue;
       const { state, events: envelopes } = await this.records.append(tx, current, current.aggregate, current.id, events, causeOf(plan));
       states.set(key, state);

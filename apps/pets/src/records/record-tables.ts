@@ -17,11 +17,11 @@ export const tableOf = (aggregate: PetsAggregate) => `${PETS_SCHEMA}.${RECORD_TA
 
 export function columnsOf(aggregate: PetsAggregate): string[] {
   const fields = Object.keys(PETS_RECORD_TYPES[aggregate].fields).map(snake);
-  return ['id', 'version', ...fields, ...(RECORD_TABLES[aggregate].tracksWeight ? ['weight_source_event_id'] : []), 'created_at', 'updated_at'];
+  return ['id', 'version', ...fields, ...(RECORD_TABLES[aggregate].tracksWeight ? ['weight_source_event_id'] : []), 'edited_at', 'created_at', 'updated_at'];
 }
 
 export function toRow(s: RecordState): Record<string, unknown> {
-  const row: Record<string, unknown> = { id: s.id, version: s.version, created_at: s.createdAt, updated_at: s.updatedAt };
+  const row: Record<string, unknown> = { id: s.id, version: s.version, edited_at: s.editedAt, created_at: s.createdAt, updated_at: s.updatedAt };
   for (const [k, v] of Object.entries(s.fields)) row[snake(k)] = v;
   if (RECORD_TABLES[s.aggregate].tracksWeight) row.weight_source_event_id = s.weightSourceEventId;
   return row;
@@ -31,7 +31,7 @@ export function fromRow(aggregate: PetsAggregate, row: Record<string, any>): Rec
   const fields: Fields = {};
   for (const k of Object.keys(PETS_RECORD_TYPES[aggregate].fields)) fields[k] = row[snake(k)] ?? null;
   return {
-    aggregate, id: row.id, version: row.version, fields, weightSourceEventId: row.weight_source_event_id ?? null,
+    aggregate, id: row.id, version: row.version, fields, weightSourceEventId: row.weight_source_event_id ?? null, editedAt: row.edited_at ?? {},
     createdAt: new Date(row.created_at).toISOString(), updatedAt: new Date(row.updated_at).toISOString(),
   };
 }

@@ -10,12 +10,17 @@ import { RecordStore } from './record.store';
 export class RecordCommands {
   constructor(private readonly dataSource: DataSource, private readonly store: RecordStore) {}
 
-  async create(aggregate: PetsAggregate, build: (tx: EntityManager) => Promise<Fields>, ctx: CausationContext): Promise<RecordState> {
+  /** `derive`, in the same transaction, fills the new record's copies the way the reactors would (as `…Synced` events). */
+  async create(
+    aggregate: PetsAggregate, build: (tx: EntityManager) => Promise<Fields>, ctx: CausationContext, derive?: (tx: EntityManager) => Promise<unknown>,
+  ): Promise<RecordState> {
     return this.dataSource.transaction(async (tx) => {
       const fields = await build(tx);
       const { state } = await this.store.append(tx, undefined, aggregate, uuidv7(), createRecord(aggregate, fields), ctx);
       await this.store.save(tx, [state]);
-      return state;
+      if (!derive) return state;
+      await derive(tx);
+      return (await this.find(aggregate, state.id, tx))!;
     });
   }
 

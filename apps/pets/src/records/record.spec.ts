@@ -28,6 +28,14 @@ describe('pet record', () => {
     expect(updateRecord(s, { name: 'Bo' }, 2)[0].data).toMatchObject({ unconditional: false });
   });
 
+  it('remembers when a person last set each field; a synced copy is not an edit', () => {
+    const s = given(...createRecord('pet', pet), { type: 'PetUpdated', data: { changes: { name: 'Max' }, previous: { name: 'Rex' }, unconditional: true } });
+    expect(s.editedAt).toMatchObject({ name: '2026-01-01T00:00:02.000Z', species: '2026-01-01T00:00:01.000Z' });
+    expect(s.editedAt).not.toHaveProperty('breed'); // left empty at registration: nobody set it
+    const [synced] = syncRecord(s, { emergencyContactPhone: '+1 9' }, { rule: 'contact-from-profile', userId: 'o', sourceEventId: null, forced: false });
+    expect(evolveRecord(s, envelope(synced)).editedAt).toEqual(s.editedAt);
+  });
+
   it('a synced weight keeps the source edit as its weight source, so it never counts as a newer edit', () => {
     const s = given(...createRecord('pet', pet));
     const [synced] = syncRecord(s, { weightKg: 14 }, { rule: 'weight-from-health-record', userId: 'o', sourceEventId: 'hr-edit', forced: false });

@@ -13,6 +13,8 @@ export interface RecordState<F extends Fields = Fields> {
   fields: F;
   /** The person's edit that last set `weightKg`: decides which of two weight copies is newer. */
   weightSourceEventId: string | null;
+  /** When a person last set each field (the event's time): a copy never overwrites a newer edit. */
+  editedAt: Record<string, string>;
   createdAt: string;
   updatedAt: string;
 }
@@ -38,7 +40,11 @@ export function evolveRecord(state: RecordState | undefined, event: PetsEvent): 
     case 'created': {
       const fields = { ...(event.data as Fields) };
       const weighed = fields.weightKg !== undefined && fields.weightKg !== null;
-      return { aggregate, id: event.aggregateId, version: event.aggregateVersion, fields, weightSourceEventId: weighed ? event.id : null, createdAt: event.occurredAt, updatedAt: event.occurredAt };
+      return {
+        aggregate, id: event.aggregateId, version: event.aggregateVersion, fields, weightSourceEventId: weighed ? event.id : null,
+        // A field left empty at creation was not set by anyone: a copy may fill it.
+        editedAt: stamp({}, Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== null)), event.occurredAt), createdAt: event.occurredAt, updatedAt: event.occurredAt,
+      };
     }
     case 'updated':
     case 'synced': {
@@ -50,6 +56,8 @@ export function evolveRecord(state: RecordState | undefined, event: PetsEvent): 
         version: event.aggregateVersion,
         fields: { ...state.fields, ...data.changes },
         weightSourceEventId: 'weightKg' in data.changes ? source : state.weightSourceEventId,
+        // A copy is not an edit: only a person's own change moves a field's edit time.
+        editedAt: stage === 'updated' ? stamp(state.editedAt, data.changes, event.occurredAt) : state.editedAt,
         updatedAt: event.occurredAt,
       };
     }
@@ -59,6 +67,9 @@ export function evolveRecord(state: RecordState | undefined, event: PetsEvent): 
     }
   }
 }
+
+const stamp = (editedAt: Record<string, string>, fields: Fields, at: string) =>
+  ({ ...editedAt, ...Object.fromEntries(Object.keys(fields).map((k) => [k, at])) });
 
 /** The fields of `wanted` whose value differs from `current`, with what they were. */
 export function diffFields(current: Fields, wanted: Partial<Fields>): { changes: Fields; previous: Fields } | undefined {

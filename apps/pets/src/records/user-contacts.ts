@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { UnknownReferenceError } from '../pets.errors';
-import { contactName, type UserContact } from '../propagation/user-contact';
+import { contactName, contactOf, type UserContact } from '../propagation/user-contact';
 
 /**
  * Reads a user's contact copy for a command that copies it. FOR SHARE: if the
@@ -11,6 +11,6 @@ import { contactName, type UserContact } from '../propagation/user-contact';
 export async function contactFor(tx: EntityManager, field: string, userId: string): Promise<UserContact & { name: string }> {
   const [r] = await tx.query('SELECT * FROM pets.user_contacts WHERE user_id = $1 FOR SHARE', [userId]);
   if (!r) throw new UnknownReferenceError(field, userId);
-  const contact = { userId: r.user_id, username: r.username, role: r.role, fullName: r.full_name, phone: r.phone };
+  const contact = contactOf(r);
   return { ...contact, name: contactName(contact) };
 }

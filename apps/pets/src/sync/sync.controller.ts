@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, UseGuards } from '@nestjs/common';
 import { Type } from 'class-transformer';
+import { DataSource } from 'typeorm';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { BearerAuthGuard, CurrentUser, Roles, type AuthUser } from '@ripple/auth';
 import { correlationIdOf } from '@ripple/http-edge';
@@ -8,6 +9,7 @@ import { isAdmin } from '../access/access';
 import { NotAllowedError } from '../pets.errors';
 import { causationOf } from '../records/request-context';
 import { BatchSyncJobs } from './batch-sync.jobs';
+import { fullSyncOperations } from './full-sync';
 import { ForceSync } from './force-sync';
 import { failedEntry, SyncLogReader, type LogStatus } from './sync-log.reader';
 import { SYNC_TARGETS, type SyncTarget } from './sync-target';
@@ -24,6 +26,11 @@ export class SyncOperationDto {
   @IsOptional() @IsString() @MaxLength(100) label?: string;
 }
 
+export class FullSyncDto {
+  /** Whose data; a non-admin may name only themselves (the default). */
+  @IsOptional() @IsUUID() userId?: string;
+}
+
 export class BatchSyncDto {
   @IsArray() @ArrayMinSize(1) @ArrayMaxSize(100) @ValidateNested({ each: true }) @Type(() => SyncOperationDto) operations: SyncOperationDto[];
 }
@@ -31,7 +38,10 @@ export class BatchSyncDto {
 @Controller('api/sync')
 @UseGuards(BearerAuthGuard)
 export class SyncController {
-  constructor(private readonly log: SyncLogReader, private readonly deadLetters: DeadLetterStore, private readonly force: ForceSync, private readonly batches: BatchSyncJobs) {}
+  constructor(
+    private readonly log: SyncLogReader, private readonly deadLetters: DeadLetterStore, private readonly force: ForceSync,
+    private readonly batches: BatchSyncJobs, private readonly dataSource: DataSource,
+  ) {}
 
   /** What changed where, from which event, for which user; a non-admin sees their own entries. */
   @Get('log')
@@ -71,6 +81,16 @@ export class SyncController {
   @HttpCode(202)
   async batch(@Body() dto: BatchSyncDto, @CurrentUser() caller: AuthUser, @Req() req: unknown) {
     return { success: true, data: await this.batches.start(caller, dto.operations, correlationIdOf(req)) };
+  }
+
+  /** The document's full sync (`queueFullSync`): a force sync of everything the user's data reaches, as a job. */
+  @Post('full')
+  @HttpCode(202)
+  async full(@Body() dto: FullSyncDto, @CurrentUser() caller: AuthUser, @Req() req: unknown) {
+    const userId = dto.userId ?? caller.sub;
+    if (!isAdmin(caller) && userId !== caller.sub) throw new NotAllowedError('you may run a full sync only of your own data');
+    const operations = await fullSyncOperations(this.dataSource.manager, userId);
+    return { success: true, data: await this.batches.start(caller, operations, correlationIdOf(req), { userId }) };
   }
 
   @Get('batch/:id')

@@ -6,7 +6,7 @@ export class RegisterVeterinarianDto {
   @IsString() @MinLength(1) @MaxLength(200) clinicName: string;
   @IsOptional() @IsString() @MaxLength(40) phone?: string;
   @IsOptional() @IsEmail() email?: string;
-  /** A user with the veterinarian role: their profile phone is copied and kept in sync. */
+  /** A user with the veterinarian role: their profile phone is copied (unless `phone` is given) and kept in sync; the later of a profile change and an edit here wins. */
   @IsOptional() @IsUUID() userId?: string;
 }
 

@@ -1,9 +1,11 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Put, Req, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
+import type { EntityManager } from 'typeorm';
 import { BearerAuthGuard, CurrentUser, type AuthUser } from '@ripple/auth';
 import { isAdmin } from '../access/access';
 import { RecordAccess } from '../access/access.guard';
 import { NotAVeterinarianError } from '../pets.errors';
+import { CopySync } from '../propagation/copy-sync';
 import { RecordCommands } from '../records/record.commands';
 import { recordView } from '../records/record-tables';
 import { causationOf, parseIfMatch } from '../records/request-context';
@@ -13,19 +15,20 @@ import { RegisterVeterinarianDto, UpdateVeterinarianDto } from './veterinarian.d
 @Controller('api/veterinarians')
 @UseGuards(BearerAuthGuard)
 export class VeterinariansController {
-  constructor(private readonly records: RecordCommands, private readonly access: RecordAccess) {}
+  constructor(private readonly records: RecordCommands, private readonly access: RecordAccess, private readonly copies: CopySync) {}
 
   @Post()
   @HttpCode(201)
   async register(@Body() dto: RegisterVeterinarianDto, @CurrentUser() caller: AuthUser, @Req() req: unknown) {
+    const ctx = causationOf(req, caller.sub);
+    const { userId } = dto;
+    // Without a phone of its own, the record copies the linked profile's as a copy, not an edit: it keeps following the profile.
+    const copyPhone = userId && dto.phone === undefined ? (tx: EntityManager) => this.copies.forUsers(tx, [userId], () => ctx, false) : undefined;
     const vet = await this.records.create('veterinarian', async (tx) => {
-      const linked = dto.userId ? await contactFor(tx, 'userId', dto.userId) : undefined;
+      const linked = userId ? await contactFor(tx, 'userId', userId) : undefined;
       if (linked && linked.role !== 'veterinarian') throw new NotAVeterinarianError(linked.userId);
-      return {
-        name: dto.name, clinicName: dto.clinicName, phone: dto.phone ?? linked?.phone ?? null, email: dto.email ?? null,
-        userId: dto.userId ?? null, createdBy: caller.sub,
-      };
-    }, causationOf(req, caller.sub));
+      return { name: dto.name, clinicName: dto.clinicName, phone: dto.phone ?? null, email: dto.email ?? null, userId: userId ?? null, createdBy: caller.sub };
+    }, ctx, copyPhone);
     return { success: true, message: 'Veterinarian added', data: recordView(vet) };
   }
 
