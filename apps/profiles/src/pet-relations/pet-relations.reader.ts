@@ -20,7 +20,8 @@ export class PetRelations {
   constructor(private readonly dataSource: DataSource) {}
 
   async related(a: string, b: string): Promise<boolean> {
-    const [row] = await this.dataSource.query(`SELECT EXISTS (${PETS_OF('$1')} INTERSECT ${PETS_OF('$2')}) AS related`, [a, b]);
+    // Parenthesized: INTERSECT binds tighter than the UNION inside each side.
+    const [row] = await this.dataSource.query(`SELECT EXISTS ((${PETS_OF('$1')}) INTERSECT (${PETS_OF('$2')})) AS related`, [a, b]);
     return row.related === true;
   }
 }
