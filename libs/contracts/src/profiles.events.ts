@@ -34,10 +34,10 @@ export const PROFILE_FIELDS: readonly ProfileField[] = [
 ];
 
 /**
- * Who sees what of a profile: the user, an admin and the user's related parties
- * see everything below; anyone else sees the profile without these fields (and
- * without the account's email). Related parties (people of a common pet) see the
- * ways to reach the user: email and phone, not the address.
+ * Who sees what of a profile: the user and an admin see everything; anyone else
+ * sees it without these fields (and without the account's email), except that a
+ * related party (a person of a common pet) sees the phone, which is what the
+ * relation needs: the pets service copies the same phone onto the pet.
  */
 export const PRIVATE_PROFILE_FIELDS: readonly ProfileField[] = ['phone', 'address'];
 export const CONTACT_PROFILE_FIELDS: readonly ProfileField[] = ['phone'];

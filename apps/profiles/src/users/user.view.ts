@@ -5,12 +5,12 @@ import type { UserRecord } from './user.repository';
 /** The user and admins see all of a profile; anyone else sees what their relation to the user allows. */
 export const seesAll = (userId: string, viewer: { sub: string; role: string }) => viewer.sub === userId || viewer.role === 'admin';
 
-/** What the API shows of a user to a viewer with this visibility (the account's email counts as a way to reach them). */
+/** What the API shows of a user to a viewer with this visibility (the account's email only in full). */
 export function userView(user: UserRecord, visibility: ProfileVisibility = 'full') {
   return {
     id: user.id,
     username: user.username,
-    ...(visibility === 'public' ? {} : { email: user.email }),
+    ...(visibility === 'full' ? { email: user.email } : {}),
     role: user.role,
     profileInfo: visibleProfile(user.profileInfo, visibility),
     version: user.version,

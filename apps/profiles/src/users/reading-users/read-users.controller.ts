@@ -17,7 +17,7 @@ export class ReadUsersController {
     return { success: true, data: userView(user) };
   }
 
-  /** Another user's private fields only to an admin, or to a related party the ways to reach them. */
+  /** Another user's private fields only to an admin, and their phone to a related party. */
   @Get(':id')
   async byId(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() caller: AuthUser, @Res({ passthrough: true }) res: Response) {
     const user = await this.users.get(id);
