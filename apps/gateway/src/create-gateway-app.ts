@@ -8,6 +8,7 @@ import { FeedNotifier } from './feed/feed-notifier';
 import type { GATEWAY_VARS } from './gateway.config';
 import { countRequests, upstreamFailureCounter } from './gateway.metrics';
 import { GatewayModule } from './gateway.module';
+import { TokenRevocations } from './revocation/token-revocations';
 import { upstreamHealthChecks } from './health/upstream-health';
 import { parseByteSize } from './proxy/body-limit';
 import { UpstreamProxy } from './proxy/upstream-proxy';
@@ -23,9 +24,13 @@ export type GatewayRuntime = ServiceRuntime<typeof GATEWAY_VARS>;
 export async function createGatewayApp(rt: GatewayRuntime): Promise<NestExpressApplication> {
   const { config, logger, metrics } = rt;
   const upstreams = { profiles: config.PROFILES_URL, venues: config.VENUES_URL, pets: config.PETS_URL, connectors: config.CONNECTORS_URL };
-  const proxy = new UpstreamProxy({ upstreams, bodyLimitBytes: parseByteSize(config.BODY_LIMIT)!, logger, onUpstreamFailure: upstreamFailureCounter(metrics) });
+  const revocations = new TokenRevocations(rt.dataSource);
+  const proxy = new UpstreamProxy({
+    upstreams, bodyLimitBytes: parseByteSize(config.BODY_LIMIT)!, logger, onUpstreamFailure: upstreamFailureCounter(metrics),
+    onTokensRevoked: (header) => revocations.fromResponseHeader(header),
+  });
   rt.healthChecks.push(...upstreamHealthChecks(upstreams));
-  const { edge, hub } = await buildSyncEdge(rt);
+  const { edge, hub } = await buildSyncEdge(rt, revocations);
   const notifier = new FeedNotifier({ databaseUrl: config.DATABASE_URL, pollMs: config.SYNC_POLL_MS, logger }, hub.wakeAll);
   const ws = { allowedOrigins: config.SYNC_ALLOWED_ORIGINS.split(',').map((o) => o.trim()), maxInboundBytes: config.SYNC_WS_MAX_INBOUND_BYTES, logger };
   const module = GatewayModule.forRoot({ rt: rt as never, proxy, edge, sync: { notifier, hub, ws }, shutdownGraceMs: config.SHUTDOWN_GRACE_MS });
@@ -33,6 +38,8 @@ export async function createGatewayApp(rt: GatewayRuntime): Promise<NestExpressA
   app.disable('x-powered-by');
   app.use(correlation);
   app.use(countRequests(metrics));
+  // Before the proxy and the gateway's own routes alike: a revoked token reaches neither.
+  app.use(revocations.refuseRevoked);
   // Registered before Nest adds its routes at init: /api reaches Nest's router only for the gateway's own paths.
   app.use(proxy.handle);
   app.useGlobalFilters(new ErrorFilter(logger, { ...DEFAULT_ERROR_STATUS, ...SYNC_ERROR_STATUS }));

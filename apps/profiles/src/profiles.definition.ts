@@ -2,11 +2,20 @@ import { int, str, type ConfigOf } from '@ripple/config';
 import { SERVICE_HOST_VARS, type ServiceDefinition } from '@ripple/service-host';
 import { CreateProfiles1732240000000 } from './migrations/1732240000000-create-profiles';
 import { CreateIdempotencyKeys1732240000011 } from './migrations/1732240000011-create-idempotency-keys';
+import { AddTokenVersions1732240000050 } from './migrations/1732240000050-add-token-versions';
+import { CreatePetRelations1732240000051 } from './migrations/1732240000051-create-pet-relations';
+import { petRelationsProjection } from './pet-relations/pet-relations.projection';
+
+const positive = (v: string) => (Number(v) > 0 ? undefined : 'must be greater than 0');
 
 const config = {
   ...SERVICE_HOST_VARS,
   PORT: int({ default: '3001' }),
   JWT_TTL_SECONDS: int({ default: '3600' }),
+  /** Failed logins allowed per account, and per client address, within the window; then 429 until it ends. */
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: int({ default: '5', check: positive }),
+  LOGIN_MAX_FAILURES_PER_ADDRESS: int({ default: '20', check: positive }),
+  LOGIN_THROTTLE_WINDOW_SECONDS: int({ default: '900', check: positive }),
   /** The first admin, created at boot when missing; other admins are registered by an admin. */
   ADMIN_USERNAME: str({ default: 'admin' }),
   ADMIN_EMAIL: str({ default: 'admin@ripple.local' }),
@@ -19,5 +28,6 @@ export const profilesDefinition: ServiceDefinition<typeof config> = {
   schema: 'profiles',
   config,
   publishes: 'profiles',
-  migrations: [CreateProfiles1732240000000, CreateIdempotencyKeys1732240000011],
+  migrations: [CreateProfiles1732240000000, CreateIdempotencyKeys1732240000011, AddTokenVersions1732240000050, CreatePetRelations1732240000051],
+  projections: [petRelationsProjection],
 };

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { RuntimeModule, type ServiceRuntime } from '@ripple/service-host';
+import { RuntimeModule, SERVICE_CONFIG, type ServiceRuntime } from '@ripple/service-host';
 import type { ConfigSpec } from '@ripple/config';
 import { ChangeRoleController } from './users/changing-role/change-role.controller';
 import { LoginController } from './users/logging-in/login.controller';
@@ -8,6 +8,11 @@ import { RegisterUserController } from './users/registering-user/register-user.c
 import { UpdateProfileController } from './users/updating-profile/update-profile.controller';
 import { UserRepository } from './users/user.repository';
 import { AdminSeeder } from './users/admin-seeder';
+import { ChangePasswordController } from './users/changing-password/change-password.controller';
+import { LoginThrottle } from './users/logging-in/login-throttle';
+import { LogoutController } from './users/logging-out/logout.controller';
+import { PetRelations } from './pet-relations/pet-relations.reader';
+import type { ProfilesConfig } from './profiles.definition';
 
 @Module({})
 export class ProfilesModule {
@@ -16,8 +21,18 @@ export class ProfilesModule {
       module: ProfilesModule,
       imports: [RuntimeModule.forRoot(rt)],
       // Order matters: /api/users/profile and /api/users/me before /api/users/:id.
-      controllers: [RegisterUserController, LoginController, UpdateProfileController, ChangeRoleController, ReadUsersController],
-      providers: [UserRepository, AdminSeeder],
+      controllers: [RegisterUserController, LoginController, LogoutController, UpdateProfileController, ChangePasswordController, ChangeRoleController, ReadUsersController],
+      providers: [
+        UserRepository,
+        AdminSeeder,
+        PetRelations,
+        {
+          provide: LoginThrottle,
+          inject: [SERVICE_CONFIG],
+          useFactory: (c: ProfilesConfig) =>
+            new LoginThrottle({ perAccount: c.LOGIN_MAX_FAILURES_PER_ACCOUNT, perAddress: c.LOGIN_MAX_FAILURES_PER_ADDRESS, windowMs: c.LOGIN_THROTTLE_WINDOW_SECONDS * 1000 }),
+        },
+      ],
     };
   }
 }

@@ -33,6 +33,27 @@ export const PROFILE_FIELDS: readonly ProfileField[] = [
   'galleraSpecialties', 'galleraActiveRoosters',
 ];
 
+/**
+ * Who sees what of a profile: the user and an admin see everything; anyone else
+ * sees it without these fields (and without the account's email), except that a
+ * related party (a person of a common pet) sees the phone, which is what the
+ * relation needs: the pets service copies the same phone onto the pet.
+ */
+export const PRIVATE_PROFILE_FIELDS: readonly ProfileField[] = ['phone', 'address'];
+export const CONTACT_PROFILE_FIELDS: readonly ProfileField[] = ['phone'];
+
+/** How much of a user's private data a viewer may see. */
+export type ProfileVisibility = 'full' | 'contact' | 'public';
+
+/** The profile fields a viewer with this visibility sees. */
+export function visibleProfile(profile: ProfileInfo, visibility: ProfileVisibility): ProfileInfo {
+  if (visibility === 'full') return profile;
+  const hidden = PRIVATE_PROFILE_FIELDS.filter((f) => visibility === 'public' || !CONTACT_PROFILE_FIELDS.includes(f));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(profile)) if (!hidden.includes(k as ProfileField)) out[k] = v;
+  return out as ProfileInfo;
+}
+
 export const USER_AGGREGATE = 'user';
 
 export interface UserRegisteredData {
@@ -50,10 +71,21 @@ export interface UserRoleChangedData {
   to: UserRole;
 }
 
+/** Why a user's tokens stopped being valid. */
+export const TOKEN_REVOCATION_REASONS = ['role_changed', 'password_changed', 'logged_out'] as const;
+export type TokenRevocationReason = (typeof TOKEN_REVOCATION_REASONS)[number];
+
+export interface UserTokensRevokedData {
+  /** Tokens carrying a lower `tv` claim are refused from now on; logins issue this version. */
+  tokenVersion: number;
+  reason: TokenRevocationReason;
+}
+
 export type UserRegistered = EventEnvelope<'UserRegistered', UserRegisteredData>;
 export type UserProfileUpdated = EventEnvelope<'UserProfileUpdated', UserProfileUpdatedData>;
 export type UserRoleChanged = EventEnvelope<'UserRoleChanged', UserRoleChangedData>;
-export type ProfilesEvent = UserRegistered | UserProfileUpdated | UserRoleChanged;
+export type UserTokensRevoked = EventEnvelope<'UserTokensRevoked', UserTokensRevokedData>;
+export type ProfilesEvent = UserRegistered | UserProfileUpdated | UserRoleChanged | UserTokensRevoked;
 export type ProfilesEventType = ProfilesEvent['type'];
 
 /** How every reader applies a UserProfileUpdated: the listed fields change, `null` removes one. */

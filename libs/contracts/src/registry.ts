@@ -1,5 +1,5 @@
 import { InvalidEnvelopeError, validateEnvelope, type EventEnvelope } from './envelope';
-import { PROFILE_FIELDS, USER_ROLES, type ProfilesEvent } from './profiles.events';
+import { PROFILE_FIELDS, TOKEN_REVOCATION_REASONS, USER_ROLES, type ProfilesEvent } from './profiles.events';
 import type { PetsEvent } from './pets.events';
 import type { VenuesEvent } from './venues.events';
 import { PETS_PAYLOAD_CHECKS } from './pets.contracts';
@@ -61,6 +61,13 @@ const CONTRACTS: Record<DomainEvent['type'], Contract> = {
   UserRoleChanged: {
     current: 1,
     check: (d) => (isRole(d.from) && isRole(d.to) ? [] : ['data.from and data.to must be known roles']),
+  },
+  UserTokensRevoked: {
+    current: 1,
+    check: (d) => [
+      ...(Number.isInteger(d.tokenVersion) && (d.tokenVersion as number) > 0 ? [] : ['data.tokenVersion must be a positive integer']),
+      ...((TOKEN_REVOCATION_REASONS as readonly unknown[]).includes(d.reason) ? [] : [`data.reason must be one of ${TOKEN_REVOCATION_REASONS.join(', ')}`]),
+    ],
   },
   VenueSynced: { current: 1, check: (d) => businessProblems(d) },
   GalleraSynced: { current: 1, check: (d) => businessProblems(d) },

@@ -4,6 +4,8 @@ import { applyBatch, liveTables, type Projection } from '@ripple/projections';
 import type { EntityManager } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from '@ripple/testing';
 import { CreateGateway1732240000020 } from '../migrations/1732240000020-create-gateway';
+import { AddTokenVersions1732240000052 } from '../migrations/1732240000052-add-token-versions';
+import { TokenRevocations } from '../revocation/token-revocations';
 import { changeFeedProjection } from './change-feed.projection';
 import { CursorCodec } from './feed-cursor';
 import { FeedCursors } from './feed-cursors';
@@ -18,7 +20,7 @@ const SECRET = 'feed-spec-secret-0123456';
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  ds = new DataSource({ type: 'postgres', url: db.url, schema: 'gateway', migrationsTableName: 'migrations', migrations: [CreateGateway1732240000020], extra: { max: 6 } });
+  ds = new DataSource({ type: 'postgres', url: db.url, schema: 'gateway', migrationsTableName: 'migrations', migrations: [CreateGateway1732240000020, AddTokenVersions1732240000052], extra: { max: 6 } });
   await ds.initialize();
   await ds.query('CREATE SCHEMA gateway');
   await ds.runMigrations();
@@ -52,7 +54,9 @@ const write = (tx: EntityManager, projection: Projection, events: DomainEvent[])
 async function applyCommitted(projection = profiles, events: DomainEvent[]) {
   await ds.transaction((tx) => write(tx, projection, events));
 }
-const readAll = async (userId: string, after = 0) => reader.read(userId, after, 1000);
+/** Users whose feed is an admin's (the role their token claims). */
+const admins = new Set<string>();
+const readAll = async (userId: string, after = 0) => reader.read({ userId, admin: admins.has(userId) }, after, 1000);
 
 describe('change feed', () => {
   it('never lets a reader skip a change whose transaction commits after a later one started', async () => {
@@ -90,6 +94,7 @@ describe('change feed', () => {
   it('delivers a change only to the people its record concerns, and everything to an admin', async () => {
     const [owner, contact, vetUser, stranger, admin] = [uuidv7(), uuidv7(), uuidv7(), uuidv7(), uuidv7()];
     const [pet, vet, record] = [uuidv7(), uuidv7(), uuidv7()];
+    admins.add(admin);
     await applyCommitted(profiles, [owner, contact, vetUser, stranger].map((u) => registered(u)).concat(registered(admin, 'admin')));
     const start = (await readAll(admin)).at(-1)!.position;
 
@@ -127,6 +132,20 @@ describe('change feed', () => {
     expect(await weights(stranger)).toEqual([14]);
     expect(await weights(owner)).toEqual(['owner', 15]);
     expect(await weights(contact)).toEqual([14, 'owner', 15]);
+  });
+
+  it('keeps each user\'s highest token version, which a booting gateway loads to refuse revoked tokens', async () => {
+    const [user, other] = [uuidv7(), uuidv7()];
+    const revoked = (userId: string, tokenVersion: number) => event('UserTokensRevoked', 'user', userId, { tokenVersion, reason: 'logged_out' });
+    await applyCommitted(profiles, [registered(user), registered(other), revoked(user, 1), revoked(user, 2)]);
+    await applyCommitted(profiles, [revoked(user, 3)]);
+
+    const revocations = new TokenRevocations(ds);
+    await revocations.load();
+    expect([0, 2, 3].map((tv) => revocations.isRevoked(user, tv))).toEqual([true, true, false]);
+    expect(revocations.isRevoked(other, 0)).toBe(false);
+    // The user's own feed says so too: their clients learn they were signed out.
+    expect((await readAll(user)).map((r) => r.eventType)).toEqual(['UserRegistered', 'UserTokensRevoked', 'UserTokensRevoked', 'UserTokensRevoked']);
   });
 
   it('writes each event once, however often it is applied', async () => {

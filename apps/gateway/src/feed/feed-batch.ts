@@ -150,15 +150,26 @@ function audienceOf(scopes: Scopes, aggregateType: string, aggregateId: string, 
   return [...users];
 }
 
+/** Each user's role and token version, as the gateway needs them to authorize: the latest of the batch. */
 async function saveRoles(tx: EntityManager, events: DomainEvent[]): Promise<void> {
   const roles = new Map<string, string>();
+  const tokenVersions = new Map<string, number>();
   for (const e of events) {
     const role = e.type === 'UserRegistered' ? e.data.role : e.type === 'UserRoleChanged' ? e.data.to : undefined;
     if (role) roles.set(e.aggregateId, role);
+    if (e.type === 'UserTokensRevoked') tokenVersions.set(e.aggregateId, e.data.tokenVersion);
   }
-  if (!roles.size) return;
-  await tx.query(
-    'INSERT INTO gateway.user_roles (user_id, role) SELECT * FROM unnest($1::uuid[], $2::text[]) ON CONFLICT (user_id) DO UPDATE SET role = EXCLUDED.role',
-    [[...roles.keys()], [...roles.values()]],
-  );
+  if (roles.size) {
+    await tx.query(
+      'INSERT INTO gateway.user_roles (user_id, role) SELECT * FROM unnest($1::uuid[], $2::text[]) ON CONFLICT (user_id) DO UPDATE SET role = EXCLUDED.role',
+      [[...roles.keys()], [...roles.values()]],
+    );
+  }
+  if (tokenVersions.size) {
+    await tx.query(
+      `UPDATE gateway.user_roles r SET token_version = greatest(r.token_version, v.token_version)
+       FROM unnest($1::uuid[], $2::int[]) AS v(user_id, token_version) WHERE r.user_id = v.user_id`,
+      [[...tokenVersions.keys()], [...tokenVersions.values()]],
+    );
+  }
 }

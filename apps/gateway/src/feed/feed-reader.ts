@@ -1,5 +1,11 @@
 import type { DataSource } from 'typeorm';
 
+/** Whose feed: a user's, or an admin's (every change). */
+export interface FeedViewer {
+  userId: string;
+  admin: boolean;
+}
+
 export interface FeedRow {
   position: number;
   eventId: string;
@@ -49,11 +55,6 @@ export class FeedReader {
     return Number(row.head);
   }
 
-  async isAdmin(userId: string): Promise<boolean> {
-    const rows = await this.db.query(`SELECT 1 FROM gateway.user_roles WHERE user_id = $1 AND role = 'admin'`, [userId]);
-    return rows.length > 0;
-  }
-
   /** Every change after `after` with the users it is for: what a FeedTail shares among sessions. */
   async readAll(after: number, limit: number): Promise<{ row: FeedRow; audience: string[] }[]> {
     const rows = await this.db.query(
@@ -64,8 +65,8 @@ export class FeedReader {
     return rows.map((r: Record<string, any>) => ({ row: toRow(r), audience: r.audience as string[] }));
   }
 
-  async read(userId: string, after: number, limit: number): Promise<FeedRow[]> {
-    const rows = (await this.isAdmin(userId))
+  async read({ userId, admin }: FeedViewer, after: number, limit: number): Promise<FeedRow[]> {
+    const rows = admin
       ? await this.db.query(`SELECT ${COLUMNS} FROM gateway.changes c WHERE c.position > $1 ORDER BY c.position LIMIT $2`, [after, limit])
       : await this.db.query(
           `SELECT ${COLUMNS} FROM gateway.change_audience a JOIN gateway.changes c ON c.position = a.position

@@ -32,7 +32,8 @@ export class FeedTail {
   /** A read waiting for the one before it to finish. */
   private queued?: Promise<void>;
 
-  constructor(private readonly reader: FeedReader, private readonly capacity = 5000, private readonly pageSize = 1000) {}
+  /** `observe` sees every change the tail reads, once, in order. */
+  constructor(private readonly reader: FeedReader, private readonly capacity = 5000, private readonly pageSize = 1000, private readonly observe?: (row: FeedRow) => void) {}
 
   /** The highest position this tail has read (-1 before its first read). */
   get position(): number {
@@ -96,7 +97,10 @@ export class FeedTail {
     }
     for (;;) {
       const page = await this.reader.readAll(this.head, this.pageSize);
-      for (const { row, audience } of page) this.rows.push({ row, audience: new Set(audience) });
+      for (const { row, audience } of page) {
+        this.rows.push({ row, audience: new Set(audience) });
+        this.observe?.(row);
+      }
       if (page.length > 0) this.head = page[page.length - 1].row.position;
       if (page.length < this.pageSize) break;
     }

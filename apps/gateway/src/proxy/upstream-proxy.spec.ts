@@ -10,9 +10,14 @@ let gateway: http.Server;
 let proxy: UpstreamProxy;
 let base: string;
 const streams: { res: ServerResponse; closed: Promise<void> }[] = [];
+const revocations: (string | string[])[] = [];
 
 beforeAll(async () => {
   upstream = await startUpstream((seen, res) => {
+    if (seen.url === '/api/auth/logout') {
+      res.writeHead(200, { 'content-type': 'application/json', 'ripple-tokens-revoked': '0190f5d2-0000-7000-8000-00000000a0a0 3' }).end('{}');
+      return;
+    }
     if (seen.url.startsWith('/api/auth/stream')) {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write('data: one\n\n');
@@ -23,7 +28,7 @@ beforeAll(async () => {
     res.end(JSON.stringify({ ok: true }));
   });
   const logger = new JsonLogger('gateway', 'error', () => undefined);
-  proxy = new UpstreamProxy({ upstreams: { profiles: upstream.url, venues: `http://127.0.0.1:${await closedPort()}` }, bodyLimitBytes: 1024, logger, idleSocketMs: IDLE_SOCKET_MS });
+  proxy = new UpstreamProxy({ upstreams: { profiles: upstream.url, venues: `http://127.0.0.1:${await closedPort()}` }, bodyLimitBytes: 1024, logger, idleSocketMs: IDLE_SOCKET_MS, onTokensRevoked: (h) => revocations.push(h) });
   gateway = http.createServer((req, res) => correlation(req, res, () => proxy.handle(req, res, () => res.writeHead(418).end('not proxied'))));
   base = `http://127.0.0.1:${await listen(gateway)}`;
 });
@@ -73,6 +78,14 @@ describe('forwarding', () => {
     expect(res.headers['set-cookie']).toEqual(['a=1', 'b=2']);
     expect(res.headers['x-upstream-hop']).toBeUndefined();
     expect(JSON.parse(res.body)).toEqual({ ok: true });
+  });
+
+  it('hands a revocation the upstream announces to the gateway, and keeps the header from the client', async () => {
+    const res = await send(`${base}/api/auth/logout`, { method: 'POST' });
+
+    expect(res.status).toBe(200);
+    expect(res.headers['ripple-tokens-revoked']).toBeUndefined();
+    expect(revocations).toEqual(['0190f5d2-0000-7000-8000-00000000a0a0 3']);
   });
 
   it('keeps a chunked body chunked, even on a method Node would not chunk by default', async () => {

@@ -1,5 +1,6 @@
 import http, { type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
+import { TOKENS_REVOKED_HEADER } from '@ripple/auth';
 import type { JsonLogger } from '@ripple/observability';
 import { byteLimit } from './body-limit';
 import { sendError } from './error-response';
@@ -12,6 +13,8 @@ export interface UpstreamProxyOptions {
   bodyLimitBytes: number;
   logger: JsonLogger;
   onUpstreamFailure?: (service: ServiceName) => void;
+  /** A service's answer says it revoked a user's tokens (TOKENS_REVOKED_HEADER, kept from the client). */
+  onTokensRevoked?: (header: string | string[]) => void;
   /** An upstream that accepts no connection within this time counts as unavailable. */
   connectTimeoutMs?: number;
   /** Idle keep-alive sockets close before the upstream's own keep-alive timeout (Node: 5s) can race a reuse. */
@@ -58,7 +61,14 @@ export class UpstreamProxy {
 
     upstreamReq.on('response', (upstreamRes) => {
       answered = true;
-      res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, endToEndHeaders(upstreamRes.headers));
+      const headers = endToEndHeaders(upstreamRes.headers);
+      const revoked = headers[TOKENS_REVOKED_HEADER];
+      if (revoked !== undefined) {
+        // Before the client has the answer, so its next request already finds the old tokens refused.
+        this.opts.onTokensRevoked?.(revoked as string | string[]);
+        delete headers[TOKENS_REVOKED_HEADER];
+      }
+      res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, headers);
       // A response of unknown length may be a stream whose first event is far off: the client should see it open now.
       if (upstreamRes.headers['content-length'] === undefined) res.flushHeaders();
       // A failed upstream cuts the client's stream; a client that leaves destroys the upstream request (below).

@@ -5,9 +5,9 @@ import { ChangeFrames, type CloseReason, type Frame } from './sync-messages';
 const NOW = Date.parse('2026-01-01T00:00:00Z');
 const inSeconds = (s: number) => NOW / 1000 + s;
 
-function memberOf(hub: SyncHub, userId: string, expiresAt = inSeconds(3600), heartbeatMs = 1000) {
+function memberOf(hub: SyncHub, userId: string, expiresAt = inSeconds(3600), heartbeatMs = 1000, tokenVersion = 0) {
   const m = {
-    userId, expiresAt, heartbeatMs,
+    userId, expiresAt, heartbeatMs, tokenVersion,
     wakes: 0,
     sent: [] as Frame[],
     closed: undefined as CloseReason | undefined,
@@ -116,15 +116,17 @@ describe('SyncHub wakes', () => {
     expect(hub.changeFrames(newFrames)).not.toBe(hub.changeFrames(newFrames));
     m.close();
   });
+});
 
-  it('looks a user\'s role up once for connections that open together', async () => {
+describe('SyncHub revocations', () => {
+  it('closes the user\'s connections whose token is below the revoked version, and no other', () => {
     const hub = new SyncHub(10);
-    let lookUps = 0;
-    const lookUp = async () => (lookUps++, true);
-    const answers = await Promise.all([hub.isAdmin('a', lookUp), hub.isAdmin('a', lookUp), hub.isAdmin('b', lookUp)]);
-    expect(answers).toEqual([true, true, true]);
-    expect(lookUps).toBe(2);
-    await hub.isAdmin('a', lookUp);
-    expect(lookUps).toBe(3);
+    const old = memberOf(hub, 'a', inSeconds(3600), 1000, 1);
+    const fresh = memberOf(hub, 'a', inSeconds(3600), 1000, 2);
+    const other = memberOf(hub, 'b', inSeconds(3600), 1000, 0);
+    hub.revoke('a', 2);
+    expect([old.closed, fresh.closed, other.closed]).toEqual(['token_revoked', undefined, undefined]);
+    expect(hub.size).toBe(2);
+    hub.closeAll('shutting_down');
   });
 });

@@ -7,6 +7,8 @@ interface Member {
   readonly userId: string;
   /** When the connection's token expires: seconds since the epoch (JWT `exp`). */
   readonly expiresAt: number;
+  /** The connection's token version (JWT `tv`). */
+  readonly tokenVersion: number;
   readonly heartbeatMs: number;
   /** `changed`: who the changes since the last wake are for, when the hub knows. */
   wake(changed?: TailChanges): void;
@@ -32,7 +34,6 @@ export class SyncHub {
   /** Members by their token's `exp`, and the timer set for the earliest one. */
   private readonly expiries = new Map<number, Set<Member>>();
   private expiryTimer?: { exp: number; timer: NodeJS.Timeout };
-  private readonly adminChecks = new Map<string, Promise<boolean>>();
   private waking = false;
   private frames?: ChangeFrames;
   private reading?: Promise<void>;
@@ -106,15 +107,14 @@ export class SyncHub {
     return this.frames;
   }
 
-  /** Whether the user is an admin; connections of one user that open together share one look-up. */
-  isAdmin(userId: string, lookUp: (userId: string) => Promise<boolean>): Promise<boolean> {
-    let check = this.adminChecks.get(userId);
-    if (!check) {
-      check = lookUp(userId).finally(() => this.adminChecks.delete(userId));
-      this.adminChecks.set(userId, check);
-    }
-    return check;
-  }
+  /**
+   * The user's tokens below `tokenVersion` were revoked (a role or password
+   * change, a logout): their connections close at once. Rare enough that a scan
+   * of this instance's connections costs nothing worth indexing for.
+   */
+  revoke = (userId: string, tokenVersion: number): void => {
+    for (const m of [...this.members]) if (m.userId === userId && m.tokenVersion < tokenVersion) m.close('token_revoked');
+  };
 
   closeAll(reason: CloseReason): void {
     this.closing = true;

@@ -16,7 +16,7 @@ export interface DataChange {
 }
 
 export type ResetReason = 'cursor_invalid' | 'cursor_unknown' | 'feed_rebuilt';
-export type CloseReason = 'slow_consumer' | 'token_expired' | 'shutting_down';
+export type CloseReason = 'slow_consumer' | 'token_expired' | 'token_revoked' | 'shutting_down';
 
 /** Everything the server sends on SSE and WebSocket alike; `cursor` is also the SSE `id`. */
 export type SyncMessage =

@@ -48,11 +48,13 @@ export class SyncSession {
   private position: number;
   private closed = false;
   private pumping = false;
-  private admin?: boolean;
+  /** From the token: a role change revokes it, so the role it claims is the user's. */
+  private readonly admin: boolean;
   private again = false;
 
   constructor(readonly identity: SyncIdentity, start: ResumePoint, private readonly sink: SyncSink, private readonly deps: SessionDeps) {
     this.position = start.position;
+    this.admin = identity.role === 'admin';
   }
 
   get userId(): string {
@@ -61,6 +63,10 @@ export class SyncSession {
 
   get expiresAt(): number {
     return this.identity.exp;
+  }
+
+  get tokenVersion(): number {
+    return this.identity.tokenVersion;
   }
 
   get heartbeatMs(): number {
@@ -85,12 +91,12 @@ export class SyncSession {
       this.again = true;
       return;
     }
-    if (changed && this.admin === false && this.position >= changed.from && !changed.users.has(this.userId)) {
+    if (changed && !this.admin && this.position >= changed.from && !changed.users.has(this.userId)) {
       this.position = Math.max(this.position, changed.to);
       return;
     }
     try {
-      if (this.admin !== undefined && this.fromTail() === 'done') return;
+      if (this.fromTail() === 'done') return;
     } catch (err) {
       return this.fail(err as Error);
     }
@@ -138,8 +144,7 @@ export class SyncSession {
    * reads its own feed from the database while it is behind the tail.
    */
   private async drain(): Promise<void> {
-    const { reader, tail, hub, limits, metrics } = this.deps;
-    this.admin ??= await hub.isAdmin(this.userId, (id) => reader.isAdmin(id));
+    const { reader, tail, limits, metrics } = this.deps;
     for (;;) {
       if (this.closed) return;
       if (this.sink.queuedBytes() > limits.queueLimitBytes && !(await this.drained())) {
@@ -152,7 +157,7 @@ export class SyncSession {
       if (fromTail === 'full') continue;
       // Everything up to what the tail has read was committed before this read, so it is all seen here.
       const known = tail.position;
-      const rows = await reader.read(this.userId, this.position, limits.batchSize);
+      const rows = await reader.read({ userId: this.userId, admin: this.admin }, this.position, limits.batchSize);
       if (!this.sendRows(rows)) continue;
       if (rows.length < limits.batchSize) {
         this.position = Math.max(this.position, known);
@@ -163,7 +168,7 @@ export class SyncSession {
 
   /** The shared tail's rows for this session: all sent ('done'), the queue filled first ('full'), or it does not reach back far enough ('behind'). */
   private fromTail(): 'done' | 'full' | 'behind' {
-    const slice = this.deps.tail.slice(this.userId, this.admin!, this.position);
+    const slice = this.deps.tail.slice(this.userId, this.admin, this.position);
     if (!slice) return 'behind';
     if (!this.sendRows(slice.rows)) return 'full';
     this.position = Math.max(this.position, slice.upTo);

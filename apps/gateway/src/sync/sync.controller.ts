@@ -18,7 +18,7 @@ export class SyncController {
   @HttpCode(201)
   @UseGuards(BearerAuthGuard)
   async ticket(@CurrentUser() user: AuthUser) {
-    const issued = await this.edge.tickets.issue({ userId: user.sub, role: user.role, username: user.username, exp: user.exp });
+    const issued = await this.edge.tickets.issue({ userId: user.sub, role: user.role, username: user.username, exp: user.exp, tokenVersion: user.tv ?? 0 });
     return { success: true, data: issued };
   }
 
@@ -42,7 +42,7 @@ export class SyncController {
     const { cursors, reader, deps } = this.edge;
     const start = await cursors.resolve(user.sub, since, 'start');
     if (start.reset) throw new CursorResetError(start.reset, cursors.issue(user.sub, start.position));
-    const rows = await reader.read(user.sub, start.position, n);
+    const rows = await reader.read({ userId: user.sub, admin: user.role === 'admin' }, start.position, n);
     const changes = rows.map((r) => ({ ...dataChangeOf(r, deps.limits.maxDataBytes), cursor: cursors.issue(user.sub, r.position) }));
     const last = rows.length ? rows[rows.length - 1].position : start.position;
     return { success: true, data: { changes, nextCursor: cursors.issue(user.sub, last), hasMore: rows.length === n } };

@@ -3,7 +3,7 @@ import type { CloseReason, Frame } from './sync-messages';
 import type { SyncSink } from './sync-session';
 
 const TEXT = { binary: false };
-const CLOSE_CODES: Record<CloseReason, number> = { token_expired: 4001, slow_consumer: 4002, shutting_down: 1001 };
+const CLOSE_CODES: Record<CloseReason, number> = { token_expired: 4001, slow_consumer: 4002, token_revoked: 4003, shutting_down: 1001 };
 
 /** WebSocket: one JSON text frame per message, with `id` = the resume cursor like SSE's. */
 export class WsSink implements SyncSink {

@@ -30,6 +30,8 @@ export function evolveContact(contact: UserContact | undefined, event: ProfilesE
     }
     case 'UserRoleChanged':
       return { ...known(contact, event), role: event.data.to };
+    case 'UserTokensRevoked':
+      return known(contact, event);
     default: {
       const never: never = event;
       throw new Error(`unknown event ${(never as { type: string }).type}`);

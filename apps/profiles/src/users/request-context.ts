@@ -1,4 +1,5 @@
-import type { CausationContext } from '@ripple/contracts';
+import type { CausationContext, EventEnvelope, UserTokensRevoked } from '@ripple/contracts';
+import { TOKENS_REVOKED_HEADER, tokensRevokedHeader } from '@ripple/auth';
 import { correlationIdOf } from '@ripple/http-edge';
 
 /** A command's causation: the HTTP request is the first cause of its events. */
@@ -12,4 +13,14 @@ export function parseIfMatch(header: string | undefined): number | undefined | '
   if (header === undefined || header === '*') return undefined;
   const m = /^(?:W\/)?"?(\d+)"?$/.exec(header.trim());
   return m ? Number(m[1]) : 'invalid';
+}
+
+/**
+ * Tells the gateway forwarding this answer that the user's older tokens are
+ * revoked, so it refuses them from the next request on; other gateway
+ * instances learn it from the event.
+ */
+export function announceRevocation(res: { setHeader(name: string, value: string): unknown }, events: EventEnvelope[]): void {
+  const revoked = events.find((e): e is UserTokensRevoked => e.type === 'UserTokensRevoked');
+  if (revoked) res.setHeader(TOKENS_REVOKED_HEADER, tokensRevokedHeader(revoked.aggregateId, revoked.data.tokenVersion));
 }

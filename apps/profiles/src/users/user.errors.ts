@@ -42,6 +42,21 @@ export class IdempotencyKeyReusedError extends Error {
   }
 }
 
+export class LoginThrottledError extends Error {
+  readonly code = 'LOGIN_THROTTLED';
+  constructor(readonly retryAfterSeconds: number) {
+    super(`too many failed sign-ins: try again in ${retryAfterSeconds} s`);
+  }
+}
+
+export class WrongPasswordError extends Error {
+  readonly code = 'WRONG_PASSWORD';
+  readonly fields = [{ field: 'currentPassword', errors: ['currentPassword is wrong'] }];
+  constructor() {
+    super('currentPassword is wrong');
+  }
+}
+
 export const USER_ERROR_STATUS: Record<string, number> = {
   USER_NOT_FOUND: 404,
   USERNAME_TAKEN: 409,
@@ -49,4 +64,6 @@ export const USER_ERROR_STATUS: Record<string, number> = {
   INVALID_CREDENTIALS: 401,
   FORBIDDEN: 403,
   IDEMPOTENCY_KEY_REUSED: 422,
+  LOGIN_THROTTLED: 429,
+  WRONG_PASSWORD: 422,
 };

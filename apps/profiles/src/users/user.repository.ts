@@ -27,6 +27,7 @@ const toRecord = (r: Record<string, any>): UserRecord => ({
   role: r.role,
   profileInfo: r.profile_info,
   version: r.version,
+  tokenVersion: r.token_version,
   createdAt: new Date(r.created_at).toISOString(),
   updatedAt: new Date(r.updated_at).toISOString(),
 });
@@ -53,6 +54,12 @@ export class UserRepository {
     return user;
   }
 
+  async passwordHashOf(id: string): Promise<string> {
+    const [row] = await this.dataSource.query('SELECT password_hash FROM profiles.credentials WHERE user_id = $1', [id]);
+    if (!row) throw new UserNotFoundError(id);
+    return row.password_hash;
+  }
+
   async findByLogin(login: string): Promise<(UserRecord & { passwordHash: string }) | undefined> {
     const [row] = await this.dataSource.query(
       'SELECT u.*, c.password_hash FROM profiles.users u JOIN profiles.credentials c ON c.user_id = u.id WHERE lower(u.username) = lower($1) OR lower(u.email) = lower($1)',
@@ -68,18 +75,20 @@ export class UserRepository {
    * append conflict and nothing is written; the decision is then taken again on
    * the new state (so a merge still lands, and a stale expectedVersion is refused
    * by the decision), a bounded number of times. Within this instance, commands
-   * of one user run one after another, so they do not race at all.
+   * of one user run one after another, so they do not race at all. A new
+   * password hash, if given, is stored in the same statement as the events.
    */
   async update(
     id: string,
     decide: (state: UserState) => NewEvent<ProfilesEvent>[],
     ctx: CausationContext,
     idempotency?: Idempotency,
+    newPasswordHash?: string,
   ): Promise<{ user: UserRecord; events: EventEnvelope[]; replayed?: boolean }> {
     // This instance's commands for one user queue behind each other rather than race (a race costs
     // a wasted statement and a retry; under load, many); races with other instances are retried.
     const previous = this.queues.get(id);
-    const mine = (previous ?? Promise.resolve()).catch(() => undefined).then(() => this.decideAndSave(id, decide, ctx, idempotency));
+    const mine = (previous ?? Promise.resolve()).catch(() => undefined).then(() => this.decideAndSave(id, decide, ctx, idempotency, newPasswordHash));
     this.queues.set(id, mine);
     try {
       return await mine;
@@ -93,6 +102,7 @@ export class UserRepository {
     decide: (state: UserState) => NewEvent<ProfilesEvent>[],
     ctx: CausationContext,
     idempotency?: Idempotency,
+    newPasswordHash?: string,
   ): Promise<{ user: UserRecord; events: EventEnvelope[]; replayed?: boolean }> {
     for (let attempt = 1; ; attempt++) {
       const [row] = await this.dataSource.query(
@@ -109,7 +119,7 @@ export class UserRepository {
       const events = decide(state);
       if (events.length === 0) return { user: state, events: [] };
       try {
-        return await this.save(state, events, ctx, idempotency);
+        return await this.save(state, events, ctx, idempotency, newPasswordHash);
       } catch (err) {
         // Lost a race: to another write of this user, or to a retry carrying the same key.
         const raced = err instanceof StreamVersionConflictError || (err as { constraint?: string }).constraint === 'idempotency_keys_pkey';
@@ -119,14 +129,17 @@ export class UserRepository {
     }
   }
 
-  private async save(state: UserRecord, events: NewEvent<ProfilesEvent>[], ctx: CausationContext, idempotency?: Idempotency) {
+  private async save(state: UserRecord, events: NewEvent<ProfilesEvent>[], ctx: CausationContext, idempotency?: Idempotency, newPasswordHash?: string) {
     const now = new Date();
     const next = events.reduce((s, e) => evolve(s, e as ProfilesEvent), state as UserState);
-    const user: UserRecord = { ...state, role: next.role, profileInfo: next.profileInfo, version: next.version, updatedAt: now.toISOString() };
+    const user: UserRecord = { ...state, role: next.role, profileInfo: next.profileInfo, version: next.version, tokenVersion: next.tokenVersion, updatedAt: now.toISOString() };
     const writes = [{
-      sql: 'UPDATE profiles.users SET role = $?2, profile_info = $?3, version = $?4, updated_at = $?5 WHERE id = $?1 RETURNING id',
-      params: [state.id, user.role, JSON.stringify(user.profileInfo), user.version, now],
+      sql: 'UPDATE profiles.users SET role = $?2, profile_info = $?3, version = $?4, token_version = $?5, updated_at = $?6 WHERE id = $?1 RETURNING id',
+      params: [state.id, user.role, JSON.stringify(user.profileInfo), user.version, user.tokenVersion, now],
     }];
+    if (newPasswordHash !== undefined) {
+      writes.push({ sql: 'UPDATE profiles.credentials SET password_hash = $?2 WHERE user_id = $?1', params: [state.id, newPasswordHash] });
+    }
     if (idempotency) {
       writes.push({
         sql: 'INSERT INTO profiles.idempotency_keys (user_id, key, request_hash, response) VALUES ($?1, $?2, $?3, $?4)',

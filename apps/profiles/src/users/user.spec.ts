@@ -1,5 +1,5 @@
 import type { ProfilesEvent } from '@ripple/contracts';
-import { changeRole, displayName, evolve, registerUser, updateProfile, type UserState } from './user';
+import { changePassword, changeRole, displayName, evolve, logOut, registerUser, updateProfile, type UserState } from './user';
 import { UserVersionConflictError } from './user.errors';
 
 const envelope = (e: { type: string; data: unknown }, version: number) =>
@@ -42,10 +42,24 @@ describe('updateProfile', () => {
 });
 
 describe('changeRole', () => {
-  it('emits the change once', () => {
+  it('emits the change once, revoking the tokens that claim the old role', () => {
     const state = given(registered({}, 'user'));
-    expect(changeRole(state, 'venue')).toEqual([{ type: 'UserRoleChanged', data: { from: 'user', to: 'venue' } }]);
+    expect(changeRole(state, 'venue')).toEqual([
+      { type: 'UserRoleChanged', data: { from: 'user', to: 'venue' } },
+      { type: 'UserTokensRevoked', data: { tokenVersion: 1, reason: 'role_changed' } },
+    ]);
     expect(changeRole(state, 'user')).toEqual([]);
+  });
+});
+
+describe('token revocation', () => {
+  it('raises the token version by one per revocation, whatever revoked it', () => {
+    const state = given(registered({}, 'admin'), ...changeRole(given(registered({}, 'admin')), 'user'));
+    expect(state).toMatchObject({ role: 'user', tokenVersion: 1, version: 3 });
+    const [logout] = logOut(state);
+    expect(logout).toEqual({ type: 'UserTokensRevoked', data: { tokenVersion: 2, reason: 'logged_out' } });
+    const after = evolve(state, envelope(logout, 4));
+    expect(changePassword(after)).toEqual([{ type: 'UserTokensRevoked', data: { tokenVersion: 3, reason: 'password_changed' } }]);
   });
 });
 

@@ -8,6 +8,8 @@ import {
   type UserRegistered,
   type UserRole,
   type UserRoleChanged,
+  type UserTokensRevoked,
+  type TokenRevocationReason,
 } from '@ripple/contracts';
 import type { NewEvent } from '@ripple/event-store';
 import { UserVersionConflictError } from './user.errors';
@@ -20,17 +22,21 @@ export interface UserState {
   profileInfo: ProfileInfo;
   /** Number of events in the user's stream. */
   version: number;
+  /** Tokens issued below this version are revoked. */
+  tokenVersion: number;
 }
 
 /** Applies one of the user's own events to its state. */
 export function evolve(state: UserState | undefined, event: ProfilesEvent): UserState {
   switch (event.type) {
     case 'UserRegistered':
-      return { id: event.aggregateId, ...event.data, profileInfo: { ...event.data.profileInfo }, version: 1 };
+      return { id: event.aggregateId, ...event.data, profileInfo: { ...event.data.profileInfo }, version: 1, tokenVersion: 0 };
     case 'UserProfileUpdated':
       return { ...state!, profileInfo: applyProfileChanges(state!.profileInfo, event.data.changes), version: state!.version + 1 };
     case 'UserRoleChanged':
       return { ...state!, role: event.data.to, version: state!.version + 1 };
+    case 'UserTokensRevoked':
+      return { ...state!, tokenVersion: event.data.tokenVersion, version: state!.version + 1 };
     default: {
       const never: never = event;
       throw new Error(`unknown event ${(never as { type: string }).type}`);
@@ -86,12 +92,22 @@ export function updateProfile(state: UserState, cmd: UpdateProfile): NewEvent<Us
   return Object.keys(changes).length ? [{ type: 'UserProfileUpdated', data: { changes: changes as ProfileChanges } }] : [];
 }
 
-export function changeRole(state: UserState, to: UserRole, expectedVersion?: number): NewEvent<UserRoleChanged>[] {
+/** A new role revokes the tokens that still claim the old one. */
+export function changeRole(state: UserState, to: UserRole, expectedVersion?: number): NewEvent<UserRoleChanged | UserTokensRevoked>[] {
   if (expectedVersion !== undefined && expectedVersion !== state.version) {
     throw new UserVersionConflictError(state.id, expectedVersion, state.version);
   }
-  return state.role === to ? [] : [{ type: 'UserRoleChanged', data: { from: state.role, to } }];
+  return state.role === to ? [] : [{ type: 'UserRoleChanged', data: { from: state.role, to } }, revokeTokens(state, 'role_changed')];
 }
+
+/** Logging out ends every session of the user, on every device. */
+export const logOut = (state: UserState): NewEvent<UserTokensRevoked>[] => [revokeTokens(state, 'logged_out')];
+
+/** The new password itself never enters an event: the caller stores its hash with this event. */
+export const changePassword = (state: UserState): NewEvent<UserTokensRevoked>[] => [revokeTokens(state, 'password_changed')];
+
+const revokeTokens = (state: UserState, reason: TokenRevocationReason): NewEvent<UserTokensRevoked> =>
+  ({ type: 'UserTokensRevoked', data: { tokenVersion: state.tokenVersion + 1, reason } });
 
 /** Strings are trimmed; an empty string clears the field, as null does. */
 function normalise<T>(value: T | null | undefined): T | null {

@@ -1,15 +1,18 @@
+import { visibleProfile, type ProfileVisibility } from '@ripple/contracts';
 import { displayName } from './user';
 import type { UserRecord } from './user.repository';
 
-/** What the API shows of a user; email only to the user themself and admins. */
-export function userView(user: UserRecord, viewer?: { sub: string; role: string }) {
-  const canSeeEmail = viewer && (viewer.sub === user.id || viewer.role === 'admin');
+/** The user and admins see all of a profile; anyone else sees what their relation to the user allows. */
+export const seesAll = (userId: string, viewer: { sub: string; role: string }) => viewer.sub === userId || viewer.role === 'admin';
+
+/** What the API shows of a user to a viewer with this visibility (the account's email only in full). */
+export function userView(user: UserRecord, visibility: ProfileVisibility = 'full') {
   return {
     id: user.id,
     username: user.username,
-    ...(canSeeEmail ? { email: user.email } : {}),
+    ...(visibility === 'full' ? { email: user.email } : {}),
     role: user.role,
-    profileInfo: user.profileInfo,
+    profileInfo: visibleProfile(user.profileInfo, visibility),
     version: user.version,
     displayName: displayName(user),
     createdAt: user.createdAt,

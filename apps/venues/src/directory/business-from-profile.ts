@@ -79,6 +79,8 @@ function evolveProfile(profile: OwnerProfile | undefined, event: ProfilesEvent):
       return { ...requireProfile(profile, event), profileInfo: applyProfileChanges(requireProfile(profile, event).profileInfo, event.data.changes) };
     case 'UserRoleChanged':
       return { ...requireProfile(profile, event), role: event.data.to };
+    case 'UserTokensRevoked':
+      return requireProfile(profile, event);
     default: {
       const never: never = event;
       throw new Error(`unhandled event ${(never as { type: string }).type}`);
@@ -88,6 +90,7 @@ function evolveProfile(profile: OwnerProfile | undefined, event: ProfilesEvent):
 
 /** `'all'` when the event can change which business a user should have (registration, role change). */
 function touchedFields(event: ProfilesEvent): Set<string> | 'all' {
+  if (event.type === 'UserTokensRevoked') return new Set();
   return event.type === 'UserProfileUpdated' ? new Set(Object.keys(event.data.changes)) : 'all';
 }
 

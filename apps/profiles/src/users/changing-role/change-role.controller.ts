@@ -1,8 +1,9 @@
-import { Body, Controller, Param, ParseUUIDPipe, Put, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Param, ParseUUIDPipe, Put, Req, Res, UseGuards } from '@nestjs/common';
+import type { Response } from 'express';
 import { IsIn, IsInt, IsOptional, Min } from 'class-validator';
 import { USER_ROLES, type UserRole } from '@ripple/contracts';
 import { BearerAuthGuard, CurrentUser, Roles, type AuthUser } from '@ripple/auth';
-import { causationOf } from '../request-context';
+import { announceRevocation, causationOf } from '../request-context';
 import { changeRole } from '../user';
 import { UserRepository } from '../user.repository';
 import { userView } from '../user.view';
@@ -20,10 +21,12 @@ export class ChangeRoleDto {
 export class ChangeRoleController {
   constructor(private readonly users: UserRepository) {}
 
+  /** The user's tokens claiming the old role are revoked at once. */
   @Put(':id/role')
   @Roles('admin')
-  async change(@Param('id', new ParseUUIDPipe()) id: string, @Body() dto: ChangeRoleDto, @CurrentUser() caller: AuthUser, @Req() req: unknown) {
-    const { user } = await this.users.update(id, (s) => changeRole(s, dto.role, dto.expectedVersion), causationOf(req, caller.sub));
-    return { success: true, message: 'Role updated successfully', data: userView(user, caller) };
+  async change(@Param('id', new ParseUUIDPipe()) id: string, @Body() dto: ChangeRoleDto, @CurrentUser() caller: AuthUser, @Req() req: unknown, @Res({ passthrough: true }) res: Response) {
+    const { user, events } = await this.users.update(id, (s) => changeRole(s, dto.role, dto.expectedVersion), causationOf(req, caller.sub));
+    announceRevocation(res, events);
+    return { success: true, message: 'Role updated successfully', data: userView(user) };
   }
 }

@@ -1,11 +1,13 @@
-import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { IsString, MaxLength } from 'class-validator';
+import type { Request, Response } from 'express';
 import { signToken, verifyPassword } from '@ripple/auth';
 import { SERVICE_CONFIG } from '@ripple/service-host';
 import type { ProfilesConfig } from '../../profiles.definition';
 import { InvalidCredentialsError } from '../user.errors';
 import { UserRepository } from '../user.repository';
 import { userView } from '../user.view';
+import { admitAttempt, clientAddress, LoginThrottle } from './login-throttle';
 
 export class LoginDto {
   /** Username or email. */
@@ -15,14 +17,23 @@ export class LoginDto {
 
 @Controller('api/auth')
 export class LoginController {
-  constructor(private readonly users: UserRepository, @Inject(SERVICE_CONFIG) private readonly config: ProfilesConfig) {}
+  constructor(private readonly users: UserRepository, private readonly throttle: LoginThrottle, @Inject(SERVICE_CONFIG) private readonly config: ProfilesConfig) {}
 
+  /** Throttled per account and per client address; the token carries the user's token version (`tv`). */
   @Post('login')
   @HttpCode(200)
-  async login(@Body() dto: LoginDto) {
+  async login(@Body() dto: LoginDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    const address = clientAddress(req);
     const user = await this.users.findByLogin(dto.username);
-    if (!user || !(await verifyPassword(dto.password, user.passwordHash))) throw new InvalidCredentialsError();
-    const token = signToken({ sub: user.id, role: user.role, username: user.username }, this.config.JWT_SECRET, this.config.JWT_TTL_SECONDS);
-    return { success: true, data: { token, expiresIn: this.config.JWT_TTL_SECONDS, user: userView(user, { sub: user.id, role: user.role }) } };
+    // By user id when the login names one, so its username and its email count as one account.
+    const account = user?.id ?? dto.username;
+    admitAttempt(this.throttle, account, address, res);
+    if (!user || !(await verifyPassword(dto.password, user.passwordHash))) {
+      this.throttle.failed(account, address);
+      throw new InvalidCredentialsError();
+    }
+    this.throttle.succeeded(account);
+    const token = signToken({ sub: user.id, role: user.role, username: user.username, tv: user.tokenVersion }, this.config.JWT_SECRET, this.config.JWT_TTL_SECONDS);
+    return { success: true, data: { token, expiresIn: this.config.JWT_TTL_SECONDS, user: userView(user) } };
   }
 }

@@ -21,7 +21,7 @@ export class RegisterUserController {
     const events = registerUser({ userId: id, username: dto.username, email: dto.email.toLowerCase(), role: dto.role, profileInfo: (dto.profileInfo ?? {}) as ProfileInfo });
     try {
       const user = await this.users.create(id, events, await hashPassword(dto.password), causationOf(req, id));
-      return { success: true, message: 'User registered successfully', data: userView(user, { sub: id, role: user.role }) };
+      return { success: true, message: 'User registered successfully', data: userView(user) };
     } catch (err) {
       const e = err as { code?: string; constraint?: string; driverError?: { constraint?: string } };
       const constraint = e.constraint ?? e.driverError?.constraint;

@@ -39,7 +39,7 @@ export class UpdateProfileController {
     const { user, replayed } = await this.users.update(caller.sub, (state) => updateProfile(state, { changes, expectedVersion }), causationOf(req, caller.sub), idempotency);
     res.setHeader('ETag', `"${user.version}"`);
     if (replayed) res.setHeader('Idempotent-Replayed', 'true');
-    return { success: true, message: 'Profile updated successfully', data: userView(user, caller) };
+    return { success: true, message: 'Profile updated successfully', data: userView(user) };
   }
 }
 
