@@ -40,6 +40,20 @@ describe('upstream faults', () => {
     expect(switched.rowCount).toBe(0);
   });
 
+  it('with the upstream down, ends every entity of the failing level failed with its own error, and skips the rest', async () => {
+    // Every connection to the upstream drops unanswered: each of the first level's entities tries 3 times.
+    w.sim.faults.add({ kind: 'disconnect', times: 9 });
+    const run = await runToEnd(w);
+    expect(run).toMatchObject({ status: 'failed', error: { entity: 'talents', errorClass: 'network' } });
+    for (const [entity, path] of [['talents', 'talents'], ['boards', 'boards'], ['tags', 'tags']]) {
+      expect(run.entities[entity].status).toBe('failed');
+      expect(run.entities[entity].errors.at(-1)).toMatchObject({ retried: false, errorClass: 'network', attempt: 3, message: expect.stringContaining(`GET /v1/${path}?`) });
+    }
+    for (const p of Object.values<any>(run.entities).filter((e) => e.level > 0)) {
+      expect(p).toMatchObject({ status: 'skipped', skippedBecause: 'talents, boards, tags failed' });
+    }
+  });
+
   it('never retries an auth failure', async () => {
     w.sim.faults.add({ kind: 'unauthorized', entity: 'boards', times: 5 });
     const run = await runToEnd(w);

@@ -91,6 +91,9 @@ async function applyFault(f: FaultRule, body: { data: Record<string, unknown>[];
       return json(res, 500, { error: 'internal server error' });
     case 'unauthorized':
       return json(res, 401, { error: 'invalid api key' });
+    case 'disconnect':
+      // The connection drops with no answer: what a client sees of an upstream that is down.
+      return void res.socket?.destroy();
     case 'timeout':
       // Hold the response longer than any sane client timeout; the client gives up first.
       await sleep(f.delayMs ?? 30_000, res);

@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { EntityPhase } from '@ripple/contracts';
 import type { JsonLogger } from '@ripple/observability';
 import type { ConnectorDefinition, EntityDefinition, EntityTracker, RunInfo } from '../connector';
-import { errorClassOf, noteFailure, noteRetry, type EntityProgress } from './run-progress';
+import { errorClassOf, noteFailure, noteRetry, skipUnfinished, type EntityProgress } from './run-progress';
 import type { RunEventStream } from './run-events';
 import type { RunStore, RunView } from './run.store';
 
@@ -17,9 +17,15 @@ export interface Execution {
   signal: AbortSignal;
 }
 
-class EntityFailedError extends Error {
-  constructor(readonly entity: string, override readonly cause: unknown) {
-    super((cause as Error)?.message ?? String(cause));
+interface EntityFailure {
+  entity: string;
+  cause: unknown;
+}
+
+/** Some entities of one level failed: each with its own cause, in declaration order. */
+class LevelFailedError extends Error {
+  constructor(readonly failures: EntityFailure[]) {
+    super(failures.map((f) => `${f.entity}: ${(f.cause as Error)?.message ?? String(f.cause)}`).join('; '));
   }
 }
 
@@ -86,10 +92,12 @@ export async function executeRun(x: Execution): Promise<void> {
     });
   } catch (err) {
     await saver.settled();
-    const entity = err instanceof EntityFailedError ? err.entity : null;
-    const cause = err instanceof EntityFailedError ? err.cause : err;
-    if (entity) noteFailure(run.entities[entity], cause, new Date());
-    for (const p of Object.values(run.entities)) if (p.status === 'pending') p.status = 'skipped';
+    const failures = err instanceof LevelFailedError ? err.failures : [];
+    const now = new Date();
+    for (const f of failures) noteFailure(run.entities[f.entity], f.cause, now);
+    const entity = failures[0]?.entity ?? null;
+    const cause = failures[0]?.cause ?? err;
+    skipUnfinished(run.entities, failures.length ? `${failures.map((f) => f.entity).join(', ')} failed` : `the run failed: ${(cause as Error)?.message ?? String(cause)}`);
     run.status = 'failed';
     run.finishedAt = new Date().toISOString();
     run.error = { errorClass: errorClassOf(cause), entity, message: (cause as Error)?.message ?? String(cause) };
@@ -112,11 +120,11 @@ function tracker(p: EntityProgress, soon: () => void): EntityTracker {
   };
 }
 
-/** Runs one level's entities together; waits for all, then reports the first failure (by declaration order). */
+/** Runs one level's entities together; waits for all, then reports every failure (in declaration order). */
 async function eachInParallel(level: EntityDefinition[], work: (e: EntityDefinition) => Promise<void>): Promise<void> {
   const results = await Promise.allSettled(level.map((e) => work(e)));
-  const failed = results.findIndex((r) => r.status === 'rejected');
-  if (failed >= 0) throw new EntityFailedError(level[failed].name, (results[failed] as PromiseRejectedResult).reason);
+  const failures = results.flatMap((r, i) => (r.status === 'rejected' ? [{ entity: level[i].name, cause: r.reason as unknown }] : []));
+  if (failures.length) throw new LevelFailedError(failures);
 }
 
 /** Writes of the run row are chained (never reordered) and page-level ones are throttled. */

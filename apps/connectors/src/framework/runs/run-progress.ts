@@ -28,6 +28,8 @@ export interface EntityProgress {
   errors: EntityError[];
   /** Outcomes an entity counts itself (an export: exported, failed, skipped). */
   counts?: Record<string, number>;
+  /** Why a skipped entity did not run (or did not finish) in a failed run. */
+  skippedBecause?: string;
 }
 
 export type RunProgress = Record<string, EntityProgress>;
@@ -57,4 +59,17 @@ export function noteFailure(p: EntityProgress, err: unknown, now: Date): void {
   const attempt = err instanceof UpstreamError ? err.details.attempts : undefined;
   p.status = 'failed';
   p.errors.push({ at: now.toISOString(), errorClass: errorClassOf(err), message: (err as Error)?.message ?? String(err), status, attempt, retried: false });
+}
+
+/**
+ * A failed run is over: an entity that neither failed itself nor got through
+ * its last phase is skipped, saying why, so no entity of a finished run is left
+ * `pending`, `fetching` or half-way.
+ */
+export function skipUnfinished(progress: RunProgress, because: string): void {
+  for (const p of Object.values(progress)) {
+    if (p.status === 'failed' || p.status === 'transformed') continue;
+    p.status = 'skipped';
+    p.skippedBecause = because;
+  }
 }
