@@ -44,6 +44,7 @@ const switchedEvents = async (runId: string) =>
   (await w.db.query(`SELECT data FROM connectors.events WHERE type = 'CatalogVersionSwitched' AND data->>'runId' = $1`, [runId])).rows.map((r) => r.data);
 
 let first: Snapshot;
+let second: Snapshot;
 
 describe('a full import', () => {
   it('stages, transforms and switches every entity, and serves it', async () => {
@@ -99,7 +100,7 @@ describe('a second import with changes', () => {
       }
     })();
     const run = await runToEnd(w);
-    const second = await whole();
+    second = await whole();
     reading = false;
     await reader;
 
@@ -138,20 +139,22 @@ describe('rollback', () => {
 });
 
 describe('a run that fails mid-transform', () => {
-  it('switches nothing: the previous version keeps serving', async () => {
+  it('switches nothing and keeps the backup: a rollback afterwards serves the previous version', async () => {
     w.sim.faults.add({ kind: 'malformed', entity: 'media', page: 1 });
     const run = await runToEnd(w);
     expect(run).toMatchObject({ status: 'failed', error: { entity: 'media', errorClass: 'validation' } });
     expect(run.error.message).toMatch(/lack a required field|invalid input syntax/);
     expect(run.entities.talents.status).toBe('transformed');
     expect(run.entities.media.status).toBe('failed');
-    expect(run.entities.media_tags.status).toBe('fetched');
+    // Fetched but never transformed: a finished run leaves nothing half-way.
+    expect(run.entities.media_tags).toMatchObject({ status: 'skipped', skippedBecause: 'media failed' });
     expect(await switchedEvents(run.id)).toEqual([]);
     expect(await whole()).toEqual(first);
-    // The run was rewriting the backup's tables, so there is no backup left to roll back to.
-    expect(await catalogVersion(w.db)).toEqual([{ active: 1, backup: null }]);
+    // The run wrote the third set of tables: the backup (version 2) is untouched.
+    expect(await catalogVersion(w.db)).toEqual([{ active: 1, backup: 2 }]);
     const rollback = await w.api.post('/api/connectors/catalog/rollback', undefined, { token: w.admin });
-    expect([rollback.status, rollback.body.error.code]).toEqual([409, 'NO_BACKUP_VERSION']);
+    expect([rollback.status, rollback.body.data]).toEqual([200, { version: 2, previousVersion: 1 }]);
+    expect(await whole()).toEqual(second);
   });
 
   it('lists every run with its trigger, status and counts', async () => {
