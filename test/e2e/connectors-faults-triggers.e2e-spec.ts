@@ -93,6 +93,28 @@ describe('signed triggers', () => {
   });
 });
 
+describe('a trigger with a bad body', () => {
+  const runs = async () => (await w.db.query('SELECT count(*)::int AS n FROM connectors.connector_runs')).rows[0].n;
+
+  it.each([
+    ['an invalid', JSON.stringify({ connector: 'Not A Connector!', extra: 1 })],
+    ['a malformed', '{"connector": '],
+  ])('is refused 401 for its signature first when forged, with %s body', async (_what, body) => {
+    const before = await runs();
+    const res = await signedTrigger(w, body, { secret: 'not-the-sync-secret-at-all' }).send();
+    expect([res.status, res.body.error.code, res.body.error.problem]).toEqual([401, 'INVALID_SIGNATURE', 'mismatch']);
+    expect(await runs()).toBe(before);
+  });
+
+  it('is refused 400 naming the fields when signed correctly', async () => {
+    const res = await signedTrigger(w, JSON.stringify({ connector: 'Not A Connector!', extra: 1 })).send();
+    expect([res.status, res.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
+    expect(res.body.error.fields.map((f: any) => f.field).sort()).toEqual(['connector', 'extra']);
+    const malformed = await signedTrigger(w, '{"connector": ').send();
+    expect([malformed.status, malformed.body.error.code]).toEqual([400, 'MALFORMED_JSON']);
+  });
+});
+
 describe('one run at a time', () => {
   it('answers a second trigger and a rollback with 409 naming the running run', async () => {
     w.sim.faults.latencyMs = 300;
