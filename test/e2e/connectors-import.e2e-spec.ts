@@ -3,7 +3,7 @@
  * against the NowRepBlue simulator, real PostgreSQL and NATS.
  */
 import { eventually } from '@ripple/testing';
-import { catalogVersion, runToEnd, startConnectorsWorld, type ConnectorsWorld } from './support/connectors';
+import { catalogVersion, finished, runToEnd, startConnectorsWorld, type ConnectorsWorld } from './support/connectors';
 
 let w: ConnectorsWorld;
 beforeAll(async () => {
@@ -161,5 +161,56 @@ describe('a run that fails mid-transform', () => {
     const runs = (await get('/api/connectors/runs')).data;
     expect(runs.map((r: any) => r.status)).toEqual(['failed', 'succeeded', 'succeeded']);
     expect(runs.every((r: any) => r.trigger === 'manual' && r.connector === 'nowrepblue')).toBe(true);
+  });
+});
+
+describe('an incremental import', () => {
+  const startIncremental = async () => {
+    const started = await w.api.post('/api/connectors/nowrepblue/runs', { mode: 'incremental' }, { token: w.admin });
+    expect(started.status).toBe(202);
+    expect(started.body.data.mode).toBe('incremental');
+    return finished(w, started.body.data.id);
+  };
+  /** What the served catalog holds, entity by entity (keys, and each talent's city), against the upstream's data. */
+  const served = async () => ({
+    talents: (await w.db.query('SELECT id, city FROM connectors.talents_current ORDER BY id')).rows,
+    media: (await w.db.query('SELECT id FROM connectors.media_current ORDER BY id')).rows.map((r) => r.id),
+    boardTalents: (await w.db.query(`SELECT board_id || ':' || talent_id AS k FROM connectors.board_talents_current ORDER BY 1`)).rows.map((r) => r.k),
+  });
+  const upstream = () => ({
+    talents: w.sim.data.talents.map((t) => ({ id: t.id, city: t.city })).sort((a, b) => String(a.id).localeCompare(String(b.id))),
+    media: w.sim.data.media.map((m) => m.id).sort(),
+    boardTalents: w.sim.data['boards-talents'].map((x) => `${x.boardId}:${x.talentId}`).sort(),
+  });
+
+  it('without a cursor (none since the rollback) fetches everything, and says it was incremental', async () => {
+    const run = await startIncremental();
+    expect(run).toMatchObject({ status: 'succeeded', mode: 'incremental', filters: null });
+    expect(run.entities.talents).toMatchObject({ since: null, fetched: w.sim.data.talents.length });
+    expect(await served()).toEqual(upstream());
+  });
+
+  it('with a cursor fetches only what changed since, and switches a whole version atomically', async () => {
+    const before = (await catalogVersion(w.db))[0];
+    const change = w.sim.mutate({ added: 2, changed: 3, removed: 1 });
+    const run = await startIncremental();
+    expect(run).toMatchObject({ status: 'succeeded', mode: 'incremental' });
+    // The cursor the previous run ended with, and only the changed talents (the removed one as a tombstone).
+    expect(run.entities.talents).toMatchObject({ since: String(w.sim.changes.revision - 1), fetched: 6, transformed: 5 });
+    expect(run.entities.tags).toMatchObject({ fetched: 0, transformed: 0 });
+    expect(await served()).toEqual(upstream());
+    const [switched] = await switchedEvents(run.id);
+    expect(switched).toMatchObject({ version: expect.any(Number), previousVersion: before.active, entities: { talents: { rows: w.sim.data.talents.length, added: 2, changed: 3, removed: 1 } } });
+    const talentChanges = (await w.db.query(`SELECT data FROM connectors.events WHERE type = 'CatalogEntityChanged' AND data->>'runId' = $1 AND data->>'entity' = 'talents'`, [run.id])).rows[0].data;
+    expect(talentChanges.removed).toEqual(change.removedTalents);
+    expect((await catalogVersion(w.db))[0]).toEqual({ active: switched.version, backup: before.active });
+    expect((await whole()).version).toBe(switched.version);
+    const runs = (await get('/api/connectors/runs?limit=2')).data;
+    expect(runs.map((r: any) => r.mode)).toEqual(['incremental', 'incremental']);
+  });
+
+  it('refuses an unknown mode, naming the field', async () => {
+    const res = await w.api.post('/api/connectors/nowrepblue/runs', { mode: 'partial' }, { token: w.admin });
+    expect([res.status, res.body.error.code, res.body.error.fields?.[0]?.field]).toEqual([400, 'VALIDATION_FAILED', 'mode']);
   });
 });

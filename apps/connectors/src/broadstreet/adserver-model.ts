@@ -47,12 +47,12 @@ export const refsOf = (type: AdServerType): RefKey[] => {
  * level 4, and the order its tests expect), so they are declared after them.
  */
 export const ADSERVER_ENTITIES: readonly EntityDefinition[] = [
-  { name: 'networks', dependsOn: [], sync: 'full' },
-  { name: 'advertisers', dependsOn: ['networks'], sync: 'full' },
-  { name: 'zones', dependsOn: ['networks'], sync: 'full' },
-  { name: 'advertisements', dependsOn: ['networks', 'advertisers'], sync: 'full' },
-  { name: 'campaigns', dependsOn: ['advertisers', 'advertisements'], sync: 'full' },
-  { name: 'placements', dependsOn: ['campaigns', 'advertisements', 'zones'], sync: 'full' },
+  { name: 'networks', dependsOn: [] },
+  { name: 'advertisers', dependsOn: ['networks'] },
+  { name: 'zones', dependsOn: ['networks'] },
+  { name: 'advertisements', dependsOn: ['networks', 'advertisers'] },
+  { name: 'campaigns', dependsOn: ['advertisers', 'advertisements'] },
+  { name: 'placements', dependsOn: ['campaigns', 'advertisements', 'zones'] },
 ];
 
 /** `/networks/1/advertisers/2/campaigns` for campaigns under advertiser 2 of network 1. */

@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { EntityPhase } from '@ripple/contracts';
 import type { JsonLogger } from '@ripple/observability';
 import type { ConnectorDefinition, EntityDefinition, EntityTracker, RunInfo } from '../connector';
-import { errorClassOf, noteFailure, noteRetry, skipUnfinished, type EntityProgress } from './run-progress';
+import { errorClassOf, noteConflict, noteFailure, noteRetry, skipUnfinished, type EntityProgress } from './run-progress';
 import type { RunEventStream } from './run-events';
 import type { RunStore, RunView } from './run.store';
 
@@ -42,7 +42,13 @@ export async function executeRun(x: Execution): Promise<void> {
   const { connector, run, store } = x;
   const started = Date.now();
   const saver = progressSaver(x);
-  const info: RunInfo = { runId: run.id, connector: connector.name, trigger: run.trigger, signal: x.signal, entities: x.levels.flat().map((e) => e.name), track: (e) => tracker(run.entities[e], saver.soon) };
+  const entities = x.levels.flat().map((e) => e.name);
+  const since = run.mode === 'incremental' ? await store.cursors(connector.name, entities) : {};
+  for (const [e, cursor] of Object.entries(since)) run.entities[e].since = cursor;
+  const info: RunInfo = {
+    runId: run.id, connector: connector.name, trigger: run.trigger, signal: x.signal, entities, mode: run.mode, filters: run.filters, since,
+    track: (e) => tracker(run.entities[e], saver.soon),
+  };
   const cursors = new Map<string, string>();
   try {
     const plan = await connector.prepare(info);
@@ -52,8 +58,7 @@ export async function executeRun(x: Execution): Promise<void> {
         const p = run.entities[e.name];
         p.status = 'fetching';
         const t0 = Date.now();
-        const cursor = e.sync === 'incremental' ? await store.cursor(connector.name, e.name) : null;
-        const pages = fetch!(e.name, { runId: run.id, cursor, signal: x.signal, onRetry: (n) => (noteRetry(p, n, new Date()), saver.soon()) });
+        const pages = fetch!(e.name, { runId: run.id, cursor: since[e.name] ?? null, signal: x.signal, onRetry: (n) => (noteRetry(p, n, new Date()), saver.soon()) });
         for await (const page of pages) {
           p.pages += 1;
           await connector.stage?.(e.name, page, p.pages, plan, info);
@@ -117,6 +122,7 @@ function tracker(p: EntityProgress, soon: () => void): EntityTracker {
       soon();
     },
     retry: (notice) => (noteRetry(p, notice, new Date()), soon()),
+    conflict: (c) => (noteConflict(p, c), soon()),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { UpstreamErrorClass } from '@ripple/contracts';
 import { UpstreamError } from '../http/upstream.errors';
+import type { RunConflict } from '../connector';
 import type { RetryNotice } from '../http/upstream-client';
 
 export type EntityStatus = 'pending' | 'fetching' | 'fetched' | 'transforming' | 'transformed' | 'failed' | 'skipped';
@@ -30,6 +31,10 @@ export interface EntityProgress {
   counts?: Record<string, number>;
   /** Why a skipped entity did not run (or did not finish) in a failed run. */
   skippedBecause?: string;
+  /** Incremental runs: the cursor the entity was fetched from (null: fetched whole). */
+  since?: string | null;
+  /** What the import found at odds with local data (at most MAX_ERRORS are kept; `counts.conflicts` has them all). */
+  conflicts?: RunConflict[];
 }
 
 export type RunProgress = Record<string, EntityProgress>;
@@ -41,6 +46,11 @@ export function initialProgress(levels: { name: string }[][]): RunProgress {
   return Object.fromEntries(
     levels.flatMap((l, level) => l.map((e) => [e.name, { entity: e.name, level, status: 'pending', fetched: 0, transformed: 0, total: null, pages: 0, fetchMs: 0, transformMs: 0, errors: [] }])),
   );
+}
+
+export function noteConflict(p: EntityProgress, c: RunConflict): void {
+  p.counts = { ...p.counts, conflicts: (p.counts?.conflicts ?? 0) + 1 };
+  if ((p.conflicts ??= []).length < MAX_ERRORS) p.conflicts.push(c);
 }
 
 export function noteRetry(p: EntityProgress, n: RetryNotice, now: Date): void {

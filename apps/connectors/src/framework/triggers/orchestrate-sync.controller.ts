@@ -1,8 +1,9 @@
 import { Controller, HttpCode, Inject, Post, Req } from '@nestjs/common';
-import { IsOptional, IsString, Matches } from 'class-validator';
+import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
 import { SERVICE_CONFIG } from '@ripple/service-host';
 import type { ConnectorsConfig } from '../../connectors.definition';
 import { NOWREPBLUE } from '../../catalog/importing/nowrepblue.connector';
+import { RUN_MODES, type RunMode } from '../connector';
 import { validInput } from '../input/valid-input';
 import { ConnectorRuns } from '../runs/connector-runs';
 import { MalformedTriggerBodyError, SIGNATURE_HEADER, TIMESTAMP_HEADER, TriggerSignatureError, verifyTrigger } from './hmac';
@@ -11,6 +12,7 @@ import { SeenSignatures } from './seen-signatures';
 
 export class OrchestrateSyncDto {
   @IsOptional() @IsString() @Matches(/^[a-z0-9-]{1,64}$/) connector?: string;
+  @IsOptional() @IsIn(RUN_MODES) mode?: RunMode;
 }
 
 /**
@@ -32,7 +34,7 @@ export class OrchestrateSyncController {
     if (req.bodyError) throw new MalformedTriggerBodyError(req.bodyError);
     const body = await validInput(OrchestrateSyncDto, req.body);
     await this.seen.useOnce(signature!, this.config.SYNC_SIGNATURE_TOLERANCE_S);
-    const run = await this.runs.start(body.connector ?? NOWREPBLUE, 'webhook');
+    const run = await this.runs.start(body.connector ?? NOWREPBLUE, 'webhook', { mode: body.mode });
     return { success: true, message: 'Sync started', data: run };
   }
 }
