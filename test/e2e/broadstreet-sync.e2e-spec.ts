@@ -3,7 +3,7 @@
  * through the gateway, against the Broadstreet simulator, real PostgreSQL and NATS.
  */
 import { eventually } from '@ripple/testing';
-import { BROADSTREET_TOKEN, createLocal, entity, startBroadstreetWorld, syncToEnd, type BroadstreetWorld } from './support/broadstreet';
+import { BROADSTREET_TOKEN, createLocal, entity, finishedRun, startBroadstreetWorld, syncToEnd, type BroadstreetWorld } from './support/broadstreet';
 import type { RecordedRequest } from './support/recording-upstream';
 
 let w: BroadstreetWorld;
@@ -224,6 +224,66 @@ describe('crash safety', () => {
     const mapped = (await w.db.query('SELECT remote_id FROM connectors.adserver_id_map WHERE local_id = $1', [local.id])).rows;
     expect(mapped).toEqual([{ remote_id: String(copies[0].id) }]);
     expect((await w.api.get(`/api/sync/runs/${started.body.data.id}`, { token: w.admin })).body.data.status).toBe('failed');
+  });
+});
+
+describe('incremental sync (one type, with filters)', () => {
+  it('fetches only one advertiser\'s campaigns, upserts them without clearing anything, and lists the conflicts', async () => {
+    const advertiser = (await list('advertisers')).find((a: any) => a.name === 'Advertiser 1.1');
+    const network = (await list('networks')).find((n: any) => n.id === advertiser.network_id);
+    const under = { network: Number(network.remoteId), advertiser: Number(advertiser.remoteId) };
+    // An entity exported from here, then changed on the ad server.
+    const launch = await createLocal(w, 'campaigns', { advertiser_id: advertiser.id, name: 'Local Launch', start_date: '2026-05-01' });
+    await syncToEnd(w, 'local-all');
+    const launched = await entity(w, 'campaigns', launch.id);
+    expect(launched.status).toBe('synced');
+    remote('campaigns', launched.remoteId)!.data.weight = 9;
+    // A local entity, not yet exported, named as a campaign created on the ad server meanwhile.
+    const summer = await createLocal(w, 'campaigns', { advertiser_id: advertiser.id, name: 'Summer Push', start_date: '2026-06-01' });
+    const created = w.sim.store.create('campaigns', under, { name: 'Summer Push', start_date: '2026-06-01' });
+    // A rename, a removal, and a new campaign under another advertiser (which the filter leaves out).
+    const [renamed, removed] = w.sim.store.list('campaigns', under).filter((c) => /^Campaign 1\.1\./.test(String(c.data.name)));
+    renamed.data.name = 'Campaign 1.1.1 (renamed)';
+    w.sim.store.entities.splice(w.sim.store.entities.indexOf(removed), 1);
+    const other = (await list('advertisers')).find((a: any) => a.name === 'Advertiser 1.2');
+    w.sim.store.create('campaigns', { network: under.network, advertiser: Number(other.remoteId) }, { name: 'Elsewhere', start_date: '2026-01-01' });
+    const before = await list('campaigns');
+
+    const sent = w.wire.length;
+    const started = await w.api.post('/api/sync/campaigns/incremental', { advertiser_id: advertiser.id }, { token: w.admin });
+    expect(started.status).toBe(202);
+    const run = await finishedRun(w, started.body.data.id);
+    expect(run).toMatchObject({ status: 'succeeded', mode: 'incremental', filters: { advertiser_id: advertiser.id } });
+    expect(Object.keys(run.entities)).toEqual(['campaigns']);
+    expect(run.entities.campaigns.fetched).toBe(w.sim.store.list('campaigns', under).length);
+    expect(w.wire.slice(sent).map((r) => `${r.method} ${r.path}`)).toEqual([`GET /api/0/networks/${under.network}/advertisers/${under.advertiser}/campaigns`]);
+
+    const after = await list('campaigns');
+    const named = (name: string) => after.filter((c: any) => c.name === name);
+    expect(named('Summer Push').map((c: any) => [c.status, c.remoteId]).sort()).toEqual([['imported', String(created.ok && created.entity.id)], ['local', null]]);
+    expect(named('Campaign 1.1.1 (renamed)')).toEqual([expect.objectContaining({ status: 'imported', remoteId: String(renamed.id) })]);
+    // Nothing cleared: the campaign removed upstream stays, and so does every other advertiser's.
+    expect(after.find((c: any) => c.remoteId === String(removed.id))).toBeDefined();
+    expect(named('Elsewhere')).toEqual([]);
+    expect(after.length).toBe(before.length + 1);
+    expect(await entity(w, 'campaigns', launch.id)).toMatchObject({ status: 'synced', weight: 9 });
+
+    expect(run.entities.campaigns.counts).toEqual({ conflicts: 2 });
+    expect(run.entities.campaigns.conflicts).toEqual(expect.arrayContaining([
+      expect.objectContaining({ kind: 'changed_remotely', remoteId: launched.remoteId, localId: launch.id }),
+      expect.objectContaining({ kind: 'name_taken_locally', remoteId: String(created.ok && created.entity.id), localId: summer.id }),
+    ]));
+  });
+
+  it('refuses a filter the type cannot take (400 naming it), and a parent not on Broadstreet (422)', async () => {
+    const advertiser = (await list('advertisers'))[0];
+    const wrong = await w.api.post('/api/sync/zones/incremental', { advertiser_id: advertiser.id }, { token: w.admin });
+    expect([wrong.status, wrong.body.error.code, wrong.body.error.fields.map((f: any) => f.field)]).toEqual([400, 'VALIDATION_FAILED', ['advertiser_id']]);
+    const local = await createLocal(w, 'advertisers', { network_id: advertiser.network_id, name: 'Not Exported Yet' });
+    for (const id of [local.id, '0190f5d2-0000-7000-8000-000000000000']) {
+      const res = await w.api.post('/api/sync/campaigns/incremental', { advertiser_id: id }, { token: w.admin });
+      expect([res.status, res.body.error.code, res.body.error.field]).toEqual([422, 'ADSERVER_REFERENCE_NOT_FOUND', 'advertiser_id']);
+    }
   });
 });
 

@@ -7,8 +7,8 @@ export class AdServerEntityNotFoundError extends Error {
 
 export class AdServerReferenceNotFoundError extends Error {
   readonly code = 'ADSERVER_REFERENCE_NOT_FOUND';
-  constructor(readonly field: string, readonly id: string) {
-    super(`${field}: no ${field.replace(/_id$/, '')} ${id}`);
+  constructor(readonly field: string, readonly id: string, why = `no ${field.replace(/_id$/, '')} ${id}`) {
+    super(`${field}: ${why}`);
   }
 }
 
