@@ -223,7 +223,11 @@ describe('crash safety', () => {
     expect(await entity(w, 'advertisers', local.id)).toMatchObject({ status: 'synced', remoteId: String(copies[0].id) });
     const mapped = (await w.db.query('SELECT remote_id FROM connectors.adserver_id_map WHERE local_id = $1', [local.id])).rows;
     expect(mapped).toEqual([{ remote_id: String(copies[0].id) }]);
-    expect((await w.api.get(`/api/sync/runs/${started.body.data.id}`, { token: w.admin })).body.data.status).toBe('failed');
+    const killed = (await w.api.get(`/api/sync/runs/${started.body.data.id}`, { token: w.admin })).body.data;
+    expect(killed).toMatchObject({ status: 'failed', error: { message: 'abandoned: the process running it stopped' } });
+    // Nothing left half-way: the entity it was exporting when killed is skipped, saying why.
+    expect(killed.entities.advertisers).toMatchObject({ status: 'skipped', skippedBecause: 'abandoned: the process running it stopped' });
+    for (const e of Object.values<any>(killed.entities)) expect(['failed', 'transformed', 'skipped']).toContain(e.status);
   });
 });
 

@@ -37,13 +37,18 @@ export class RunStore {
     );
   }
 
-  /** A run left 'running' by a process that died: only called while holding the connector's lock. */
+  /**
+   * A run left 'running' by a process that died: only called while holding the
+   * connector's lock. Its unfinished entities are skipped, as skipUnfinished does.
+   */
   async abandonRunning(connector: string): Promise<number> {
     const rows = await this.db.query(
       `UPDATE connectors.connector_runs SET status = 'failed', finished_at = now(), updated_at = now(),
-         error = '{"errorClass":"internal","entity":null,"message":"abandoned: the process running it stopped"}'
+         error = jsonb_build_object('errorClass', 'internal', 'entity', null, 'message', $2::text),
+         entities = (SELECT jsonb_object_agg(k, CASE WHEN v->>'status' IN ('failed', 'transformed') THEN v
+                       ELSE v || jsonb_build_object('status', 'skipped', 'skippedBecause', $2::text) END) FROM jsonb_each(entities) AS e(k, v))
        WHERE connector = $1 AND status = 'running' RETURNING id`,
-      [connector],
+      [connector, 'abandoned: the process running it stopped'],
     );
     return rows.length;
   }
