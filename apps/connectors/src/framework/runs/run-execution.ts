@@ -43,14 +43,14 @@ export async function executeRun(x: Execution): Promise<void> {
   const started = Date.now();
   const saver = progressSaver(x);
   const entities = x.levels.flat().map((e) => e.name);
-  const since = run.mode === 'incremental' ? await store.cursors(connector.name, entities) : {};
-  for (const [e, cursor] of Object.entries(since)) run.entities[e].since = cursor;
-  const info: RunInfo = {
-    runId: run.id, connector: connector.name, trigger: run.trigger, signal: x.signal, entities, mode: run.mode, filters: run.filters, since,
-    track: (e) => tracker(run.entities[e], saver.soon),
-  };
   const cursors = new Map<string, string>();
   try {
+    const since = run.mode === 'incremental' ? await store.cursors(connector.name, entities) : {};
+    for (const [e, cursor] of Object.entries(since)) run.entities[e].since = cursor;
+    const info: RunInfo = {
+      runId: run.id, connector: connector.name, trigger: run.trigger, signal: x.signal, entities, mode: run.mode, filters: run.filters, since,
+      track: (e) => tracker(run.entities[e], saver.soon),
+    };
     const plan = await connector.prepare(info);
     const fetch = connector.fetch?.bind(connector);
     for (const level of fetch ? x.levels : []) {
