@@ -40,6 +40,20 @@ describe('upstream faults', () => {
     expect(switched.rowCount).toBe(0);
   });
 
+  it('with the upstream down, ends every entity of the failing level failed with its own error, and skips the rest', async () => {
+    // Every connection to the upstream drops unanswered: each of the first level's entities tries 3 times.
+    w.sim.faults.add({ kind: 'disconnect', times: 9 });
+    const run = await runToEnd(w);
+    expect(run).toMatchObject({ status: 'failed', error: { entity: 'talents', errorClass: 'network' } });
+    for (const [entity, path] of [['talents', 'talents'], ['boards', 'boards'], ['tags', 'tags']]) {
+      expect(run.entities[entity].status).toBe('failed');
+      expect(run.entities[entity].errors.at(-1)).toMatchObject({ retried: false, errorClass: 'network', attempt: 3, message: expect.stringContaining(`GET /v1/${path}?`) });
+    }
+    for (const p of Object.values<any>(run.entities).filter((e) => e.level > 0)) {
+      expect(p).toMatchObject({ status: 'skipped', skippedBecause: 'talents, boards, tags failed' });
+    }
+  });
+
   it('never retries an auth failure', async () => {
     w.sim.faults.add({ kind: 'unauthorized', entity: 'boards', times: 5 });
     const run = await runToEnd(w);
@@ -76,6 +90,28 @@ describe('signed triggers', () => {
     expect(res.status).toBe(401);
     expect(res.body.error).toMatchObject({ code: 'INVALID_SIGNATURE', problem });
     expect((await w.db.query('SELECT count(*)::int AS n FROM connectors.connector_runs')).rows[0].n).toBe(runsBefore);
+  });
+});
+
+describe('a trigger with a bad body', () => {
+  const runs = async () => (await w.db.query('SELECT count(*)::int AS n FROM connectors.connector_runs')).rows[0].n;
+
+  it.each([
+    ['an invalid', JSON.stringify({ connector: 'Not A Connector!', extra: 1 })],
+    ['a malformed', '{"connector": '],
+  ])('is refused 401 for its signature first when forged, with %s body', async (_what, body) => {
+    const before = await runs();
+    const res = await signedTrigger(w, body, { secret: 'not-the-sync-secret-at-all' }).send();
+    expect([res.status, res.body.error.code, res.body.error.problem]).toEqual([401, 'INVALID_SIGNATURE', 'mismatch']);
+    expect(await runs()).toBe(before);
+  });
+
+  it('is refused 400 naming the fields when signed correctly', async () => {
+    const res = await signedTrigger(w, JSON.stringify({ connector: 'Not A Connector!', extra: 1 })).send();
+    expect([res.status, res.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
+    expect(res.body.error.fields.map((f: any) => f.field).sort()).toEqual(['connector', 'extra']);
+    const malformed = await signedTrigger(w, '{"connector": ').send();
+    expect([malformed.status, malformed.body.error.code]).toEqual([400, 'MALFORMED_JSON']);
   });
 });
 

@@ -3,7 +3,7 @@
  * against the NowRepBlue simulator, real PostgreSQL and NATS.
  */
 import { eventually } from '@ripple/testing';
-import { catalogVersion, runToEnd, startConnectorsWorld, type ConnectorsWorld } from './support/connectors';
+import { catalogVersion, finished, runToEnd, startConnectorsWorld, type ConnectorsWorld } from './support/connectors';
 
 let w: ConnectorsWorld;
 beforeAll(async () => {
@@ -44,6 +44,7 @@ const switchedEvents = async (runId: string) =>
   (await w.db.query(`SELECT data FROM connectors.events WHERE type = 'CatalogVersionSwitched' AND data->>'runId' = $1`, [runId])).rows.map((r) => r.data);
 
 let first: Snapshot;
+let second: Snapshot;
 
 describe('a full import', () => {
   it('stages, transforms and switches every entity, and serves it', async () => {
@@ -99,7 +100,7 @@ describe('a second import with changes', () => {
       }
     })();
     const run = await runToEnd(w);
-    const second = await whole();
+    second = await whole();
     reading = false;
     await reader;
 
@@ -138,25 +139,78 @@ describe('rollback', () => {
 });
 
 describe('a run that fails mid-transform', () => {
-  it('switches nothing: the previous version keeps serving', async () => {
+  it('switches nothing and keeps the backup: a rollback afterwards serves the previous version', async () => {
     w.sim.faults.add({ kind: 'malformed', entity: 'media', page: 1 });
     const run = await runToEnd(w);
     expect(run).toMatchObject({ status: 'failed', error: { entity: 'media', errorClass: 'validation' } });
     expect(run.error.message).toMatch(/lack a required field|invalid input syntax/);
     expect(run.entities.talents.status).toBe('transformed');
     expect(run.entities.media.status).toBe('failed');
-    expect(run.entities.media_tags.status).toBe('fetched');
+    // Fetched but never transformed: a finished run leaves nothing half-way.
+    expect(run.entities.media_tags).toMatchObject({ status: 'skipped', skippedBecause: 'media failed' });
     expect(await switchedEvents(run.id)).toEqual([]);
     expect(await whole()).toEqual(first);
-    // The run was rewriting the backup's tables, so there is no backup left to roll back to.
-    expect(await catalogVersion(w.db)).toEqual([{ active: 1, backup: null }]);
+    // The run wrote the third set of tables: the backup (version 2) is untouched.
+    expect(await catalogVersion(w.db)).toEqual([{ active: 1, backup: 2 }]);
     const rollback = await w.api.post('/api/connectors/catalog/rollback', undefined, { token: w.admin });
-    expect([rollback.status, rollback.body.error.code]).toEqual([409, 'NO_BACKUP_VERSION']);
+    expect([rollback.status, rollback.body.data]).toEqual([200, { version: 2, previousVersion: 1 }]);
+    expect(await whole()).toEqual(second);
   });
 
   it('lists every run with its trigger, status and counts', async () => {
     const runs = (await get('/api/connectors/runs')).data;
     expect(runs.map((r: any) => r.status)).toEqual(['failed', 'succeeded', 'succeeded']);
     expect(runs.every((r: any) => r.trigger === 'manual' && r.connector === 'nowrepblue')).toBe(true);
+  });
+});
+
+describe('an incremental import', () => {
+  const startIncremental = async () => {
+    const started = await w.api.post('/api/connectors/nowrepblue/runs', { mode: 'incremental' }, { token: w.admin });
+    expect(started.status).toBe(202);
+    expect(started.body.data.mode).toBe('incremental');
+    return finished(w, started.body.data.id);
+  };
+  /** What the served catalog holds, entity by entity (keys, and each talent's city), against the upstream's data. */
+  const served = async () => ({
+    talents: (await w.db.query('SELECT id, city FROM connectors.talents_current ORDER BY id')).rows,
+    media: (await w.db.query('SELECT id FROM connectors.media_current ORDER BY id')).rows.map((r) => r.id),
+    boardTalents: (await w.db.query(`SELECT board_id || ':' || talent_id AS k FROM connectors.board_talents_current ORDER BY 1`)).rows.map((r) => r.k),
+  });
+  const upstream = () => ({
+    talents: w.sim.data.talents.map((t) => ({ id: t.id, city: t.city })).sort((a, b) => String(a.id).localeCompare(String(b.id))),
+    media: w.sim.data.media.map((m) => m.id).sort(),
+    boardTalents: w.sim.data['boards-talents'].map((x) => `${x.boardId}:${x.talentId}`).sort(),
+  });
+
+  it('without a cursor (none since the rollback) fetches everything, and says it was incremental', async () => {
+    const run = await startIncremental();
+    expect(run).toMatchObject({ status: 'succeeded', mode: 'incremental', filters: null });
+    expect(run.entities.talents).toMatchObject({ since: null, fetched: w.sim.data.talents.length });
+    expect(await served()).toEqual(upstream());
+  });
+
+  it('with a cursor fetches only what changed since, and switches a whole version atomically', async () => {
+    const before = (await catalogVersion(w.db))[0];
+    const change = w.sim.mutate({ added: 2, changed: 3, removed: 1 });
+    const run = await startIncremental();
+    expect(run).toMatchObject({ status: 'succeeded', mode: 'incremental' });
+    // The cursor the previous run ended with, and only the changed talents (the removed one as a tombstone).
+    expect(run.entities.talents).toMatchObject({ since: String(w.sim.changes.revision - 1), fetched: 6, transformed: 5 });
+    expect(run.entities.tags).toMatchObject({ fetched: 0, transformed: 0 });
+    expect(await served()).toEqual(upstream());
+    const [switched] = await switchedEvents(run.id);
+    expect(switched).toMatchObject({ version: expect.any(Number), previousVersion: before.active, entities: { talents: { rows: w.sim.data.talents.length, added: 2, changed: 3, removed: 1 } } });
+    const talentChanges = (await w.db.query(`SELECT data FROM connectors.events WHERE type = 'CatalogEntityChanged' AND data->>'runId' = $1 AND data->>'entity' = 'talents'`, [run.id])).rows[0].data;
+    expect(talentChanges.removed).toEqual(change.removedTalents);
+    expect((await catalogVersion(w.db))[0]).toEqual({ active: switched.version, backup: before.active });
+    expect((await whole()).version).toBe(switched.version);
+    const runs = (await get('/api/connectors/runs?limit=2')).data;
+    expect(runs.map((r: any) => r.mode)).toEqual(['incremental', 'incremental']);
+  });
+
+  it('refuses an unknown mode, naming the field', async () => {
+    const res = await w.api.post('/api/connectors/nowrepblue/runs', { mode: 'partial' }, { token: w.admin });
+    expect([res.status, res.body.error.code, res.body.error.fields?.[0]?.field]).toEqual([400, 'VALIDATION_FAILED', 'mode']);
   });
 });

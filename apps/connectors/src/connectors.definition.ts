@@ -3,6 +3,8 @@ import { SERVICE_HOST_VARS, type ServiceDefinition } from '@ripple/service-host'
 import { parseCron } from './framework/triggers/cron';
 import { CreateConnectors1732240000030 } from './migrations/1732240000030-create-connectors';
 import { CreateAdServer1732240000040 } from './migrations/1732240000040-create-adserver';
+import { AddCatalogThirdVersion1732240000050 } from './migrations/1732240000050-add-catalog-third-version';
+import { AddRunModes1732240000060 } from './migrations/1732240000060-add-run-modes';
 
 const positive = (v: string) => (Number(v) > 0 ? undefined : 'must be greater than 0');
 const cron = (v: string) => {
@@ -53,5 +55,5 @@ export const connectorsDefinition: ServiceDefinition<typeof config> = {
   schema: CONNECTORS_SCHEMA,
   config,
   publishes: 'connectors',
-  migrations: [CreateConnectors1732240000030, CreateAdServer1732240000040],
+  migrations: [CreateConnectors1732240000030, CreateAdServer1732240000040, AddCatalogThirdVersion1732240000050, AddRunModes1732240000060],
 };

@@ -3,13 +3,17 @@ import { signToken } from '@ripple/auth';
 import { eventually } from '@ripple/testing';
 import { startBroadstreetSim, type RunningBroadstreetSim } from '../../../apps/connectors/src/broadstreet-simulator/broadstreet-simulator';
 import { apiClient, untilRunFinished, type ApiClient } from './http-client';
+import { startRecordingUpstream, type RecordedRequest } from './recording-upstream';
 import { startRipple, type RunningRipple } from './ripple-processes';
 
 const JWT_SECRET = 'e2e-secret-at-least-16-chars';
-const TOKEN = 'e2e-broadstreet-token';
+export const BROADSTREET_TOKEN = 'e2e-broadstreet-token';
+const TOKEN = BROADSTREET_TOKEN;
 
 export interface BroadstreetWorld {
   sim: RunningBroadstreetSim;
+  /** Every request Ripple sent to "Broadstreet", exactly as sent (a recording fake in front of the simulator). */
+  wire: RecordedRequest[];
   ripple: RunningRipple;
   /** Through the gateway: the routes to the connectors service are part of what is tested. */
   api: ApiClient;
@@ -21,10 +25,12 @@ export interface BroadstreetWorld {
 /** A small simulated Broadstreet and Ripple pointed at it, with fast retries so fault tests stay quick. */
 export async function startBroadstreetWorld(): Promise<BroadstreetWorld> {
   const sim = await startBroadstreetSim({ accessToken: TOKEN, networks: 1, perParent: 2 });
+  const recorder = await startRecordingUpstream(sim.url);
   const ripple = await startRipple({
-    BROADSTREET_BASE_URL: sim.url, BROADSTREET_ACCESS_TOKEN: TOKEN, BROADSTREET_TIMEOUT_MS: '5000', BROADSTREET_RETRY_MIN_MS: '50',
+    BROADSTREET_BASE_URL: recorder.url, BROADSTREET_ACCESS_TOKEN: TOKEN, BROADSTREET_TIMEOUT_MS: '5000', BROADSTREET_RETRY_MIN_MS: '50',
     BROADSTREET_RETRY_MAX_MS: '200', BROADSTREET_RATE_LIMIT_PER_S: '200',
   }).catch(async (err) => {
+    await recorder.stop();
     await sim.stop();
     throw err;
   });
@@ -32,10 +38,11 @@ export async function startBroadstreetWorld(): Promise<BroadstreetWorld> {
   await db.connect();
   const admin = signToken({ sub: '0190f5d2-0000-7000-8000-00000000a0a0', role: 'admin', username: 'admin' }, JWT_SECRET, 3600);
   return {
-    sim, ripple, db, admin, api: apiClient(ripple.url),
+    sim, wire: recorder.requests, ripple, db, admin, api: apiClient(ripple.url),
     stop: async () => {
       await db.end();
       await ripple.stop();
+      await recorder.stop();
       await sim.stop();
     },
   };

@@ -12,7 +12,7 @@ const API_KEY = 'e2e-nowrepblue-key';
 export interface ConnectorsWorld {
   sim: RunningSimulator;
   ripple: RunningRipple;
-  /** The connectors app on its own port (until the gateway routes /api/connectors and /api/catalog). */
+  /** Through the gateway: the routes to the connectors service are part of what is tested. */
   api: ApiClient;
   admin: string;
   db: Client;
@@ -34,7 +34,7 @@ export async function startConnectorsWorld(talents: number): Promise<ConnectorsW
   const admin = signToken({ sub: '0190f5d2-0000-7000-8000-00000000a0a0', role: 'admin', username: 'admin' }, JWT_SECRET, 3600);
   return {
     sim, ripple, db, admin,
-    api: apiClient(`http://127.0.0.1:${ripple.ports.connectors}`),
+    api: apiClient(ripple.url),
     stop: async () => {
       await db.end();
       await ripple.stop();

@@ -59,8 +59,8 @@ async function handle(s: State, req: IncomingMessage, res: ServerResponse): Prom
   if (url.searchParams.get('access_token') !== s.opts.accessToken) return json(res, 401, { error: 'invalid access_token' });
   const type = m[4] as SimType;
   const path: SimPath = Object.fromEntries((['network', 'advertiser', 'campaign'] as const).flatMap((k, i) => (m[i + 1] ? [[k, Number(m[i + 1])]] : [])));
-  const body = req.method === 'POST' ? ((await readJson(req)) as Record<string, unknown> | undefined)?.[SINGULAR[type]] : undefined;
-  const name = typeof (body as { name?: unknown })?.name === 'string' ? (body as { name: string }).name : undefined;
+  const body = req.method === 'POST' ? await readForm(req) : undefined;
+  const name = typeof body?.name === 'string' ? body.name : undefined;
   const request: SimRequest = { method: req.method, type, name, at: Date.now() };
   const fault = s.faults.take(request);
   const respond = (status: number, payload: unknown) => (s.requests.push({ ...request, status }), json(res, status, payload));
@@ -73,10 +73,26 @@ async function handle(s: State, req: IncomingMessage, res: ServerResponse): Prom
     if (!s.store.pathExists(type, path)) return respond(404, { error: 'not found' });
     return respond(200, { [type]: s.store.list(type, path).map(wire) });
   }
-  if (typeof body !== 'object' || body === null) return respond(422, { errors: { [SINGULAR[type]]: ['is missing'] } });
-  const created = s.store.create(type, path, body as Record<string, unknown>);
+  if (!body) return respond(415, { error: 'send the fields as application/x-www-form-urlencoded' });
+  const created = s.store.create(type, path, body);
   if (!created.ok) return respond(created.status, { errors: created.errors });
-  return afterWrite(fault, res, () => respond(201, { [SINGULAR[type]]: wire(created.entity) }));
+  const { id: _id, ...withoutId } = wire(created.entity);
+  return afterWrite(fault, res, () => respond(201, { [SINGULAR[type]]: fault?.kind === 'reply_without_id' ? withoutId : wire(created.entity) }));
+}
+
+const NUMERIC = new Set(['weight', 'advertisement_id', 'zone_id']);
+
+/**
+ * A create's fields, as Broadstreet's v0 clients send them: flat form fields
+ * (what the simulator accepts, and all it accepts). Undefined for any other body.
+ */
+async function readForm(req: IncomingMessage): Promise<Record<string, unknown> | undefined> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  if (!/^application\/x-www-form-urlencoded\b/.test(req.headers['content-type'] ?? '')) return undefined;
+  const fields: Record<string, unknown> = {};
+  for (const [k, v] of new URLSearchParams(Buffer.concat(chunks).toString('utf8'))) fields[k] = NUMERIC.has(k) && /^\d+$/.test(v) ? Number(v) : v;
+  return fields;
 }
 
 /** The write happened; the client may still never hear of it. */

@@ -1,6 +1,6 @@
 import type { SimType } from './sim-store';
 
-export const SIM_FAULT_KINDS = ['latency', 'rate_limit', 'server_error', 'unauthorized', 'validation', 'drop_after_write', 'hold_after_write'] as const;
+export const SIM_FAULT_KINDS = ['latency', 'rate_limit', 'server_error', 'unauthorized', 'validation', 'drop_after_write', 'hold_after_write', 'reply_without_id'] as const;
 export type SimFaultKind = (typeof SIM_FAULT_KINDS)[number];
 
 export interface SimFaultRule {
@@ -39,7 +39,7 @@ export class SimFaults {
   take(req: SimRequest): SimFaultRule | undefined {
     const rule = this.rules.find(
       // Faults after a write only make sense for a write.
-      (r) => r.left > 0 && (!r.kind.endsWith('_after_write') || req.method === 'POST') && (!r.method || r.method === req.method) && (!r.type || r.type === req.type) && (!r.nameContains || (req.name ?? '').includes(r.nameContains)),
+      (r) => r.left > 0 && ((!r.kind.endsWith('_after_write') && r.kind !== 'reply_without_id') || req.method === 'POST') && (!r.method || r.method === req.method) && (!r.type || r.type === req.type) && (!r.nameContains || (req.name ?? '').includes(r.nameContains)),
     );
     if (rule) rule.left -= 1;
     return rule;

@@ -5,9 +5,9 @@ import { ADSERVER_ENTITIES, collectionPath, pathKeys } from './adserver-model';
 const levelOf = (levels: { name: string }[][]) => new Map(levels.flatMap((l, i) => l.map((e) => [e.name, i] as const)));
 
 describe('the ad-server dependency order', () => {
-  it('is document 004\'s hierarchy, with independent types side by side', () => {
+  it('is document 004\'s hierarchy: advertisements at level 3, campaigns at level 4', () => {
     expect(topologicalLevels(ADSERVER_ENTITIES).map((l) => l.map((e) => e.name))).toEqual([
-      ['networks'], ['advertisers', 'zones'], ['advertisements', 'campaigns'], ['placements'],
+      ['networks'], ['advertisers', 'zones'], ['advertisements'], ['campaigns'], ['placements'],
     ]);
   });
 

@@ -10,7 +10,7 @@ export type RemotePath = Partial<Record<'network' | 'advertiser' | 'campaign', s
 
 export interface TypeSpec {
   type: AdServerType;
-  /** Singular key: request bodies are `{ advertiser: {...} }`, lists `{ advertisers: [...] }`. */
+  /** Singular key: a create answers `{ advertiser: {...} }`, a list `{ advertisers: [...] }`. */
   singular: string;
   /** The entity its API path nests it under. */
   parent?: RefKey;
@@ -40,14 +40,19 @@ export const refsOf = (type: AdServerType): RefKey[] => {
   return [...(s.parent ? [s.parent] : []), ...s.payloadRefs];
 };
 
-/** The dependency hierarchy of document 004 (networks → advertisers, zones → advertisements → campaigns → placements). */
+/**
+ * The dependency hierarchy of document 004, level by level: networks;
+ * advertisers and zones; advertisements; campaigns; placements. Campaigns need
+ * only their advertiser, but the document puts them after advertisements (its
+ * level 4, and the order its tests expect), so they are declared after them.
+ */
 export const ADSERVER_ENTITIES: readonly EntityDefinition[] = [
-  { name: 'networks', dependsOn: [], sync: 'full' },
-  { name: 'advertisers', dependsOn: ['networks'], sync: 'full' },
-  { name: 'zones', dependsOn: ['networks'], sync: 'full' },
-  { name: 'advertisements', dependsOn: ['networks', 'advertisers'], sync: 'full' },
-  { name: 'campaigns', dependsOn: ['advertisers'], sync: 'full' },
-  { name: 'placements', dependsOn: ['campaigns', 'advertisements', 'zones'], sync: 'full' },
+  { name: 'networks', dependsOn: [] },
+  { name: 'advertisers', dependsOn: ['networks'] },
+  { name: 'zones', dependsOn: ['networks'] },
+  { name: 'advertisements', dependsOn: ['networks', 'advertisers'] },
+  { name: 'campaigns', dependsOn: ['advertisers', 'advertisements'] },
+  { name: 'placements', dependsOn: ['campaigns', 'advertisements', 'zones'] },
 ];
 
 /** `/networks/1/advertisers/2/campaigns` for campaigns under advertiser 2 of network 1. */

@@ -1,5 +1,3 @@
-import type { FieldError } from '@ripple/http-edge';
-
 export class AdServerEntityNotFoundError extends Error {
   readonly code = 'NOT_FOUND';
   constructor(readonly type: string, readonly id: string) {
@@ -9,8 +7,8 @@ export class AdServerEntityNotFoundError extends Error {
 
 export class AdServerReferenceNotFoundError extends Error {
   readonly code = 'ADSERVER_REFERENCE_NOT_FOUND';
-  constructor(readonly field: string, readonly id: string) {
-    super(`${field}: no ${field.replace(/_id$/, '')} ${id}`);
+  constructor(readonly field: string, readonly id: string, why = `no ${field.replace(/_id$/, '')} ${id}`) {
+    super(`${field}: ${why}`);
   }
 }
 
@@ -25,13 +23,5 @@ export class AdServerInUseError extends Error {
   readonly code = 'ADSERVER_IN_USE';
   constructor(readonly id: string, readonly dependents: number) {
     super(`${id} is referenced by ${dependents} other entit${dependents === 1 ? 'y' : 'ies'}`);
-  }
-}
-
-/** Same code and shape as the edge's own validation failures: one per bad field. */
-export class AdServerInvalidError extends Error {
-  readonly code = 'VALIDATION_FAILED';
-  constructor(readonly fields: FieldError[]) {
-    super(fields.map((f) => `${f.field}: ${f.errors.join(', ')}`).join('; '));
   }
 }

@@ -1,25 +1,23 @@
 import { cleanPayload, fieldsFromRemote, MissingRequiredFieldError } from './clean-payload';
 
 describe('cleanPayload', () => {
-  it('sends the name, required fields, optional ones only when set, all trimmed, wrapped in the singular key', () => {
+  it('sends the name, required fields, optional ones only when set, all trimmed, flat, without the parent the path names', () => {
     expect(cleanPayload('advertisers', 'Acme (1)', { web_home_url: '  https://acme.example ', notes: '   ' }, { network: '12' })).toEqual({
-      advertiser: { name: 'Acme (1)', web_home_url: 'https://acme.example', network_id: 12 },
+      name: 'Acme (1)', web_home_url: 'https://acme.example',
     });
     expect(cleanPayload('campaigns', ' Spring ', { start_date: '2026-03-01', end_date: null, weight: 0 }, { advertiser: '7' })).toEqual({
-      campaign: { name: 'Spring', start_date: '2026-03-01', weight: 0, advertiser_id: 7 },
+      name: 'Spring', start_date: '2026-03-01', weight: 0,
     });
   });
 
-  it('names a placement by what it ties together, resolved to remote ids', () => {
-    expect(cleanPayload('placements', null, {}, { campaign: '3', advertisement: '4', zone: '5' })).toEqual({
-      placement: { campaign_id: 3, advertisement_id: 4, zone_id: 5 },
-    });
+  it('names a placement\'s advertisement and zone by remote id; its campaign is in the path', () => {
+    expect(cleanPayload('placements', null, {}, { campaign: '3', advertisement: '4', zone: '5' })).toEqual({ advertisement_id: '4', zone_id: '5' });
   });
 
   it('refuses to send without a required field', () => {
     expect(() => cleanPayload('campaigns', 'X', { start_date: ' ' }, { advertiser: '1' })).toThrow(MissingRequiredFieldError);
     expect(() => cleanPayload('networks', '  ', {}, {})).toThrow('networks needs name');
-    expect(() => cleanPayload('zones', 'Z', {}, {})).toThrow('zones needs network_id');
+    expect(() => cleanPayload('placements', null, {}, { campaign: '3', zone: '5' })).toThrow('placements needs advertisement_id');
   });
 });
 

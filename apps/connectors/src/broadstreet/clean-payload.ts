@@ -15,14 +15,17 @@ export class MissingRequiredFieldError extends Error {
   }
 }
 
+export type Payload = Record<string, string | number | boolean>;
+
 /**
- * The body Broadstreet gets for a new entity: name (already conflict-free),
- * required fields, optional ones only when they have a value, references as
- * remote ids; wrapped in the singular key.
+ * The fields Broadstreet gets for a new entity, flat (sent as a form): name
+ * (already conflict-free), required fields, optional ones only when they have
+ * a value, and the references the path does not carry (a placement's
+ * advertisement and zone) as remote ids. The parent is in the path, not here.
  */
-export function cleanPayload(type: AdServerType, name: string | null, fields: Record<string, Scalar>, remoteRefs: Partial<Record<RefKey, string>>): Record<string, unknown> {
+export function cleanPayload(type: AdServerType, name: string | null, fields: Record<string, Scalar>, remoteRefs: Partial<Record<RefKey, string>>): Payload {
   const spec = TYPE_SPECS[type];
-  const body: Record<string, unknown> = {};
+  const body: Payload = {};
   if (spec.named) {
     const n = clean(name);
     if (n === undefined) throw new MissingRequiredFieldError(type, 'name');
@@ -37,12 +40,12 @@ export function cleanPayload(type: AdServerType, name: string | null, fields: Re
     const v = clean(fields[f]);
     if (v !== undefined) body[f] = v;
   }
-  for (const ref of [...(spec.parent ? [spec.parent] : []), ...spec.payloadRefs]) {
+  for (const ref of spec.payloadRefs) {
     const id = remoteRefs[ref];
     if (id === undefined) throw new MissingRequiredFieldError(type, `${ref}_id`);
-    body[`${ref}_id`] = Number.isNaN(Number(id)) ? id : Number(id);
+    body[`${ref}_id`] = id;
   }
-  return { [spec.singular]: body };
+  return body;
 }
 
 /** The fields kept locally from a Broadstreet record: what the payload would send back. */

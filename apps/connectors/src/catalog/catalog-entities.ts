@@ -25,14 +25,16 @@ const id = col('id', 'id', 'text', true);
 
 function entity(name: string, path: string, columns: CatalogColumn[], key: string[] = ['id']): CatalogEntity {
   const dependsOn = [...new Set(columns.flatMap((c) => (c.references ? [c.references] : [])))];
-  return { name, path, key, columns, dependsOn, sync: 'full' };
+  return { name, path, key, columns, dependsOn };
 }
 
 /**
  * The NowRepBlue catalog. Dependencies follow from the references, which gives
  * the document's order: independent (talents, boards, tags), dependent
- * (portfolios, measurements, socials, then media), junctions last. Every import
- * is full: a version table must hold the whole catalog to be switched to.
+ * (portfolios, measurements, socials, then media), junctions last. Every run
+ * writes a whole version, as a version table must hold the whole catalog to be
+ * switched to: a full run from everything fetched, an incremental one from the
+ * active version with what changed since applied to it.
  */
 export const CATALOG_ENTITIES: readonly CatalogEntity[] = [
   entity('talents', 'talents', [

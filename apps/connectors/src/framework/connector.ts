@@ -3,16 +3,28 @@ import type { RetryNotice } from './http/upstream-client';
 import type { DagNode } from './dag';
 
 /** An entity type a connector imports: its dependencies form a DAG. */
-export interface EntityDefinition extends DagNode {
-  /** `incremental` entities get the cursor the last successful run ended with. */
-  sync: 'full' | 'incremental';
+export type EntityDefinition = DagNode;
+
+/**
+ * `full`: everything, replacing what the last run brought. `incremental`: only
+ * what changed (since each entity's stored cursor, or matching the run's
+ * filters), merged into what is there; the connector decides what that means for it.
+ */
+export const RUN_MODES = ['full', 'incremental'] as const;
+export type RunMode = (typeof RUN_MODES)[number];
+
+/** A run as started: which entities, how, and for an incremental run which ones (e.g. one advertiser's campaigns). */
+export interface RunOptions {
+  only?: readonly string[];
+  mode?: RunMode;
+  filters?: Record<string, string>;
 }
 
 export interface FetchedPage {
   records: unknown[];
   /** How many records the upstream says there are in all, when it says. */
   total: number | null;
-  /** Where the next incremental run should start, when the upstream gives one. */
+  /** Where the next incremental run should start, when the upstream gives one (saved when the run succeeds). */
   cursor?: string;
 }
 
@@ -21,6 +33,15 @@ export interface EntityTracker {
   total(n: number): void;
   count(outcome: string, n?: number): void;
   retry(notice: RetryNotice): void;
+  conflict(c: RunConflict): void;
+}
+
+/** Something an import found at odds with what is held here, and how it was settled. */
+export interface RunConflict {
+  kind: string;
+  remoteId: string;
+  localId?: string;
+  detail: string;
 }
 
 export interface RunInfo {
@@ -30,11 +51,16 @@ export interface RunInfo {
   signal: AbortSignal;
   /** The entities this run covers (all of the connector's, or the subset it was started with). */
   entities: readonly string[];
+  mode: RunMode;
+  filters: Record<string, string> | null;
+  /** Incremental runs: each entity's stored cursor (null: none yet, so that entity is fetched whole). */
+  since: Record<string, string | null>;
   track(entity: string): EntityTracker;
 }
 
 export interface FetchContext {
   runId: string;
+  /** Incremental runs: where this entity's last successful run ended. */
   cursor: string | null;
   signal: AbortSignal;
   onRetry: (notice: RetryNotice) => void;

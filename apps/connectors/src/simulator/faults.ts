@@ -1,6 +1,6 @@
 import type { EntityPath } from './dataset';
 
-export const FAULT_KINDS = ['latency', 'rate_limit', 'server_error', 'timeout', 'malformed', 'unauthorized'] as const;
+export const FAULT_KINDS = ['latency', 'rate_limit', 'server_error', 'timeout', 'malformed', 'unauthorized', 'disconnect'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export interface FaultRule {

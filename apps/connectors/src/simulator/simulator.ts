@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { json, readJson, sleep } from '../simulator-http/json-http';
+import { ChangeLog } from './change-log';
 import { ENTITY_PATHS, generateDataset, recordCount, type CatalogGenerator, type Dataset, type EntityPath } from './dataset';
 import { FaultBook, validFaultRule, type FaultRule } from './faults';
 import { mutateDataset, type Mutation, type MutationResult } from './mutations';
@@ -24,6 +25,7 @@ export interface RunningSimulator {
   data: Dataset;
   faults: FaultBook;
   requests: Record<string, number>;
+  changes: ChangeLog;
   mutate(m: Mutation): MutationResult;
   recordCount(): number;
   stop(): Promise<void>;
@@ -33,12 +35,15 @@ export interface RunningSimulator {
  * A stand-in for NowRepBlue: paged JSON lists for every entity under /v1,
  * deterministic data for a seed, mutations between imports and injectable faults
  * (over HTTP at /__sim for the standalone process, or through the returned object).
+ * Every page says `meta.cursor` (the current revision); `?changed_since=<cursor>`
+ * lists only what changed after it, removed records as `{ <key>, deleted: true }`.
  */
 export async function startSimulator(opts: SimulatorOptions): Promise<RunningSimulator> {
   const { data, generator } = generateDataset(opts.talents, opts.seed ?? 42);
   const faults = new FaultBook();
   const requests: Record<string, number> = {};
-  const state = { data, generator, faults, requests, opts };
+  const changes = new ChangeLog();
+  const state = { data, generator, faults, requests, changes, opts };
   const server = createServer((req, res) => void handle(state, req, res).catch((err) => json(res, 500, { error: String(err) })));
   // Held-back responses must not keep the process alive at shutdown.
   server.keepAliveTimeout = 1000;
@@ -46,8 +51,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
   const { port, address } = server.address() as AddressInfo;
   const base = `http://${address}:${port}`;
   return {
-    url: `${base}/v1`, controlUrl: `${base}/__sim`, data, faults, requests,
-    mutate: (m) => mutateDataset(data, generator, m),
+    url: `${base}/v1`, controlUrl: `${base}/__sim`, data, faults, requests, changes,
+    mutate: (m) => changes.track(data, () => mutateDataset(data, generator, m)),
     recordCount: () => recordCount(data),
     stop: () => close(server),
   };
@@ -58,6 +63,7 @@ interface State {
   generator: CatalogGenerator;
   faults: FaultBook;
   requests: Record<string, number>;
+  changes: ChangeLog;
   opts: SimulatorOptions;
 }
 
@@ -71,10 +77,13 @@ async function handle(s: State, req: IncomingMessage, res: ServerResponse): Prom
   const perPage = Math.min(s.opts.maxPerPage ?? 5000, Math.max(1, Number(url.searchParams.get('per_page') ?? 100) || 100));
   s.requests[entity] = (s.requests[entity] ?? 0) + 1;
   if (s.opts.apiKey && req.headers.authorization !== `Bearer ${s.opts.apiKey}`) return json(res, 401, { error: 'invalid api key' });
+  const since = url.searchParams.get('changed_since');
+  if (since !== null && !/^\d{1,15}$/.test(since)) return json(res, 400, { error: 'changed_since must be a cursor from meta.cursor' });
   const fault = s.faults.take(entity, page);
   if (s.faults.latencyMs) await sleep(s.faults.latencyMs);
-  const rows = s.data[entity].slice((page - 1) * perPage, page * perPage);
-  const body = { data: rows, meta: { page, perPage, total: s.data[entity].length, totalPages: Math.max(1, Math.ceil(s.data[entity].length / perPage)) } };
+  const all = since === null ? s.data[entity] : s.changes.since(s.data, entity, Number(since));
+  const rows = all.slice((page - 1) * perPage, page * perPage);
+  const body = { data: rows, meta: { page, perPage, total: all.length, totalPages: Math.max(1, Math.ceil(all.length / perPage)), cursor: String(s.changes.revision) } };
   if (!fault) return json(res, 200, body);
   return applyFault(fault, body, res);
 }
@@ -91,6 +100,9 @@ async function applyFault(f: FaultRule, body: { data: Record<string, unknown>[];
       return json(res, 500, { error: 'internal server error' });
     case 'unauthorized':
       return json(res, 401, { error: 'invalid api key' });
+    case 'disconnect':
+      // The connection drops with no answer: what a client sees of an upstream that is down.
+      return void res.socket?.destroy();
     case 'timeout':
       // Hold the response longer than any sane client timeout; the client gives up first.
       await sleep(f.delayMs ?? 30_000, res);
@@ -119,7 +131,7 @@ async function control(s: State, action: string, req: IncomingMessage, res: Serv
     return json(res, 200, { pending: s.faults.pending() });
   }
   if (action === 'faults' && req.method === 'DELETE') return (s.faults.clear(), json(res, 200, { pending: 0 }));
-  if (action === 'mutate' && req.method === 'POST') return json(res, 200, mutateDataset(s.data, s.generator, (body ?? {}) as Mutation));
+  if (action === 'mutate' && req.method === 'POST') return json(res, 200, s.changes.track(s.data, () => mutateDataset(s.data, s.generator, (body ?? {}) as Mutation)));
   if (action === 'stats' && req.method === 'GET') {
     const counts = Object.fromEntries(ENTITY_PATHS.map((p) => [p, s.data[p].length]));
     return json(res, 200, { records: recordCount(s.data), counts, requests: s.requests, pendingFaults: s.faults.pending() });

@@ -6,7 +6,7 @@ import type { AdServerRow, AdServerStore } from '../adserver.store';
 import type { BroadstreetApi, RemoteRecord } from '../broadstreet-api';
 import { cleanPayload } from '../clean-payload';
 import { resolveName } from '../name-conflicts';
-import { DependencyNotExportedError } from './export-outcome';
+import { CreatedWithoutIdError, DependencyNotExportedError } from './export-outcome';
 
 export interface ExportDeps {
   store: AdServerStore;
@@ -67,7 +67,12 @@ export async function exportEntity(row: AdServerRow, d: ExportDeps): Promise<Exp
   await d.store.recordIntent(row.id, row.type, name, path);
   for (let attempt = 1; ; attempt++) {
     try {
-      return await adopt(await d.api.create(row.type, path, payload, opts), name, 'exported');
+      const created = await d.api.create(row.type, path, payload, opts);
+      if (created) return await adopt(created, name, 'exported');
+      // Created, but the answer does not say which id it got: look it up rather than guess.
+      const found = await find(path, name);
+      if (found) return await adopt(found, name, 'reconciled');
+      throw new CreatedWithoutIdError(row.type, name);
     } catch (err) {
       if (!(err instanceof UpstreamError) || !mayHaveWritten(err) || attempt >= d.retry.attempts) throw err;
       const delayMs = backoffDelay(attempt, d.retry, d.random ?? Math.random);

@@ -1,6 +1,6 @@
 import { UpstreamError } from '../../framework/http/upstream.errors';
 import { MissingRequiredFieldError } from '../clean-payload';
-import { DependencyNotExportedError, exportVerdict } from './export-outcome';
+import { CreatedWithoutIdError, DependencyNotExportedError, exportVerdict } from './export-outcome';
 
 describe('exportVerdict', () => {
   it('stops the run on an auth error: every later call would fail the same way', () => {
@@ -29,5 +29,13 @@ describe('exportVerdict', () => {
 
   it('stops on anything unexpected (ours, e.g. the database)', () => {
     expect(exportVerdict(new Error('connection terminated'))).toMatchObject({ action: 'stop', category: 'internal' });
+  });
+});
+
+describe('a create answered without an id and not found by lookup', () => {
+  it('fails the entity but keeps the intent: the next run looks it up again', () => {
+    expect(exportVerdict(new CreatedWithoutIdError('advertisers', 'Acme'))).toEqual({
+      action: 'failed', category: 'validation', message: 'the create of advertisers "Acme" was answered without an id, and a lookup under its parent did not find it', mayHaveWritten: true,
+    });
   });
 });

@@ -8,6 +8,14 @@ export class DependencyNotExportedError extends Error {
   }
 }
 
+/** A create answered without the new entity's id, and a lookup under its parent did not find it. */
+export class CreatedWithoutIdError extends Error {
+  readonly code = 'ADSERVER_CREATED_WITHOUT_ID';
+  constructor(readonly type: string, readonly entityName: string | null) {
+    super(`the create of ${type}${entityName ? ` "${entityName}"` : ''} was answered without an id, and a lookup under its parent did not find it`);
+  }
+}
+
 export type ErrorCategory = UpstreamErrorClass | 'dependency';
 
 /** What one entity's export error means for the run: stop it, or mark the entity and go on. */
@@ -31,6 +39,8 @@ export function exportVerdict(err: unknown): ExportVerdict {
     const mayHaveWritten = err.errorClass === 'network' || err.errorClass === 'upstream_5xx';
     return { action: err.errorClass === 'auth' ? 'stop' : 'failed', category: err.errorClass, message, mayHaveWritten };
   }
+  // The create may well have happened: the intent stays, and the next run looks it up again.
+  if (err instanceof CreatedWithoutIdError) return { action: 'failed', category: 'validation', message: err.message, mayHaveWritten: true };
   const code = (err as { code?: string })?.code;
   if (code === 'ADSERVER_MISSING_FIELD') return { action: 'failed', category: 'validation', message: (err as Error).message, mayHaveWritten: false };
   // Ours (e.g. the database after the create call): keep the intent, the next run reconciles.

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { ConnectorDefinition, FetchContext, FetchedPage, RunInfo } from '../../framework/connector';
+import type { ConnectorDefinition, FetchContext, FetchedPage, RunConflict, RunInfo } from '../../framework/connector';
 import { UpstreamError } from '../../framework/http/upstream.errors';
 import { ADSERVER_ENTITIES, ADSERVER_TYPES, TYPE_SPECS, type AdServerType, type RemotePath } from '../adserver-model';
 import { remoteIdOf, type BroadstreetApi, type RemoteRecord } from '../broadstreet-api';
@@ -15,29 +15,41 @@ export interface ImportConnectorDeps {
 
 type StagedRecord = { path: RemotePath; record: RemoteRecord };
 
+interface ImportPlan {
+  entities: readonly string[];
+  /** Incremental runs: only the collections under these parents (remote ids, by path key). */
+  under: RemotePath;
+}
+
 /**
  * Import from Broadstreet (document 004): every collection under every parent is
  * fetched into staging level by level, then the production copy of each imported
- * type is replaced in one transaction, so a failed run changes nothing.
+ * type is replaced in one transaction, so a failed run changes nothing. An
+ * incremental run (document 004's `incrementalSync(entityType, filters)`) fetches
+ * only the collections under the parents its filters name, upserts what it
+ * fetched without clearing anything, and lists the conflicts it found.
  */
-export function broadstreetImportConnector(deps: ImportConnectorDeps): ConnectorDefinition<{ entities: readonly string[] }> {
+export function broadstreetImportConnector(deps: ImportConnectorDeps): ConnectorDefinition<ImportPlan> {
   const { db, api } = deps;
-  const runEntities = new Map<string, readonly string[]>();
+  const plans = new Map<string, ImportPlan>();
   return {
     name: BROADSTREET,
     entities: ADSERVER_ENTITIES,
 
     async prepare(run: RunInfo) {
       // Runs never overlap (the lock), so whatever another run staged was left by one that failed or died.
-      runEntities.clear();
+      plans.clear();
       await db.query('DELETE FROM connectors.adserver_import_staging WHERE run_id <> $1', [run.runId]);
-      runEntities.set(run.runId, run.entities);
-      return { entities: run.entities };
+      const plan = { entities: run.entities, under: await remoteFilters(db, run.filters ?? {}) };
+      plans.set(run.runId, plan);
+      return plan;
     },
 
     async *fetch(entity: string, ctx: FetchContext): AsyncIterable<FetchedPage> {
       const type = entity as AdServerType;
-      for (const path of await parentPaths(db, type, ctx.runId, runEntities.get(ctx.runId) ?? [])) {
+      const plan = plans.get(ctx.runId)!;
+      const paths = (await parentPaths(db, type, ctx.runId, plan.entities)).filter((p) => Object.entries(plan.under).every(([k, v]) => p[k as keyof RemotePath] === v));
+      for (const path of paths) {
         const records = await api.list(type, path, { signal: ctx.signal, onRetry: ctx.onRetry });
         yield { records: records.map((record): StagedRecord => ({ path, record })), total: null };
       }
@@ -70,13 +82,28 @@ export function broadstreetImportConnector(deps: ImportConnectorDeps): Connector
     async complete(plan, run: RunInfo) {
       try {
         run.signal.throwIfAborted();
+        const found = new Map<AdServerType, RunConflict[]>();
         await db.transaction(async (tx) => {
-          for (const type of ADSERVER_TYPES) if (plan.entities.includes(type)) await applyImport(tx, type, run.runId);
+          for (const type of ADSERVER_TYPES) {
+            if (plan.entities.includes(type)) found.set(type, (await applyImport(tx, type, run.runId, { prune: run.mode === 'full' })).conflicts);
+          }
         });
+        for (const [type, conflicts] of found) for (const c of conflicts) run.track(type).conflict(c);
       } finally {
-        runEntities.delete(run.runId);
+        plans.delete(run.runId);
         await db.query('DELETE FROM connectors.adserver_import_staging WHERE run_id = $1', [run.runId]);
       }
     },
   };
+}
+
+/** The run's filters (`advertiser_id` → a local id) as the remote ids the API paths hold. */
+async function remoteFilters(db: DataSource, filters: Record<string, string>): Promise<RemotePath> {
+  const under: RemotePath = {};
+  for (const [field, localId] of Object.entries(filters)) {
+    const [row] = await db.query('SELECT remote_id FROM connectors.adserver_entities WHERE id = $1 AND remote_id IS NOT NULL', [localId]);
+    if (!row) throw new UpstreamError('validation', `${field} ${localId} is not on Broadstreet`);
+    under[field.replace(/_id$/, '') as keyof RemotePath] = row.remote_id;
+  }
+  return under;
 }

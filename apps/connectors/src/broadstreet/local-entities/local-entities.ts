@@ -1,10 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { plainToInstance } from 'class-transformer';
-import { validate } from 'class-validator';
-import { flattenValidationErrors } from '@ripple/http-edge';
 import { REF_TYPE, type AdServerType, type EntityStatus, type RefKey } from '../adserver-model';
 import { AdServerStore, type AdServerRow } from '../adserver.store';
-import { AdServerEntityNotFoundError, AdServerInUseError, AdServerInvalidError, AdServerNotLocalError, AdServerReferenceNotFoundError } from '../adserver.errors';
+import { AdServerEntityNotFoundError, AdServerInUseError, AdServerNotLocalError, AdServerReferenceNotFoundError } from '../adserver.errors';
+import { validInput } from '../../framework/input/valid-input';
 import { DTO_OF, splitBody } from './adserver.dtos';
 
 /** The API shape of an entity: status says local, synced or imported (the UI badge). */
@@ -51,10 +49,7 @@ export class LocalEntities {
   list = (type: AdServerType, status?: EntityStatus) => this.store.list(type, status);
 
   private async valid(type: AdServerType, body: unknown, merged: boolean) {
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new AdServerInvalidError([{ field: 'body', errors: ['must be an object'] }]);
-    const dto = plainToInstance(DTO_OF[type], body);
-    const errors = await validate(dto, { whitelist: true, forbidNonWhitelisted: !merged, stopAtFirstError: true });
-    if (errors.length) throw new AdServerInvalidError(flattenValidationErrors(errors));
+    const dto = await validInput(DTO_OF[type], body, { allowUnknown: merged });
     const parts = splitBody(dto as Record<string, unknown>);
     for (const [ref, id] of Object.entries(parts.refs) as [RefKey, string][]) {
       const target = await this.store.get(id);

@@ -1,11 +1,19 @@
 import { catalogEntity } from '../catalog-entities';
-import { danglingReferencesSql, diffSql, transformSql } from './catalog-sql';
+import { copyVersionSql, danglingReferencesSql, deleteRefetchedSql, diffSql, transformSql } from './catalog-sql';
 
 describe('catalog SQL', () => {
   it('maps a whole entity from staged JSON in one INSERT ... SELECT', () => {
     const sql = transformSql(catalogEntity('portfolios'), 2);
     expect(sql).toMatch(/^INSERT INTO connectors\.portfolios_v2 \(id, talent_id, title, description, created_at\) SELECT r\."id", r\."talentId"/);
-    expect(sql).toContain('jsonb_to_recordset(j.records) AS r("id" text, "talentId" text, "title" text, "description" text, "createdAt" timestamptz)');
+    expect(sql).toContain('jsonb_to_recordset(j.records) AS r("id" text, "talentId" text, "title" text, "description" text, "createdAt" timestamptz, "deleted" boolean)');
+    expect(sql).toMatch(/WHERE j\.run_id = \$1 AND r\."deleted" IS NOT TRUE$/);
+  });
+
+  it('an incremental run copies the active version, then drops every row it fetched again, by key', () => {
+    expect(copyVersionSql(catalogEntity('tags'), 1, 3)).toBe('INSERT INTO connectors.tags_v3 SELECT * FROM connectors.tags_v1');
+    const sql = deleteRefetchedSql(catalogEntity('board_talents'), 3);
+    expect(sql).toMatch(/^DELETE FROM connectors\.board_talents_v3 t USING \(SELECT r\."boardId" AS board_id, r\."talentId" AS talent_id FROM connectors\.board_talents_json j/);
+    expect(sql).toMatch(/WHERE t\.board_id = s\.board_id AND t\.talent_id = s\.talent_id$/);
   });
 
   it('checks each reference against the same new version', () => {

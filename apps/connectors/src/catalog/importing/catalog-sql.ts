@@ -4,17 +4,34 @@ import type { Version } from './version-plan';
 export const SCHEMA = 'connectors';
 const q = (ident: string) => `"${ident.replace(/"/g, '""')}"`;
 
-/** The staged pages of one run, unpacked server-side: records never travel back to Node. */
+/**
+ * The staged pages of one run, unpacked server-side: records never travel back
+ * to Node. An incremental run's pages also hold tombstones (`deleted: true`) of removed records.
+ */
 function stagedRecords(e: CatalogEntity): string {
-  const shape = e.columns.map((c) => `${q(c.source)} ${c.type}`).join(', ');
+  const shape = [...e.columns.map((c) => `${q(c.source)} ${c.type}`), '"deleted" boolean'].join(', ');
   return `${SCHEMA}.${e.name}_json j CROSS JOIN LATERAL jsonb_to_recordset(j.records) AS r(${shape}) WHERE j.run_id = $1`;
 }
+
+const LIVE = 'r."deleted" IS NOT TRUE';
 
 /** One multi-row INSERT ... SELECT per entity: the whole entity in a single statement. */
 export function transformSql(e: CatalogEntity, target: Version): string {
   const cols = e.columns.map((c) => c.column).join(', ');
   const values = e.columns.map((c) => `r.${q(c.source)}`).join(', ');
-  return `INSERT INTO ${SCHEMA}.${e.name}_v${target} (${cols}) SELECT ${values} FROM ${stagedRecords(e)}`;
+  return `INSERT INTO ${SCHEMA}.${e.name}_v${target} (${cols}) SELECT ${values} FROM ${stagedRecords(e)} AND ${LIVE}`;
+}
+
+/** An incremental run starts its version as a copy of the active one (the tables have the same columns, in the same order). */
+export function copyVersionSql(e: CatalogEntity, from: Version, to: Version): string {
+  return `INSERT INTO ${SCHEMA}.${e.name}_v${to} SELECT * FROM ${SCHEMA}.${e.name}_v${from}`;
+}
+
+/** Then drops every row the run fetched again (changed, or removed upstream): transformSql writes the changed ones back. */
+export function deleteRefetchedSql(e: CatalogEntity, target: Version): string {
+  const keys = e.key.map((k) => `r.${q(e.columns.find((c) => c.column === k)!.source)} AS ${k}`).join(', ');
+  const on = e.key.map((k) => `t.${k} = s.${k}`).join(' AND ');
+  return `DELETE FROM ${SCHEMA}.${e.name}_v${target} t USING (SELECT ${keys} FROM ${stagedRecords(e)}) s WHERE ${on}`;
 }
 
 const keyOf = (e: CatalogEntity, alias: string) => e.key.map((k) => `${alias}.${k}`).join(` || ':' || `);
@@ -25,7 +42,7 @@ export function missingRequiredSql(e: CatalogEntity): string {
   const test = required.map((c) => `r.${q(c.source)} IS NULL`).join(' OR ');
   const label = e.key.map((k) => `coalesce(r.${q(e.columns.find((c) => c.column === k)!.source)}::text, '?')`).join(` || ':' || `);
   const which = required.map((c) => `CASE WHEN r.${q(c.source)} IS NULL THEN '${c.source}' END`).join(', ');
-  return `SELECT count(*)::int AS n, (array_agg(${label} || ' lacks ' || concat_ws('/', ${which})))[1:5] AS sample FROM ${stagedRecords(e)} AND (${test})`;
+  return `SELECT count(*)::int AS n, (array_agg(${label} || ' lacks ' || concat_ws('/', ${which})))[1:5] AS sample FROM ${stagedRecords(e)} AND ${LIVE} AND (${test})`;
 }
 
 /** Rows of the new version pointing at a row the new version does not have. */

@@ -7,6 +7,7 @@ import { changeChunks, countsOf, type EntityChanges } from './change-chunks';
 import { SCHEMA } from './catalog-sql';
 import { catalogState, planRollback, viewSwitchStatements, type ImportPlan, type RollbackPlan, type Version, type VersionState } from './version-plan';
 
+/** The catalog's aggregate id, which is also its connector's name. */
 export const CATALOG_ID = 'nowrepblue';
 const NAMES = CATALOG_ENTITIES.map((e) => e.name);
 /** Ids per change event: about 15 KB of JSON, far below JetStream's 1 MB message limit. */
@@ -25,12 +26,9 @@ export class CatalogVersions {
     return catalogState(rows, NAMES);
   }
 
-  /** Empties the target tables and stops calling them a backup, in one transaction. */
+  /** Empties the target tables: neither served nor the backup, so nobody reads them. */
   async beginWriting(plan: ImportPlan): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      await tx.query(`UPDATE ${SCHEMA}.sync_metadata SET backup_version = $1 WHERE entity_name = ANY($2)`, [plan.whileWriting.backup, NAMES]);
-      await tx.query(`TRUNCATE ${NAMES.map((n) => `${SCHEMA}.${n}_v${plan.target}`).join(', ')}`);
-    });
+    await this.db.query(`TRUNCATE ${NAMES.map((n) => `${SCHEMA}.${n}_v${plan.target}`).join(', ')}`);
   }
 
   /** The switch: every view, the metadata and the change events commit together or not at all. */
@@ -49,12 +47,17 @@ export class CatalogVersions {
     });
   }
 
-  /** Repoints the views to the backup version; the caller holds the connector lock, so no run is writing. */
+  /**
+   * Repoints the views to the backup version; the caller holds the connector
+   * lock, so no run is writing. The cursors belong to the version left behind,
+   * so they go: the next incremental run fetches everything.
+   */
   async rollback(): Promise<RollbackPlan> {
     return this.db.transaction(async (tx) => {
       await lockGateForSwitching(tx);
       const plan = planRollback(await this.state(tx));
       await this.repoint(tx, plan.to, plan.afterSwitch, null);
+      await tx.query(`DELETE FROM ${SCHEMA}.connector_cursors WHERE connector = $1`, [CATALOG_ID]);
       await this.append(tx, [{ type: 'CatalogRolledBack', data: { version: plan.to, previousVersion: plan.from } }], uuidv7());
       return plan;
     });

@@ -5,7 +5,7 @@ import { UpstreamError } from '../../framework/http/upstream.errors';
 import { CATALOG_ENTITIES, catalogEntity, type CatalogEntity } from '../catalog-entities';
 import { CatalogValidationError } from '../catalog.errors';
 import { classifyChanges, type ChangeKind, type EntityChanges } from './change-chunks';
-import { danglingReferencesSql, diffSql, missingRequiredSql, pruneStagedSql, SCHEMA, transformSql } from './catalog-sql';
+import { copyVersionSql, danglingReferencesSql, deleteRefetchedSql, diffSql, missingRequiredSql, pruneStagedSql, SCHEMA, transformSql } from './catalog-sql';
 import type { CatalogVersions } from './catalog-versions';
 import { planImport, type ImportPlan } from './version-plan';
 
@@ -20,13 +20,17 @@ export interface NowRepBlueDeps {
   pageSize: number;
 }
 
-/** NowRepBlue's paged list: `{ data: [...], meta: { page, perPage, total, totalPages } }`. */
-function readPage(body: unknown, where: string): { records: unknown[]; total: number; totalPages: number } {
-  const b = body as { data?: unknown; meta?: { total?: unknown; totalPages?: unknown } };
+/**
+ * NowRepBlue's paged list: `{ data: [...], meta: { page, perPage, total, totalPages, cursor } }`;
+ * `cursor` is what `?changed_since=` takes to list only what changed after this answer.
+ */
+function readPage(body: unknown, where: string): { records: unknown[]; total: number; totalPages: number; cursor?: string } {
+  const b = body as { data?: unknown; meta?: { total?: unknown; totalPages?: unknown; cursor?: unknown } };
   if (!Array.isArray(b?.data) || !Number.isInteger(b.meta?.total) || !Number.isInteger(b.meta?.totalPages)) {
     throw new UpstreamError('validation', `${where}: not a page ({ data: [], meta: { total, totalPages } })`);
   }
-  return { records: b.data, total: b.meta!.total as number, totalPages: b.meta!.totalPages as number };
+  const cursor = typeof b.meta!.cursor === 'string' ? b.meta!.cursor : undefined;
+  return { records: b.data, total: b.meta!.total as number, totalPages: b.meta!.totalPages as number, cursor };
 }
 
 /** PostgreSQL data exceptions (22xxx) and constraint violations (23xxx) mean the staged data is bad, not the database. */
@@ -36,7 +40,12 @@ function asValidationError(e: CatalogEntity, err: unknown): unknown {
   return err;
 }
 
-/** The catalog import of document 003: stage raw JSON, transform into the next version, validate, switch. */
+/**
+ * The catalog import of document 003: stage raw JSON, transform into the next
+ * version, validate, switch. An incremental run fetches each entity only as
+ * changed since its cursor (where it has one) and builds the next version from
+ * the active one with those changes applied; it switches the same way.
+ */
 export function nowRepBlueConnector(deps: NowRepBlueDeps): ConnectorDefinition<ImportPlan> {
   const { db, client, versions } = deps;
   return {
@@ -51,10 +60,12 @@ export function nowRepBlueConnector(deps: NowRepBlueDeps): ConnectorDefinition<I
 
     async *fetch(entity: string, ctx: FetchContext): AsyncIterable<FetchedPage> {
       const e = catalogEntity(entity);
+      const since: Record<string, string> = ctx.cursor === null ? {} : { changed_since: ctx.cursor };
       for (let page = 1; ; page++) {
-        const body = await client.getJson(`/${e.path}`, { page, per_page: deps.pageSize }, ctx);
+        const body = await client.getJson(`/${e.path}`, { page, per_page: deps.pageSize, ...since }, ctx);
         const p = readPage(body, `GET /${e.path}?page=${page}`);
-        yield { records: p.records, total: p.total };
+        // The first page's cursor: whatever changes while later pages are read is fetched again next time.
+        yield { records: p.records, total: p.total, cursor: page === 1 ? p.cursor : undefined };
         if (page >= p.totalPages || p.records.length === 0) return;
       }
     },
@@ -73,6 +84,12 @@ export function nowRepBlueConnector(deps: NowRepBlueDeps): ConnectorDefinition<I
       const e = catalogEntity(entity);
       const [missing] = await db.query(missingRequiredSql(e), [run.runId]).catch((err) => Promise.reject(asValidationError(e, err)));
       if (missing.n > 0) throw new CatalogValidationError(e.name, `${missing.n} record(s) lack a required field`, missing.sample);
+      if (run.since[entity]) {
+        // A cursor is saved only by a run that switched, and forgotten by a rollback: there is an active version it belongs to.
+        if (plan.previous === null) throw new Error(`${entity} has a cursor but the catalog has no active version`);
+        await db.query(copyVersionSql(e, plan.previous, plan.target));
+        await db.query(deleteRefetchedSql(e, plan.target), [run.runId]);
+      }
       const [{ n }] = await db
         .query(`WITH ins AS (${transformSql(e, plan.target)} RETURNING 1) SELECT count(*)::int AS n FROM ins`, [run.runId])
         .catch((err) => Promise.reject(asValidationError(e, err)));

@@ -1,19 +1,23 @@
 import { InconsistentCatalogMetadataError, NoBackupVersionError } from '../catalog.errors';
-import { catalogState, planImport, planRollback, viewSwitchStatements, type MetadataRow } from './version-plan';
+import { catalogState, planImport, planRollback, viewSwitchStatements, type MetadataRow, type VersionState } from './version-plan';
 
-const rows = (active: 1 | 2 | null, backup: 1 | 2 | null): MetadataRow[] => ['talents', 'boards'].map((entity) => ({ entity, active, backup }));
+const rows = (active: 1 | 2 | 3 | null, backup: 1 | 2 | 3 | null): MetadataRow[] => ['talents', 'boards'].map((entity) => ({ entity, active, backup }));
 
 describe('version plan', () => {
-  it('writes v1 first, then alternates, keeping the version it replaces as the backup', () => {
-    expect(planImport(catalogState(rows(null, null), ['talents', 'boards']))).toEqual({
-      target: 1, previous: null, whileWriting: { active: null, backup: null }, afterSwitch: { active: 1, backup: null },
-    });
-    expect(planImport({ active: 1, backup: null })).toMatchObject({ target: 2, previous: 1, afterSwitch: { active: 2, backup: 1 } });
-    expect(planImport({ active: 2, backup: 1 })).toMatchObject({ target: 1, previous: 2, afterSwitch: { active: 1, backup: 2 } });
+  it('writes v1 first, then rotates, keeping the version it replaces as the backup', () => {
+    expect(planImport(catalogState(rows(null, null), ['talents', 'boards']))).toEqual({ target: 1, previous: null, afterSwitch: { active: 1, backup: null } });
+    expect(planImport({ active: 1, backup: null })).toEqual({ target: 2, previous: 1, afterSwitch: { active: 2, backup: 1 } });
+    expect(planImport({ active: 2, backup: 1 })).toEqual({ target: 3, previous: 2, afterSwitch: { active: 3, backup: 2 } });
+    expect(planImport({ active: 3, backup: 2 })).toEqual({ target: 1, previous: 3, afterSwitch: { active: 1, backup: 3 } });
+    expect(planImport({ active: 1, backup: 2 })).toMatchObject({ target: 3 });
   });
 
-  it('drops the backup while its tables are being rewritten', () => {
-    expect(planImport({ active: 2, backup: 1 }).whileWriting).toEqual({ active: 2, backup: null });
+  it('never writes the active version or the backup, so a failed run leaves both as they were', () => {
+    const states = [null, 1, 2, 3].flatMap((active) => [null, 1, 2, 3].filter((b) => active !== null && b !== active).map((backup) => ({ active, backup }) as VersionState));
+    for (const s of [{ active: null, backup: null }, ...states]) {
+      const { target } = planImport(s);
+      expect([s.active, s.backup]).not.toContain(target);
+    }
   });
 
   it('rolls back to the backup, which keeps the rolled-back version as the new backup', () => {

@@ -1,6 +1,8 @@
 import { InconsistentCatalogMetadataError, NoBackupVersionError } from '../catalog.errors';
 
-export type Version = 1 | 2;
+/** Three sets of version tables rotate: the active one, the backup, and the one a run writes. */
+export type Version = 1 | 2 | 3;
+const VERSIONS: readonly Version[] = [1, 2, 3];
 
 export interface MetadataRow {
   entity: string;
@@ -24,22 +26,16 @@ export function catalogState(rows: MetadataRow[], entities: readonly string[]): 
 }
 
 export interface ImportPlan {
-  /** The version tables this run writes: never the active one. */
+  /** The version tables this run writes: neither the active one nor the backup, which a failed run leaves as they are. */
   target: Version;
   previous: Version | null;
-  /** While the run writes the target, it is no backup any more: rollback must not point at half-written tables. */
-  whileWriting: VersionState;
   afterSwitch: VersionState;
 }
 
+/** The lowest version that is neither active nor the backup; the old backup is given up only by the switch. */
 export function planImport(state: VersionState): ImportPlan {
-  const target: Version = state.active === 1 ? 2 : 1;
-  return {
-    target,
-    previous: state.active,
-    whileWriting: { active: state.active, backup: null },
-    afterSwitch: { active: target, backup: state.active },
-  };
+  const target = VERSIONS.find((v) => v !== state.active && v !== state.backup)!;
+  return { target, previous: state.active, afterSwitch: { active: target, backup: state.active } };
 }
 
 export interface RollbackPlan {

@@ -52,7 +52,14 @@ export type JsonMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 type Attempt = { ok: true; body: unknown } | { ok: false; error: UpstreamError };
 
-/** JSON over HTTP to one upstream, with timeouts, rate limiting, classified errors and retries. */
+/** What a request sends: JSON, or flat form fields (`application/x-www-form-urlencoded`). */
+export interface RequestBody {
+  query?: Record<string, string | number>;
+  body?: unknown;
+  form?: Record<string, string | number | boolean>;
+}
+
+/** JSON (or form fields) over HTTP to one upstream, answered in JSON, with timeouts, rate limiting, classified errors and retries. */
 export class UpstreamClient {
   private readonly origin: string;
 
@@ -64,12 +71,12 @@ export class UpstreamClient {
     return this.request('GET', path, { query }, opts);
   }
 
-  async request(method: JsonMethod, path: string, req: { query?: Record<string, string | number>; body?: unknown }, opts: CallOptions = {}): Promise<unknown> {
+  async request(method: JsonMethod, path: string, req: RequestBody, opts: CallOptions = {}): Promise<unknown> {
     const url = new URL(path.replace(/^\//, ''), this.config.baseUrl.endsWith('/') ? this.config.baseUrl : `${this.config.baseUrl}/`);
     for (const [k, v] of Object.entries({ ...this.config.query, ...req.query })) url.searchParams.set(k, String(v));
     for (let attempt = 1; ; attempt++) {
       await this.limits.acquire(this.origin, this.config.ratePerSecond, opts.signal);
-      const result = await this.attempt(method, url, req.body, opts.signal);
+      const result = await this.attempt(method, url, req, opts.signal);
       if (result.ok) return result.body;
       const { error } = result;
       // A Retry-After holds every request to this upstream, not just this one: the server is over budget for all of them.
@@ -89,7 +96,7 @@ export class UpstreamClient {
     }
   }
 
-  private async attempt(method: JsonMethod, url: URL, body: unknown, signal?: AbortSignal): Promise<Attempt> {
+  private async attempt(method: JsonMethod, url: URL, req: RequestBody, signal?: AbortSignal): Promise<Attempt> {
     const timeout = AbortSignal.timeout(this.config.timeoutMs);
     // The token never goes into messages that end up in run records and logs.
     const shown = new URL(url);
@@ -98,8 +105,9 @@ export class UpstreamClient {
     let res: Response;
     let text: string;
     try {
-      const headers = { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...this.config.headers };
-      res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
+      const { contentType, body } = encodeBody(req);
+      const headers = { accept: 'application/json', ...(contentType ? { 'content-type': contentType } : {}), ...this.config.headers };
+      res = await fetch(url, { method, headers, body, signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
       // The body is read under the same timeout: a server that stalls mid-body is a timeout too.
       text = await res.text();
     } catch (err) {
@@ -117,6 +125,12 @@ export class UpstreamClient {
       return { ok: false, error: new UpstreamError('validation', `${where}: response is not JSON`, { status: res.status, url: where }, { cause: err }) };
     }
   }
+}
+
+function encodeBody(req: RequestBody): { contentType?: string; body?: string } {
+  if (req.form) return { contentType: 'application/x-www-form-urlencoded', body: new URLSearchParams(Object.entries(req.form).map(([k, v]): [string, string] => [k, String(v)])).toString() };
+  if (req.body !== undefined) return { contentType: 'application/json', body: JSON.stringify(req.body) };
+  return {};
 }
 
 function budgetDecision(budget: WaitBudget, waitMs: number): RetryDecision {

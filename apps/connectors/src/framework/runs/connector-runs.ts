@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { uuidv7, type RunTrigger } from '@ripple/contracts';
 import type { EventStore } from '@ripple/event-store';
 import type { JsonLogger } from '@ripple/observability';
-import type { ConnectorDefinition } from '../connector';
+import type { ConnectorDefinition, RunOptions } from '../connector';
 import { topologicalLevels } from '../dag';
 import { ConnectorLock } from './connector-lock';
 import { RunInProgressError, UnknownConnectorError } from './run.errors';
@@ -37,7 +37,7 @@ export class ConnectorRuns {
   }
 
   /** Returns the run as started (status running); throws RunInProgressError naming the run in the way. */
-  async start(name: string, trigger: RunTrigger, opts: { only?: readonly string[] } = {}): Promise<RunView> {
+  async start(name: string, trigger: RunTrigger, opts: RunOptions = {}): Promise<RunView> {
     const connector = this.connector(name);
     const lock = await this.lock(connector.lockKey ?? name);
     try {
@@ -45,7 +45,7 @@ export class ConnectorRuns {
       if (abandoned) this.logger.event('warn', 'marked runs of a stopped process as failed', { connector: name, runs: abandoned });
       const levels = topologicalLevels(onlyEntities(connector.entities, opts.only));
       const run: RunView = {
-        id: uuidv7(), connector: name, trigger, status: 'running', entities: initialProgress(levels), error: null, summary: null,
+        id: uuidv7(), connector: name, trigger, mode: opts.mode ?? 'full', filters: opts.filters ?? null, status: 'running', entities: initialProgress(levels), error: null, summary: null,
         startedAt: new Date().toISOString(), finishedAt: null,
       };
       const stream = new RunEventStream(this.db, this.events, run.id);

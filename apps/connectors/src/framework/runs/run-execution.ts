@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { EntityPhase } from '@ripple/contracts';
 import type { JsonLogger } from '@ripple/observability';
 import type { ConnectorDefinition, EntityDefinition, EntityTracker, RunInfo } from '../connector';
-import { errorClassOf, noteFailure, noteRetry, type EntityProgress } from './run-progress';
+import { errorClassOf, noteConflict, noteFailure, noteRetry, skipUnfinished, type EntityProgress } from './run-progress';
 import type { RunEventStream } from './run-events';
 import type { RunStore, RunView } from './run.store';
 
@@ -17,9 +17,15 @@ export interface Execution {
   signal: AbortSignal;
 }
 
-class EntityFailedError extends Error {
-  constructor(readonly entity: string, override readonly cause: unknown) {
-    super((cause as Error)?.message ?? String(cause));
+interface EntityFailure {
+  entity: string;
+  cause: unknown;
+}
+
+/** Some entities of one level failed: each with its own cause, in declaration order. */
+class LevelFailedError extends Error {
+  constructor(readonly failures: EntityFailure[]) {
+    super(failures.map((f) => `${f.entity}: ${(f.cause as Error)?.message ?? String(f.cause)}`).join('; '));
   }
 }
 
@@ -36,9 +42,15 @@ export async function executeRun(x: Execution): Promise<void> {
   const { connector, run, store } = x;
   const started = Date.now();
   const saver = progressSaver(x);
-  const info: RunInfo = { runId: run.id, connector: connector.name, trigger: run.trigger, signal: x.signal, entities: x.levels.flat().map((e) => e.name), track: (e) => tracker(run.entities[e], saver.soon) };
+  const entities = x.levels.flat().map((e) => e.name);
   const cursors = new Map<string, string>();
   try {
+    const since = run.mode === 'incremental' ? await store.cursors(connector.name, entities) : {};
+    for (const [e, cursor] of Object.entries(since)) run.entities[e].since = cursor;
+    const info: RunInfo = {
+      runId: run.id, connector: connector.name, trigger: run.trigger, signal: x.signal, entities, mode: run.mode, filters: run.filters, since,
+      track: (e) => tracker(run.entities[e], saver.soon),
+    };
     const plan = await connector.prepare(info);
     const fetch = connector.fetch?.bind(connector);
     for (const level of fetch ? x.levels : []) {
@@ -46,8 +58,7 @@ export async function executeRun(x: Execution): Promise<void> {
         const p = run.entities[e.name];
         p.status = 'fetching';
         const t0 = Date.now();
-        const cursor = e.sync === 'incremental' ? await store.cursor(connector.name, e.name) : null;
-        const pages = fetch!(e.name, { runId: run.id, cursor, signal: x.signal, onRetry: (n) => (noteRetry(p, n, new Date()), saver.soon()) });
+        const pages = fetch!(e.name, { runId: run.id, cursor: since[e.name] ?? null, signal: x.signal, onRetry: (n) => (noteRetry(p, n, new Date()), saver.soon()) });
         for await (const page of pages) {
           p.pages += 1;
           await connector.stage?.(e.name, page, p.pages, plan, info);
@@ -86,10 +97,12 @@ export async function executeRun(x: Execution): Promise<void> {
     });
   } catch (err) {
     await saver.settled();
-    const entity = err instanceof EntityFailedError ? err.entity : null;
-    const cause = err instanceof EntityFailedError ? err.cause : err;
-    if (entity) noteFailure(run.entities[entity], cause, new Date());
-    for (const p of Object.values(run.entities)) if (p.status === 'pending') p.status = 'skipped';
+    const failures = err instanceof LevelFailedError ? err.failures : [];
+    const now = new Date();
+    for (const f of failures) noteFailure(run.entities[f.entity], f.cause, now);
+    const entity = failures[0]?.entity ?? null;
+    const cause = failures[0]?.cause ?? err;
+    skipUnfinished(run.entities, failures.length ? `${failures.map((f) => f.entity).join(', ')} failed` : `the run failed: ${(cause as Error)?.message ?? String(cause)}`);
     run.status = 'failed';
     run.finishedAt = new Date().toISOString();
     run.error = { errorClass: errorClassOf(cause), entity, message: (cause as Error)?.message ?? String(cause) };
@@ -109,14 +122,15 @@ function tracker(p: EntityProgress, soon: () => void): EntityTracker {
       soon();
     },
     retry: (notice) => (noteRetry(p, notice, new Date()), soon()),
+    conflict: (c) => (noteConflict(p, c), soon()),
   };
 }
 
-/** Runs one level's entities together; waits for all, then reports the first failure (by declaration order). */
+/** Runs one level's entities together; waits for all, then reports every failure (in declaration order). */
 async function eachInParallel(level: EntityDefinition[], work: (e: EntityDefinition) => Promise<void>): Promise<void> {
   const results = await Promise.allSettled(level.map((e) => work(e)));
-  const failed = results.findIndex((r) => r.status === 'rejected');
-  if (failed >= 0) throw new EntityFailedError(level[failed].name, (results[failed] as PromiseRejectedResult).reason);
+  const failures = results.flatMap((r, i) => (r.status === 'rejected' ? [{ entity: level[i].name, cause: r.reason as unknown }] : []));
+  if (failures.length) throw new LevelFailedError(failures);
 }
 
 /** Writes of the run row are chained (never reordered) and page-level ones are throttled. */

@@ -1,5 +1,6 @@
 import type { UpstreamErrorClass } from '@ripple/contracts';
 import { UpstreamError } from '../http/upstream.errors';
+import type { RunConflict } from '../connector';
 import type { RetryNotice } from '../http/upstream-client';
 
 export type EntityStatus = 'pending' | 'fetching' | 'fetched' | 'transforming' | 'transformed' | 'failed' | 'skipped';
@@ -28,6 +29,12 @@ export interface EntityProgress {
   errors: EntityError[];
   /** Outcomes an entity counts itself (an export: exported, failed, skipped). */
   counts?: Record<string, number>;
+  /** Why a skipped entity did not run (or did not finish) in a failed run. */
+  skippedBecause?: string;
+  /** Incremental runs: the cursor the entity was fetched from (null: fetched whole). */
+  since?: string | null;
+  /** What the import found at odds with local data (at most MAX_ERRORS are kept; `counts.conflicts` has them all). */
+  conflicts?: RunConflict[];
 }
 
 export type RunProgress = Record<string, EntityProgress>;
@@ -39,6 +46,11 @@ export function initialProgress(levels: { name: string }[][]): RunProgress {
   return Object.fromEntries(
     levels.flatMap((l, level) => l.map((e) => [e.name, { entity: e.name, level, status: 'pending', fetched: 0, transformed: 0, total: null, pages: 0, fetchMs: 0, transformMs: 0, errors: [] }])),
   );
+}
+
+export function noteConflict(p: EntityProgress, c: RunConflict): void {
+  p.counts = { ...p.counts, conflicts: (p.counts?.conflicts ?? 0) + 1 };
+  if ((p.conflicts ??= []).length < MAX_ERRORS) p.conflicts.push(c);
 }
 
 export function noteRetry(p: EntityProgress, n: RetryNotice, now: Date): void {
@@ -57,4 +69,17 @@ export function noteFailure(p: EntityProgress, err: unknown, now: Date): void {
   const attempt = err instanceof UpstreamError ? err.details.attempts : undefined;
   p.status = 'failed';
   p.errors.push({ at: now.toISOString(), errorClass: errorClassOf(err), message: (err as Error)?.message ?? String(err), status, attempt, retried: false });
+}
+
+/**
+ * A failed run is over: an entity that neither failed itself nor got through
+ * its last phase is skipped, saying why, so no entity of a finished run is left
+ * `pending`, `fetching` or half-way.
+ */
+export function skipUnfinished(progress: RunProgress, because: string): void {
+  for (const p of Object.values(progress)) {
+    if (p.status === 'failed' || p.status === 'transformed') continue;
+    p.status = 'skipped';
+    p.skippedBecause = because;
+  }
 }

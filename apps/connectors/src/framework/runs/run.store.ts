@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { RunTrigger, UpstreamErrorClass } from '@ripple/contracts';
+import type { RunMode } from '../connector';
 import { RunNotFoundError } from './run.errors';
 import type { RunProgress } from './run-progress';
 
@@ -9,6 +10,9 @@ export interface RunView {
   id: string;
   connector: string;
   trigger: RunTrigger;
+  /** Which kind of run: everything, or only what changed (since the stored cursors, or matching `filters`). */
+  mode: RunMode;
+  filters: Record<string, string> | null;
   status: RunStatus;
   entities: RunProgress;
   error: { errorClass: UpstreamErrorClass; entity: string | null; message: string } | null;
@@ -18,7 +22,7 @@ export interface RunView {
 }
 
 const toView = (r: Record<string, any>): RunView => ({
-  id: r.id, connector: r.connector, trigger: r.trigger, status: r.status, entities: r.entities, error: r.error, summary: r.summary,
+  id: r.id, connector: r.connector, trigger: r.trigger, mode: r.mode, filters: r.filters, status: r.status, entities: r.entities, error: r.error, summary: r.summary,
   startedAt: r.started_at.toISOString(), finishedAt: r.finished_at?.toISOString() ?? null,
 });
 
@@ -28,18 +32,23 @@ export class RunStore {
 
   async insert(run: RunView): Promise<void> {
     await this.db.query(
-      `INSERT INTO connectors.connector_runs (id, connector, trigger, status, entities, started_at, updated_at) VALUES ($1, $2, $3, 'running', $4, $5, now())`,
-      [run.id, run.connector, run.trigger, JSON.stringify(run.entities), run.startedAt],
+      `INSERT INTO connectors.connector_runs (id, connector, trigger, mode, filters, status, entities, started_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'running', $6, $7, now())`,
+      [run.id, run.connector, run.trigger, run.mode, run.filters && JSON.stringify(run.filters), JSON.stringify(run.entities), run.startedAt],
     );
   }
 
-  /** A run left 'running' by a process that died: only called while holding the connector's lock. */
+  /**
+   * A run left 'running' by a process that died: only called while holding the
+   * connector's lock. Its unfinished entities are skipped, as skipUnfinished does.
+   */
   async abandonRunning(connector: string): Promise<number> {
     const rows = await this.db.query(
       `UPDATE connectors.connector_runs SET status = 'failed', finished_at = now(), updated_at = now(),
-         error = '{"errorClass":"internal","entity":null,"message":"abandoned: the process running it stopped"}'
+         error = jsonb_build_object('errorClass', 'internal', 'entity', null, 'message', $2::text),
+         entities = (SELECT jsonb_object_agg(k, CASE WHEN v->>'status' IN ('failed', 'transformed') THEN v
+                       ELSE v || jsonb_build_object('status', 'skipped', 'skippedBecause', $2::text) END) FROM jsonb_each(entities) AS e(k, v))
        WHERE connector = $1 AND status = 'running' RETURNING id`,
-      [connector],
+      [connector, 'abandoned: the process running it stopped'],
     );
     return rows.length;
   }
@@ -75,9 +84,10 @@ export class RunStore {
     return rows.map(toView);
   }
 
-  async cursor(connector: string, entity: string): Promise<string | null> {
-    const [row] = await this.db.query('SELECT cursor FROM connectors.connector_cursors WHERE connector = $1 AND entity = $2', [connector, entity]);
-    return row?.cursor ?? null;
+  /** Each entity's stored cursor, null where there is none. */
+  async cursors(connector: string, entities: readonly string[]): Promise<Record<string, string | null>> {
+    const rows: { entity: string; cursor: string }[] = await this.db.query('SELECT entity, cursor FROM connectors.connector_cursors WHERE connector = $1 AND entity = ANY($2)', [connector, entities]);
+    return Object.fromEntries(entities.map((e) => [e, rows.find((r) => r.entity === e)?.cursor ?? null]));
   }
 
   async saveCursors(tx: EntityManager, connector: string, cursors: Map<string, string>): Promise<void> {

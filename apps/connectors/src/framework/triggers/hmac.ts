@@ -20,6 +20,11 @@ export class TriggerReplayedError extends Error {
   }
 }
 
+/** A correctly signed trigger whose body is not JSON. */
+export class MalformedTriggerBodyError extends Error {
+  readonly code = 'MALFORMED_JSON';
+}
+
 /** HMAC-SHA256 over `timestamp + "." + rawBody`: binding the time stops a captured body being re-signed later. */
 export function signTrigger(secret: string, timestamp: number | string, rawBody: Buffer | string): string {
   return 'sha256=' + createHmac('sha256', secret).update(`${timestamp}.`).update(rawBody).digest('hex');

@@ -5,7 +5,8 @@ import type { NextFunction, Request, Response } from 'express';
 export const ORCHESTRATE_SYNC_PATH = '/api/internal/orchestrate-sync';
 const LIMIT_BYTES = 64 * 1024;
 
-export type RequestWithRawBody = Request & { rawBody?: Buffer };
+/** `bodyError`: why the raw body is not JSON, for the handler to say once the signature holds. */
+export type RequestWithRawBody = Request & { rawBody?: Buffer; bodyError?: string };
 
 /**
  * A signature covers the exact bytes sent, which the edge's JSON parser throws
@@ -37,7 +38,7 @@ function captureRawBody(req: RequestWithRawBody, res: Response, next: NextFuncti
     try {
       req.body = text.trim() ? JSON.parse(text) : {};
     } catch (err) {
-      return void res.status(400).json({ success: false, error: { code: 'MALFORMED_JSON', message: `request body is not valid JSON: ${(err as Error).message}` } });
+      req.bodyError = `request body is not valid JSON: ${(err as Error).message}`;
     }
     next();
   });
