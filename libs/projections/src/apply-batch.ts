@@ -1,6 +1,8 @@
-import type { EntityManager } from 'typeorm';
+import { escapeLiteral } from 'pg';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { DomainEvent } from '@ripple/contracts';
 import { planBatch, type Outcome } from './batch-plan';
+import { batchTransaction, type StatementRows } from './batch-transaction';
 import { isForProjections } from './decode';
 import { checkpointTable, type ApplyMode, type Projection, type TableMap } from './projection';
 import { qualify } from './schema';
@@ -19,45 +21,106 @@ export async function applyBatch(
   projection: Projection,
   events: DomainEvent[],
   tables: TableMap,
-  opts: { respectDeadLetters: boolean; mode: ApplyMode },
+  opts: BatchOptions,
 ): Promise<Outcome[]> {
-  const ids = [...new Set(events.map((e) => e.aggregateId))];
-  // One statement for every lock. Two live appliers of one aggregate (a deposed leader's
-  // last batch, a dead-letter retry) serialize on the per-aggregate locks, so the second
-  // sees the first's checkpoint; they are taken in sorted order to avoid deadlocks.
-  // The checkpoints are read by the NEXT statement: a statement's snapshot is taken before
-  // its locks, so reading them here could miss a checkpoint the lock's last holder committed.
-  // The projection's own locks come last (the order every applier uses).
-  await tx.query(
-    `SELECT pg_advisory_xact_lock_shared(hashtext($1)),
-       (SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT hashtext($2 || a) AS k FROM unnest($3::text[]) AS a ORDER BY 1) AS sorted),
-       (SELECT count(pg_advisory_xact_lock(hashtext(l))) FROM (SELECT l FROM unnest($4::text[]) WITH ORDINALITY AS x(l, i) ORDER BY i) AS own)`,
-    [projectionLockKey(schema, projection.name), `${projection.name}:`, opts.mode === 'live' ? ids : [], projection.locks ?? []],
-  );
-  const cpTable = tables(checkpointTable(projection.name));
-  const rows: { aggregate_id: string; version: number | null; blocked: boolean }[] = await tx.query(
-    `SELECT a.id AS aggregate_id, cp.version, ${opts.respectDeadLetters
-      ? `EXISTS (SELECT 1 FROM ${qualify(schema, 'dead_letters')} d WHERE d.projection = $2 AND d.status = 'open' AND d.aggregate_id = a.id)`
-      : 'false'} AS blocked
-     FROM unnest($1::text[]) AS a(id) LEFT JOIN ${cpTable} cp ON cp.aggregate_id = a.id`,
-    opts.respectDeadLetters ? [ids, projection.name] : [ids],
-  );
-  const applied = new Map(rows.filter((r) => r.version !== null).map((r) => [r.aggregate_id, r.version!]));
-  const blocked = new Set(rows.filter((r) => r.blocked).map((r) => r.aggregate_id));
-  const plan = planBatch(events, applied, blocked);
-  if (plan.toApply.length > 0) {
-    const known = plan.toApply.filter(isForProjections);
-    if (known.length > 0) await projection.apply(tx, known, tables, opts.mode);
-    const cps = [...plan.checkpoints.entries()];
-    await tx.query(
-      `INSERT INTO ${cpTable} (aggregate_id, version, event_id)
-       SELECT * FROM unnest($1::text[], $2::int[], $3::uuid[])
-       ON CONFLICT (aggregate_id) DO UPDATE SET version = EXCLUDED.version, event_id = EXCLUDED.event_id, applied_at = now()`,
-      [cps.map(([id]) => id), cps.map(([, c]) => c.version), cps.map(([, c]) => c.eventId)],
-    );
-  }
-  return plan.outcomes;
+  const batch = new BatchStatements(schema, projection, events, tables, opts);
+  const opened: StatementRows = [];
+  for (const statement of batch.opening) opened.push(await tx.query(statement));
+  const outcomes = await batch.apply(tx, opened);
+  if (batch.closing) await tx.query(batch.closing);
+  return outcomes;
 }
+
+/**
+ * The same in a transaction of its own, with the fewest round trips: BEGIN goes
+ * with the locks and the checkpoint read, COMMIT with the checkpoint upsert, so
+ * a batch costs two round trips plus the projection's own statements (six
+ * before). `within` writes more in the transaction once the outcomes are known.
+ */
+export function applyBatchAlone(
+  dataSource: DataSource,
+  schema: string,
+  projection: Projection,
+  events: DomainEvent[],
+  opts: BatchOptions,
+  within?: (tx: EntityManager, outcomes: Outcome[]) => Promise<void>,
+): Promise<Outcome[]> {
+  const batch = new BatchStatements(schema, projection, events, liveTables(schema), opts);
+  return batchTransaction(dataSource, batch.opening, async (tx, opened) => {
+    const outcomes = await batch.apply(tx, opened);
+    await within?.(tx, outcomes);
+    return { result: outcomes, closing: batch.closing };
+  });
+}
+
+export interface BatchOptions {
+  respectDeadLetters: boolean;
+  mode: ApplyMode;
+}
+
+/**
+ * A batch's statements around the projection's own: the locks, then the
+ * checkpoint read (`opening`, in that order, as separate statements), and the
+ * checkpoint upsert (`closing`, once the batch is planned). Parameter-free, with
+ * their values as literals, so they can share a round trip with BEGIN and COMMIT.
+ */
+class BatchStatements {
+  readonly opening: string[];
+  closing?: string;
+  private readonly cpTable: string;
+
+  constructor(
+    private readonly schema: string,
+    private readonly projection: Projection,
+    private readonly events: DomainEvent[],
+    private readonly tables: TableMap,
+    private readonly opts: BatchOptions,
+  ) {
+    const ids = [...new Set(events.map((e) => e.aggregateId))];
+    this.cpTable = tables(checkpointTable(projection.name));
+    this.opening = [
+      // Every lock in one statement. Two live appliers of one aggregate (a deposed leader's
+      // last batch, a dead-letter retry) serialize on the per-aggregate locks, so the second
+      // sees the first's checkpoint; they are taken in sorted order to avoid deadlocks.
+      // The projection's own locks come last (the order every applier uses).
+      `SELECT pg_advisory_xact_lock_shared(hashtext(${escapeLiteral(projectionLockKey(schema, projection.name))})),
+         (SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT hashtext(${escapeLiteral(`${projection.name}:`)} || a) AS k
+            FROM unnest(${textArray(opts.mode === 'live' ? ids : [])}) AS a ORDER BY 1) AS sorted),
+         (SELECT count(pg_advisory_xact_lock(hashtext(l))) FROM (SELECT l FROM unnest(${textArray(projection.locks ?? [])}) WITH ORDINALITY AS x(l, i) ORDER BY i) AS own)`,
+      // The checkpoints, read by the NEXT statement: a statement's snapshot is taken before
+      // its locks, so reading them in the locking one could miss a checkpoint the lock's last
+      // holder committed.
+      `SELECT a.id AS aggregate_id, cp.version, ${opts.respectDeadLetters
+        ? `EXISTS (SELECT 1 FROM ${qualify(schema, 'dead_letters')} d WHERE d.projection = ${escapeLiteral(projection.name)} AND d.status = 'open' AND d.aggregate_id = a.id)`
+        : 'false'} AS blocked
+       FROM unnest(${textArray(ids)}) AS a(id) LEFT JOIN ${this.cpTable} cp ON cp.aggregate_id = a.id`,
+    ];
+  }
+
+  /** Plans the batch from what `opening` read, and lets the projection write what is next in line. */
+  async apply(tx: EntityManager, opened: StatementRows): Promise<Outcome[]> {
+    const rows = opened[1] as { aggregate_id: string; version: number | null; blocked: boolean }[];
+    const applied = new Map(rows.filter((r) => r.version !== null).map((r) => [r.aggregate_id, r.version!]));
+    const blocked = new Set(rows.filter((r) => r.blocked).map((r) => r.aggregate_id));
+    const plan = planBatch(this.events, applied, blocked);
+    if (plan.toApply.length > 0) {
+      const known = plan.toApply.filter(isForProjections);
+      if (known.length > 0) await this.projection.apply(tx, known, this.tables, this.opts.mode);
+      const cps = [...plan.checkpoints.entries()];
+      this.closing = `INSERT INTO ${this.cpTable} (aggregate_id, version, event_id)
+        SELECT * FROM unnest(${textArray(cps.map(([id]) => id))}, ${intArray(cps.map(([, c]) => c.version))}, ${textArray(cps.map(([, c]) => c.eventId))}::uuid[])
+        ON CONFLICT (aggregate_id) DO UPDATE SET version = EXCLUDED.version, event_id = EXCLUDED.event_id, applied_at = now()`;
+    }
+    return plan.outcomes;
+  }
+}
+
+const textArray = (values: readonly string[]) => `ARRAY[${values.map(escapeLiteral).join(',')}]::text[]`;
+
+const intArray = (values: readonly number[]) => {
+  for (const v of values) if (!Number.isSafeInteger(v)) throw new Error(`not an integer: ${v}`);
+  return `ARRAY[${values.join(',')}]::int[]`;
+};
 
 export const liveTables = (schema: string): TableMap => (table) => qualify(schema, table);
 export const shadowTables = (schema: string): TableMap => (table) => qualify(schema, `${table}__rebuild`);

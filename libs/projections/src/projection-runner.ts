@@ -5,7 +5,7 @@ import { allEventsSubject, streamName, type DomainEvent } from '@ripple/contract
 import { decodeForProjection } from './decode';
 import { isNotFound, type Broker } from '@ripple/messaging';
 import { withLogContext, type JsonLogger, type RippleMetrics } from '@ripple/observability';
-import { applyBatch, liveTables } from './apply-batch';
+import { applyBatchAlone } from './apply-batch';
 import type { Outcome } from './batch-plan';
 import type { DeadLetterStore } from './dead-letters';
 import { PermanentProjectionError, type Projection } from './projection';
@@ -263,10 +263,9 @@ export class ProjectionRunner {
     }
   }
 
-  private async applyAll(items: Item[]): Promise<Outcome[]> {
+  private applyAll(items: Item[]): Promise<Outcome[]> {
     const events = items.map((i) => i.event!);
-    return this.dataSource.transaction(async (tx) => {
-      const outcomes = await applyBatch(tx, this.opts.schema, this.projection, events, liveTables(this.opts.schema), { respectDeadLetters: true, mode: 'live' });
+    return applyBatchAlone(this.dataSource, this.opts.schema, this.projection, events, { respectDeadLetters: true, mode: 'live' }, async (tx, outcomes) => {
       for (const [i, outcome] of outcomes.entries()) {
         if (outcome !== 'blocked') continue;
         const head = await this.deadLetters.headFor(tx, this.projection.name, events[i].aggregateId);
@@ -275,7 +274,6 @@ export class ProjectionRunner {
           error: `parked behind dead letter ${head} of the same ${events[i].aggregateType}`, attempts: items[i].msg.info.deliveryCount, blockedBy: head,
         });
       }
-      return outcomes;
     });
   }
 

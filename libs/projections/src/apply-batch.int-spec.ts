@@ -1,0 +1,159 @@
+import { DataSource, type EntityManager } from 'typeorm';
+import { uuidv7, type DomainEvent } from '@ripple/contracts';
+import { notifyAfterCommit, wakeLocally } from '@ripple/event-store';
+import { createTestDatabase, eventually, type TestDatabase } from '@ripple/testing';
+import { applyBatchAlone, projectionLockKey } from './apply-batch';
+import type { Projection } from './projection';
+import { createCheckpointTable, createDeadLetterTable } from './schema';
+
+let db: TestDatabase;
+let ds: DataSource;
+/** Round trips to PostgreSQL (queries sent by any pooled client) since the last reset. */
+let roundTrips = 0;
+
+const SCHEMA = 'proj';
+let failNext: string | undefined;
+const projection: Projection = {
+  name: 'notes',
+  source: 'profiles',
+  tables: ['notes'],
+  locks: ['notes-writers'],
+  async apply(tx: EntityManager, events: DomainEvent[]) {
+    if (failNext) {
+      const reason = failNext;
+      failNext = undefined;
+      throw new Error(reason);
+    }
+    await tx.query(`INSERT INTO ${SCHEMA}.notes (aggregate_id, version, bio) SELECT * FROM unnest($1::text[], $2::int[], $3::text[])`, [
+      events.map((e) => e.aggregateId), events.map((e) => e.aggregateVersion), events.map((e) => (e.data as { changes: { bio: string } }).changes.bio),
+    ]);
+    notifyAfterCommit(tx, 'notes_written', '');
+  },
+};
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  ds = new DataSource({ type: 'postgres', url: db.url, extra: { max: 4 } });
+  await ds.initialize();
+  const qr = ds.createQueryRunner();
+  await qr.query(`CREATE SCHEMA ${SCHEMA}`);
+  await qr.query(`CREATE TABLE ${SCHEMA}.notes (aggregate_id text, version int, bio text)`);
+  await createCheckpointTable(qr, SCHEMA, projection.name);
+  await createDeadLetterTable(qr, SCHEMA);
+  await qr.release();
+  const pool = (ds.driver as unknown as { master: { on(e: string, f: (c: { query: (...a: unknown[]) => unknown }) => void): void } }).master;
+  const counted = new WeakSet<object>();
+  pool.on('acquire', (client) => {
+    if (counted.has(client)) return;
+    counted.add(client);
+    const query = client.query.bind(client);
+    client.query = (...args: unknown[]) => {
+      roundTrips++;
+      return query(...args);
+    };
+  });
+});
+
+afterAll(async () => {
+  await ds?.destroy();
+  await db?.drop();
+});
+
+const versions = new Map<string, number>();
+function updated(aggregateId: string, bio: string): DomainEvent {
+  const aggregateVersion = (versions.get(aggregateId) ?? 0) + 1;
+  versions.set(aggregateId, aggregateVersion);
+  const id = uuidv7();
+  return { id, type: 'UserProfileUpdated', schemaVersion: 1, aggregateType: 'user', aggregateId, aggregateVersion, occurredAt: new Date().toISOString(), correlationId: id, causationId: id, actor: 't', data: { changes: { bio } } } as unknown as DomainEvent;
+}
+const apply = (events: DomainEvent[]) => applyBatchAlone(ds, SCHEMA, projection, events, { respectDeadLetters: true, mode: 'live' });
+const notes = async (id: string) => (await ds.query(`SELECT version, bio FROM ${SCHEMA}.notes WHERE aggregate_id = $1 ORDER BY version`, [id])) as { version: number; bio: string }[];
+const waitingForALock = () =>
+  eventually(async () => (await ds.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`))[0].n === 1, { what: 'the batch to wait for a lock' });
+const checkpoint = async (id: string) => (await ds.query(`SELECT version FROM ${SCHEMA}.notes__checkpoints WHERE aggregate_id = $1`, [id]))[0]?.version as number | undefined;
+
+describe('applyBatchAlone', () => {
+  it('applies a batch in three round trips (BEGIN with the locks and the checkpoint read, the projection, COMMIT with the checkpoints), once', async () => {
+    const a = uuidv7();
+    const b = `it's "quoted" \\ ${uuidv7()}`; // ids reach the statements as literals
+    const batch = [updated(a, 'one'), updated(b, 'two'), updated(a, 'three')];
+    roundTrips = 0;
+    expect(await apply(batch)).toEqual(['apply', 'apply', 'apply']);
+    expect(roundTrips).toBe(3);
+    expect(await notes(a)).toEqual([{ version: 1, bio: 'one' }, { version: 2, bio: 'three' }]);
+    expect(await notes(b)).toEqual([{ version: 1, bio: 'two' }]);
+    expect(await checkpoint(a)).toBe(2);
+    expect(await checkpoint(b)).toBe(1);
+    // Redelivered: nothing written twice, and no checkpoint statement either.
+    roundTrips = 0;
+    expect(await apply(batch)).toEqual(['duplicate', 'duplicate', 'duplicate']);
+    expect(roundTrips).toBe(2);
+    expect(await notes(a)).toHaveLength(2);
+  });
+
+  it('writes nothing and moves no checkpoint when the projection fails; wake-ups go out only after a commit', async () => {
+    const a = uuidv7();
+    const woken: string[] = [];
+    const unwake = wakeLocally('notes_written', () => (woken.push('woken'), true));
+    try {
+      failNext = 'projection failed';
+      await expect(apply([updated(a, 'lost')])).rejects.toThrow('projection failed');
+      expect(await notes(a)).toEqual([]);
+      expect(await checkpoint(a)).toBeUndefined();
+      expect(woken).toEqual([]);
+      versions.set(a, 0);
+      await apply([updated(a, 'kept')]);
+      expect(await notes(a)).toEqual([{ version: 1, bio: 'kept' }]);
+      expect(woken).toEqual(['woken']);
+    } finally {
+      unwake();
+    }
+  });
+
+  it('rolls the projection back when the checkpoint upsert sent with COMMIT fails', async () => {
+    const a = uuidv7();
+    await ds.query(`ALTER TABLE ${SCHEMA}.notes__checkpoints ADD CONSTRAINT no_first CHECK (version <> 1) NOT VALID`);
+    try {
+      await expect(apply([updated(a, 'first')])).rejects.toThrow(/no_first/);
+      expect(await notes(a)).toEqual([]);
+    } finally {
+      await ds.query(`ALTER TABLE ${SCHEMA}.notes__checkpoints DROP CONSTRAINT no_first`);
+    }
+  });
+
+  it('reads the checkpoints after its locks are granted: a batch that waited for an aggregate sees what the holder committed', async () => {
+    const a = uuidv7();
+    const first = updated(a, 'first');
+    const second = updated(a, 'second');
+    // Another applier of the same aggregate holds its lock and has applied version 1, not yet committed.
+    const holder = ds.createQueryRunner();
+    await holder.connect();
+    await holder.startTransaction();
+    await holder.query('SELECT pg_advisory_xact_lock(hashtext($1 || $2))', [`${projection.name}:`, a]);
+    await holder.query(`INSERT INTO ${SCHEMA}.notes (aggregate_id, version, bio) VALUES ($1, 1, 'first')`, [a]);
+    await holder.query(`INSERT INTO ${SCHEMA}.notes__checkpoints (aggregate_id, version, event_id) VALUES ($1, 1, $2)`, [a, first.id]);
+    const waiting = apply([second]);
+    // Once the batch waits for the aggregate's lock, commit the holder.
+    await waitingForALock();
+    await holder.commitTransaction();
+    await holder.release();
+    // Read in the locking statement's snapshot, version 1 would be missing and version 2 a gap.
+    expect(await waiting).toEqual(['apply']);
+    expect(await notes(a)).toEqual([{ version: 1, bio: 'first' }, { version: 2, bio: 'second' }]);
+  });
+
+  it('holds the projection lock shared, so a replay can swap tables only between batches', async () => {
+    const swapper = ds.createQueryRunner();
+    await swapper.connect();
+    await swapper.startTransaction();
+    await swapper.query('SELECT pg_advisory_xact_lock(hashtext($1))', [projectionLockKey(SCHEMA, projection.name)]);
+    const a = uuidv7();
+    let done = false;
+    const waiting = apply([updated(a, 'after the swap')]).then((o) => ((done = true), o));
+    await waitingForALock();
+    expect(done).toBe(false);
+    await swapper.commitTransaction();
+    await swapper.release();
+    expect(await waiting).toEqual(['apply']);
+  });
+});
