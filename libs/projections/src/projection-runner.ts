@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { AckPolicy, DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
 import { allEventsSubject, streamName, type DomainEvent } from '@ripple/contracts';
 import { decodeForProjection } from './decode';
+import { isDatabaseUnavailable } from '@ripple/event-store';
 import { isNotFound, type Broker } from '@ripple/messaging';
 import { withLogContext, type JsonLogger, type RippleMetrics } from '@ripple/observability';
 import { applyBatch, liveTables } from './apply-batch';
@@ -235,17 +236,33 @@ export class ProjectionRunner {
     try {
       const outcomes = await this.applyAll(ready);
       this.settle(ready, outcomes);
-    } catch {
+    } catch (err) {
+      if (isDatabaseUnavailable(err)) this.giveBack(ready, err);
       // Find the culprit: each event alone, in order, so the good ones still commit.
-      for (const item of ready) await this.processOne(item);
+      for (const [i, item] of ready.entries()) {
+        await this.processOne(item).catch((e) => this.giveBack(ready.slice(i), e));
+      }
     }
     this.metrics.projectionLag.set({ projection: this.projection.name }, items[items.length - 1].msg.info.pending);
   }
 
+  /**
+   * The database is out of reach: no event is at fault, so none is retried one by
+   * one or counted towards its dead letter. They go back, and this term as leader
+   * ends (its lock connection is likely gone too); the runner leads again once
+   * PostgreSQL answers.
+   */
+  private giveBack(items: Item[], err: unknown): never {
+    for (const item of items) item.msg.nak(this.opts.backoffBaseMs ?? 500);
+    throw err;
+  }
+
+  /** Applies one event, or naks or dead-letters it; throws only when the database is out of reach. */
   private async processOne(item: Item): Promise<void> {
     try {
       this.settle([item], await this.applyAll([item]));
     } catch (err) {
+      if (isDatabaseUnavailable(err)) throw err;
       const attempts = item.msg.info.deliveryCount;
       const permanent = err instanceof PermanentProjectionError;
       withLogContext({ correlationId: item.event!.correlationId, causationId: item.event!.id }, () =>
@@ -307,7 +324,7 @@ export class ProjectionRunner {
       }
     });
     this.metrics.eventsApplied.inc({ projection: this.projection.name }, applied);
-    if (outcomes.includes('blocked')) void this.refreshDeadLetterGauge();
+    if (outcomes.includes('blocked')) this.refreshDeadLetterGauge().catch(() => undefined);
   }
 
   private async deadLetter(item: Item, error: string): Promise<void> {
