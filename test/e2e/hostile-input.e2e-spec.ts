@@ -144,15 +144,16 @@ interface Parts {
   auth: 'admin' | 'user' | 'none' | 'garbage';
   ifMatch: string | null;
   signed: boolean;
+  contentType: string;
 }
 
-function build(route: Route, { params, query, payload, auth, ifMatch, signed }: Parts): HostileRequest {
+function build(route: Route, { params, query, payload, auth, ifMatch, signed, contentType }: Parts): HostileRequest {
   let i = 0;
   const path = route.path.replace(/:\w+/g, () => encode(params[i++]));
   const qs = Object.entries(query).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x) => `${encode(k)}=${encode(String(x))}`)).join('&');
   const body = payload === undefined ? undefined : 'raw' in payload ? payload.raw : JSON.stringify(payload.json) ?? 'null';
   const headers: Record<string, string> = {};
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (body !== undefined) headers['content-type'] = contentType;
   if (auth === 'admin' || auth === 'user') headers.authorization = `Bearer ${auth === 'admin' ? known.admin : known.user}`;
   if (auth === 'garbage') headers.authorization = 'Bearer not.a.token';
   if (ifMatch !== null) headers['if-match'] = ifMatch;
@@ -172,12 +173,13 @@ const requestFor = (route: Route): fc.Arbitrary<HostileRequest> =>
     auth: fc.constantFrom('admin', 'admin', 'admin', 'user', 'none', 'garbage'),
     ifMatch: fc.option(ifMatchValue, { freq: 4 }),
     signed: fc.boolean(),
+    contentType: fc.oneof({ weight: 8, arbitrary: fc.constant('application/json') }, { weight: 1, arbitrary: fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=latin1', 'application/json; charset=utf-16', 'application/merge-patch+json', 'multipart/form-data; boundary=x') }),
   }).map((parts) => build(route, parts));
 
 /** The sweep: each parameter of the route set to each edge value, the rest plausible, as the admin. */
 function edgeRequests(route: Route): HostileRequest[] {
   const [sample] = fc.sample(fc.record({ query: plausibleBody(route.query ?? {}), body: plausibleBody(route.body ?? {}) }), { numRuns: 1, seed: SEED });
-  const base: Parts = { params: route.params.map(() => known.ids[2]), query: sample.query, payload: route.body ? { json: sample.body } : undefined, auth: 'admin', ifMatch: null, signed: false };
+  const base: Parts = { params: route.params.map(() => known.ids[2]), query: sample.query, payload: route.body ? { json: sample.body } : undefined, auth: 'admin', ifMatch: null, signed: false, contentType: 'application/json' };
   return EDGES.flatMap((edge) => [
     ...Object.keys(route.query ?? {}).map((q) => build(route, { ...base, query: { ...base.query, [q]: edge } })),
     ...route.params.map((_, i) => build(route, { ...base, params: base.params.map((p, j) => (i === j ? edge : p)) })),
