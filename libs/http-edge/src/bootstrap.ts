@@ -25,8 +25,9 @@ export function settleCorrelationId(given: string | string[] | undefined): strin
 
 /**
  * A Nest app with Ripple's HTTP edge: JSON bodies only (malformed → 400,
- * oversized → 413, too deep or holding what PostgreSQL cannot store → 400), a correlation id on every request and log line, strict
- * validation, domain errors mapped to statuses, and graceful shutdown.
+ * oversized → 413, too deep or holding what PostgreSQL cannot store → 400), a
+ * correlation id on every request and log line, strict validation, domain
+ * errors mapped to statuses, and graceful shutdown.
  */
 export async function createHttpApp(module: unknown, opts: HttpAppOptions): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(module as never, { logger: opts.logger, bodyParser: false });

@@ -2,8 +2,8 @@ import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { AckPolicy, DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
 import { allEventsSubject, streamName, type DomainEvent } from '@ripple/contracts';
-import { decodeForProjection } from './decode';
 import { isDatabaseUnavailable } from '@ripple/event-store';
+import { decodeForProjection } from './decode';
 import { isNotFound, type Broker } from '@ripple/messaging';
 import { withLogContext, type JsonLogger, type RippleMetrics } from '@ripple/observability';
 import { applyBatch, liveTables } from './apply-batch';
@@ -247,8 +247,9 @@ export class ProjectionRunner {
   }
 
   /**
-   * The database is out of reach: no event is at fault, so none is retried one by
-   * one or counted towards its dead letter. They go back, and this term as leader
+   * Applying cannot go on, and not because of an event: the database is out of
+   * reach (or a dead letter could not be recorded). The events go back without
+   * being retried one by one towards their dead letter, and this term as leader
    * ends (its lock connection is likely gone too); the runner leads again once
    * PostgreSQL answers.
    */
