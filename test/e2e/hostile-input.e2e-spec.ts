@@ -204,6 +204,32 @@ const answersBelow500 = async (req: HostileRequest) => {
   if (res.status >= 500) throw new Error(`${req.method} ${req.path} answered ${res.status}: ${res.body.slice(0, 300)}`);
 };
 
+describe('names the problem', () => {
+  const deep = (n: number) => `${'{"a":'.repeat(n)}1${'}'.repeat(n)}`;
+  const call = (method: string, path: string, body?: string, headers: Record<string, string> = {}) =>
+    send({ method, path, body, headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), authorization: `Bearer ${known.admin}`, ...headers } });
+  it.each([
+    ['NUL in a nested field', 400, 'VALIDATION_FAILED', 'profileInfo.fullName', () => call('PUT', '/api/users/profile', JSON.stringify({ profileInfo: { fullName: 'a\u0000b' } }))],
+    ['an unpaired surrogate in the unauthenticated login', 400, 'VALIDATION_FAILED', 'username', () => call('POST', '/api/auth/login', JSON.stringify({ username: 'x\uD800', password: 'whatever1' }), { authorization: '' })],
+    ['NUL in a key of a free-form body', 400, 'VALIDATION_FAILED', 'na\\u0000me', () => call('POST', '/api/adserver/networks', JSON.stringify({ 'na\u0000me': 'x' }))],
+    ['JSON nested 10,000 levels deep at the login', 400, 'BODY_TOO_DEEP', undefined, () => call('POST', '/api/auth/login', `{"username":${deep(10_000)}}`)],
+    ['JSON nested 33 levels deep at the webhook', 400, 'BODY_TOO_DEEP', undefined, () => call('POST', '/api/internal/orchestrate-sync', deep(33))],
+    ['malformed JSON', 400, 'MALFORMED_JSON', undefined, () => call('PUT', '/api/users/profile', '{"profileInfo": {')],
+    ['an offset beyond bigint', 400, 'VALIDATION_FAILED', 'offset', () => call('GET', '/api/venues?offset=99999999999999999999')],
+    ['a negative limit', 400, 'VALIDATION_FAILED', 'limit', () => call('GET', '/api/galleras?limit=-1')],
+    ['a page beyond any', 400, 'VALIDATION_FAILED', 'page', () => call('GET', '/api/catalog/boards?page=9223372036854775808')],
+    ['a version beyond any', 400, 'VALIDATION_FAILED', 'expectedVersion', () => call('PUT', '/api/users/profile', JSON.stringify({ profileInfo: {}, expectedVersion: 2 ** 53 }))],
+    ['an If-Match beyond any version', 400, 'INVALID_IF_MATCH', undefined, () => call('PUT', '/api/users/profile', JSON.stringify({ profileInfo: {} }), { 'if-match': '"99999999999999999999"' })],
+    ["NUL in the gateway's own cursor parameter", 400, 'VALIDATION_FAILED', 'since', () => call('GET', '/api/sync/changes?since=%00')],
+    ['NUL in a path parameter', 400, 'VALIDATION_FAILED', 'id', () => call('GET', '/api/catalog/talents/a%00b')],
+  ] as const)('%s: %i %s', async (_what, status, code, field, request) => {
+    const res = await request();
+    const body = JSON.parse(res.body);
+    expect({ status: res.status, code: body.error?.code }).toEqual({ status, code });
+    if (field) expect(body.error.fields).toEqual([{ field, errors: [expect.any(String)] }]);
+  });
+});
+
 it('covers every route the gateway serves', () => {
   const paths = apiRoutes().map((r) => `${r.method} ${r.path}`);
   expect(paths).toEqual(expect.arrayContaining(['PUT /api/users/profile', 'POST /api/auth/login', 'POST /api/internal/orchestrate-sync', 'GET /api/venues', 'GET /api/sync/changes', 'GET /api/ops/gateway/dead-letters']));
