@@ -121,7 +121,9 @@ const queryFor = (route: Route): fc.Arbitrary<Record<string, unknown>> =>
     fc.option(fc.tuple(fc.constantFrom(...Object.keys(route.query ?? {}), 'x'), fc.oneof(queryValue(), fc.array(queryValue(), { minLength: 2, maxLength: 3 }))), { freq: 4 })
       .map((m) => (m ? { ...query, [m[0]]: m[1] } : query)));
 
-const paramValue = () => fc.oneof(knownId(), fc.uuid(), fc.constantFrom('networks', 'advertisers', 'zones', 'advertisements', 'campaigns', 'placements', 'nowrepblue'), text.filter((t) => t.length > 0), numericText.filter((t) => t.length > 0));
+/** Path segments sent as they are: malformed or overlong percent-encodings, raw NUL and 0xFF bytes. */
+const RAW_SEGMENTS = ['%', '%zz', '%E0%A4%A', '%C0%AF', '%00', '%FF', '%ED%A0%80', '%2e%2e'];
+const paramValue = () => fc.oneof(fc.constantFrom(...RAW_SEGMENTS), knownId(), fc.uuid(), fc.constantFrom('networks', 'advertisers', 'zones', 'advertisements', 'campaigns', 'placements', 'nowrepblue'), text.filter((t) => t.length > 0), numericText.filter((t) => t.length > 0));
 const ifMatchValue = fc.oneof(numericText, fc.constantFrom('"99999999999999999999"', '"9223372036854775808"', '"2147483648"', 'W/"1"', '"-1"', '*', '"1"'));
 
 /** Values every query and path parameter gets, each alone, on every route: beyond bigint, beyond a double, negative, not numbers, NUL. */
@@ -149,7 +151,10 @@ interface Parts {
 
 function build(route: Route, { params, query, payload, auth, ifMatch, signed, contentType }: Parts): HostileRequest {
   let i = 0;
-  const path = route.path.replace(/:\w+/g, () => encode(params[i++]));
+  const path = route.path.replace(/:\w+/g, () => {
+    const p = params[i++];
+    return RAW_SEGMENTS.includes(p) ? p : encode(p);
+  });
   const qs = Object.entries(query).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x) => `${encode(k)}=${encode(String(x))}`)).join('&');
   const body = payload === undefined ? undefined : 'raw' in payload ? payload.raw : JSON.stringify(payload.json) ?? 'null';
   const headers: Record<string, string> = {};
@@ -180,7 +185,7 @@ const requestFor = (route: Route): fc.Arbitrary<HostileRequest> =>
 function edgeRequests(route: Route): HostileRequest[] {
   const [sample] = fc.sample(fc.record({ query: plausibleBody(route.query ?? {}), body: plausibleBody(route.body ?? {}) }), { numRuns: 1, seed: SEED });
   const base: Parts = { params: route.params.map(() => known.ids[2]), query: sample.query, payload: route.body ? { json: sample.body } : undefined, auth: 'admin', ifMatch: null, signed: false, contentType: 'application/json' };
-  return EDGES.flatMap((edge) => [
+  return [...EDGES, ...RAW_SEGMENTS].flatMap((edge) => [
     ...Object.keys(route.query ?? {}).map((q) => build(route, { ...base, query: { ...base.query, [q]: edge } })),
     ...route.params.map((_, i) => build(route, { ...base, params: base.params.map((p, j) => (i === j ? edge : p)) })),
     // A header cannot carry NUL at all.
