@@ -65,6 +65,8 @@ it('answers 503 with Retry-After while PostgreSQL is down, and resumes by itself
     return res.status === 200 && res;
   }, { timeoutMs: 30_000, what: 'a profile update to succeed' });
   expect(after.body.data.displayName).toBe('After');
+  const pet = await api.post('/api/pets', { name: 'Rex', species: 'dog', weightKg: 9 }, { token: owner.token });
+  expect(pet.status).toBe(201);
 
   // The outbox relay and the projection runners came back on their own: the change reaches the venue, then its owner's feed.
   const venue = await eventually(async () => {
