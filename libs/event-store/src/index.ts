@@ -3,3 +3,4 @@ export * from './errors';
 export * from './event-store';
 export * from './outbox-relay';
 export * from './notify-after-commit';
+export * from './database-unavailable';

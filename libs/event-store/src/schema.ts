@@ -5,6 +5,9 @@ export const quoteIdent = (name: string) => {
   return `"${name}"`;
 };
 
+/** The highest version an aggregate can reach: versions are PostgreSQL `integer` columns. */
+export const MAX_VERSION = 2_147_483_647;
+
 export const outboxChannel = (schema: string) => `${schema}_outbox`;
 
 /**

@@ -6,6 +6,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { randomUUID } from 'node:crypto';
 import { withLogContext, type JsonLogger, type RippleMetrics } from '@ripple/observability';
 import { DEFAULT_ERROR_STATUS, ErrorFilter } from './error-filter';
+import { findInputProblem, inputProblemError } from './storable-input';
 import { strictValidationPipe } from './validation';
 
 export interface HttpAppOptions {
@@ -24,8 +25,9 @@ export function settleCorrelationId(given: string | string[] | undefined): strin
 
 /**
  * A Nest app with Ripple's HTTP edge: JSON bodies only (malformed → 400,
- * oversized → 413), a correlation id on every request and log line, strict
- * validation, domain errors mapped to statuses, and graceful shutdown.
+ * oversized → 413, too deep or holding what PostgreSQL cannot store → 400), a
+ * correlation id on every request and log line, strict validation, domain
+ * errors mapped to statuses, and graceful shutdown.
  */
 export async function createHttpApp(module: unknown, opts: HttpAppOptions): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(module as never, { logger: opts.logger, bodyParser: false });
@@ -36,6 +38,7 @@ export async function createHttpApp(module: unknown, opts: HttpAppOptions): Prom
   });
   app.use(express.json({ limit: opts.bodyLimit, strict: true, type: ['application/json', 'application/*+json'] }));
   app.use(bodyErrors);
+  app.use(storableBody);
   // Entered after body parsing: stream callbacks would not carry the context through it.
   app.use((req: Request, _res: Response, next: NextFunction) => withLogContext({ correlationId: correlationIdOf(req) }, () => next()));
   app.useGlobalPipes(strictValidationPipe());
@@ -60,6 +63,13 @@ function bodyErrors(err: { type?: string; status?: number; message?: string } | 
     return res.status(400).json({ success: false, error: { code: 'MALFORMED_JSON', message: `request body is not valid JSON: ${err.message}` } });
   }
   return res.status(err.status ?? 400).json({ success: false, error: { code: 'BAD_REQUEST', message: err.message ?? 'bad request' } });
+}
+
+/** Checked for every body, whichever way a handler reads it. */
+function storableBody(req: Request, res: Response, next: NextFunction) {
+  const problem = findInputProblem(req.body);
+  if (!problem) return next();
+  res.status(400).json({ success: false, error: inputProblemError(problem, 'request body') });
 }
 
 /** The request's correlation id (set by the edge middleware). */

@@ -1,5 +1,6 @@
 import { Catch, HttpException, HttpStatus, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
+import { DATABASE_UNAVAILABLE, isDatabaseUnavailable } from '@ripple/event-store';
 import type { JsonLogger } from '@ripple/observability';
 
 /** Domain error codes every app maps the same way; apps add their own. */
@@ -13,10 +14,14 @@ export const DEFAULT_ERROR_STATUS: Record<string, number> = {
   DEAD_LETTER_RETRY_FAILED: HttpStatus.UNPROCESSABLE_ENTITY,
 };
 
+/** Seconds a client is told to wait when the database is unreachable. */
+export const DATABASE_RETRY_AFTER_S = 5;
+
 /**
  * Errors become `{ success: false, error: { code, message, ... } }`. Domain errors
- * (an Error with a string `code`) get the status their code maps to; anything
- * unknown is a 500 whose details go to the log, not the client.
+ * (an Error with a string `code`) get the status their code maps to; an
+ * unreachable database is a 503 with Retry-After; anything unknown is a 500
+ * whose details go to the log, not the client.
  */
 @Catch()
 export class ErrorFilter implements ExceptionFilter {
@@ -29,6 +34,12 @@ export class ErrorFilter implements ExceptionFilter {
       const body = err.getResponse();
       const error = typeof body === 'string' ? { code: codeFor(err.getStatus()), message: body } : normalise(body as Record<string, unknown>, err.getStatus());
       res.status(err.getStatus()).json({ success: false, error });
+      return;
+    }
+    if (isDatabaseUnavailable(err)) {
+      this.logger.event('warn', 'database unavailable', { error: (err as Error)?.message });
+      res.setHeader('Retry-After', String(DATABASE_RETRY_AFTER_S));
+      res.status(503).json({ success: false, error: { code: DATABASE_UNAVAILABLE, message: 'the database is unavailable; retry later' } });
       return;
     }
     const code = (err as { code?: unknown })?.code;

@@ -1,4 +1,5 @@
-import { BadRequestException, ValidationPipe, type ValidationError } from '@nestjs/common';
+import { BadRequestException, ValidationPipe, type ArgumentMetadata, type ValidationError } from '@nestjs/common';
+import { assertStorableInput } from './storable-input';
 
 export interface FieldError {
   field: string;
@@ -14,9 +15,17 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
   });
 }
 
+/** Query strings and path parameters get the body's rule: nothing PostgreSQL cannot store. */
+class StrictValidationPipe extends ValidationPipe {
+  override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'query' || metadata.type === 'param') assertStorableInput(value, metadata.type === 'query' ? 'query' : 'path', metadata.data ?? '');
+    return super.transform(value, metadata);
+  }
+}
+
 /** Unknown fields are rejected, types are checked, and every bad field is named. */
 export function strictValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new StrictValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

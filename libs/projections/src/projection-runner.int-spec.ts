@@ -36,9 +36,11 @@ interface Control {
   failures: Map<string, number>;
   /** Sleep inside each apply (keeps batches in flight). */
   applyDelayMs: number;
+  /** `fullName: 'cut'` has PostgreSQL terminate the applying connection (57P01) this many more times. */
+  cuts: number;
 }
 
-const newControl = (): Control => ({ poisonFixed: false, flaky: false, failTimes: new Map(), failures: new Map(), applyDelayMs: 0 });
+const newControl = (): Control => ({ poisonFixed: false, flaky: false, failTimes: new Map(), failures: new Map(), applyDelayMs: 0, cuts: 0 });
 
 /**
  * itest_profiles: one row per aggregate (last name, version, how many events applied);
@@ -61,6 +63,11 @@ function testProjection(ctl: Control, label: string): Projection {
         if (fullName === 'poison' && !ctl.poisonFixed) fail('poisoned event');
         if (fullName === 'permanent') fail('cannot ever apply this', true);
         if (fullName === 'flaky' && ctl.flaky) fail('transient failure');
+        if (fullName === 'cut' && ctl.cuts > 0) {
+          ctl.cuts--;
+          ctl.failures.set(fullName, (ctl.failures.get(fullName) ?? 0) + 1);
+          await tx.query('SELECT pg_terminate_backend(pg_backend_pid())');
+        }
         const left = fullName === null ? 0 : (ctl.failTimes.get(fullName) ?? 0);
         if (left > 0) {
           ctl.failTimes.set(fullName!, left - 1);
@@ -385,6 +392,24 @@ describe('ProjectionRunner (PostgreSQL + JetStream)', () => {
     expect(await t.profile(F)).toEqual({ full_name: 'f4', version: 4, applied: 4 });
     expect(await t.deadLetters.openCount(PROJECTION)).toBe(0);
     expectExactlyOnceInOrder(await t.applications(), [...f, ...g]);
+    await runner.stop();
+  });
+
+  it('gives a batch back when its database connection is lost, without counting that towards a dead letter', async () => {
+    const t = await setup({ deadLetterAfter: 1 });
+    const runner = t.newRunner('runner');
+    await runner.start();
+    const C = uuidv7();
+    const events = [event(C, 1, 'c1'), event(C, 2, 'cut')];
+    // Lost twice: in the batch, and again in what used to be the one-by-one retry that dead-lettered at the first delivery.
+    t.ctl.cuts = 2;
+    for (const e of events) await t.publish(e);
+
+    await eventually(async () => (await t.profile(C))?.version === 2, { what: 'the event whose connection was cut to be applied' });
+    expect(t.ctl.failures.get('cut')).toBe(2);
+    expect(await t.deadLetters.openCount(PROJECTION)).toBe(0);
+    expect(await t.deadLetterFor(events[1].id)).toBeUndefined();
+    expectExactlyOnceInOrder(await t.applications(), events);
     await runner.stop();
   });
 

@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { AckPolicy, DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
 import { allEventsSubject, streamName, type DomainEvent } from '@ripple/contracts';
+import { isDatabaseUnavailable } from '@ripple/event-store';
 import { decodeForProjection } from './decode';
 import { isNotFound, type Broker } from '@ripple/messaging';
 import { withLogContext, type JsonLogger, type RippleMetrics } from '@ripple/observability';
@@ -235,17 +236,34 @@ export class ProjectionRunner {
     try {
       const outcomes = await this.applyAll(ready);
       this.settle(ready, outcomes);
-    } catch {
+    } catch (err) {
+      if (isDatabaseUnavailable(err)) this.giveBack(ready, err);
       // Find the culprit: each event alone, in order, so the good ones still commit.
-      for (const item of ready) await this.processOne(item);
+      for (const [i, item] of ready.entries()) {
+        await this.processOne(item).catch((e) => this.giveBack(ready.slice(i), e));
+      }
     }
     this.metrics.projectionLag.set({ projection: this.projection.name }, items[items.length - 1].msg.info.pending);
   }
 
+  /**
+   * Applying cannot go on, and not because of an event: the database is out of
+   * reach (or a dead letter could not be recorded). The events go back without
+   * being retried one by one towards their dead letter, and this term as leader
+   * ends (its lock connection is likely gone too); the runner leads again once
+   * PostgreSQL answers.
+   */
+  private giveBack(items: Item[], err: unknown): never {
+    for (const item of items) item.msg.nak(this.opts.backoffBaseMs ?? 500);
+    throw err;
+  }
+
+  /** Applies one event, or naks or dead-letters it; throws only when the database is out of reach. */
   private async processOne(item: Item): Promise<void> {
     try {
       this.settle([item], await this.applyAll([item]));
     } catch (err) {
+      if (isDatabaseUnavailable(err)) throw err;
       const attempts = item.msg.info.deliveryCount;
       const permanent = err instanceof PermanentProjectionError;
       withLogContext({ correlationId: item.event!.correlationId, causationId: item.event!.id }, () =>
@@ -305,7 +323,7 @@ export class ProjectionRunner {
       }
     });
     this.metrics.eventsApplied.inc({ projection: this.projection.name }, applied);
-    if (outcomes.includes('blocked')) void this.refreshDeadLetterGauge();
+    if (outcomes.includes('blocked')) this.refreshDeadLetterGauge().catch(() => undefined);
   }
 
   private async deadLetter(item: Item, error: string): Promise<void> {

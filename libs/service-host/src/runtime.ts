@@ -51,7 +51,8 @@ export async function createRuntime<S extends ConfigSpec>(def: ServiceDefinition
     migrations: def.migrations,
     synchronize: false,
     logging: false,
-    extra: { max: 10, application_name: `ripple-${def.name}` },
+    // A bounded wait for a connection: while PostgreSQL is unreachable a request fails (503) instead of hanging.
+    extra: { max: 10, application_name: `ripple-${def.name}`, connectionTimeoutMillis: 5000 },
   });
   await dataSource.initialize();
   const ran = await dataSource.runMigrations({ transaction: 'each' });

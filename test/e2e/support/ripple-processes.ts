@@ -32,12 +32,13 @@ export interface ExtraGateway {
 /**
  * Starts the compiled apps as real processes (as `npm start` does), against a
  * fresh database and stream namespace. `npm test` builds before running jest.
+ * `postgresUrl` puts the database on another server (a private one a fault test may stop).
  */
-export async function startRipple(extraEnv: Record<string, string> = {}): Promise<RunningRipple> {
+export async function startRipple(extraEnv: Record<string, string> = {}, opts: { postgresUrl?: string } = {}): Promise<RunningRipple> {
   for (const app of APPS) {
     if (!existsSync(entry(app))) throw new Error(`${entry(app)} is missing: run \`npm run build\` first`);
   }
-  const db = await createTestDatabase('ripple_e2e');
+  const db = await createTestDatabase('ripple_e2e', opts.postgresUrl);
   const namespace = testNamespace();
   const natsUrl = await testNatsUrl();
   const ports = { profiles: await freePort(), venues: await freePort(), pets: await freePort(), connectors: await freePort(), gateway: await freePort() };

@@ -1,4 +1,5 @@
 import type { CausationContext } from '@ripple/contracts';
+import { MAX_VERSION } from '@ripple/event-store';
 import { correlationIdOf } from '@ripple/http-edge';
 import { InvalidIfMatchError } from '../pets.errors';
 
@@ -12,6 +13,6 @@ export function causationOf(req: unknown, actor: string): CausationContext {
 export function parseIfMatch(header: string | undefined): number | undefined {
   if (header === undefined || header === '*') return undefined;
   const m = /^(?:W\/)?"?(\d+)"?$/.exec(header.trim());
-  if (!m) throw new InvalidIfMatchError();
+  if (!m || Number(m[1]) > MAX_VERSION) throw new InvalidIfMatchError();
   return Number(m[1]);
 }

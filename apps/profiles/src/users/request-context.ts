@@ -1,5 +1,6 @@
 import type { CausationContext, EventEnvelope, UserTokensRevoked } from '@ripple/contracts';
 import { TOKENS_REVOKED_HEADER, tokensRevokedHeader } from '@ripple/auth';
+import { MAX_VERSION } from '@ripple/event-store';
 import { correlationIdOf } from '@ripple/http-edge';
 
 /** A command's causation: the HTTP request is the first cause of its events. */
@@ -8,11 +9,11 @@ export function causationOf(req: unknown, actor: string): CausationContext {
   return { correlationId, causationId: correlationId, actor };
 }
 
-/** `If-Match: "3"`, `W/"3"` or `3` → 3; absent → undefined. */
+/** `If-Match: "3"`, `W/"3"` or `3` → 3; absent → undefined; not a version (or beyond any) → 'invalid'. */
 export function parseIfMatch(header: string | undefined): number | undefined | 'invalid' {
   if (header === undefined || header === '*') return undefined;
   const m = /^(?:W\/)?"?(\d+)"?$/.exec(header.trim());
-  return m ? Number(m[1]) : 'invalid';
+  return m && Number(m[1]) <= MAX_VERSION ? Number(m[1]) : 'invalid';
 }
 
 /**

@@ -5,7 +5,7 @@ import { BearerAuthGuard } from '@ripple/auth';
 import { CatalogReader } from './catalog.reader';
 
 export class PageQueryDto {
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) page: number = 1;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1_000_000) page: number = 1;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit: number = 50;
 }
 

@@ -1,6 +1,7 @@
 import { Body, Controller, Param, ParseUUIDPipe, Put, Req, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
-import { IsIn, IsInt, IsOptional, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { MAX_VERSION } from '@ripple/event-store';
 import { USER_ROLES, type UserRole } from '@ripple/contracts';
 import { BearerAuthGuard, CurrentUser, Roles, type AuthUser } from '@ripple/auth';
 import { announceRevocation, causationOf } from '../request-context';
@@ -12,7 +13,7 @@ export class ChangeRoleDto {
   @IsIn(USER_ROLES as unknown as string[], { message: `role must be one of ${USER_ROLES.join(', ')}` })
   role: UserRole;
 
-  @IsOptional() @IsInt() @Min(0)
+  @IsOptional() @IsInt() @Min(0) @Max(MAX_VERSION)
   expectedVersion?: number;
 }
 

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { BadRequestException, Body, Controller, Headers, Put, Req, Res, UseGuards } from '@nestjs/common';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Min, ValidateNested, IsDefined } from 'class-validator';
+import { IsInt, IsOptional, Max, Min, ValidateNested, IsDefined } from 'class-validator';
+import { MAX_VERSION } from '@ripple/event-store';
 import type { Response } from 'express';
 import type { ProfileChanges } from '@ripple/contracts';
 import { BearerAuthGuard, CurrentUser, type AuthUser } from '@ripple/auth';
@@ -16,7 +17,7 @@ export class UpdateProfileDto {
   profileInfo: ProfileInfoDto;
 
   /** Optimistic concurrency, like If-Match: the version the client last saw. */
-  @IsOptional() @IsInt() @Min(0)
+  @IsOptional() @IsInt() @Min(0) @Max(MAX_VERSION)
   expectedVersion?: number;
 }
 
