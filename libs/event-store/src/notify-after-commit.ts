@@ -7,9 +7,10 @@ const subscribed = new WeakSet<DataSource>();
 /**
  * A listener in this process that can take a wake-up directly: returns true if
  * it did and no other process needs to hear of it (e.g. the active outbox relay:
- * standbys ignore wake-ups).
+ * standbys ignore wake-ups). `local` is what the committed transaction handed
+ * to this process's listeners (see notifyAfterCommit), in the order given.
  */
-export type LocalWake = () => boolean;
+export type LocalWake = (local: readonly unknown[]) => boolean;
 const localWakes = new Map<string, Set<LocalWake>>();
 
 /** Lets `channel`'s wake-ups reach `wake` in-process first; returns the function that undoes it. */
@@ -19,8 +20,12 @@ export function wakeLocally(channel: string, wake: LocalWake): () => void {
   return () => void wakes.delete(wake);
 }
 
-/** True if a listener in this process took the wake-up and nobody else needs it. */
-const tookLocally = (channel: string) => [...(localWakes.get(channel) ?? [])].some((wake) => wake());
+/** True if a listener in this process took the wake-up and nobody else needs it. Every listener hears it. */
+const tookLocally = (channel: string, local: readonly unknown[]) => {
+  let took = false;
+  for (const wake of localWakes.get(channel) ?? []) took = wake(local) || took;
+  return took;
+};
 
 /**
  * Wakes the LISTENers of `channel` once the data `db` wrote is committed: at
@@ -37,16 +42,24 @@ const tookLocally = (channel: string) => [...(localWakes.get(channel) ?? [])].so
  * A listener in this process that takes the wake-up itself (wakeLocally) spares
  * the round trip; wake-ups sent while one is in flight are folded into one more.
  */
-export function notifyAfterCommit(db: EntityManager | DataSource, channel: string, payload: string): void {
+export function notifyAfterCommit(db: EntityManager | DataSource, channel: string, payload: string, local?: unknown): void {
   const dataSource = isDataSource(db) ? db : db.connection;
   const qr = isDataSource(db) ? undefined : db.queryRunner;
-  if (!qr?.isTransactionActive) return wake(dataSource, channel, payload);
+  if (!qr?.isTransactionActive) return wake(dataSource, channel, payload, local === undefined ? [] : [local]);
   if (!subscribed.has(dataSource)) {
     subscribed.add(dataSource);
     dataSource.subscribers.push(new AfterCommit());
   }
-  const pending: Map<string, string> = (qr.data[PENDING] ??= new Map());
-  pending.set(channel, payload);
+  const pending: Map<string, Pending> = (qr.data[PENDING] ??= new Map());
+  const entry = pending.get(channel) ?? pending.set(channel, { payload, local: [] }).get(channel)!;
+  entry.payload = payload;
+  if (local !== undefined) entry.local.push(local);
+}
+
+/** A transaction's wake-up for one channel: the last payload given, and everything handed to local listeners. */
+interface Pending {
+  payload: string;
+  local: unknown[];
 }
 
 const isDataSource = (db: EntityManager | DataSource): db is DataSource => 'manager' in db;
@@ -55,10 +68,10 @@ const isDataSource = (db: EntityManager | DataSource): db is DataSource => 'mana
 class AfterCommit implements EntitySubscriberInterface {
   afterTransactionCommit({ queryRunner }: { queryRunner: QueryRunner }): void {
     if (queryRunner.isTransactionActive) return;
-    const pending: Map<string, string> | undefined = queryRunner.data[PENDING];
+    const pending: Map<string, Pending> | undefined = queryRunner.data[PENDING];
     if (!pending) return;
     delete queryRunner.data[PENDING];
-    for (const [channel, payload] of pending) wake(queryRunner.connection, channel, payload);
+    for (const [channel, { payload, local }] of pending) wake(queryRunner.connection, channel, payload, local);
   }
 
   afterTransactionRollback({ queryRunner }: { queryRunner: QueryRunner }): void {
@@ -69,8 +82,12 @@ class AfterCommit implements EntitySubscriberInterface {
 /** Per data source and channel: a NOTIFY in flight, and the payload of one more to send after it. */
 const inFlight = new WeakMap<DataSource, Map<string, { next?: string }>>();
 
-function wake(dataSource: DataSource, channel: string, payload: string): void {
-  if (tookLocally(channel)) return;
+function wake(dataSource: DataSource, channel: string, payload: string, local: readonly unknown[]): void {
+  if (!tookLocally(channel, local)) send(dataSource, channel, payload);
+}
+
+/** NOTIFY, one at a time per channel: what is asked while one is in flight goes in one more after it. */
+function send(dataSource: DataSource, channel: string, payload: string): void {
   const sending = inFlight.get(dataSource) ?? inFlight.set(dataSource, new Map()).get(dataSource)!;
   const current = sending.get(channel);
   if (current) {
@@ -87,6 +104,6 @@ function wake(dataSource: DataSource, channel: string, payload: string): void {
     .catch(() => undefined)
     .finally(() => {
       sending.delete(channel);
-      if (state.next !== undefined) wake(dataSource, channel, state.next);
+      if (state.next !== undefined) send(dataSource, channel, state.next);
     });
 }

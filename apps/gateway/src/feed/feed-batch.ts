@@ -3,6 +3,7 @@ import type { DomainEvent } from '@ripple/contracts';
 import { notifyAfterCommit } from '@ripple/event-store';
 import { FEED_CHANNEL } from './feed-sources';
 import { directUsers, operationOf, petOf, refChanges, tableNameOf, type Refs } from './change-scope';
+import type { FeedRow } from './feed-reader';
 
 type Key = string;
 const key = (aggregateType: string, aggregateId: string): Key => `${aggregateType}\u0000${aggregateId}`;
@@ -76,30 +77,61 @@ export async function writeFeedBatch(tx: EntityManager, events: DomainEvent[], s
   await saveRoles(tx, events);
   await scopes.save();
   // The changes and their audiences in one statement: positions are taken in stream order (seq).
-  // Once committed, a notification wakes every gateway instance's readers.
-  await tx.query(
+  // It also returns the highest position before them: this batch holds FEED_WRITE_LOCK, and every
+  // part of the statement sees the same snapshot, so that is the feed's head when the batch began.
+  const records = rows.map(({ seq, event: e }) => ({
+    seq, event_id: e.id, change_type: e.aggregateType, table_name: tableNameOf(e.aggregateType), aggregate_id: e.aggregateId,
+    aggregate_version: e.aggregateVersion, event_type: e.type, operation: operationOf(e), data: e.data, occurred_at: e.occurredAt,
+  }));
+  const inserted: { event_id: string; position: string; recorded_at: Date; previous: string }[] = await tx.query(
     `WITH ins AS (
        INSERT INTO gateway.changes (event_id, change_type, table_name, aggregate_id, aggregate_version, event_type, operation, data, occurred_at)
        SELECT event_id, change_type, table_name, aggregate_id, aggregate_version, event_type, operation, data, occurred_at
        FROM jsonb_to_recordset($1::jsonb) AS x(seq int, event_id uuid, change_type text, table_name text, aggregate_id text, aggregate_version int,
          event_type text, operation text, data jsonb, occurred_at timestamptz)
        ORDER BY seq
-       ON CONFLICT (event_id) DO NOTHING RETURNING event_id, position
+       ON CONFLICT (event_id) DO NOTHING RETURNING event_id, position, recorded_at
      ), aud AS (
        INSERT INTO gateway.change_audience (user_id, position)
        SELECT a.user_id, ins.position FROM ins JOIN unnest($2::uuid[], $3::uuid[]) AS a(event_id, user_id) ON a.event_id = ins.event_id
      )
-     SELECT 1`,
+     SELECT ins.event_id, ins.position, ins.recorded_at, (SELECT coalesce(max(position), 0) FROM gateway.changes) AS previous
+     FROM ins ORDER BY ins.position`,
     [
-      JSON.stringify(rows.map(({ seq, event: e }) => ({
-        seq, event_id: e.id, change_type: e.aggregateType, table_name: tableNameOf(e.aggregateType), aggregate_id: e.aggregateId,
-        aggregate_version: e.aggregateVersion, event_type: e.type, operation: operationOf(e), data: e.data, occurred_at: e.occurredAt,
-      }))),
+      JSON.stringify(records),
       rows.flatMap(({ event, audience }) => audience.map(() => event.id)),
       rows.flatMap(({ audience }) => audience),
     ],
   );
-  notifyAfterCommit(tx, FEED_CHANNEL, source);
+  // Once committed, a notification wakes every gateway instance's readers; this instance's take the rows as written.
+  const written = committedRows(records, rows, inserted);
+  notifyAfterCommit(tx, FEED_CHANNEL, written ? `${source}:${written.upTo}` : source, written);
+}
+
+/** A feed batch's rows as committed, handed to this instance's tail (FeedTail.offer) after COMMIT. */
+export interface CommittedFeedRows {
+  /** The feed's head before these rows. */
+  previous: number;
+  upTo: number;
+  rows: { row: FeedRow; audience: string[] }[];
+}
+
+function committedRows(
+  records: { event_id: string; change_type: string; table_name: string; aggregate_id: string; event_type: string; operation: string; data: unknown; occurred_at: string }[],
+  rows: { event: DomainEvent; audience: string[] }[],
+  inserted: { event_id: string; position: string; recorded_at: Date; previous: string }[],
+): CommittedFeedRows | undefined {
+  if (inserted.length === 0) return undefined;
+  const byId = new Map(records.map((r, i) => [r.event_id, { record: r, audience: rows[i].audience }]));
+  const written = inserted.map(({ event_id, position, recorded_at }) => {
+    const { record: r, audience } = byId.get(event_id)!;
+    const row: FeedRow = {
+      position: Number(position), eventId: r.event_id, changeType: r.change_type, tableName: r.table_name, recordId: r.aggregate_id,
+      eventType: r.event_type, operation: r.operation, data: r.data, occurredAt: new Date(r.occurred_at).toISOString(), recordedAt: new Date(recorded_at),
+    };
+    return { row, audience };
+  });
+  return { previous: Number(inserted[0].previous), upTo: written[written.length - 1].row.position, rows: written };
 }
 
 /** Loads the scopes of the batch's records, then of the pets, health records and vets they lead to. */

@@ -96,4 +96,35 @@ describe('FeedTail', () => {
     await tail.advance();
     expect(reads).toBe(3);
   });
+
+  it('takes rows its instance committed without a read when they follow its head, and reads otherwise', async () => {
+    const committed = { n: 0 };
+    let reads = 0;
+    const reader = fakeReader(committed);
+    const readAll = reader.readAll.bind(reader);
+    reader.readAll = async (after: number, limit: number) => (reads++, readAll(after, limit));
+    const tail = new FeedTail(reader, 100, 10);
+    const written = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => ({ row: row(from + i), audience: [`u${(from + i) % 2}`] }));
+    // Before its first read the tail knows no head: it must read.
+    expect(tail.offer(written(1, 1), 0)).toBe(false);
+    await tail.advance();
+    reads = 0;
+    committed.n = 3;
+    expect(tail.offer(written(1, 3), 0)).toBe(true);
+    expect(tail.position).toBe(3);
+    expect(tail.slice('u1', false, 0)!.rows.map((r) => r.position)).toEqual([1, 3]);
+    // Another instance wrote 4 and 5: rows after them do not follow this head.
+    committed.n = 7;
+    expect(tail.offer(written(6, 7), 5)).toBe(false);
+    expect(tail.position).toBe(3);
+    await tail.advance();
+    expect(tail.slice('admin', true, 3)!.rows.map((r) => r.position)).toEqual([4, 5, 6, 7]);
+    // While a read is under way its rows may overlap the offered ones: refused.
+    committed.n = 9;
+    const reading = tail.advance();
+    expect(tail.offer(written(8, 9), 7)).toBe(false);
+    await reading;
+    expect(tail.slice('admin', true, 0)!.rows.map((r) => r.position)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(reads).toBe(2);
+  });
 });

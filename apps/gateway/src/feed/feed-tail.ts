@@ -31,6 +31,8 @@ export class FeedTail {
   private advancing: Promise<void> = Promise.resolve();
   /** A read waiting for the one before it to finish. */
   private queued?: Promise<void>;
+  /** Reads started and not finished. */
+  private reading = 0;
 
   /** `observe` sees every change the tail reads, once, in order. */
   constructor(private readonly reader: FeedReader, private readonly capacity = 5000, private readonly pageSize = 1000, private readonly observe?: (row: FeedRow) => void) {}
@@ -47,12 +49,29 @@ export class FeedTail {
    */
   advance(): Promise<void> {
     if (this.queued) return this.queued;
-    const read = () => {
+    const read = async () => {
       this.queued = undefined;
-      return this.readNew();
+      this.reading++;
+      try {
+        await this.readNew();
+      } finally {
+        this.reading--;
+      }
     };
     this.queued = this.advancing = this.advancing.then(read, read);
     return this.queued;
+  }
+
+  /**
+   * Rows this instance's feed writer just committed, taken as read when they
+   * follow what the tail holds (`previous` is its head: nothing committed in
+   * between) and no read is under way; otherwise false, and the tail must read.
+   * A commit then costs this instance no query at all.
+   */
+  offer(rows: readonly { row: FeedRow; audience: readonly string[] }[], previous: number): boolean {
+    if (this.reading > 0 || this.queued || this.head < 0 || previous !== this.head) return false;
+    this.take(rows);
+    return true;
   }
 
   /**
@@ -97,13 +116,18 @@ export class FeedTail {
     }
     for (;;) {
       const page = await this.reader.readAll(this.head, this.pageSize);
-      for (const { row, audience } of page) {
-        this.rows.push({ row, audience: new Set(audience) });
-        this.observe?.(row);
-      }
-      if (page.length > 0) this.head = page[page.length - 1].row.position;
+      this.take(page);
       if (page.length < this.pageSize) break;
     }
+  }
+
+  /** Appends rows that follow the head, in order, and forgets the oldest beyond capacity. */
+  private take(rows: readonly { row: FeedRow; audience: readonly string[] }[]): void {
+    for (const { row, audience } of rows) {
+      this.rows.push({ row, audience: new Set(audience) });
+      this.observe?.(row);
+    }
+    if (rows.length > 0) this.head = rows[rows.length - 1].row.position;
     if (this.rows.length > this.capacity) {
       const dropped = this.rows.splice(0, this.rows.length - this.capacity);
       this.floor = dropped[dropped.length - 1].row.position;

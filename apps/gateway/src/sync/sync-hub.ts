@@ -1,4 +1,5 @@
 import type { JsonLogger } from '@ripple/observability';
+import type { FeedRow } from '../feed/feed-reader';
 import type { FeedTail, TailChanges } from '../feed/feed-tail';
 import { TooManyConnectionsError } from './sync.errors';
 import { Frame, type ChangeFrames, type CloseReason } from './sync-messages';
@@ -94,6 +95,25 @@ export class SyncHub {
         this.wakeMembers(undefined);
       },
     );
+  };
+
+  /**
+   * Rows this instance's feed writer just committed: into the shared tail
+   * without a read when they follow what it holds, then every session takes
+   * its part. Otherwise (the tail was reading, or another instance wrote in
+   * between) the tail reads, as for any announcement.
+   */
+  offer = (rows: readonly { row: FeedRow; audience: readonly string[] }[], previous: number): void => {
+    if (!this.tail) return this.wakeMembers(undefined);
+    const from = this.tail.position;
+    if (this.tail.offer(rows, previous)) this.wakeMembers(this.tail.changedSince(from));
+    else this.wakeAll();
+  };
+
+  /** A commit announced by notification: nothing to do if the tail already holds it (`upTo`, when the announcement says). */
+  announced = (upTo?: number): void => {
+    if (upTo !== undefined && this.tail && upTo <= this.tail.position) return;
+    this.wakeAll();
   };
 
   /**

@@ -68,4 +68,37 @@ describe('UserRepository.update across instances', () => {
     expect(new Set(results.map((r) => r.user.version))).toEqual(new Set([2]));
     expect((await a.get(id)).version).toBe(2);
   });
+
+  it('decides on the state it committed last without reading, and on a read when another instance wrote since', async () => {
+    const id = await newUser();
+    let reads = 0;
+    const query = ds.query.bind(ds);
+    ds.query = ((sql: string, params?: unknown[]) => {
+      if (/^\s*SELECT u\.\*/.test(sql)) reads++;
+      return query(sql, params);
+    }) as typeof ds.query;
+    try {
+      await a.update(id, (s) => updateProfile(s, { changes: { bio: 'x' } }), ctx);
+      await a.update(id, (s) => updateProfile(s, { changes: { phone: '+1 555 0101' } }), ctx);
+      expect(reads).toBe(0);
+      // b writes: a's kept state is now stale. Its next decision (bio back to 'x', a change only
+      // on the current state) must not be taken as "nothing to do", nor lose b's write.
+      await b.update(id, (s) => updateProfile(s, { changes: { bio: 'y' } }), ctx);
+      const { user } = await a.update(id, (s) => updateProfile(s, { changes: { bio: 'x' } }), ctx);
+      expect(user).toMatchObject({ version: 5, profileInfo: { bio: 'x', phone: '+1 555 0101' } });
+      expect(await a.get(id)).toMatchObject({ version: 5, profileInfo: { bio: 'x', phone: '+1 555 0101' } });
+      // A stale expectedVersion judged on a's kept state is judged again on the current one.
+      await b.update(id, (s) => updateProfile(s, { changes: { bio: 'z' } }), ctx);
+      await a.update(id, (s) => updateProfile(s, { changes: { bio: 'w' }, expectedVersion: 6 }), ctx);
+      expect((await a.get(id)).profileInfo.bio).toBe('w');
+      // A retried key is answered from its first result, not applied again from the kept state.
+      const key = { key: 'kept-state-key-1', requestHash: 'h' };
+      const first = await a.update(id, (s) => updateProfile(s, { changes: { bio: 'keyed' } }), ctx, key);
+      const again = await a.update(id, (s) => updateProfile(s, { changes: { bio: 'keyed' } }), ctx, key);
+      expect(again).toMatchObject({ replayed: true, user: { version: first.user.version } });
+      expect((await a.get(id)).version).toBe(first.user.version);
+    } finally {
+      ds.query = query;
+    }
+  });
 });

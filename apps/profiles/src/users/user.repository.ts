@@ -9,6 +9,29 @@ import { IdempotencyKeyReusedError, UserNotFoundError } from './user.errors';
 /** Decisions taken again after losing a race to a concurrent write of the same user, before the conflict is surfaced. */
 const MAX_ATTEMPTS = 10;
 
+/** Users whose last committed state an instance keeps (about 1 KB each). */
+const KNOWN_USERS = 10_000;
+
+/** Lost a race: to another write of this user, or to a retry carrying the same key. */
+const raced = (err: unknown) => err instanceof StreamVersionConflictError || (err as { constraint?: string }).constraint === 'idempotency_keys_pkey';
+
+/** A map that forgets its least recently set entries beyond `limit`. */
+class RecentMap<K, V> {
+  private readonly entries = new Map<K, V>();
+  constructor(private readonly limit: number) {}
+  get(key: K): V | undefined {
+    return this.entries.get(key);
+  }
+  set(key: K, value: V): void {
+    this.entries.delete(key);
+    this.entries.set(key, value);
+    if (this.entries.size > this.limit) this.entries.delete(this.entries.keys().next().value as K);
+  }
+  delete(key: K): void {
+    this.entries.delete(key);
+  }
+}
+
 /** A command the client may retry: applied once per key, answered from the first result after that. */
 export interface Idempotency {
   key: string;
@@ -40,6 +63,8 @@ const toRecord = (r: Record<string, any>): UserRecord => ({
 export class UserRepository {
   /** Per user: the last command of this instance in line, so the next one waits for it. */
   private readonly queues = new Map<string, Promise<unknown>>();
+  /** Per user: the state this instance last committed (a command's first decision needs no read). */
+  private readonly known = new RecentMap<string, UserRecord>(KNOWN_USERS);
 
   constructor(private readonly dataSource: DataSource, private readonly store: EventStore) {}
 
@@ -70,8 +95,9 @@ export class UserRepository {
 
   /**
    * Runs a decision against the user's current state and commits its events with
-   * the `users` row (and the idempotency key) in one statement: two round trips,
-   * no transaction held open. A concurrent write to the same user makes the
+   * the `users` row (and the idempotency key) in one statement: one round trip
+   * when this instance committed the user's last change (it decides on the state
+   * it kept), two otherwise; no transaction held open. A concurrent write to the same user makes the
    * append conflict and nothing is written; the decision is then taken again on
    * the new state (so a merge still lands, and a stale expectedVersion is refused
    * by the decision), a bounded number of times. Within this instance, commands
@@ -105,6 +131,27 @@ export class UserRepository {
     newPasswordHash?: string,
   ): Promise<{ user: UserRecord; events: EventEnvelope[]; replayed?: boolean }> {
     for (let attempt = 1; ; attempt++) {
+      // First on the state this instance last committed, if it has it: the append's version
+      // check (and the idempotency key's) catches a stale one, and everything that is not a
+      // plain write (no change, a refused decision, a raced append) is decided again on a read.
+      const known = attempt === 1 ? this.known.get(id) : undefined;
+      if (known) {
+        let events: NewEvent<ProfilesEvent>[] | undefined;
+        try {
+          events = decide(known);
+        } catch {
+          events = undefined;
+        }
+        if (events?.length) {
+          try {
+            return await this.save(known, events, ctx, idempotency, newPasswordHash);
+          } catch (err) {
+            if (!raced(err)) throw err;
+          }
+        }
+        this.known.delete(id);
+        continue;
+      }
       const [row] = await this.dataSource.query(
         `SELECT u.*, k.request_hash AS idempotency_hash, k.response AS idempotency_response
          FROM profiles.users u LEFT JOIN profiles.idempotency_keys k ON k.user_id = u.id AND k.key = $2 WHERE u.id = $1`,
@@ -121,9 +168,7 @@ export class UserRepository {
       try {
         return await this.save(state, events, ctx, idempotency, newPasswordHash);
       } catch (err) {
-        // Lost a race: to another write of this user, or to a retry carrying the same key.
-        const raced = err instanceof StreamVersionConflictError || (err as { constraint?: string }).constraint === 'idempotency_keys_pkey';
-        if (!raced || attempt >= MAX_ATTEMPTS) throw err;
+        if (!raced(err) || attempt >= MAX_ATTEMPTS) throw err;
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
       }
     }
@@ -148,11 +193,12 @@ export class UserRepository {
     }
     const { events: envelopes } = await this.store.appendAtomically(this.dataSource,
       { aggregateType: 'user', aggregateId: state.id, expectedVersion: state.version, events, context: ctx, now }, writes);
+    this.known.set(state.id, user);
     return { user, events: envelopes };
   }
 
   async create(id: string, events: NewEvent<ProfilesEvent>[], passwordHash: string, ctx: CausationContext): Promise<UserRecord> {
-    return this.dataSource.transaction(async (tx) => {
+    const user = await this.dataSource.transaction(async (tx) => {
       const envelopes = await this.store.append(tx, { aggregateType: 'user', aggregateId: id, expectedVersion: 0, events, context: ctx });
       const state = envelopes.reduce<UserState | undefined>((s, e) => evolve(s, e as ProfilesEvent), undefined)!;
       const [row] = await tx.query(
@@ -162,5 +208,7 @@ export class UserRepository {
       await tx.query('INSERT INTO profiles.credentials (user_id, password_hash) VALUES ($1, $2)', [id, passwordHash]);
       return toRecord(row);
     });
+    this.known.set(id, user);
+    return user;
   }
 }

@@ -68,7 +68,7 @@ export async function runHops(opts: {
   await listen.connect();
   listen.on('notification', (n) => {
     if (n.channel === 'bench_venue' && n.payload === marker) mark('row');
-    else if (n.channel === 'gateway_changes' && n.payload === 'venues') mark('feed');
+    else if (n.channel === 'gateway_changes' && (n.payload === 'venues' || n.payload?.startsWith('venues:'))) mark('feed');
   });
   for (const channel of ['bench_venue', 'gateway_changes']) await listen.query(`LISTEN ${channel}`);
   const seen = (m: Mark) => (_: Error | null, msg: { string(): string }) => {
