@@ -2,9 +2,9 @@ import { escapeLiteral } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { DomainEvent } from '@ripple/contracts';
 import { planBatch, type Outcome } from './batch-plan';
-import { batchTransaction, type StatementRows } from './batch-transaction';
+import { batchTransaction } from './batch-transaction';
 import { isForProjections } from './decode';
-import { checkpointTable, type ApplyMode, type Projection, type TableMap } from './projection';
+import { checkpointTable, sqlIntArray, sqlTextArray, type ApplyMode, type Projection, type StatementRows, type TableMap } from './projection';
 import { qualify } from './schema';
 
 export const projectionLockKey = (schema: string, projection: string) => `ripple-projection:${schema}:${projection}`;
@@ -94,6 +94,8 @@ class BatchStatements {
         ? `EXISTS (SELECT 1 FROM ${qualify(schema, 'dead_letters')} d WHERE d.projection = ${escapeLiteral(projection.name)} AND d.status = 'open' AND d.aggregate_id = a.id)`
         : 'false'} AS blocked
        FROM unnest(${textArray(ids)}) AS a(id) LEFT JOIN ${this.cpTable} cp ON cp.aggregate_id = a.id`,
+      // What the projection reads first, in the same round trip.
+      ...(projection.reads?.(events, tables) ?? []),
     ];
   }
 
@@ -105,7 +107,7 @@ class BatchStatements {
     const plan = planBatch(this.events, applied, blocked);
     if (plan.toApply.length > 0) {
       const known = plan.toApply.filter(isForProjections);
-      if (known.length > 0) await this.projection.apply(tx, known, this.tables, this.opts.mode);
+      if (known.length > 0) await this.projection.apply(tx, known, this.tables, this.opts.mode, opened.slice(2));
       const cps = [...plan.checkpoints.entries()];
       this.closing = `INSERT INTO ${this.cpTable} (aggregate_id, version, event_id)
         SELECT * FROM unnest(${textArray(cps.map(([id]) => id))}, ${intArray(cps.map(([, c]) => c.version))}, ${textArray(cps.map(([, c]) => c.eventId))}::uuid[])
@@ -115,12 +117,8 @@ class BatchStatements {
   }
 }
 
-const textArray = (values: readonly string[]) => `ARRAY[${values.map(escapeLiteral).join(',')}]::text[]`;
-
-const intArray = (values: readonly number[]) => {
-  for (const v of values) if (!Number.isSafeInteger(v)) throw new Error(`not an integer: ${v}`);
-  return `ARRAY[${values.join(',')}]::int[]`;
-};
+const textArray = sqlTextArray;
+const intArray = sqlIntArray;
 
 export const liveTables = (schema: string): TableMap => (table) => qualify(schema, table);
 export const shadowTables = (schema: string): TableMap => (table) => qualify(schema, `${table}__rebuild`);

@@ -1,7 +1,6 @@
 import { QueryFailedError, type DataSource, type EntityManager, type QueryRunner } from 'typeorm';
+import type { StatementRows } from './projection';
 
-/** Rows of each statement, in order. */
-export type StatementRows = Record<string, unknown>[][];
 
 /**
  * A transaction that costs no round trip of its own: BEGIN travels with the

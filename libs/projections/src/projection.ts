@@ -1,3 +1,4 @@
+import { escapeLiteral } from 'pg';
 import type { EntityManager } from 'typeorm';
 import type { BoundedContext, DomainEvent } from '@ripple/contracts';
 
@@ -28,8 +29,30 @@ export interface Projection {
    * in the batch's first statement, so they cost no round trip of their own.
    */
   locks?: readonly string[];
-  apply(tx: EntityManager, events: DomainEvent[], tables: TableMap, mode: ApplyMode): Promise<void>;
+  /**
+   * What `apply` reads first, as statements whose values are literals (see
+   * `sqlText`, `sqlTextArray`): they run in the batch's first round trip, with
+   * its BEGIN, after its locks, and their rows reach `apply` as `read`, in
+   * order. They see every event of the batch, `apply` only those next in line.
+   */
+  reads?(events: DomainEvent[], tables: TableMap): string[];
+  apply(tx: EntityManager, events: DomainEvent[], tables: TableMap, mode: ApplyMode, read: StatementRows): Promise<void>;
 }
+
+/** Rows of each statement, in order. */
+export type StatementRows = Record<string, unknown>[][];
+
+/** A string as an SQL literal (for statements that share a round trip with BEGIN, which take no parameters). */
+export const sqlText = (value: string) => escapeLiteral(value);
+
+/** Strings as an SQL text[] literal. */
+export const sqlTextArray = (values: readonly string[]) => `ARRAY[${values.map(escapeLiteral).join(',')}]::text[]`;
+
+/** Integers as an SQL int[] literal. */
+export const sqlIntArray = (values: readonly number[]) => {
+  for (const v of values) if (!Number.isSafeInteger(v)) throw new Error(`not an integer: ${v}`);
+  return `ARRAY[${values.join(',')}]::int[]`;
+};
 
 /** Thrown by `apply` for an event that can never succeed: dead-lettered at once, not retried. */
 export class PermanentProjectionError extends Error {

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { BoundedContext, DomainEvent } from '@ripple/contracts';
-import type { Projection } from '@ripple/projections';
-import { writeFeedBatch } from './feed-batch';
+import type { ApplyMode, Projection, StatementRows, TableMap } from '@ripple/projections';
+import { batchScopesStatement, writeFeedBatch } from './feed-batch';
 import { FEED_WRITE_LOCK, feedProjectionName } from './feed-sources';
 
 /**
@@ -21,8 +21,10 @@ export function changeFeedProjection(source: BoundedContext): Projection {
     tables: [],
     // Held to commit: the next feed writer takes its positions only after these are visible.
     locks: [FEED_WRITE_LOCK],
-    async apply(tx: EntityManager, events: DomainEvent[]): Promise<void> {
-      await writeFeedBatch(tx, events, source);
+    // The scopes of the batch's records, read with the batch's BEGIN.
+    reads: (events: DomainEvent[]) => [batchScopesStatement(events)],
+    async apply(tx: EntityManager, events: DomainEvent[], _t: TableMap, _mode: ApplyMode, read: StatementRows): Promise<void> {
+      await writeFeedBatch(tx, events, source, read);
     },
   };
 }

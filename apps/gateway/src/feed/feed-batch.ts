@@ -1,11 +1,14 @@
 import type { EntityManager } from 'typeorm';
 import type { DomainEvent } from '@ripple/contracts';
 import { notifyAfterCommit } from '@ripple/event-store';
+import { sqlTextArray, type StatementRows } from '@ripple/projections';
 import { FEED_CHANNEL } from './feed-sources';
 import { directUsers, operationOf, petOf, refChanges, tableNameOf, type Refs } from './change-scope';
 import type { FeedRow } from './feed-reader';
 
 type Key = string;
+type ScopeRow = { aggregate_type: string; aggregate_id: string; refs: Refs };
+const SCOPES_SELECT = 'SELECT aggregate_type, aggregate_id, refs FROM gateway.scopes';
 const key = (aggregateType: string, aggregateId: string): Key => `${aggregateType}\u0000${aggregateId}`;
 
 /**
@@ -43,7 +46,10 @@ class Scopes {
   }
 
   async load(where: string, params: unknown[]): Promise<void> {
-    const rows: { aggregate_type: string; aggregate_id: string; refs: Refs }[] = await this.tx.query(`SELECT aggregate_type, aggregate_id, refs FROM gateway.scopes WHERE ${where}`, params);
+    this.add(await this.tx.query(`${SCOPES_SELECT} WHERE ${where}`, params));
+  }
+
+  add(rows: ScopeRow[]): void {
     for (const r of rows) if (!this.refs.has(key(r.aggregate_type, r.aggregate_id))) this.refs.set(key(r.aggregate_type, r.aggregate_id), r.refs);
   }
 
@@ -68,8 +74,8 @@ class Scopes {
  * the changes (positions in stream order) with their audiences, and the roles and
  * scopes that changed. Notifies FEED_CHANNEL with `source` after commit.
  */
-export async function writeFeedBatch(tx: EntityManager, events: DomainEvent[], source: string): Promise<void> {
-  const scopes = await loadScopes(tx, events);
+export async function writeFeedBatch(tx: EntityManager, events: DomainEvent[], source: string, read: StatementRows = []): Promise<void> {
+  const scopes = await loadScopes(tx, events, read[0] as ScopeRow[] | undefined);
   const rows = events.map((event, seq) => {
     const refs = scopes.merge(event.aggregateType, event.aggregateId, refChanges(event));
     return { seq, event, audience: audienceOf(scopes, event.aggregateType, event.aggregateId, refs) };
@@ -134,16 +140,20 @@ function committedRows(
   return { previous: Number(inserted[0].previous), upTo: written[written.length - 1].row.position, rows: written };
 }
 
-/** Loads the scopes of the batch's records, then of the pets, health records and vets they lead to. */
-async function loadScopes(tx: EntityManager, events: DomainEvent[]): Promise<Scopes> {
-  const scopes = new Scopes(tx);
+/** The statement that reads the scopes of the batch's own records (run with the batch's BEGIN: see the projection's `reads`). */
+export function batchScopesStatement(events: DomainEvent[]): string {
   const byType = new Map<string, Set<string>>();
   for (const e of events) (byType.get(e.aggregateType) ?? byType.set(e.aggregateType, new Set()).get(e.aggregateType)!).add(e.aggregateId);
   const types = [...byType.keys()];
-  await scopes.load('(aggregate_type, aggregate_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))', [
-    types.flatMap((t) => [...byType.get(t)!].map(() => t)),
-    types.flatMap((t) => [...byType.get(t)!]),
-  ]);
+  const typeColumn = sqlTextArray(types.flatMap((t) => [...byType.get(t)!].map(() => t)));
+  const idColumn = sqlTextArray(types.flatMap((t) => [...byType.get(t)!]));
+  return `${SCOPES_SELECT} WHERE (aggregate_type, aggregate_id) IN (SELECT * FROM unnest(${typeColumn}, ${idColumn}))`;
+}
+
+/** Loads the scopes of the batch's records (unless already `read`), then of the pets, health records and vets they lead to. */
+async function loadScopes(tx: EntityManager, events: DomainEvent[], read?: ScopeRow[]): Promise<Scopes> {
+  const scopes = new Scopes(tx);
+  scopes.add(read ?? (await tx.query(batchScopesStatement(events))));
   // What the batch's records point at, with the batch's own changes folded in.
   const pets = new Set<string>();
   const vets = new Set<string>();

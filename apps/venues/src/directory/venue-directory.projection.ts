@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { GALLERA_AGGREGATE, VENUE_AGGREGATE, type DomainEvent, type ProfilesEvent, type VenuesEvent } from '@ripple/contracts';
 import { EventStore, type AppendRequest } from '@ripple/event-store';
-import type { ApplyMode, Projection, TableMap } from '@ripple/projections';
+import { sqlTextArray, type ApplyMode, type Projection, type StatementRows, type TableMap } from '@ripple/projections';
 import { businessSynced, evolveDirectory, type DirectoryEntry, type Gallera, type OwnerProfile, type Venue } from './business-from-profile';
 
 const store = new EventStore('venues');
@@ -19,11 +19,16 @@ export const venueDirectoryProjection: Projection = {
   source: 'profiles',
   tables: ['owner_profiles', 'venues', 'galleras'],
 
-  async apply(tx: EntityManager, events: DomainEvent[], t: TableMap, mode: ApplyMode): Promise<void> {
+  // The entries of the batch's users, read with the batch's BEGIN.
+  reads(events: DomainEvent[], t: TableMap): string[] {
+    const ids = userIdsOf(events);
+    return ids.length ? [loadStatement(t, sqlTextArray(ids))] : [];
+  },
+
+  async apply(tx: EntityManager, events: DomainEvent[], t: TableMap, mode: ApplyMode, read: StatementRows): Promise<void> {
     const userEvents = events.filter((e): e is ProfilesEvent => e.aggregateType === 'user');
     if (userEvents.length === 0) return;
-    const ids = [...new Set(userEvents.map((e) => e.aggregateId))];
-    const before = await load(tx, t, ids);
+    const before = read.length > 0 ? entriesOf(read[0] as EntryRow[]) : entriesOf(await tx.query(loadStatement(t, '$1::text[]'), [userIdsOf(userEvents)]));
     const after = new Map(before);
     const published: AppendRequest<VenuesEvent>[] = [];
     // Replay rebuilds rows only: the events a live apply published are already in the stream.
@@ -54,16 +59,19 @@ function syncedEvents(cause: ProfilesEvent, before: DirectoryEntry, after: Direc
   return out;
 }
 
-/** The directory entries of `ids`, in one statement: each user's profile, venue and gallera rows as JSON. */
-async function load(tx: EntityManager, t: TableMap, ids: string[]): Promise<Map<string, DirectoryEntry>> {
-  const rows: { id: string; p: Record<string, any> | null; v: Record<string, any> | null; g: Record<string, any> | null }[] = await tx.query(
-    `SELECT u.id,
-       (SELECT to_jsonb(p) FROM ${t('owner_profiles')} p WHERE p.user_id = u.id) AS p,
-       (SELECT to_jsonb(v) FROM ${t('venues')} v WHERE v.owner_id = u.id) AS v,
-       (SELECT to_jsonb(g) FROM ${t('galleras')} g WHERE g.owner_id = u.id) AS g
-     FROM unnest($1::uuid[]) AS u(id)`,
-    [ids],
-  );
+const userIdsOf = (events: DomainEvent[]) => [...new Set(events.filter((e) => e.aggregateType === 'user').map((e) => e.aggregateId))];
+
+type EntryRow = { id: string; p: Record<string, any> | null; v: Record<string, any> | null; g: Record<string, any> | null };
+
+/** The directory entries of the users `ids` (an SQL text[]), in one statement: each user's profile, venue and gallera rows as JSON. */
+const loadStatement = (t: TableMap, ids: string) =>
+  `SELECT u.id,
+     (SELECT to_jsonb(p) FROM ${t('owner_profiles')} p WHERE p.user_id = u.id) AS p,
+     (SELECT to_jsonb(v) FROM ${t('venues')} v WHERE v.owner_id = u.id) AS v,
+     (SELECT to_jsonb(g) FROM ${t('galleras')} g WHERE g.owner_id = u.id) AS g
+   FROM unnest(${ids}::uuid[]) AS u(id)`;
+
+function entriesOf(rows: EntryRow[]): Map<string, DirectoryEntry> {
   const entries = new Map<string, DirectoryEntry>();
   for (const { id, p, v, g } of rows) {
     if (!p && !v && !g) continue;
