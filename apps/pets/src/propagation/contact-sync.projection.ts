@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { DomainEvent, ProfilesEvent } from '@ripple/contracts';
-import type { ApplyMode, Projection, TableMap } from '@ripple/projections';
+import { sqlTextArray, type ApplyMode, type Projection, type StatementRows, type TableMap } from '@ripple/projections';
 import type { CopySync } from './copy-sync';
 import { contactChanged, contactOf, contactRow, evolveContact, type UserContact } from './user-contact';
 
@@ -16,11 +16,15 @@ export function contactSyncProjection(copies: CopySync): Projection {
     name: 'contact-sync',
     source: 'profiles',
     tables: ['user_contacts'],
-    async apply(tx: EntityManager, events: DomainEvent[], t: TableMap, mode: ApplyMode): Promise<void> {
+    // The batch's users' contacts, read with the batch's BEGIN.
+    reads(events: DomainEvent[], t: TableMap): string[] {
+      const ids = userIdsOf(events);
+      return ids.length ? [`SELECT * FROM ${t('user_contacts')} WHERE user_id = ANY(${sqlTextArray(ids)}::uuid[])`] : [];
+    },
+    async apply(tx: EntityManager, events: DomainEvent[], t: TableMap, mode: ApplyMode, read: StatementRows): Promise<void> {
       const userEvents = events.filter((e): e is ProfilesEvent => e.aggregateType === 'user');
       if (!userEvents.length) return;
-      const ids = [...new Set(userEvents.map((e) => e.aggregateId))];
-      const rows = await tx.query(`SELECT * FROM ${t('user_contacts')} WHERE user_id = ANY($1::uuid[])`, [ids]);
+      const rows = read.length > 0 ? read[0] : await tx.query(`SELECT * FROM ${t('user_contacts')} WHERE user_id = ANY($1::uuid[])`, [userIdsOf(userEvents)]);
       const before = new Map<string, UserContact>(rows.map((r: Record<string, any>) => [r.user_id, contactOf(r)]));
       const after = new Map(before);
       const trigger = new Map<string, ProfilesEvent>();
@@ -36,6 +40,8 @@ export function contactSyncProjection(copies: CopySync): Projection {
     },
   };
 }
+
+const userIdsOf = (events: DomainEvent[]) => [...new Set(events.filter((e) => e.aggregateType === 'user').map((e) => e.aggregateId))];
 
 export const causedBy = (e: DomainEvent) => ({ correlationId: e.correlationId, causationId: e.id, actor: 'service:pets' });
 
