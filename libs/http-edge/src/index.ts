@@ -1,3 +1,5 @@
 export * from './bootstrap';
 export * from './error-filter';
 export * from './validation';
+export * from './openapi/openapi-document';
+export * from './openapi/error-responses';

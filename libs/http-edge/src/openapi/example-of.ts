@@ -1,0 +1,41 @@
+import type { SchemaObject } from '@nestjs/swagger';
+
+const REF = '#/components/schemas/';
+
+/** A plausible value for a schema, so every request body in the document has an example. */
+export function exampleOf(schema: SchemaObject & { $ref?: string }, schemas: Record<string, SchemaObject>, depth = 0): unknown {
+  if (depth > 5) return undefined;
+  if (schema.$ref) return schema.$ref.startsWith(REF) && schemas[schema.$ref.slice(REF.length)] ? exampleOf(schemas[schema.$ref.slice(REF.length)], schemas, depth + 1) : undefined;
+  if (schema.example !== undefined) return schema.example;
+  if (schema.enum?.length) return schema.enum[0];
+  const alternative = schema.oneOf?.[0] ?? schema.anyOf?.[0] ?? schema.allOf?.[0];
+  if (alternative) return exampleOf(alternative as SchemaObject, schemas, depth + 1);
+  switch (schema.type) {
+    case 'object':
+      return Object.fromEntries(Object.entries(schema.properties ?? {}).map(([k, s]) => [k, exampleOf(s as SchemaObject, schemas, depth + 1)]));
+    case 'array':
+      return schema.items ? [exampleOf(schema.items as SchemaObject, schemas, depth + 1)] : [];
+    case 'integer':
+      return Math.max(0, schema.minimum ?? 1);
+    case 'number':
+      return Math.max(0, schema.minimum ?? 12.5);
+    case 'boolean':
+      return true;
+    case 'string':
+      return stringExample(schema);
+    default:
+      return undefined;
+  }
+}
+
+function stringExample(schema: SchemaObject): string {
+  switch (schema.format) {
+    case 'email': return 'someone@example.com';
+    case 'uuid': return '0190f5d2-4b1a-7c3e-8f00-1234567890ab';
+    case 'date': return '2026-01-10';
+    case 'date-time': return '2026-01-10T09:30:00.000Z';
+    case 'uri': case 'url': return 'https://example.com';
+  }
+  const min = schema.minLength ?? 0;
+  return 'example'.padEnd(min, 'x').slice(0, schema.maxLength ?? 64);
+}

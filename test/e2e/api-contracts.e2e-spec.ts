@@ -1,0 +1,116 @@
+/**
+ * What an operator and an integrator read off a running stack: every app's
+ * probes, the merged OpenAPI document (checked against the gateway's route
+ * table), and the browsable page, served without a CDN.
+ */
+import { GATEWAY_PATHS, OWNED_PREFIXES, isGatewayPath, routeFor } from '../../apps/gateway/src/proxy/route-table';
+import { startRipple, type RunningRipple } from './support/ripple-processes';
+
+let ripple: RunningRipple;
+let doc: any;
+const METHODS = ['get', 'put', 'post', 'delete', 'patch'];
+
+beforeAll(async () => {
+  ripple = await startRipple();
+  const res = await fetch(`${ripple.url}/api/openapi.json`);
+  expect(res.status).toBe(200);
+  doc = await res.json();
+}, 90_000);
+
+afterAll(async () => {
+  await ripple?.stop();
+});
+
+/** A documented path (`/api/sync/{type}`) serves a prefix (`/api/sync/zones`) when each `{param}` may take the prefix's segment. */
+const serves = (template: string, prefix: string, op: any): boolean => {
+  const segments = template.split('/');
+  return prefix.split('/').every((want, i) => {
+    const have = segments[i];
+    if (have === undefined) return false;
+    const param = /^\{(\w+)\}$/.exec(have)?.[1];
+    if (!param) return have === want;
+    const values = op.parameters?.find((p: any) => p.in === 'path' && p.name === param)?.schema?.enum;
+    return !values || values.includes(want);
+  });
+};
+const operations = (path: string): any[] => METHODS.map((m) => doc.paths[path]?.[m]).filter(Boolean);
+const servicesDocumenting = (path: string) => new Set(operations(path).map((op) => op['x-ripple-service']));
+
+describe('health', () => {
+  it.each(['profiles', 'venues', 'pets', 'connectors', 'gateway'] as const)('%s answers /health/live and /health/ready, naming its database and broker', async (app) => {
+    const base = `http://127.0.0.1:${ripple.ports[app]}`;
+    const live = await fetch(`${base}/health/live`);
+    expect(live.status).toBe(200);
+    expect((await live.json()).details.process.status).toBe('up');
+
+    const ready = await fetch(`${base}/health/ready`);
+    expect(ready.status).toBe(200);
+    const { details } = await ready.json();
+    expect(details).toMatchObject({ postgres: { status: 'up' }, nats: { status: 'up' } });
+    if (app === 'gateway') expect(details).toMatchObject({ profiles: { status: 'up' }, venues: { status: 'up' }, pets: { status: 'up' }, connectors: { status: 'up' } });
+  });
+});
+
+describe('/api/openapi.json', () => {
+  it('is OpenAPI 3 with every service reachable', () => {
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(doc['x-ripple-unavailable']).toBeUndefined();
+  });
+
+  it('documents every prefix of the route table, by the service it routes to', () => {
+    const missing = OWNED_PREFIXES.filter(([prefix, service]) => !Object.keys(doc.paths).some((p) => operations(p).some((op) => op['x-ripple-service'] === service && serves(p, prefix, op))));
+
+    expect(missing).toEqual([]);
+  });
+
+  it("documents every path the gateway serves itself, and each service's dead letters", () => {
+    const own = [...GATEWAY_PATHS].filter((p) => !servicesDocumenting(p).has('gateway'));
+    // The services that consume streams (and so have dead letters); connectors only publishes.
+    const ops = ['profiles', 'venues', 'pets', 'gateway'].filter((s) => !servicesDocumenting(`/api/ops/${s}/dead-letters`).has(s));
+
+    expect(own).toEqual([]);
+    expect(ops).toEqual([]);
+  });
+
+  it('has every documented path routed by the gateway to the service that documents it', () => {
+    const concrete = Object.keys(doc.paths).filter((p) => p.startsWith('/api/') && !p.includes('{'));
+    const misrouted = concrete.filter((p) => {
+      const routedTo = isGatewayPath(p) ? 'gateway' : routeFor(p);
+      return [...servicesDocumenting(p)].some((s) => s !== routedTo);
+    });
+
+    expect(concrete.length).toBeGreaterThan(30);
+    expect(misrouted).toEqual([]);
+  });
+
+  it('states bearer auth on guarded routes only, the errors, and an example body', () => {
+    expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+    const update = doc.paths['/api/users/profile'].put;
+    expect(update.security).toEqual([{ bearer: [] }]);
+    expect(update.responses['401'].content['application/json'].examples.missing.value.error.code).toBe('AUTH_REQUIRED');
+    expect(update.responses['400'].content['application/json'].examples.validation.value.error.code).toBe('VALIDATION_FAILED');
+    expect(update.requestBody.content['application/json'].example.profileInfo).toBeDefined();
+    expect(doc.components.schemas.ProfileInfoDto.properties.venueName).toMatchObject({ type: 'string' });
+
+    expect(doc.paths['/api/users'].post.security).toBeUndefined();
+    expect(doc.paths['/api/auth/login'].post.security).toBeUndefined();
+  });
+});
+
+describe('/api/docs', () => {
+  it('serves Swagger UI from the gateway itself: nothing from a CDN', async () => {
+    const page = await fetch(`${ripple.url}/api/docs`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
+
+    expect(assets.length).toBeGreaterThanOrEqual(3);
+    for (const asset of assets) {
+      expect(asset.startsWith('/api/docs/')).toBe(true);
+      const res = await fetch(`${ripple.url}${asset}`);
+      expect(res.status).toBe(200);
+      expect((await res.arrayBuffer()).byteLength).toBeGreaterThan(1000);
+    }
+    expect(html).toContain("url: '/api/openapi.json'");
+  });
+});
