@@ -1,9 +1,10 @@
 /**
  * What an operator and an integrator read off a running stack: every app's
  * probes, the merged OpenAPI document (checked against the gateway's route
- * table), and the browsable page, served without a CDN.
+ * table), the AsyncAPI document, and the browsable page, served without a CDN.
  */
 import { GATEWAY_PATHS, OWNED_PREFIXES, isGatewayPath, routeFor } from '../../apps/gateway/src/proxy/route-table';
+import { testNatsUrl } from '@ripple/testing';
 import { startRipple, type RunningRipple } from './support/ripple-processes';
 
 let ripple: RunningRipple;
@@ -94,6 +95,19 @@ describe('/api/openapi.json', () => {
 
     expect(doc.paths['/api/users'].post.security).toBeUndefined();
     expect(doc.paths['/api/auth/login'].post.security).toBeUndefined();
+  });
+});
+
+describe('/api/asyncapi.json', () => {
+  it('describes the events on NATS and the realtime messages', async () => {
+    const res = await fetch(`${ripple.url}/api/asyncapi.json`);
+    expect(res.status).toBe(200);
+    const asyncApi = await res.json();
+
+    expect(asyncApi.asyncapi).toBe('3.0.0');
+    expect(asyncApi.servers.nats.host).toBe(new URL(await testNatsUrl()).host);
+    expect(asyncApi.channels.UserProfileUpdated.address).toBe('profiles.user.{aggregateId}.UserProfileUpdated');
+    expect(Object.keys(asyncApi.channels.changeFeedSse.messages)).toContain('data_change');
   });
 });
 

@@ -10,7 +10,7 @@ import { mergeOpenApi } from './merge-openapi';
 
 export interface ApiDocsOptions {
   upstreams: Upstreams;
-  asyncApi: () => unknown;
+  asyncApi: object;
   fetchTimeoutMs?: number;
 }
 
@@ -33,7 +33,7 @@ export function serveApiDocs(app: NestExpressApplication, opts: ApiDocsOptions):
         );
       return;
     }
-    if (req.path === '/api/asyncapi.json') return void res.json(opts.asyncApi());
+    if (req.path === '/api/asyncapi.json') return void res.json(opts.asyncApi);
     if (req.path === DOCS_PREFIX || req.path === `${DOCS_PREFIX}/`) return void res.type('html').send(SWAGGER_PAGE);
     next();
   });
