@@ -5,6 +5,7 @@
  */
 import { GATEWAY_PATHS, OWNED_PREFIXES, isGatewayPath, routeFor } from '../../apps/gateway/src/proxy/route-table';
 import { testNatsUrl } from '@ripple/testing';
+import { apiClient, signUp } from './support/http-client';
 import { startRipple, type RunningRipple } from './support/ripple-processes';
 
 let ripple: RunningRipple;
@@ -108,6 +109,24 @@ describe('/api/asyncapi.json', () => {
     expect(asyncApi.servers.nats.host).toBe(new URL(await testNatsUrl()).host);
     expect(asyncApi.channels.UserProfileUpdated.address).toBe('profiles.user.{aggregateId}.UserProfileUpdated');
     expect(Object.keys(asyncApi.channels.changeFeedSse.messages)).toContain('data_change');
+  });
+});
+
+describe('HTTP metrics', () => {
+  it("label the benchmarked path with its route pattern on the gateway and on profiles, never a raw id", async () => {
+    const api = apiClient(ripple.url);
+    const user = await signUp(api, 'user');
+    expect((await api.put('/api/users/profile', { profileInfo: { bio: 'metrics' } }, { token: user.token })).status).toBe(200);
+    expect((await api.get(`/api/users/${user.id}`, { token: user.token })).status).toBe(200);
+
+    const gateway = await (await fetch(`${ripple.url}/metrics`)).text();
+    const profiles = await (await fetch(`http://127.0.0.1:${ripple.ports.profiles}/metrics`)).text();
+
+    expect(gateway).toMatch(/^ripple_http_requests_total\{method="PUT",route="\/api\/users\/\*",status="200"/m);
+    expect(gateway).toMatch(/^ripple_http_request_duration_seconds_count\{[^}]*method="PUT",route="\/api\/users\/\*",status="200"/m);
+    expect(profiles).toMatch(/^ripple_http_requests_total\{method="PUT",route="\/api\/users\/profile",status="200"/m);
+    expect(profiles).toMatch(/^ripple_http_request_duration_seconds_bucket\{le="0.1",[^}]*method="GET",route="\/api\/users\/:id",status="200"/m);
+    expect(gateway + profiles).not.toContain(user.id);
   });
 });
 

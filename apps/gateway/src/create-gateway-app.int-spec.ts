@@ -117,6 +117,24 @@ describe('gateway app', () => {
     expect(res.body).toContain('ripple_http_requests_total');
   });
 
+  it('labels requests with the route pattern they matched, never the raw path, and observes their latency', async () => {
+    const id = '0190f5d2-0000-7000-8000-00000000abcd';
+    await send(`${base}/api/venues/${id}`);
+    await send(`${base}/api/ops/pets/dead-letters/${id}`);
+    await send(`${base}/health/live`);
+    await send(`${base}/nowhere/${id}`);
+    const { body } = await send(`${base}/metrics`);
+
+    const series = (name: string, route: string, status: string) => new RegExp(`^${name}\\{[^}]*method="GET",route="${route.replace(/[*/]/g, '\\$&')}",status="${status}"[^}]*\\} [1-9]`, 'm');
+    expect(body).toMatch(series('ripple_http_requests_total', '/api/venues/*', '200'));
+    expect(body).toMatch(series('ripple_http_requests_total', '/api/ops/pets/*', '200'));
+    expect(body).toMatch(series('ripple_http_requests_total', '/health/live', '200'));
+    expect(body).toMatch(series('ripple_http_requests_total', 'unmatched', '404'));
+    expect(body).toMatch(series('ripple_http_request_duration_seconds_count', '/api/venues/*', '200'));
+    expect(body).toMatch(/^ripple_http_request_duration_seconds_bucket\{le="0.005"[^}]*route="\/api\/venues\/\*"/m);
+    expect(body).not.toContain(id);
+  });
+
   it('proxies the connectors paths to the connectors service', async () => {
     for (const path of [
       '/api/connectors/runs', '/api/catalog/talents?limit=1', '/api/internal/orchestrate-sync', '/api/ops/connectors/dead-letters',

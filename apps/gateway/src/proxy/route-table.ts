@@ -40,7 +40,13 @@ export const isGatewayPath = (pathname: string) => GATEWAY_PATHS.has(pathname) |
 
 /** The service that serves a path; `/api/ops/<service>/...` goes to that service unchanged. */
 export function routeFor(pathname: string): ServiceName | undefined {
-  for (const [prefix, service] of OWNED_PREFIXES) if (under(pathname, prefix)) return service;
+  return ownerOf(pathname)?.service;
+}
+
+/** The route-table entry a path matched: its pattern (the metrics' `route` label) and its service. */
+export function ownerOf(pathname: string): { pattern: string; service: ServiceName } | undefined {
+  for (const [prefix, service] of OWNED_PREFIXES) if (under(pathname, prefix)) return { pattern: `${prefix}/*`, service };
   const ops = OPS.exec(pathname)?.[1];
-  return SERVICES.find((s) => s === ops);
+  const service = SERVICES.find((s) => s === ops);
+  return service && { pattern: `/api/ops/${service}/*`, service };
 }
