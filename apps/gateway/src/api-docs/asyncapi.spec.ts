@@ -1,3 +1,6 @@
+import asyncApi300Schema from '@asyncapi/specs/schemas/3.0.0-without-$id.json';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
 import { EVENT_PAYLOAD_SCHEMAS, EVENT_ROUTES, currentSchemaVersion, eventSubject, isKnownEventType } from '@ripple/contracts';
 import { buildAsyncApi } from './asyncapi';
 
@@ -6,7 +9,12 @@ const doc = buildAsyncApi({ nats: '127.0.0.1:4222', gateway: '127.0.0.1:3000' })
 const eventTypes = [...new Set([...Object.keys(EVENT_PAYLOAD_SCHEMAS), ...Object.keys(EVENT_ROUTES)])].sort();
 
 describe('the AsyncAPI document', () => {
-  it('is AsyncAPI 3, with the broker and the gateway as servers', () => {
+  it('is a valid AsyncAPI 3.0 document, with the broker and the gateway as servers', () => {
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    addFormats(ajv);
+    const validate = ajv.compile(asyncApi300Schema);
+
+    expect(validate(doc) ? [] : validate.errors).toEqual([]);
     expect(doc.asyncapi).toBe('3.0.0');
     expect(doc.servers.nats).toMatchObject({ host: '127.0.0.1:4222', protocol: 'nats' });
     expect(doc.servers.ws).toMatchObject({ protocol: 'ws', pathname: '/api/sync/ws' });

@@ -11,7 +11,21 @@ const REF = '#/components/schemas/';
  * the rules the validation pipe enforces are the rules the document states.
  */
 export function schemasFromValidators(): Record<string, SchemaObject> {
-  return validationMetadatasToSchemas({ refPointerPrefix: REF, classTransformerMetadataStorage: defaultMetadataStorage }) as Record<string, SchemaObject>;
+  const schemas = validationMetadatasToSchemas({ refPointerPrefix: REF, classTransformerMetadataStorage: defaultMetadataStorage });
+  return asOpenApi30(schemas) as Record<string, SchemaObject>;
+}
+
+/** The converter speaks JSON Schema draft 7 (`exclusiveMinimum: 0`); OpenAPI 3.0 says `minimum: 0, exclusiveMinimum: true`. */
+function asOpenApi30(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(asOpenApi30);
+  if (typeof node !== 'object' || node === null) return node;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) {
+    if (k === 'exclusiveMinimum' && typeof v === 'number') Object.assign(out, { minimum: v, exclusiveMinimum: true });
+    else if (k === 'exclusiveMaximum' && typeof v === 'number') Object.assign(out, { maximum: v, exclusiveMaximum: true });
+    else out[k] = asOpenApi30(v);
+  }
+  return out;
 }
 
 /** The names a schema refers to, transitively, so every schema a document uses is in it. */
