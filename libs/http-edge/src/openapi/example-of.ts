@@ -11,14 +11,19 @@ export function exampleOf(schema: SchemaObject & { $ref?: string }, schemas: Rec
   const alternative = schema.oneOf?.[0] ?? schema.anyOf?.[0] ?? schema.allOf?.[0];
   if (alternative) return exampleOf(alternative as SchemaObject, schemas, depth + 1);
   switch (schema.type) {
-    case 'object':
-      return Object.fromEntries(Object.entries(schema.properties ?? {}).map(([k, s]) => [k, exampleOf(s as SchemaObject, schemas, depth + 1)]));
+    case 'object': {
+      // Every required field, then optional ones up to a readable few.
+      const entries = Object.entries(schema.properties ?? {});
+      const required = entries.filter(([k]) => schema.required?.includes(k));
+      const optional = entries.filter(([k]) => !schema.required?.includes(k)).slice(0, Math.max(0, 4 - required.length));
+      return Object.fromEntries([...required, ...optional].map(([k, s]) => [k, exampleOf(s as SchemaObject, schemas, depth + 1)]));
+    }
     case 'array':
       return schema.items ? [exampleOf(schema.items as SchemaObject, schemas, depth + 1)] : [];
     case 'integer':
-      return Math.max(0, schema.minimum ?? 1);
+      return numberWithin(schema, 1);
     case 'number':
-      return Math.max(0, schema.minimum ?? 12.5);
+      return numberWithin(schema, 12.5);
     case 'boolean':
       return true;
     case 'string':
@@ -28,7 +33,23 @@ export function exampleOf(schema: SchemaObject & { $ref?: string }, schemas: Rec
   }
 }
 
+/** `preferred` when the bounds allow it, else the lowest value they allow. */
+function numberWithin(schema: SchemaObject, preferred: number): number {
+  const { minimum, maximum } = schema;
+  const low = minimum === undefined ? undefined : minimum + (schema.exclusiveMinimum ? 1 : 0);
+  const fits = (n: number) => (low === undefined || n >= low) && (maximum === undefined || n < maximum || (n === maximum && !schema.exclusiveMaximum));
+  return fits(preferred) ? preferred : (low ?? 0);
+}
+
+/** Values a `pattern` (from @Matches) commonly asks for: the first the pattern accepts is the example. */
+const PATTERN_CANDIDATES = ['2026-01-10', '2026-01-10T09:30:00.000Z', '0190f5d2-4b1a-7c3e-8f00-1234567890ab', '+1 555 0100', 'example'];
+
 function stringExample(schema: SchemaObject): string {
+  if (schema.pattern) {
+    const pattern = new RegExp(schema.pattern);
+    const fit = PATTERN_CANDIDATES.find((c) => pattern.test(c));
+    if (fit) return fit;
+  }
   switch (schema.format) {
     case 'email': return 'someone@example.com';
     case 'uuid': return '0190f5d2-4b1a-7c3e-8f00-1234567890ab';
