@@ -21,12 +21,13 @@ export interface ApiDocsOptions {
  */
 export function serveApiDocs(app: NestExpressApplication, opts: ApiDocsOptions): void {
   let own: OpenAPIObject | undefined;
+  const ownDocument = async () => (own ??= describeGatewayOnlyPaths(await buildOpenApiDocument(app, 'gateway')));
   app.use(`${DOCS_PREFIX}/assets`, express.static(dirname(require.resolve('swagger-ui-dist/package.json')), { index: false }));
   // Routes, not middleware: a route's pattern is what the request metrics are labelled with.
   const http = app.getHttpAdapter().getInstance() as express.Express;
   http.get('/api/openapi.json', (_req: Request, res: Response) => {
-    fetchServiceDocuments(opts)
-      .then((docs) => mergeOpenApi((own ??= describeGatewayOnlyPaths(buildOpenApiDocument(app, 'gateway'))), docs))
+    Promise.all([ownDocument(), fetchServiceDocuments(opts)])
+      .then(([gateway, services]) => mergeOpenApi(gateway, services))
       .then(
         (merged) => res.json(merged),
         (err: Error) => sendError(res, 500, { code: 'INTERNAL', message: `the API document could not be built: ${err.message}` }),

@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule, type OpenAPIObject, type OperationObject, type ParameterObject, type SchemaObject } from '@nestjs/swagger';
+import type { OpenAPIObject, OperationObject, ParameterObject, SchemaObject } from '@nestjs/swagger';
 import { referencedSchemas, schemasFromValidators } from './dto-schemas';
 import { ERROR_SCHEMA, SUCCESS_SCHEMA, errorResponses } from './error-responses';
 import { exampleOf } from './example-of';
@@ -17,7 +17,9 @@ const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
  * routes, the error answers every route can give, and an example per body.
  * Operations carry `x-ripple-service`, so a merged document says who serves what.
  */
-export function buildOpenApiDocument(app: INestApplication, service: string): OpenAPIObject {
+export async function buildOpenApiDocument(app: INestApplication, service: string): Promise<OpenAPIObject> {
+  // Loaded when a document is first asked for, not at boot (about 100 ms per app): few requests ever need it.
+  const { DocumentBuilder, SwaggerModule } = await import('@nestjs/swagger');
   const config = new DocumentBuilder()
     .setTitle(`Ripple ${service}`)
     .setVersion('1')
@@ -78,5 +80,11 @@ function parametersOf(given: ParameterObject[] = [], path: string, facts: Handle
 /** Serves the app's document at OPENAPI_PATH, built at the first request (the routes are known by then). */
 export function serveOpenApi(app: INestApplication, service: string): void {
   let doc: OpenAPIObject | undefined;
-  app.getHttpAdapter().get(OPENAPI_PATH, (_req: unknown, res: { json(body: unknown): void }) => res.json((doc ??= buildOpenApiDocument(app, service))));
+  app.getHttpAdapter().get(OPENAPI_PATH, (_req: unknown, res: { json(body: unknown): void; status(code: number): { json(body: unknown): void } }) => {
+    buildOnce().then(
+      (built) => res.json(built),
+      (err: Error) => res.status(500).json({ success: false, error: { code: 'INTERNAL', message: `the API document could not be built: ${err.message}` } }),
+    );
+  });
+  const buildOnce = async () => (doc ??= await buildOpenApiDocument(app, service));
 }
