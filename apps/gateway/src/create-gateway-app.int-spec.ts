@@ -26,9 +26,9 @@ beforeAll(async () => {
       streams.push(res);
       return;
     }
-    res.writeHead(seen.url === '/health' ? 200 : 201, { 'content-type': 'application/json' }).end('{"ok":true}');
+    res.writeHead(seen.url === '/health/ready' ? 200 : 201, { 'content-type': 'application/json' }).end('{"ok":true}');
   });
-  venues = await startUpstream((seen, res) => res.writeHead(seen.url === '/health' ? venuesHealth : 200).end('{}'));
+  venues = await startUpstream((seen, res) => res.writeHead(seen.url === '/health/ready' ? venuesHealth : 200).end('{}'));
   pets = await startUpstream((_seen, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"from":"pets"}'));
   connectors = await startUpstream((_seen, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"from":"connectors"}'));
   db = await createTestDatabase();
@@ -76,7 +76,38 @@ describe('gateway app', () => {
     const res = await send(`${base}/health`);
 
     expect(res.status).toBe(503);
-    expect(JSON.parse(res.body).checks.venues).toEqual({ status: 'down', error: '/health answered 503' });
+    expect(JSON.parse(res.body).checks.venues).toEqual({ status: 'down', error: '/health/ready answered 503' });
+  });
+
+  it('answers /health/live 200 while an upstream is down: liveness asks no dependency', async () => {
+    venuesHealth = 503;
+    const res = await send(`${base}/health/live`);
+
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body)).toMatchObject({ status: 'ok', details: { process: { status: 'up', pid: expect.any(Number) } } });
+  });
+
+  it('reports its database, broker and every upstream on /health/ready', async () => {
+    venuesHealth = 200;
+    const res = await send(`${base}/health/ready`);
+
+    expect(res.status).toBe(200);
+    const body = JSON.parse(res.body);
+    expect(body.status).toBe('ok');
+    expect(Object.keys(body.details).sort()).toEqual(['connectors', 'gateway', 'nats', 'pets', 'postgres', 'profiles', 'venues']);
+    for (const check of Object.values(body.details)) expect(check).toMatchObject({ status: 'up' });
+  });
+
+  it('answers /health/ready 503 naming the upstream that is not ready', async () => {
+    venuesHealth = 503;
+    const res = await send(`${base}/health/ready`);
+
+    expect(res.status).toBe(503);
+    const body = JSON.parse(res.body);
+    expect(body.status).toBe('error');
+    expect(Object.keys(body.error)).toEqual(['venues']);
+    expect(body.error.venues).toMatchObject({ status: 'down', message: '/health/ready answered 503' });
+    expect(body.info.postgres).toMatchObject({ status: 'up' });
   });
 
   it('serves Prometheus metrics', async () => {
@@ -84,6 +115,24 @@ describe('gateway app', () => {
 
     expect(res.status).toBe(200);
     expect(res.body).toContain('ripple_http_requests_total');
+  });
+
+  it('labels requests with the route pattern they matched, never the raw path, and observes their latency', async () => {
+    const id = '0190f5d2-0000-7000-8000-00000000abcd';
+    await send(`${base}/api/venues/${id}`);
+    await send(`${base}/api/ops/pets/dead-letters/${id}`);
+    await send(`${base}/health/live`);
+    await send(`${base}/nowhere/${id}`);
+    const { body } = await send(`${base}/metrics`);
+
+    const series = (name: string, route: string, status: string) => new RegExp(`^${name}\\{[^}]*method="GET",route="${route.replace(/[*/]/g, '\\$&')}",status="${status}"[^}]*\\} [1-9]`, 'm');
+    expect(body).toMatch(series('ripple_http_requests_total', '/api/venues/*', '200'));
+    expect(body).toMatch(series('ripple_http_requests_total', '/api/ops/pets/*', '200'));
+    expect(body).toMatch(series('ripple_http_requests_total', '/health/live', '200'));
+    expect(body).toMatch(series('ripple_http_requests_total', 'unmatched', '404'));
+    expect(body).toMatch(series('ripple_http_request_duration_seconds_count', '/api/venues/*', '200'));
+    expect(body).toMatch(/^ripple_http_request_duration_seconds_bucket\{le="0.005"[^}]*route="\/api\/venues\/\*"/m);
+    expect(body).not.toContain(id);
   });
 
   it('proxies the connectors paths to the connectors service', async () => {

@@ -3,6 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DEFAULT_ERROR_STATUS, ErrorFilter, strictValidationPipe } from '@ripple/http-edge';
 import type { ServiceRuntime } from '@ripple/service-host';
+import { buildAsyncApi } from './api-docs/asyncapi';
+import { serveApiDocs } from './api-docs/serve-api-docs';
 import { correlation } from './correlation.middleware';
 import { FeedNotifier } from './feed/feed-notifier';
 import type { GATEWAY_VARS } from './gateway.config';
@@ -43,6 +45,9 @@ export async function createGatewayApp(rt: GatewayRuntime): Promise<NestExpressA
   // Registered before Nest adds its routes at init: /api reaches Nest's router only for the gateway's own paths.
   app.use(proxy.handle);
   app.useGlobalPipes(strictValidationPipe());
+  // Host and port only: a broker URL may carry credentials.
+  const asyncApi = buildAsyncApi({ nats: new URL(config.NATS_URL.split(',')[0]).host, gateway: `${config.HOST}:${config.PORT}` });
+  serveApiDocs(app, { upstreams, asyncApi });
   app.useGlobalFilters(new ErrorFilter(logger, { ...DEFAULT_ERROR_STATUS, ...SYNC_ERROR_STATUS }));
   app.enableShutdownHooks();
   return app;

@@ -1,7 +1,7 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Counter } from 'prom-client';
-import type { RippleMetrics } from '@ripple/observability';
+import { expressRoute, observeHttpRequests, type RippleMetrics } from '@ripple/observability';
 import type { ServiceName } from './proxy/route-table';
+import { proxiedRoute } from './proxy/upstream-proxy';
 
 /** Counts upstreams the gateway could not reach, by service. */
 export function upstreamFailureCounter(metrics: RippleMetrics): (service: ServiceName) => void {
@@ -9,10 +9,7 @@ export function upstreamFailureCounter(metrics: RippleMetrics): (service: Servic
   return (service) => counter.inc({ service });
 }
 
-/** Counts every request once it is over; 'close' because a stream the client abandons never 'finish'es. */
+/** Every request by route: the route-table pattern for a proxied one, the gateway's own route pattern otherwise. */
 export function countRequests(metrics: RippleMetrics) {
-  return (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
-    res.on('close', () => metrics.httpRequests.inc({ method: req.method, status: String(res.statusCode) }));
-    next();
-  };
+  return observeHttpRequests(metrics, (req) => proxiedRoute(req) ?? expressRoute(req));
 }

@@ -6,3 +6,5 @@ export * from './pets.events';
 export * from './venues.events';
 export * from './connectors.events';
 export * from './registry';
+export * from './event-routes';
+export * from './event-schemas.generated';

@@ -4,7 +4,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { randomUUID } from 'node:crypto';
-import { withLogContext, type JsonLogger, type RippleMetrics } from '@ripple/observability';
+import { observeHttpRequests, withLogContext, type JsonLogger, type RippleMetrics } from '@ripple/observability';
 import { DEFAULT_ERROR_STATUS, ErrorFilter } from './error-filter';
 import { findInputProblem, inputProblemError } from './storable-input';
 import { strictValidationPipe } from './validation';
@@ -32,10 +32,7 @@ export function settleCorrelationId(given: string | string[] | undefined): strin
 export async function createHttpApp(module: unknown, opts: HttpAppOptions): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(module as never, { logger: opts.logger, bodyParser: false });
   app.use(correlation);
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    res.on('finish', () => opts.metrics.httpRequests.inc({ method: req.method, status: String(res.statusCode) }));
-    next();
-  });
+  app.use(observeHttpRequests(opts.metrics));
   app.use(express.json({ limit: opts.bodyLimit, strict: true, type: ['application/json', 'application/*+json'] }));
   app.use(bodyErrors);
   app.use(storableBody);

@@ -21,7 +21,14 @@ export class RippleMetrics {
   readonly projectionRetries = new Counter({ name: 'ripple_projection_retries_total', help: 'Events nak\'d for a later retry', labelNames: ['projection'], registers: [this.registry] });
   readonly deadLetters = new Gauge({ name: 'ripple_dead_letters', help: 'Open dead letters', labelNames: ['projection'], registers: [this.registry] });
   readonly applyLatency = new Histogram({ name: 'ripple_apply_latency_seconds', help: 'Event occurredAt to projection commit', labelNames: ['projection'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [this.registry] });
-  readonly httpRequests = new Counter({ name: 'ripple_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'status'], registers: [this.registry] });
+  readonly httpRequests = new Counter({ name: 'ripple_http_requests_total', help: 'HTTP requests by route pattern and status', labelNames: ['method', 'route', 'status'], registers: [this.registry] });
+  readonly httpDuration = new Histogram({
+    name: 'ripple_http_request_duration_seconds',
+    help: 'HTTP request to response end, by route pattern and status (a stream: until it closes)',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
 
   /** The outbox relay's count of unpublished events, queried when /metrics is scraped. */
   measureOutboxBacklog(source: () => Promise<number>): void {

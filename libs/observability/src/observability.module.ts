@@ -1,15 +1,17 @@
 import { Controller, Get, Header, HttpStatus, Inject, Module, Res, type DynamicModule } from '@nestjs/common';
 import type { Response } from 'express';
+import { TerminusModule } from '@nestjs/terminus';
 import { runHealthChecks, type HealthCheck } from './health';
+import { HEALTH_CHECKS, HealthProbesController } from './health-probes.controller';
 import { RippleMetrics } from './metrics';
 
-export const HEALTH_CHECKS = Symbol('HEALTH_CHECKS');
+export { HEALTH_CHECKS };
 
 @Controller()
 class HealthController {
   constructor(@Inject(HEALTH_CHECKS) private readonly checks: HealthCheck[]) {}
 
-  /** Liveness and readiness in one: 200 when every dependency answers, 503 otherwise. */
+  /** Readiness under its first name (scripts and harnesses poll it): 200 when every dependency answers, 503 otherwise. */
   @Get('health')
   async health(@Res() res: Response) {
     const report = await runHealthChecks(this.checks);
@@ -29,7 +31,7 @@ class MetricsController {
 }
 
 /**
- * /health and /metrics for an app. The checks provider is supplied by the app
+ * /health, /health/live, /health/ready and /metrics for an app. The checks provider is supplied by the app
  * (it knows its DataSource and NATS connection).
  */
 @Module({})
@@ -37,7 +39,8 @@ export class ObservabilityModule {
   static forRoot(opts: { metrics: RippleMetrics; checks: { useFactory: (...args: any[]) => HealthCheck[]; inject?: any[] } }): DynamicModule {
     return {
       module: ObservabilityModule,
-      controllers: [HealthController, MetricsController],
+      imports: [TerminusModule.forRoot({ errorLogStyle: 'json' })],
+      controllers: [HealthController, HealthProbesController, MetricsController],
       providers: [
         { provide: RippleMetrics, useValue: opts.metrics },
         { provide: HEALTH_CHECKS, useFactory: opts.checks.useFactory, inject: opts.checks.inject ?? [] },

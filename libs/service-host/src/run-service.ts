@@ -1,6 +1,6 @@
 import type { DynamicModule } from '@nestjs/common';
 import { ConfigError, type ConfigSpec } from '@ripple/config';
-import { createHttpApp } from '@ripple/http-edge';
+import { createHttpApp, serveOpenApi } from '@ripple/http-edge';
 import { createRuntime, stopRuntime, type ServiceDefinition, type ServiceRuntime } from './runtime';
 import type { ServiceHostConfig } from './service-vars';
 
@@ -18,6 +18,7 @@ export async function runService<S extends ConfigSpec & { PORT: unknown }>(
     rt = await createRuntime(def);
     const config = rt.config as ServiceHostConfig & { PORT: number };
     const app = await createHttpApp(rootModule(rt), { logger: rt.logger, metrics: rt.metrics, bodyLimit: config.BODY_LIMIT, errorStatus });
+    serveOpenApi(app, def.name);
     await app.listen(config.PORT, config.HOST);
     rt.logger.event('info', `${def.name} listening`, { url: `http://${config.HOST}:${config.PORT}` });
   } catch (err) {

@@ -3,7 +3,7 @@ export type ServiceName = (typeof SERVICES)[number];
 export type Upstreams = Record<ServiceName, string>;
 
 /** Public path prefixes and the service that owns each. */
-const OWNED_PREFIXES: ReadonlyArray<readonly [string, ServiceName]> = [
+export const OWNED_PREFIXES: ReadonlyArray<readonly [string, ServiceName]> = [
   ['/api/users', 'profiles'],
   ['/api/auth', 'profiles'],
   ['/api/venues', 'venues'],
@@ -23,8 +23,11 @@ const OWNED_PREFIXES: ReadonlyArray<readonly [string, ServiceName]> = [
   ['/api/sync', 'pets'],
 ];
 
-/** Paths the gateway answers itself: its realtime feed and its own operations. */
-const GATEWAY_PATHS = new Set(['/api/sync/events', '/api/sync/ticket', '/api/sync/changes', '/api/sync/ws']);
+/** Paths the gateway answers itself: its realtime feed, its API documents and its own operations. */
+export const GATEWAY_PATHS: ReadonlySet<string> = new Set(['/api/sync/events', '/api/sync/ticket', '/api/sync/changes', '/api/sync/ws', '/api/openapi.json', '/api/asyncapi.json', '/api/docs']);
+
+/** The browsable API page and its assets. */
+export const DOCS_PREFIX = '/api/docs';
 
 const OPS = /^\/api\/ops\/([^/]+)(?:\/|$)/;
 
@@ -33,11 +36,17 @@ const under = (pathname: string, prefix: string) => pathname === prefix || pathn
 
 export const isApiPath = (pathname: string) => under(pathname, '/api');
 
-export const isGatewayPath = (pathname: string) => GATEWAY_PATHS.has(pathname) || under(pathname, '/api/ops/gateway');
+export const isGatewayPath = (pathname: string) => GATEWAY_PATHS.has(pathname) || under(pathname, '/api/ops/gateway') || under(pathname, DOCS_PREFIX);
 
 /** The service that serves a path; `/api/ops/<service>/...` goes to that service unchanged. */
 export function routeFor(pathname: string): ServiceName | undefined {
-  for (const [prefix, service] of OWNED_PREFIXES) if (under(pathname, prefix)) return service;
+  return ownerOf(pathname)?.service;
+}
+
+/** The route-table entry a path matched: its pattern (the metrics' `route` label) and its service. */
+export function ownerOf(pathname: string): { pattern: string; service: ServiceName } | undefined {
+  for (const [prefix, service] of OWNED_PREFIXES) if (under(pathname, prefix)) return { pattern: `${prefix}/*`, service };
   const ops = OPS.exec(pathname)?.[1];
-  return SERVICES.find((s) => s === ops);
+  const service = SERVICES.find((s) => s === ops);
+  return service && { pattern: `/api/ops/${service}/*`, service };
 }

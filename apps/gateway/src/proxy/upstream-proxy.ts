@@ -6,7 +6,13 @@ import { byteLimit } from './body-limit';
 import { sendError } from './error-response';
 import { endToEndHeaders, upstreamRequestHeaders } from './forwarding-headers';
 import { requestTarget, upstreamTarget, type RequestTarget } from './request-target';
-import { isApiPath, isGatewayPath, routeFor, type ServiceName, type Upstreams } from './route-table';
+import { isApiPath, isGatewayPath, ownerOf, type ServiceName, type Upstreams } from './route-table';
+
+const PROXIED_ROUTE = Symbol('proxiedRoute');
+type ProxiedRequest = IncomingMessage & { [PROXIED_ROUTE]?: string };
+
+/** The route-table pattern a proxied request matched (`/api/users/*`), for the metrics' `route` label. */
+export const proxiedRoute = (req: IncomingMessage): string | undefined => (req as ProxiedRequest)[PROXIED_ROUTE];
 
 export interface UpstreamProxyOptions {
   upstreams: Upstreams;
@@ -37,8 +43,10 @@ export class UpstreamProxy {
   readonly handle = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void): void => {
     const target = requestTarget(req.url ?? '');
     if (!target || !isApiPath(target.pathname) || isGatewayPath(target.pathname)) return next();
-    const service = routeFor(target.pathname);
-    if (!service) return sendError(res, 404, { code: 'NOT_FOUND', message: `no service serves ${req.method} ${target.pathname}` });
+    const owner = ownerOf(target.pathname);
+    if (!owner) return sendError(res, 404, { code: 'NOT_FOUND', message: `no service serves ${req.method} ${target.pathname}` });
+    const { service, pattern } = owner;
+    (req as ProxiedRequest)[PROXIED_ROUTE] = pattern;
     if (Number(req.headers['content-length'] ?? 0) > this.opts.bodyLimitBytes) return this.tooLarge(res);
     this.forward(req, res, service, target);
   };
