@@ -1,8 +1,8 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OfflineQueue } from './offline-queue';
-import { FileQueueStore, type PersistedState, type QueueStore } from './queue-store';
+import { OfflineQueue } from './offline-queue.js';
+import { FileQueueStore, type PersistedState, type QueueStore } from './queue-store.js';
 
 const put = (bio: string) => ({ method: 'PUT' as const, path: '/api/users/profile', body: { profileInfo: { bio } } });
 

@@ -1,5 +1,5 @@
-import type { FailedOperation, QueuedOperation } from './messages';
-import type { PersistedState, QueueStore } from './queue-store';
+import type { FailedOperation, QueuedOperation } from './messages.js';
+import type { PersistedState, QueueStore } from './queue-store.js';
 
 export interface Conflict {
   operation: QueuedOperation;

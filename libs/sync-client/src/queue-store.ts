@@ -1,4 +1,4 @@
-import type { QueuedOperation } from './messages';
+import type { QueuedOperation } from './messages.js';
 
 /** What a client keeps across restarts: unsent commands, in order, and the feed cursor. */
 export interface PersistedState {

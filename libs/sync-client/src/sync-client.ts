@@ -1,8 +1,8 @@
-import { backoffDelay } from './backoff';
-import type { DataChange, QueuedOperation, ServerMessage, SyncState, SyncStatus } from './messages';
-import { lastWriterWins, OfflineQueue, type ConflictHandler, type Resolution, type SendResult } from './offline-queue';
-import { MemoryQueueStore, type QueueStore } from './queue-store';
-import { sseMessages } from './sse-stream';
+import { backoffDelay } from './backoff.js';
+import type { DataChange, QueuedOperation, ServerMessage, SyncState, SyncStatus } from './messages.js';
+import { lastWriterWins, OfflineQueue, type ConflictHandler, type Resolution, type SendResult } from './offline-queue.js';
+import { MemoryQueueStore, type QueueStore } from './queue-store.js';
+import { sseMessages } from './sse-stream.js';
 
 export interface SyncClientOptions {
   /** The gateway's origin, e.g. https://ripple.example */
