@@ -5,6 +5,8 @@ export interface DataChange<TData = unknown> {
   tableName: string;
   aggregate: string;
   recordId: string;
+  /** The record's version after this change (REST answers carry the same `version`): merge only what is newer. */
+  version: number;
   operation: 'INSERT' | 'UPDATE' | 'DELETE';
   eventType: string;
   eventId: string;
