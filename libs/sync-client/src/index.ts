@@ -1,4 +1,5 @@
 export * from './messages.js';
+export * from './errors.js';
 export * from './backoff.js';
 export * from './queue-store.js';
 export * from './offline-queue.js';
