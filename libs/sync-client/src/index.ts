@@ -4,3 +4,7 @@ export * from './backoff.js';
 export * from './queue-store.js';
 export * from './offline-queue.js';
 export * from './sync-client.js';
+export * from './rest-paths.js';
+export * from './live-record.js';
+export * from './live-list.js';
+export * from './sync-jobs.js';
