@@ -45,6 +45,8 @@ export class SyncClient<TChanges extends Record<string, unknown> = Record<string
   private flushing?: Promise<void>;
   private flushAttempt = 0;
   private retryTimer?: ReturnType<typeof setTimeout>;
+  /** Ends the wait before the next reconnect: stop() must not wait out a backoff. */
+  private wake?: () => void;
   private readonly fetch: typeof fetch;
 
   constructor(private readonly opts: SyncClientOptions) {
@@ -76,6 +78,7 @@ export class SyncClient<TChanges extends Record<string, unknown> = Record<string
       this.running = false;
       clearTimeout(this.retryTimer);
       this.abort?.abort();
+      this.wake?.();
       await this.loop;
       await this.flushing;
       await this.queue.close();
@@ -161,7 +164,10 @@ export class SyncClient<TChanges extends Record<string, unknown> = Record<string
       }
       if (!this.running) return;
       this.setState('offline');
-      await new Promise((resolve) => setTimeout(resolve, backoffDelay(attempt++, this.opts.backoff)));
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, backoffDelay(attempt++, this.opts.backoff));
+        this.wake = () => (clearTimeout(timer), resolve());
+      });
     }
   }
 
