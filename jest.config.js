@@ -8,6 +8,11 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { ...swc, swcrc: false }] },
   transformIgnorePatterns: ['/node_modules/(?!(@nestjs)/)'],
-  moduleNameMapper: { '^@ripple/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts' },
+  moduleNameMapper: {
+    '^@ripple/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
+    '^@ripple/sync-client/react$': '<rootDir>/libs/sync-client/src/react/index.ts',
+    // ESM-ready sources import './x.js' (the sync client's ESM build needs it); here that is './x.ts'.
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
   testTimeout: 60000,
 };

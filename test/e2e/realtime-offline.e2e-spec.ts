@@ -41,11 +41,11 @@ type Changes = { user: { changes?: { bio?: string } } };
 
 it('queues edits offline, sends each once after reconnecting, and surfaces a conflict', async () => {
   const user = await signUp(api, 'user');
-  const file = join(mkdtempSync(join(tmpdir(), 'ripple-sync-')), 'queue.json');
+  const dir = mkdtempSync(join(tmpdir(), 'ripple-sync-'));
   const { net, fetchVia } = flakyNetwork();
   const conflicts: Conflict[] = [];
   const make = () => new SyncClient<Changes>({
-    baseUrl: ripple.url, getToken: () => user.token, store: new FileQueueStore(file), fetch: fetchVia, backoff: { baseMs: 100, maxMs: 400 },
+    baseUrl: ripple.url, userId: user.id, getToken: () => user.token, store: new FileQueueStore(dir), fetch: fetchVia, backoff: { baseMs: 100, maxMs: 400 },
     onConflict: (c) => (conflicts.push(c), lastWriterWins(c)),
   });
 
@@ -89,10 +89,54 @@ it('queues edits offline, sends each once after reconnecting, and surfaces a con
     expect(me.version).toBe(version + 4);
     await eventually(async () => seen.length === 4, { what: 'the edits, live' });
     expect(seen.map((c) => c.data.changes?.bio ?? null)).toEqual([null, 'offline 1', 'offline 2', null]);
+    // Each change carries the profile's version after it, as GET /api/users/me does.
+    expect(seen.map((c) => c.version)).toEqual([version + 1, version + 2, version + 3, version + 4]);
     expect(net.puts).toBe(5);
   } finally {
     await second.stop();
   }
+});
+
+it("keeps a queue to its user: another user signed in on the same device never sends it", async () => {
+  const [alice, bob] = [await signUp(api, 'user'), await signUp(api, 'user')];
+  const dir = mkdtempSync(join(tmpdir(), 'ripple-sync-'));
+  const { net, fetchVia } = flakyNetwork();
+  const client = (userId: string, token: string) =>
+    new SyncClient({ baseUrl: ripple.url, userId, getToken: () => token, store: new FileQueueStore(dir), fetch: fetchVia, backoff: { baseMs: 100, maxMs: 400 } });
+  const bioOf = async (u: { token: string }) => (await api.get('/api/users/me', { token: u.token })).body.data.profileInfo.bio;
+
+  net.online = false;
+  const offline = client(alice.id, alice.token);
+  await offline.start();
+  await offline.send({ method: 'PUT', path: '/api/users/profile', body: { profileInfo: { bio: 'alice, offline' } } });
+  await offline.stop();
+  net.online = true;
+
+  // Bob signs in on the same device: his queue is his own, and empty.
+  const bobs = client(bob.id, bob.token);
+  await bobs.start();
+  await eventually(async () => bobs.status().state === 'live', { what: "bob's client live" });
+  expect(bobs.status().queueSize).toBe(0);
+  await bobs.stop();
+  // An app that wires Alice's queue to Bob's token is refused by the feed (it names Bob) and sends nothing.
+  const mixed = client(alice.id, bob.token);
+  const states: string[] = [];
+  mixed.onStatus((s) => states.push(s.state));
+  await mixed.start();
+  await eventually(async () => states.filter((s) => s === 'offline').length >= 2, { what: 'the mixed client to be refused twice' });
+  await mixed.stop();
+  expect(states).not.toContain('live');
+  expect(net.puts).toBe(0);
+  expect(await bioOf(bob)).toBeUndefined();
+  expect(await bioOf(alice)).toBeUndefined();
+
+  // Alice comes back: her edit goes out, once.
+  const alices = client(alice.id, alice.token);
+  await alices.start();
+  await eventually(async () => alices.status().queueSize === 0 && alices.status().state === 'live', { what: "alice's queue flushed" });
+  await alices.stop();
+  expect(await bioOf(alice)).toBe('alice, offline');
+  expect(net.puts).toBe(1);
 });
 
 it('profiles apply a retried command with the same Idempotency-Key once, and refuse the key for another command', async () => {

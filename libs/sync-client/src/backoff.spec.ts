@@ -1,4 +1,4 @@
-import { backoffDelay } from './backoff';
+import { backoffDelay } from './backoff.js';
 
 describe('backoff', () => {
   it('grows from 1 s to a 30 s ceiling, jittered between the base and the cap', () => {

@@ -5,6 +5,8 @@ export interface DataChange<TData = unknown> {
   tableName: string;
   aggregate: string;
   recordId: string;
+  /** The record's version after this change (REST answers carry the same `version`): merge only what is newer. */
+  version: number;
   operation: 'INSERT' | 'UPDATE' | 'DELETE';
   eventType: string;
   eventId: string;
@@ -24,10 +26,12 @@ export type ServerMessage =
 
 export type SyncState = 'connecting' | 'live' | 'syncing' | 'offline';
 
+/** One immutable snapshot per change: the same object until something changes (safe with useSyncExternalStore). */
 export interface SyncStatus {
-  state: SyncState;
-  queueSize: number;
-  failed: FailedOperation[];
+  readonly state: SyncState;
+  readonly queueSize: number;
+  readonly failed: readonly FailedOperation[];
+  readonly failedCount: number;
 }
 
 export interface QueuedOperation {
@@ -42,8 +46,18 @@ export interface QueuedOperation {
   enqueuedAt: number;
 }
 
+/** An operation the server refused (a 4xx other than a conflict it could resolve): kept until retried or cleared. */
 export interface FailedOperation {
   operation: QueuedOperation;
   status: number;
   body: unknown;
+  failedAt: number;
 }
+
+/** What became of a queued operation: reported as it happens, for UIs that follow their own edits. */
+export type OperationOutcome =
+  | { kind: 'sent'; operation: QueuedOperation; status: number; body: unknown }
+  | { kind: 'failed'; operation: QueuedOperation; status: number; body: unknown }
+  /** The server answered 409; the conflict handler's resolution follows (the operation is retried or dropped). */
+  | { kind: 'conflict'; operation: QueuedOperation; error: unknown; serverState: unknown; resolution: 'retry' | 'drop' }
+  | { kind: 'dropped'; operation: QueuedOperation };

@@ -146,6 +146,8 @@ describe('change feed', () => {
     expect(revocations.isRevoked(other, 0)).toBe(false);
     // The user's own feed says so too: their clients learn they were signed out.
     expect((await readAll(user)).map((r) => r.eventType)).toEqual(['UserRegistered', 'UserTokensRevoked', 'UserTokensRevoked', 'UserTokensRevoked']);
+    // Each row carries its aggregate's version, which clients merge REST snapshots by.
+    expect((await readAll(user)).map((r) => r.aggregateVersion)).toEqual([1, 2, 3, 4]);
   });
 
   it('writes each event once, however often it is applied', async () => {

@@ -12,6 +12,8 @@ export interface FeedRow {
   changeType: string;
   tableName: string;
   recordId: string;
+  /** The aggregate's version after this event: what REST answers carry as `version`. */
+  aggregateVersion: number;
   eventType: string;
   operation: string;
   data: unknown;
@@ -25,6 +27,7 @@ const toRow = (r: Record<string, any>): FeedRow => ({
   changeType: r.change_type,
   tableName: r.table_name,
   recordId: r.aggregate_id,
+  aggregateVersion: r.aggregate_version,
   eventType: r.event_type,
   operation: r.operation,
   data: r.data,
@@ -32,7 +35,7 @@ const toRow = (r: Record<string, any>): FeedRow => ({
   recordedAt: new Date(r.recorded_at),
 });
 
-const COLUMNS = 'c.position, c.event_id, c.change_type, c.table_name, c.aggregate_id, c.event_type, c.operation, c.data, c.occurred_at, c.recorded_at';
+const COLUMNS = 'c.position, c.event_id, c.change_type, c.table_name, c.aggregate_id, c.aggregate_version, c.event_type, c.operation, c.data, c.occurred_at, c.recorded_at';
 
 /**
  * Reads a user's feed from PostgreSQL, the only source of truth: the changes

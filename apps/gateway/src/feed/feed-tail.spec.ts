@@ -2,7 +2,7 @@ import type { FeedReader, FeedRow } from './feed-reader';
 import { FeedTail } from './feed-tail';
 
 const row = (position: number): FeedRow =>
-  ({ position, eventId: `e${position}`, changeType: 'user', tableName: 'users', recordId: 'r', eventType: 'X', operation: 'UPDATE', data: {}, occurredAt: '', recordedAt: new Date() });
+  ({ position, eventId: `e${position}`, changeType: 'user', tableName: 'users', recordId: 'r', aggregateVersion: 1, eventType: 'X', operation: 'UPDATE', data: {}, occurredAt: '', recordedAt: new Date() });
 
 /** A feed of `committed` changes; change n is for user `u${n % 2}`. */
 function fakeReader(committed: { n: number }): FeedReader {

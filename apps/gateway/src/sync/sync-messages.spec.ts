@@ -6,7 +6,7 @@ const sseOf = (m: SyncMessage) => `${'cursor' in m && m.type !== 'closing' ? `id
 const wsOf = (m: SyncMessage) => JSON.stringify({ ...m, ...('cursor' in m && m.type !== 'closing' ? { id: m.cursor } : {}) });
 
 const row = (position: number, data: unknown): FeedRow => ({
-  position, eventId: `e${position}`, changeType: 'pet', tableName: 'pets', recordId: 'r1', eventType: 'PetUpdated', operation: 'UPDATE', data,
+  position, eventId: `e${position}`, changeType: 'pet', tableName: 'pets', recordId: 'r1', aggregateVersion: position, eventType: 'PetUpdated', operation: 'UPDATE', data,
   occurredAt: '2026-11-22T10:00:00.000Z', recordedAt: new Date(),
 });
 
@@ -34,6 +34,13 @@ describe('Frame', () => {
     const frame = Frame.dataChange(JSON.stringify(change), 'cur-9');
     expect(frame.sse.toString()).toBe(sseOf({ ...change, cursor: 'cur-9' }));
     expect(frame.ws.toString()).toBe(wsOf({ ...change, cursor: 'cur-9' }));
+  });
+});
+
+describe('dataChangeOf', () => {
+  it("carries the aggregate's version, truncated or not, so a client can merge it into a REST snapshot", () => {
+    expect(dataChangeOf({ ...row(7, { changes: {} }), aggregateVersion: 4 }, 1000)).toMatchObject({ recordId: 'r1', version: 4 });
+    expect(dataChangeOf({ ...row(8, { changes: { note: 'x'.repeat(100) } }), aggregateVersion: 5 }, 10)).toMatchObject({ version: 5, truncated: true, data: null });
   });
 });
 

@@ -6,6 +6,8 @@ export interface DataChange {
   tableName: string;
   aggregate: string;
   recordId: string;
+  /** The record's version after this change, as REST answers give it: merge only what is newer than what you hold. */
+  version: number;
   operation: string;
   eventType: string;
   eventId: string;
@@ -34,6 +36,7 @@ export function dataChangeOf(row: FeedRow, maxDataBytes: number): DataChange {
     tableName: row.tableName,
     aggregate: row.changeType,
     recordId: row.recordId,
+    version: row.aggregateVersion,
     operation: row.operation,
     eventType: row.eventType,
     eventId: row.eventId,

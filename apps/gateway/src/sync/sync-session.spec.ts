@@ -53,7 +53,7 @@ function fixture(opts: { audience: (position: number) => string[]; admins?: stri
     for (let i = 0; i < n; i++) {
       const position = feed.length + 1;
       const row: FeedRow = {
-        position, eventId: `e${position}`, changeType: 'user', tableName: 'users', recordId: 'r', eventType: 'UserProfileUpdated', operation: 'UPDATE',
+        position, eventId: `e${position}`, changeType: 'user', tableName: 'users', recordId: 'r', aggregateVersion: position, eventType: 'UserProfileUpdated', operation: 'UPDATE',
         data: { changes: { bio: `bio ${position}` } }, occurredAt: '2026-11-22T10:00:00.000Z', recordedAt: new Date(),
       };
       feed.push({ row, audience: opts.audience(position) });
