@@ -123,7 +123,7 @@ export interface CommittedFeedRows {
 }
 
 function committedRows(
-  records: { event_id: string; change_type: string; table_name: string; aggregate_id: string; event_type: string; operation: string; data: unknown; occurred_at: string }[],
+  records: { event_id: string; change_type: string; table_name: string; aggregate_id: string; aggregate_version: number; event_type: string; operation: string; data: unknown; occurred_at: string }[],
   rows: { event: DomainEvent; audience: string[] }[],
   inserted: { event_id: string; position: string; recorded_at: Date; previous: string }[],
 ): CommittedFeedRows | undefined {
@@ -133,7 +133,7 @@ function committedRows(
     const { record: r, audience } = byId.get(event_id)!;
     const row: FeedRow = {
       position: Number(position), eventId: r.event_id, changeType: r.change_type, tableName: r.table_name, recordId: r.aggregate_id,
-      eventType: r.event_type, operation: r.operation, data: r.data, occurredAt: new Date(r.occurred_at).toISOString(), recordedAt: new Date(recorded_at),
+      aggregateVersion: r.aggregate_version, eventType: r.event_type, operation: r.operation, data: r.data, occurredAt: new Date(r.occurred_at).toISOString(), recordedAt: new Date(recorded_at),
     };
     return { row, audience };
   });
