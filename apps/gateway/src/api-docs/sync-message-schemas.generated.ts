@@ -85,6 +85,10 @@ export const SYNC_MESSAGE_SCHEMAS: ReadonlyArray<Readonly<Record<string, unknown
       "recordId": {
         "type": "string"
       },
+      "version": {
+        "type": "number",
+        "description": "The record's version after this change, as REST answers give it: merge only what is newer than what you hold."
+      },
       "operation": {
         "type": "string"
       },
@@ -114,7 +118,8 @@ export const SYNC_MESSAGE_SCHEMAS: ReadonlyArray<Readonly<Record<string, unknown
       "recordId",
       "tableName",
       "timestamp",
-      "type"
+      "type",
+      "version"
     ]
   },
   {
