@@ -3,3 +3,5 @@ export * from './errors';
 export * from './event-store';
 export * from './outbox-relay';
 export * from './notify-after-commit';
+export * from './stream-loss';
+export * from './stream-guard';
