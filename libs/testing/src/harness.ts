@@ -35,9 +35,9 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A fresh, empty database on the test server. */
-export async function createTestDatabase(prefix = 'ripple_t'): Promise<TestDatabase> {
-  const { databaseUrl } = await infrastructure();
+/** A fresh, empty database on the test server (or on the server `serverUrl` names). */
+export async function createTestDatabase(prefix = 'ripple_t', serverUrl?: string): Promise<TestDatabase> {
+  const databaseUrl = serverUrl ?? (await infrastructure()).databaseUrl;
   const name = `${prefix}_${uniqueSuffix()}`;
   const admin = new Client({ connectionString: databaseUrl });
   await admin.connect();
