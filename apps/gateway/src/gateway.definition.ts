@@ -3,11 +3,12 @@ import { changeFeedProjection } from './feed/change-feed.projection';
 import { FEED_SOURCES } from './feed/feed-sources';
 import { GATEWAY_VARS } from './gateway.config';
 import { CreateGateway1732240000020 } from './migrations/1732240000020-create-gateway';
+import { AddFeedRetention1733050000021 } from './migrations/1733050000021-add-feed-retention';
 
 export const gatewayDefinition: ServiceDefinition<typeof GATEWAY_VARS> = {
   name: 'gateway',
   schema: 'gateway',
   config: GATEWAY_VARS,
-  migrations: [CreateGateway1732240000020],
+  migrations: [CreateGateway1732240000020, AddFeedRetention1733050000021],
   projections: FEED_SOURCES.map(changeFeedProjection),
 };

@@ -1,4 +1,4 @@
-import { RetentionPolicy, StorageType, type StreamConfig } from '@nats-io/jetstream';
+import { RetentionPolicy, StorageType, type StreamConfig, type StreamInfo } from '@nats-io/jetstream';
 import { allEventsSubject, streamName, type BoundedContext } from '@ripple/contracts';
 import type { Broker } from './nats-connection';
 
@@ -36,20 +36,24 @@ export function streamConfig(namespace: string, context: BoundedContext, setting
 
 const UPDATABLE = ['subjects', 'duplicate_window', 'num_replicas', 'max_age', 'max_bytes', 'max_msgs'] as const;
 
-/** Creates the stream or brings its config up to date; safe to run at every boot, and again whenever it is found missing. */
-export async function ensureStream(broker: Broker, namespace: string, context: BoundedContext, settings: StreamSettings = DEFAULT_STREAM_SETTINGS): Promise<void> {
+/**
+ * Creates the stream or brings its config up to date; safe to run at every boot,
+ * and again whenever it is found missing. Returns the stream as it stands.
+ */
+export async function ensureStream(broker: Broker, namespace: string, context: BoundedContext, settings: StreamSettings = DEFAULT_STREAM_SETTINGS): Promise<StreamInfo> {
   const cfg = streamConfig(namespace, context, settings);
   try {
     const info = await broker.jsm.streams.info(cfg.name);
     const changed = UPDATABLE.filter((k) => JSON.stringify(info.config[k]) !== JSON.stringify(cfg[k]));
-    if (changed.length) await broker.jsm.streams.update(cfg.name, Object.fromEntries(changed.map((k) => [k, cfg[k]])));
+    return changed.length ? await broker.jsm.streams.update(cfg.name, Object.fromEntries(changed.map((k) => [k, cfg[k]]))) : info;
   } catch (err) {
     if (!isNotFound(err)) throw err;
     try {
-      await broker.jsm.streams.add(cfg);
+      return await broker.jsm.streams.add(cfg);
     } catch (addErr) {
       // Another instance created it between our info and add.
       if (!/already in use/i.test((addErr as Error).message)) throw addErr;
+      return broker.jsm.streams.info(cfg.name);
     }
   }
 }

@@ -85,7 +85,7 @@ export async function createRuntime<S extends ConfigSpec>(def: ServiceDefinition
         streams,
       }, metrics, logger),
   );
-  const pipelineCheck = new PipelineCheck(broker, relay, runners, { namespace: config.RIPPLE_NAMESPACE, contexts, streams, intervalMs: config.PIPELINE_CHECK_MS }, logger);
+  const pipelineCheck = new PipelineCheck(broker, relay, runners, { namespace: config.RIPPLE_NAMESPACE, contexts, streams, intervalMs: config.PIPELINE_CHECK_MS }, metrics, logger);
   const healthChecks: HealthCheck[] = [
     { name: 'postgres', check: async () => void (await dataSource.query('SELECT 1')) },
     { name: 'nats', check: () => pingBroker(broker) },

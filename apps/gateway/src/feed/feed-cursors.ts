@@ -31,8 +31,10 @@ export class FeedCursors {
       return { position: await this.reader.head(), reset: 'cursor_invalid' };
     }
     if (at.epoch !== this.epoch) return { position: await this.reader.head(), reset: 'feed_rebuilt' };
-    const head = await this.reader.head();
+    const { head, prunedThrough } = await this.reader.bounds();
     if (at.position > head) return { position: head, reset: 'cursor_unknown' };
+    // Changes after the cursor were pruned (older than the feed's window): resuming would skip them.
+    if (at.position < prunedThrough) return { position: head, reset: 'too_old' };
     return { position: at.position };
   }
 }

@@ -49,6 +49,14 @@ export class FeedReader {
     return Number(row.head);
   }
 
+  /** The head, and the highest position pruned (changes at or below it are gone), in one round trip. */
+  async bounds(): Promise<{ head: number; prunedThrough: number }> {
+    const [row] = await this.db.query(
+      'SELECT (SELECT coalesce(max(position), 0) FROM gateway.changes) AS head, (SELECT pruned_through FROM gateway.feed_meta) AS pruned',
+    );
+    return { head: Number(row.head), prunedThrough: Number(row.pruned) };
+  }
+
   async isAdmin(userId: string): Promise<boolean> {
     const rows = await this.db.query(`SELECT 1 FROM gateway.user_roles WHERE user_id = $1 AND role = 'admin'`, [userId]);
     return rows.length > 0;
