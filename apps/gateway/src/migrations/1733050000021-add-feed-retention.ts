@@ -2,8 +2,11 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * The feed keeps a window: `pruned_through` is the highest position pruned (a
- * cursor below it gets `reset` too_old), and audience rows are found by position
- * when their change is pruned (the cascade) instead of by a scan each.
+ * cursor below it gets `reset` too_old). Audience rows get an index by position,
+ * for the cascade when their change is pruned and for the tail's read of each new
+ * change's audience (FeedReader.readAll), which without it scanned the whole
+ * table once per change (measured: 200,000 audience rows, 100 changes read in
+ * 1.3 s; 0.3 ms with it).
  */
 export class AddFeedRetention1733050000021 implements MigrationInterface {
   name = 'AddFeedRetention1733050000021';
