@@ -1,3 +1,5 @@
+import { BOUNDED_CONTEXTS, streamName } from '@ripple/contracts';
+import { connectBroker } from '@ripple/messaging';
 import type { Fault } from './support/fault-run';
 import { sleep } from './support/workload';
 
@@ -52,7 +54,18 @@ export const FAULTS: Fault[] = [
     name: 'one of three NATS nodes lost',
     topology: 'cluster',
     // The node the apps were given: they go on through the other two, which hold every stream's replicas.
-    inject: ({ nats }) => nats.nodes[0].kill(),
+    inject: async ({ nats, ripple }) => {
+      const broker = await connectBroker(nats.url, 'faults-check');
+      try {
+        for (const context of BOUNDED_CONTEXTS) {
+          const { config, cluster } = await broker.jsm.streams.info(streamName(ripple.namespace, context));
+          if (config.num_replicas !== 3 || (cluster?.replicas ?? []).length !== 2) throw new Error(`${config.name} is not replicated on three nodes`);
+        }
+      } finally {
+        await broker.nc.close();
+      }
+      await nats.nodes[0].kill();
+    },
   },
 ];
 
