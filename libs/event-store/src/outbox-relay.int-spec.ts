@@ -283,6 +283,22 @@ describe('OutboxRelay and EventStore (PostgreSQL + JetStream)', () => {
     expectExactlyOnce(await streamMessages(stream), committed);
   });
 
+  it('notices from a PubAck numbered below earlier ones that its stream started over (re-created by another app)', async () => {
+    const { store, relay, stream, namespace } = await setup();
+    await relay.start();
+    const committed: EventEnvelope[] = [];
+    for (let i = 0; i < 3; i++) committed.push(await dataSource.transaction((tx) => appendOne(store, tx, uuidv7(), 0, `old-${i}`)));
+    await eventually(async () => (await messageCount(stream)) === 3, { what: 'three events published' });
+
+    // A consumer's app finds the stream gone first and declares it again, empty: the relay's next publish succeeds, at sequence 1.
+    await broker.jsm.streams.delete(stream);
+    await ensureStream(broker, namespace, 'profiles');
+    committed.push(await dataSource.transaction((tx) => appendOne(store, tx, uuidv7(), 0, 'new')));
+    await eventually(async () => (await messageCount(stream)) === 4, { what: 'the lost events published again' });
+    await relay.stop();
+    expectExactlyOnce(await streamMessages(stream), committed);
+  });
+
   it('notices at start that its stream was lost and created again while no relay ran', async () => {
     const { store, relay, stream, schema, namespace, metrics } = await setup();
     await relay.start();
