@@ -26,6 +26,17 @@ const toRow = (r: Record<string, any>): FeedRow => ({
   recordedAt: new Date(r.recorded_at),
 });
 
+/**
+ * Changes after the position a reader asked from were pruned (the feed's window
+ * moved past it while the client caught up): it must be reset, never skip them.
+ */
+export class FeedPrunedError extends Error {
+  readonly code = 'FEED_PRUNED';
+  constructor(readonly after: number, readonly prunedThrough: number) {
+    super(`changes after ${after} were pruned (through ${prunedThrough})`);
+  }
+}
+
 const COLUMNS = 'c.position, c.event_id, c.change_type, c.table_name, c.aggregate_id, c.event_type, c.operation, c.data, c.occurred_at, c.recorded_at';
 
 /**
@@ -72,14 +83,22 @@ export class FeedReader {
     return rows.map((r: Record<string, any>) => ({ row: toRow(r), audience: r.audience as string[] }));
   }
 
+  /**
+   * A page of the user's feed after `after`. Read in one statement with the feed's
+   * pruned-through mark, so in one snapshot: the pruner raises the mark before it
+   * deletes, so the page is complete unless the mark says it is not (FeedPrunedError).
+   */
   async read(userId: string, after: number, limit: number): Promise<FeedRow[]> {
-    const rows = (await this.isAdmin(userId))
-      ? await this.db.query(`SELECT ${COLUMNS} FROM gateway.changes c WHERE c.position > $1 ORDER BY c.position LIMIT $2`, [after, limit])
-      : await this.db.query(
+    const [page, params] = (await this.isAdmin(userId))
+      ? [`SELECT ${COLUMNS} FROM gateway.changes c WHERE c.position > $1 ORDER BY c.position LIMIT $2`, [after, limit]]
+      : [
           `SELECT ${COLUMNS} FROM gateway.change_audience a JOIN gateway.changes c ON c.position = a.position
-           WHERE a.user_id = $1 AND a.position > $2 ORDER BY a.position LIMIT $3`,
-          [userId, after, limit],
-        );
-    return rows.map(toRow);
+           WHERE a.user_id = $3 AND a.position > $1 ORDER BY a.position LIMIT $2`,
+          [after, limit, userId],
+        ];
+    const rows: Record<string, any>[] = await this.db.query(`SELECT m.pruned_through, p.* FROM gateway.feed_meta m LEFT JOIN LATERAL (${page}) p ON true ORDER BY p.position`, params);
+    const prunedThrough = Number(rows[0].pruned_through);
+    if (prunedThrough > after) throw new FeedPrunedError(after, prunedThrough);
+    return rows.filter((r) => r.position !== null).map(toRow);
   }
 }

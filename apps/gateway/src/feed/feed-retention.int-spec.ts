@@ -7,7 +7,7 @@ import { CreateGateway1732240000020 } from '../migrations/1732240000020-create-g
 import { AddFeedRetention1733050000021 } from '../migrations/1733050000021-add-feed-retention';
 import { changeFeedProjection } from './change-feed.projection';
 import { FeedCursors } from './feed-cursors';
-import { FeedReader } from './feed-reader';
+import { FeedPrunedError, FeedReader } from './feed-reader';
 import { FeedRetention } from './feed-retention';
 
 /** The feed's window against real PostgreSQL: what is pruned, and what a cursor from before the cut gets. */
@@ -75,6 +75,19 @@ it('prunes by age: changes recorded before the window go, younger ones stay', as
   expect(await positions()).toEqual(young);
   expect(await cursors.resolve(user, cursors.issue(user, all[0]), 'head')).toMatchObject({ reset: 'too_old' });
   expect(await cursors.resolve(user, cursors.issue(user, young[0] - 1), 'head')).toEqual({ position: young[0] - 1 });
+});
+
+it('refuses a page whose changes were pruned after its cursor was accepted, rather than skip them', async () => {
+  await bios(4);
+  const all = await positions();
+  const from = all[0];
+  expect(await cursors.resolve(user, cursors.issue(user, from), 'head')).toEqual({ position: from });
+  await expect(reader.read(user, from, 100)).resolves.toHaveLength(all.length - 1);
+
+  await retention(0, 2).prune();
+  await expect(reader.read(user, from, 100)).rejects.toBeInstanceOf(FeedPrunedError);
+  const kept = await positions();
+  expect((await reader.read(user, kept[0] - 1, 100)).map((r) => r.position)).toEqual(kept);
 });
 
 it('with no limits set, prunes nothing', async () => {
