@@ -6,7 +6,7 @@
  * `npm test` runs CI_FAULTS; `npm run faults` runs them all and records the table
  * in test/faults/results/latest.md.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CI_FAULTS, FAULTS } from './faults';
 import { faultTable, runFault, type FaultReport } from './support/fault-run';
@@ -28,6 +28,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await single?.stop();
   await pg?.destroy();
+  if (dir) rmSync(dir, { recursive: true, force: true });
   if (reports.length === 0) return;
   const table = faultTable(reports);
   process.stdout.write(`\nFault suite (${new Date().toISOString()}):\n${table}\n`);
