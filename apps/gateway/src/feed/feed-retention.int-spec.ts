@@ -63,6 +63,10 @@ it('prunes by size: keeps the last N positions, and a cursor from before them is
   expect(await cursors.resolve(user, cursors.issue(user, before[5]), 'head')).toEqual({ position: before[5] });
   expect(await cursors.resolve(user, kept, 'head')).toEqual({ position: before[7] });
   expect((await reader.read(user, before[7], 100)).map((r) => r.position)).toEqual(before.slice(8));
+  // A full read with no cursor starts at the oldest change kept.
+  const start = await cursors.resolve(user, undefined, 'start');
+  expect(start).toEqual({ position: before[5] });
+  expect((await reader.read(user, start.position, 100)).map((r) => r.position)).toEqual(after);
 });
 
 it('prunes by age: changes recorded before the window go, younger ones stay', async () => {
