@@ -4,7 +4,7 @@ const swc = JSON.parse(require('fs').readFileSync(__dirname + '/.swcrc', 'utf8')
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test'],
-  testMatch: ['**/*.spec.ts', '**/*.int-spec.ts', '**/test/e2e/**/*.e2e-spec.ts'],
+  testMatch: ['**/*.spec.ts', '**/*.int-spec.ts', '**/test/e2e/**/*.e2e-spec.ts', '**/test/faults/**/*.fault-spec.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { ...swc, swcrc: false }] },
   transformIgnorePatterns: ['/node_modules/(?!(@nestjs)/)'],

@@ -14,7 +14,7 @@ let api: ApiClient;
 
 beforeAll(async () => {
   pg = await startPrivatePostgres();
-  ripple = await startRipple({ ADMIN_PASSWORD: 'e2e-admin-password' }, { postgresUrl: pg.url });
+  ripple = await startRipple({ ADMIN_PASSWORD: 'e2e-admin-password' }, { databaseUrl: pg.url });
   api = apiClient(ripple.url);
 }, 120_000);
 

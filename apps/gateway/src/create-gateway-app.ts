@@ -7,6 +7,7 @@ import { buildAsyncApi } from './api-docs/asyncapi';
 import { serveApiDocs } from './api-docs/serve-api-docs';
 import { correlation } from './correlation.middleware';
 import { FeedNotifier } from './feed/feed-notifier';
+import { FeedRetention } from './feed/feed-retention';
 import type { GATEWAY_VARS } from './gateway.config';
 import { countRequests, upstreamFailureCounter } from './gateway.metrics';
 import { GatewayModule } from './gateway.module';
@@ -34,8 +35,9 @@ export async function createGatewayApp(rt: GatewayRuntime): Promise<NestExpressA
   rt.healthChecks.push(...upstreamHealthChecks(upstreams));
   const { edge, hub } = await buildSyncEdge(rt, revocations);
   const notifier = new FeedNotifier({ databaseUrl: config.DATABASE_URL, pollMs: config.SYNC_POLL_MS, logger }, hub);
+  const retention = new FeedRetention(rt.dataSource, { maxAgeS: config.SYNC_FEED_MAX_AGE_S, maxChanges: config.SYNC_FEED_MAX_CHANGES, intervalMs: config.SYNC_FEED_PRUNE_MS }, metrics, logger);
   const ws = { allowedOrigins: config.SYNC_ALLOWED_ORIGINS.split(',').map((o) => o.trim()), maxInboundBytes: config.SYNC_WS_MAX_INBOUND_BYTES, logger };
-  const module = GatewayModule.forRoot({ rt: rt as never, proxy, edge, sync: { notifier, hub, ws }, shutdownGraceMs: config.SHUTDOWN_GRACE_MS });
+  const module = GatewayModule.forRoot({ rt: rt as never, proxy, edge, sync: { notifier, retention, hub, ws }, shutdownGraceMs: config.SHUTDOWN_GRACE_MS });
   const app = await NestFactory.create<NestExpressApplication>(module, { logger, bodyParser: false });
   app.disable('x-powered-by');
   app.use(correlation);

@@ -4,6 +4,7 @@ import { parseByteSize } from './proxy/body-limit';
 
 const origins = (v: string) => (v.split(',').every((o) => /^https?:\/\/[^/\s]+$/.test(o.trim())) ? undefined : 'must be a comma-separated list of origins such as https://app.example');
 const positive = (v: string) => (Number(v) > 0 ? undefined : 'must be greater than 0');
+const atLeastZero = (v: string) => (Number(v) >= 0 ? undefined : 'must be 0 or more');
 
 export const GATEWAY_VARS = {
   ...SERVICE_HOST_VARS,
@@ -29,5 +30,9 @@ export const GATEWAY_VARS = {
   /** Fallback re-read for notifications lost while the listener reconnects. */
   SYNC_POLL_MS: int({ default: '5000', check: positive }),
   SYNC_BATCH_SIZE: int({ default: '200', check: positive }),
+  /** The change feed's window: changes older than this many seconds, or more than this many positions below the head, are pruned (0: no limit). */
+  SYNC_FEED_MAX_AGE_S: int({ default: '604800', check: atLeastZero }),
+  SYNC_FEED_MAX_CHANGES: int({ default: '1000000', check: atLeastZero }),
+  SYNC_FEED_PRUNE_MS: int({ default: '60000', check: positive }),
 };
 export type GatewayConfig = ConfigOf<typeof GATEWAY_VARS>;

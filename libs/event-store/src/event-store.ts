@@ -161,11 +161,15 @@ export class EventStore {
     return rows.map(rowToEnvelope);
   }
 
-  /** Marks everything from `fromPosition` unpublished, so the relay sends it again (after broker data loss). */
-  async scheduleRepublish(tx: EntityManager, fromPosition = 0): Promise<number> {
+  /**
+   * Marks everything from `fromPosition` (and, if given, published since `publishedSince`)
+   * unpublished, so the relay sends it again (after broker data loss).
+   */
+  async scheduleRepublish(tx: EntityManager, fromPosition = 0, publishedSince?: Date): Promise<number> {
     const [{ n }] = await tx.query(
-      `WITH u AS (UPDATE ${this.table} SET published_at = NULL WHERE position >= $1 AND published_at IS NOT NULL RETURNING 1) SELECT count(*)::int AS n FROM u`,
-      [fromPosition],
+      `WITH u AS (UPDATE ${this.table} SET published_at = NULL WHERE position >= $1 AND published_at >= coalesce($2::timestamptz, '-infinity') RETURNING 1)
+       SELECT count(*)::int AS n FROM u`,
+      [fromPosition, publishedSince?.toISOString() ?? null],
     );
     notifyAfterCommit(tx, outboxChannel(this.schema), 'republish');
     return n;

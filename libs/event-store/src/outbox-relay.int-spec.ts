@@ -6,7 +6,7 @@ import { createTestDatabase, deleteNamespaceStreams, eventually, testNamespace, 
 import { EventStore } from './event-store';
 import { StreamVersionConflictError } from './errors';
 import { OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
-import { createEventStoreTables } from './schema';
+import { createEventStoreTables, createOutboxStreamsTable } from './schema';
 
 /**
  * The outbox relay against real PostgreSQL and NATS JetStream: each test uses
@@ -53,6 +53,7 @@ describe('OutboxRelay and EventStore (PostgreSQL + JetStream)', () => {
     const qr = dataSource.createQueryRunner();
     try {
       await createEventStoreTables(qr, schema);
+      await createOutboxStreamsTable(qr, schema);
     } finally {
       await qr.release();
     }
@@ -258,6 +259,63 @@ describe('OutboxRelay and EventStore (PostgreSQL + JetStream)', () => {
     await eventually(async () => (await messageCount(stream)) === 10, { what: 'the events after the takeover' });
     await first.stop();
     await second.stop();
+    expectExactlyOnce(await streamMessages(stream), committed);
+  });
+
+  it('re-creates a stream lost under it and publishes again every event it had published, once each', async () => {
+    const { store, relay, stream } = await setup();
+    await relay.start();
+    const committed: EventEnvelope[] = [];
+    for (let i = 0; i < 5; i++) committed.push(await dataSource.transaction((tx) => appendOne(store, tx, uuidv7(), 0, `before-${i}`)));
+    await eventually(async () => (await messageCount(stream)) === 5, { what: 'the first five events' });
+
+    // The broker loses the stream (as with its store wiped); the next publish finds no stream.
+    await broker.jsm.streams.delete(stream);
+    committed.push(await dataSource.transaction((tx) => appendOne(store, tx, uuidv7(), 0, 'after')));
+    await eventually(async () => (await messageCount(stream).catch(() => 0)) === 6, { what: 'the stream re-created and refilled' });
+    expectExactlyOnce(await streamMessages(stream), committed);
+
+    // Lost again while nothing is published: the periodic check finds it.
+    await broker.jsm.streams.delete(stream);
+    await relay.checkStream();
+    await eventually(async () => (await messageCount(stream).catch(() => 0)) === 6, { what: 'the stream refilled by the check' });
+    await relay.stop();
+    expectExactlyOnce(await streamMessages(stream), committed);
+  });
+
+  it('notices from a PubAck numbered below earlier ones that its stream started over (re-created by another app)', async () => {
+    const { store, relay, stream, namespace } = await setup();
+    await relay.start();
+    const committed: EventEnvelope[] = [];
+    for (let i = 0; i < 3; i++) committed.push(await dataSource.transaction((tx) => appendOne(store, tx, uuidv7(), 0, `old-${i}`)));
+    await eventually(async () => (await messageCount(stream)) === 3, { what: 'three events published' });
+
+    // A consumer's app finds the stream gone first and declares it again, empty: the relay's next publish succeeds, at sequence 1.
+    await broker.jsm.streams.delete(stream);
+    await ensureStream(broker, namespace, 'profiles');
+    committed.push(await dataSource.transaction((tx) => appendOne(store, tx, uuidv7(), 0, 'new')));
+    await eventually(async () => (await messageCount(stream)) === 4, { what: 'the lost events published again' });
+    await relay.stop();
+    expectExactlyOnce(await streamMessages(stream), committed);
+  });
+
+  it('notices at start that its stream was lost and created again while no relay ran', async () => {
+    const { store, relay, stream, schema, namespace, metrics } = await setup();
+    await relay.start();
+    const committed: EventEnvelope[] = [];
+    for (let i = 0; i < 4; i++) committed.push(await dataSource.transaction((tx) => appendOne(store, tx, uuidv7(), 0, `e${i}`)));
+    await eventually(async () => (await unpublished(schema)) === 0 && (await messageCount(stream)) === 4, { what: 'four events published' });
+    await relay.stop();
+
+    await broker.jsm.streams.delete(stream);
+    await ensureStream(broker, namespace, 'profiles');
+    expect(await messageCount(stream)).toBe(0);
+
+    const next = new OutboxRelay(dataSource, broker, { schema, context: 'profiles', namespace, databaseUrl: db.url, pollIntervalMs: 100 }, metrics, logger);
+    relays.push(next);
+    await next.start();
+    await eventually(async () => (await messageCount(stream)) === 4, { what: 'the events published again' });
+    await next.stop();
     expectExactlyOnce(await streamMessages(stream), committed);
   });
 

@@ -1,11 +1,12 @@
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { eventSubject, type BoundedContext } from '@ripple/contracts';
-import type { Broker } from '@ripple/messaging';
+import { isNoStream, isNotFound, type Broker, type StreamSettings } from '@ripple/messaging';
 import type { JsonLogger, RippleMetrics } from '@ripple/observability';
 import { rowToEnvelope, type EventRow } from './event-store';
 import { wakeLocally } from './notify-after-commit';
 import { outboxChannel, quoteIdent } from './schema';
+import { StreamGuard } from './stream-guard';
 
 export interface OutboxRelayOptions {
   schema: string;
@@ -16,6 +17,8 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   /** Fallback poll when a notification is missed (e.g. LISTEN connection down). */
   pollIntervalMs?: number;
+  /** How the stream is created when it is found missing. */
+  streams?: StreamSettings;
 }
 
 /**
@@ -25,7 +28,8 @@ export interface OutboxRelayOptions {
  * when that connection dies), so publish order follows commit order for every
  * aggregate and a batch costs two statements. A crash between PubAck and the
  * mark leads to a republish that the broker drops as a duplicate (and consumers
- * ignore by version anyway).
+ * ignore by version anyway). A stream found missing, or behind what its PubAcks
+ * said, is re-created and refilled from the event store (see StreamGuard).
  */
 export class OutboxRelay {
   private readonly table: string;
@@ -40,6 +44,7 @@ export class OutboxRelay {
   private loop?: Promise<void>;
   private reconnect?: NodeJS.Timeout;
   private unwakeLocally?: () => void;
+  private readonly guard: StreamGuard;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -50,6 +55,7 @@ export class OutboxRelay {
   ) {
     this.table = `${quoteIdent(opts.schema)}.events`;
     this.lockKey = `ripple-outbox:${opts.schema}`;
+    this.guard = new StreamGuard(dataSource, broker, opts, logger);
     metrics.measureOutboxBacklog(() => this.backlog());
   }
 
@@ -85,10 +91,17 @@ export class OutboxRelay {
       const subject = eventSubject(this.opts.namespace, this.opts.context, e.aggregateType, e.aggregateId, e.type);
       return this.broker.js.publish(subject, JSON.stringify(e), { msgID: e.id, timeout: 10_000 });
     });
-    await Promise.all(acks);
+    const regressed = this.guard.noteAcks(await Promise.all(acks));
     await this.dataSource.query(`UPDATE ${this.table} SET published_at = now() WHERE position = ANY($1::bigint[])`, [rows.map((r) => r.position)]);
     this.metrics.eventsPublished.inc(rows.length);
+    if (regressed) await this.checkStream();
     return rows.length;
+  }
+
+  /** While leading: re-creates the stream if it is gone, and republishes what it lost. Never throws. */
+  async checkStream(): Promise<void> {
+    if (!this.leading) return;
+    await this.guard.check().catch((err) => this.logger.event('warn', 'checking the outbox stream failed', { error: (err as Error).message }));
   }
 
   async backlog(): Promise<number> {
@@ -115,6 +128,7 @@ export class OutboxRelay {
         failures++;
         const delay = Math.min(100 * 2 ** failures, 10_000);
         this.logger.event('warn', 'outbox relay failed; retrying', { error: (err as Error).message, retryInMs: delay });
+        if (isNoStream(err) || isNotFound(err)) await this.checkStream();
         await this.sleep(delay);
       }
     }
@@ -126,7 +140,11 @@ export class OutboxRelay {
     if (!client) return false;
     const { rows } = await client.query('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [this.lockKey]);
     this.leading = rows[0].locked === true && this.listener === client;
-    if (this.leading) this.logger.event('info', 'outbox relay active', { schema: this.opts.schema });
+    if (this.leading) {
+      this.logger.event('info', 'outbox relay active', { schema: this.opts.schema });
+      this.guard.reset();
+      await this.checkStream();
+    }
     return this.leading;
   }
 

@@ -42,3 +42,18 @@ export async function createEventStoreTables(qr: QueryRunner, schema: string): P
 export async function dropEventStoreTables(qr: QueryRunner, schema: string): Promise<void> {
   await qr.query(`DROP TABLE IF EXISTS ${quoteIdent(schema)}.events`);
 }
+
+/**
+ * What the outbox relay last recorded of its stream (see StreamGuard): which
+ * incarnation it published to and the highest sequence it saw there, so that a
+ * stream lost while no relay ran is still noticed at the next start.
+ */
+export async function createOutboxStreamsTable(qr: QueryRunner, schema: string): Promise<void> {
+  await qr.query(`
+    CREATE TABLE IF NOT EXISTS ${quoteIdent(schema)}.outbox_streams (
+      stream      text PRIMARY KEY,
+      created     text NOT NULL,
+      high_seq    bigint NOT NULL,
+      recorded_at timestamptz NOT NULL DEFAULT now()
+    )`);
+}

@@ -429,6 +429,26 @@ describe('ProjectionRunner (PostgreSQL + JetStream)', () => {
     await runner.stop();
   });
 
+  it('re-creates its consumer and stream when the broker lost them, and applies what is published again exactly once', async () => {
+    const t = await setup();
+    const runner = t.newRunner('healing');
+    await runner.start();
+    const id = uuidv7();
+    const before = [event(id, 1, 'one'), event(id, 2, 'two'), event(id, 3, 'three')];
+    for (const e of before) await t.publish(e);
+    await eventually(async () => (await t.appliedCount()) === 3, { what: 'the first three events' });
+
+    // The broker's store is lost: the stream and the durable with it.
+    await broker.jsm.streams.delete(t.stream);
+    await eventually(() => broker.jsm.consumers.info(t.stream, durableName(APP, PROJECTION)), { timeoutMs: 30_000, what: 'the runner to re-create stream and consumer' });
+    // The relay refills the stream (the same events again), then new ones follow.
+    const after = event(id, 4, 'four');
+    for (const e of [...before, after]) await t.publish(e);
+    await eventually(async () => (await t.profile(id))?.version === 4, { timeoutMs: 30_000, what: 'the new event applied' });
+    await runner.stop();
+    expectExactlyOnceInOrder(await t.applications(), [...before, after]);
+  });
+
   it('runs one active runner per projection and fails over when it stops', async () => {
     const t = await setup();
     const first = t.newRunner('first');

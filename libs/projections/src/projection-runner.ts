@@ -4,7 +4,7 @@ import { AckPolicy, DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
 import { allEventsSubject, streamName, type DomainEvent } from '@ripple/contracts';
 import { isDatabaseUnavailable } from '@ripple/event-store';
 import { decodeForProjection } from './decode';
-import { isNotFound, type Broker } from '@ripple/messaging';
+import { ensureStream, isNotFound, type Broker, type StreamSettings } from '@ripple/messaging';
 import { withLogContext, type JsonLogger, type RippleMetrics } from '@ripple/observability';
 import { applyBatchAlone } from './apply-batch';
 import type { Outcome } from './batch-plan';
@@ -25,6 +25,8 @@ export interface RunnerOptions {
   backoffMaxMs?: number;
   /** How often a standby instance tries to become the active runner. */
   standbyPollMs?: number;
+  /** How the source stream is created when it is found missing. */
+  streams?: StreamSettings;
 }
 
 interface Item {
@@ -95,6 +97,7 @@ export class ProjectionRunner {
     await this.loop;
   }
 
+  /** Creates the durable consumer if it is missing (and its stream, if that is missing too). */
   async ensureConsumer(): Promise<void> {
     const config = {
       durable_name: this.durable,
@@ -108,6 +111,7 @@ export class ProjectionRunner {
       await this.broker.jsm.consumers.info(this.stream, this.durable);
     } catch (err) {
       if (!isNotFound(err)) throw err;
+      await ensureStream(this.broker, this.opts.namespace, this.projection.source, this.opts.streams);
       await this.broker.jsm.consumers.add(this.stream, config);
     }
   }
@@ -122,6 +126,8 @@ export class ProjectionRunner {
         }
       } catch (err) {
         this.logger.event('warn', 'projection runner interrupted', { projection: this.projection.name, error: (err as Error).message });
+        // The consumer (or its stream) is gone, e.g. with the broker's store: declare it again and go on.
+        if (isNotFound(err)) await this.ensureConsumer().catch((e) => this.logger.event('warn', 'cannot re-create the consumer yet', { projection: this.projection.name, error: (e as Error).message }));
       } finally {
         this.active = false;
         await this.releaseLeadership();
@@ -193,7 +199,7 @@ export class ProjectionRunner {
           // A pull can end in error without anything being wrong for long: e.g. the client counts
           // missed idle heartbeats while a busy event loop reads the socket late. Pull again at once;
           // only a pull that keeps failing (consumer gone, broker down) ends this term as leader.
-          if (++failures >= PULL_FAILURES_BEFORE_GIVING_UP) throw err;
+          if (++failures >= PULL_FAILURES_BEFORE_GIVING_UP || isNotFound(err)) throw err;
           this.logger.event('debug', 'a pull failed; pulling again', { projection: this.projection.name, error: (err as Error).message, failures });
           if (failures > 1) await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** failures));
         }

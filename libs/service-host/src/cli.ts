@@ -6,9 +6,10 @@ type AnyDefinition = ServiceDefinition<ConfigSpec>;
 
 /**
  * `replay <projection>`: rebuilds a projection blue/green while the live one
- * keeps serving, printing progress. `republish <service> [fromPosition]`: marks
- * a service's events unpublished so its relay sends them again (after broker
- * data loss); the service must be running (or started) to publish them.
+ * keeps serving, printing progress. `republish <service|all> [fromPosition]`:
+ * marks a service's (or every service's) events unpublished so its relay sends
+ * them again (after broker data loss; relays also do it by themselves when they
+ * notice); the service must be running (or started) to publish them.
  */
 export async function runOpsCli(definitions: AnyDefinition[], argv: string[]): Promise<number> {
   const [command, target, arg] = argv;
@@ -38,22 +39,26 @@ export async function runOpsCli(definitions: AnyDefinition[], argv: string[]): P
     }
   }
   if (command === 'republish' && target) {
-    const d = definitions.find((x) => x.name === target && x.publishes);
-    if (!d) return usage(`no publishing service named "${target}"`);
-    const rt = await createRuntime(d);
-    try {
-      const n = await rt.dataSource.transaction((tx) => rt.eventStore.scheduleRepublish(tx, Number(arg ?? 0)));
-      process.stdout.write(`${n} events of ${target} marked for republishing\n`);
-      return 0;
-    } finally {
-      await stopRuntime(rt);
+    const publishing = definitions.filter((x) => x.publishes);
+    const chosen = target === 'all' ? publishing : publishing.filter((x) => x.name === target);
+    if (chosen.length === 0) return usage(`no publishing service named "${target}"; known: all, ${publishing.map((x) => x.name).join(', ')}`);
+    if (arg !== undefined && !/^\d+$/.test(arg)) return usage(`fromPosition must be a whole number, got "${arg}"`);
+    for (const d of chosen) {
+      const rt = await createRuntime(d);
+      try {
+        const n = await rt.dataSource.transaction((tx) => rt.eventStore.scheduleRepublish(tx, Number(arg ?? 0)));
+        process.stdout.write(`${n} events of ${d.name} marked for republishing\n`);
+      } finally {
+        await stopRuntime(rt);
+      }
     }
+    return 0;
   }
   return usage();
 }
 
 function usage(problem?: string): number {
   if (problem) process.stderr.write(`${problem}\n`);
-  process.stderr.write('usage: npm run replay -- <projection>\n       npm run republish -- <service> [fromPosition]\n');
+  process.stderr.write('usage: npm run replay -- <projection>\n       npm run republish -- <service|all> [fromPosition]\n');
   return 2;
 }

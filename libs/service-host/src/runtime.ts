@@ -1,12 +1,13 @@
 import { Client } from 'pg';
-import { DataSource, type MigrationInterface } from 'typeorm';
+import { DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
 import type { BoundedContext } from '@ripple/contracts';
 import { loadConfig, type ConfigSpec, type LoadedConfig } from '@ripple/config';
-import { EventStore, OutboxRelay } from '@ripple/event-store';
+import { createOutboxStreamsTable, EventStore, OutboxRelay } from '@ripple/event-store';
 import { connectBroker, ensureStream, pingBroker, type Broker } from '@ripple/messaging';
 import { JsonLogger, RippleMetrics, type HealthCheck } from '@ripple/observability';
 import { DeadLetterStore, ProjectionRunner, type Projection } from '@ripple/projections';
-import type { ServiceHostConfig } from './service-vars';
+import { PipelineCheck } from './pipeline-check';
+import { streamSettings, type ServiceHostConfig } from './service-vars';
 
 export interface ServiceDefinition<S extends ConfigSpec> {
   /** App name: log field, metrics label, durable prefix. */
@@ -32,6 +33,7 @@ export interface ServiceRuntime<S extends ConfigSpec> {
   relay?: OutboxRelay;
   deadLetters: DeadLetterStore;
   runners: ProjectionRunner[];
+  pipelineCheck: PipelineCheck;
   healthChecks: HealthCheck[];
 }
 
@@ -48,7 +50,7 @@ export async function createRuntime<S extends ConfigSpec>(def: ServiceDefinition
     url: config.DATABASE_URL,
     schema: def.schema,
     migrationsTableName: 'migrations',
-    migrations: def.migrations,
+    migrations: [...def.migrations, ...(def.publishes ? [outboxStreamsMigration(def.schema)] : [])],
     synchronize: false,
     logging: false,
     // A bounded wait for a connection: while PostgreSQL is unreachable a request fails (503) instead of hanging.
@@ -60,12 +62,13 @@ export async function createRuntime<S extends ConfigSpec>(def: ServiceDefinition
 
   const broker = await connectBroker(config.NATS_URL, `ripple-${def.name}`);
   logger.event('info', 'connected to NATS', { serverVersion: broker.serverVersion });
-  const contexts = new Set<BoundedContext>([...(def.publishes ? [def.publishes] : []), ...(def.projections ?? []).map((p) => p.source)]);
-  for (const c of contexts) await ensureStream(broker, config.RIPPLE_NAMESPACE, c);
+  const contexts = [...new Set<BoundedContext>([...(def.publishes ? [def.publishes] : []), ...(def.projections ?? []).map((p) => p.source)])];
+  const streams = streamSettings(config);
+  for (const c of contexts) await ensureStream(broker, config.RIPPLE_NAMESPACE, c, streams);
 
   const eventStore = new EventStore(def.schema);
   const relay = def.publishes
-    ? new OutboxRelay(dataSource, broker, { schema: def.schema, context: def.publishes, namespace: config.RIPPLE_NAMESPACE, databaseUrl: config.DATABASE_URL }, metrics, logger)
+    ? new OutboxRelay(dataSource, broker, { schema: def.schema, context: def.publishes, namespace: config.RIPPLE_NAMESPACE, databaseUrl: config.DATABASE_URL, streams }, metrics, logger)
     : undefined;
   const projections = def.projections ?? [];
   const deadLetters = new DeadLetterStore(dataSource, def.schema, projections);
@@ -80,13 +83,15 @@ export async function createRuntime<S extends ConfigSpec>(def: ServiceDefinition
         backoffBaseMs: config.RETRY_BACKOFF_MS,
         backoffMaxMs: config.RETRY_BACKOFF_MAX_MS,
         batchSize: config.PROJECTION_BATCH_SIZE,
+        streams,
       }, metrics, logger),
   );
+  const pipelineCheck = new PipelineCheck(broker, relay, runners, { namespace: config.RIPPLE_NAMESPACE, contexts, streams, intervalMs: config.PIPELINE_CHECK_MS }, metrics, logger);
   const healthChecks: HealthCheck[] = [
     { name: 'postgres', check: async () => void (await dataSource.query('SELECT 1')) },
     { name: 'nats', check: () => pingBroker(broker) },
   ];
-  return { definition: def, config, logger, metrics, dataSource, broker, eventStore, relay, deadLetters, runners, healthChecks };
+  return { definition: def, config, logger, metrics, dataSource, broker, eventStore, relay, deadLetters, runners, pipelineCheck, healthChecks };
 }
 
 /** Starts the relay and the projection runners. */
@@ -94,10 +99,12 @@ export async function startPipeline(rt: ServiceRuntime<ConfigSpec>): Promise<voi
   await rt.relay?.start();
   for (const r of rt.runners) await r.start();
   for (const r of rt.runners) await r.refreshDeadLetterGauge();
+  rt.pipelineCheck.start();
 }
 
 /** Graceful: stop consuming and finish in-flight batches, stop the relay, drain NATS, close the pool. */
 export async function stopRuntime(rt: ServiceRuntime<ConfigSpec>): Promise<void> {
+  await rt.pipelineCheck.stop();
   await Promise.all(rt.runners.map((r) => r.stop()));
   await rt.relay?.stop();
   await rt.broker.nc.drain().catch(() => undefined);
@@ -115,4 +122,17 @@ async function ensureSchema(databaseUrl: string, schema: string): Promise<void> 
   } finally {
     await client.end();
   }
+}
+
+/** The relay's record of its stream (createOutboxStreamsTable), added to every service that publishes. */
+function outboxStreamsMigration(schema: string): new () => MigrationInterface {
+  return class AddOutboxStreams1733050000000 implements MigrationInterface {
+    name = 'AddOutboxStreams1733050000000';
+    async up(qr: QueryRunner): Promise<void> {
+      await createOutboxStreamsTable(qr, schema);
+    }
+    async down(qr: QueryRunner): Promise<void> {
+      await qr.query(`DROP TABLE IF EXISTS "${schema}".outbox_streams`);
+    }
+  };
 }

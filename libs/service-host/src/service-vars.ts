@@ -1,4 +1,7 @@
 import { int, SERVICE_VARS, type ConfigOf } from '@ripple/config';
+import type { StreamSettings } from '@ripple/messaging';
+
+const atLeast = (min: number) => (v: string) => (Number(v) >= min ? undefined : `must be ${min} or more`);
 
 /** What every event-sourced service reads, besides its own variables. */
 export const SERVICE_HOST_VARS = {
@@ -6,5 +9,17 @@ export const SERVICE_HOST_VARS = {
   RETRY_BACKOFF_MS: int({ default: '500' }),
   RETRY_BACKOFF_MAX_MS: int({ default: '30000' }),
   PROJECTION_BATCH_SIZE: int({ default: '500' }),
+  /** Stream replicas: 1 on one nats-server, 3 on a cluster. Every app must be given the same stream settings. */
+  STREAM_REPLICAS: int({ default: '1', check: (v) => (['1', '3', '5'].includes(v) ? undefined : 'must be 1, 3 or 5') }),
+  /** Stream retention limits, 0 meaning unlimited: replay rebuilds only from what they keep. */
+  STREAM_MAX_AGE_S: int({ default: '0', check: atLeast(0) }),
+  STREAM_MAX_BYTES: int({ default: '0', check: atLeast(0) }),
+  STREAM_MAX_MSGS: int({ default: '0', check: atLeast(0) }),
+  /** How often streams and consumers are checked (re-created when missing, refilled when they lost events). */
+  PIPELINE_CHECK_MS: int({ default: '15000', check: atLeast(1000) }),
 };
 export type ServiceHostConfig = ConfigOf<typeof SERVICE_HOST_VARS>;
+
+export function streamSettings(config: ServiceHostConfig): StreamSettings {
+  return { replicas: config.STREAM_REPLICAS, maxAgeMs: config.STREAM_MAX_AGE_S * 1000, maxBytes: config.STREAM_MAX_BYTES, maxMsgs: config.STREAM_MAX_MSGS };
+}

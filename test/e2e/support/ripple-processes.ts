@@ -17,6 +17,8 @@ export interface RunningRipple {
   logs: Record<AppName, string[]>;
   /** Stops one app (SIGTERM, or SIGKILL to simulate a crash). */
   stopApp(app: AppName, signal?: NodeJS.Signals): Promise<void>;
+  /** Sends a signal that does not end the app (SIGSTOP, SIGCONT). */
+  signalApp(app: AppName, signal: NodeJS.Signals): void;
   startApp(app: AppName): Promise<void>;
   /** Starts one more gateway instance on its own port (same database and streams): for multi-instance tests. */
   startExtraGateway(extraEnv?: Record<string, string>): Promise<ExtraGateway>;
@@ -29,18 +31,26 @@ export interface ExtraGateway {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
+/** PostgreSQL and NATS to run against, instead of the test run's (the fault suite brings its own). */
+export interface RippleInfrastructure {
+  /** A server URL: the apps get a fresh database on it (default: the test server). */
+  databaseUrl?: string;
+  /** Default: the test NATS server. */
+  natsUrl?: string;
+}
+
 /**
  * Starts the compiled apps as real processes (as `npm start` does), against a
  * fresh database and stream namespace. `npm test` builds before running jest.
  * `postgresUrl` puts the database on another server (a private one a fault test may stop).
  */
-export async function startRipple(extraEnv: Record<string, string> = {}, opts: { postgresUrl?: string } = {}): Promise<RunningRipple> {
+export async function startRipple(extraEnv: Record<string, string> = {}, infra?: RippleInfrastructure): Promise<RunningRipple> {
   for (const app of APPS) {
     if (!existsSync(entry(app))) throw new Error(`${entry(app)} is missing: run \`npm run build\` first`);
   }
-  const db = await createTestDatabase('ripple_e2e', opts.postgresUrl);
+  const db = await createTestDatabase('ripple_e2e', infra?.databaseUrl);
   const namespace = testNamespace();
-  const natsUrl = await testNatsUrl();
+  const natsUrl = infra?.natsUrl ?? (await testNatsUrl());
   const ports = { profiles: await freePort(), venues: await freePort(), pets: await freePort(), connectors: await freePort(), gateway: await freePort() };
   const logs: Record<AppName, string[]> = { profiles: [], venues: [], pets: [], connectors: [], gateway: [] };
   const children = new Map<AppName, ChildProcess>();
@@ -123,6 +133,7 @@ export async function startRipple(extraEnv: Record<string, string> = {}, opts: {
     namespace,
     logs,
     stopApp,
+    signalApp: (app, signal) => void children.get(app)?.kill(signal),
     startApp,
     startExtraGateway,
     stop: async () => {

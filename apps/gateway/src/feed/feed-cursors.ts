@@ -20,19 +20,21 @@ export class FeedCursors {
     return this.codec.encode(userId, { epoch: this.epoch, position });
   }
 
-  /** No cursor: from `fresh` (the head for a live stream, 0 for a full read). */
+  /** No cursor: from `fresh` (the head for a live stream, the oldest change kept for a full read). */
   async resolve(userId: string, given: string | undefined, fresh: 'head' | 'start'): Promise<ResumePoint> {
-    if (given === undefined) return { position: fresh === 'head' ? await this.reader.head() : 0 };
+    const { head, prunedThrough } = await this.reader.bounds();
+    if (given === undefined) return { position: fresh === 'head' ? head : prunedThrough };
     let at;
     try {
       at = this.codec.decode(userId, given);
     } catch (err) {
       if (!(err instanceof ForgedCursorError)) throw err;
-      return { position: await this.reader.head(), reset: 'cursor_invalid' };
+      return { position: head, reset: 'cursor_invalid' };
     }
-    if (at.epoch !== this.epoch) return { position: await this.reader.head(), reset: 'feed_rebuilt' };
-    const head = await this.reader.head();
+    if (at.epoch !== this.epoch) return { position: head, reset: 'feed_rebuilt' };
     if (at.position > head) return { position: head, reset: 'cursor_unknown' };
+    // Changes after the cursor were pruned (older than the feed's window): resuming would skip them.
+    if (at.position < prunedThrough) return { position: head, reset: 'too_old' };
     return { position: at.position };
   }
 }

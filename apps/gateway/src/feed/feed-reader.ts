@@ -35,6 +35,17 @@ const toRow = (r: Record<string, any>): FeedRow => ({
   recordedAt: new Date(r.recorded_at),
 });
 
+/**
+ * Changes after the position a reader asked from were pruned (the feed's window
+ * moved past it while the client caught up): it must be reset, never skip them.
+ */
+export class FeedPrunedError extends Error {
+  readonly code = 'FEED_PRUNED';
+  constructor(readonly after: number, readonly prunedThrough: number) {
+    super(`changes after ${after} were pruned (through ${prunedThrough})`);
+  }
+}
+
 const COLUMNS = 'c.position, c.event_id, c.change_type, c.table_name, c.aggregate_id, c.aggregate_version, c.event_type, c.operation, c.data, c.occurred_at, c.recorded_at';
 
 /**
@@ -58,6 +69,14 @@ export class FeedReader {
     return Number(row.head);
   }
 
+  /** The head, and the highest position pruned (changes at or below it are gone), in one round trip. */
+  async bounds(): Promise<{ head: number; prunedThrough: number }> {
+    const [row] = await this.db.query(
+      'SELECT (SELECT coalesce(max(position), 0) FROM gateway.changes) AS head, (SELECT pruned_through FROM gateway.feed_meta) AS pruned',
+    );
+    return { head: Number(row.head), prunedThrough: Number(row.pruned) };
+  }
+
   /** Every change after `after` with the users it is for: what a FeedTail shares among sessions. */
   async readAll(after: number, limit: number): Promise<{ row: FeedRow; audience: string[] }[]> {
     const rows = await this.db.query(
@@ -68,14 +87,22 @@ export class FeedReader {
     return rows.map((r: Record<string, any>) => ({ row: toRow(r), audience: r.audience as string[] }));
   }
 
+  /**
+   * A page of the user's feed after `after`. Read in one statement with the feed's
+   * pruned-through mark, so in one snapshot: the pruner raises the mark before it
+   * deletes, so the page is complete unless the mark says it is not (FeedPrunedError).
+   */
   async read({ userId, admin }: FeedViewer, after: number, limit: number): Promise<FeedRow[]> {
-    const rows = admin
-      ? await this.db.query(`SELECT ${COLUMNS} FROM gateway.changes c WHERE c.position > $1 ORDER BY c.position LIMIT $2`, [after, limit])
-      : await this.db.query(
+    const [page, params] = admin
+      ? [`SELECT ${COLUMNS} FROM gateway.changes c WHERE c.position > $1 ORDER BY c.position LIMIT $2`, [after, limit]]
+      : [
           `SELECT ${COLUMNS} FROM gateway.change_audience a JOIN gateway.changes c ON c.position = a.position
-           WHERE a.user_id = $1 AND a.position > $2 ORDER BY a.position LIMIT $3`,
-          [userId, after, limit],
-        );
-    return rows.map(toRow);
+           WHERE a.user_id = $3 AND a.position > $1 ORDER BY a.position LIMIT $2`,
+          [after, limit, userId],
+        ];
+    const rows: Record<string, any>[] = await this.db.query(`SELECT m.pruned_through, p.* FROM gateway.feed_meta m LEFT JOIN LATERAL (${page}) p ON true ORDER BY p.position`, params);
+    const prunedThrough = Number(rows[0].pruned_through);
+    if (prunedThrough > after) throw new FeedPrunedError(after, prunedThrough);
+    return rows.filter((r) => r.position !== null).map(toRow);
   }
 }

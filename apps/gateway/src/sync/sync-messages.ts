@@ -17,7 +17,7 @@ export interface DataChange {
   timestamp: number;
 }
 
-export type ResetReason = 'cursor_invalid' | 'cursor_unknown' | 'feed_rebuilt';
+export type ResetReason = 'cursor_invalid' | 'cursor_unknown' | 'feed_rebuilt' | 'too_old';
 export type CloseReason = 'slow_consumer' | 'token_expired' | 'token_revoked' | 'shutting_down';
 
 /** Everything the server sends on SSE and WebSocket alike; `cursor` is also the SSE `id`. */

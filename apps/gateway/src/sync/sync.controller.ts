@@ -1,6 +1,7 @@
 import { Controller, Get, HttpCode, Inject, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { BearerAuthGuard, CurrentUser, type AuthUser } from '@ripple/auth';
+import { FeedPrunedError } from '../feed/feed-reader';
 import { dataChangeOf } from './sync-messages';
 import { SSE_HEADERS, SseSink } from './sse-sink';
 import { SyncEdge } from './sync-edge';
@@ -42,7 +43,11 @@ export class SyncController {
     const { cursors, reader, deps } = this.edge;
     const start = await cursors.resolve(user.sub, since, 'start');
     if (start.reset) throw new CursorResetError(start.reset, cursors.issue(user.sub, start.position));
-    const rows = await reader.read({ userId: user.sub, admin: user.role === 'admin' }, start.position, n);
+    const rows = await reader.read({ userId: user.sub, admin: user.role === 'admin' }, start.position, n).catch(async (err: unknown) => {
+      // Pruned between the cursor check and this read.
+      if (err instanceof FeedPrunedError) throw new CursorResetError('too_old', cursors.issue(user.sub, await reader.head()));
+      throw err;
+    });
     const changes = rows.map((r) => ({ ...dataChangeOf(r, deps.limits.maxDataBytes), cursor: cursors.issue(user.sub, r.position) }));
     const last = rows.length ? rows[rows.length - 1].position : start.position;
     return { success: true, data: { changes, nextCursor: cursors.issue(user.sub, last), hasMore: rows.length === n } };
