@@ -62,11 +62,11 @@ it('prunes by size: keeps the last N positions, and a cursor from before them is
   // The cut is at before[5]: a cursor there, or above, still resumes with nothing missing.
   expect(await cursors.resolve(user, cursors.issue(user, before[5]), 'head')).toEqual({ position: before[5] });
   expect(await cursors.resolve(user, kept, 'head')).toEqual({ position: before[7] });
-  expect((await reader.read(user, before[7], 100)).map((r) => r.position)).toEqual(before.slice(8));
+  expect((await reader.read({ userId: user, admin: false }, before[7], 100)).map((r) => r.position)).toEqual(before.slice(8));
   // A full read with no cursor starts at the oldest change kept.
   const start = await cursors.resolve(user, undefined, 'start');
   expect(start).toEqual({ position: before[5] });
-  expect((await reader.read(user, start.position, 100)).map((r) => r.position)).toEqual(after);
+  expect((await reader.read({ userId: user, admin: false }, start.position, 100)).map((r) => r.position)).toEqual(after);
 });
 
 it('prunes by age: changes recorded before the window go, younger ones stay', async () => {
@@ -86,12 +86,12 @@ it('refuses a page whose changes were pruned after its cursor was accepted, rath
   const all = await positions();
   const from = all[0];
   expect(await cursors.resolve(user, cursors.issue(user, from), 'head')).toEqual({ position: from });
-  await expect(reader.read(user, from, 100)).resolves.toHaveLength(all.length - 1);
+  await expect(reader.read({ userId: user, admin: false }, from, 100)).resolves.toHaveLength(all.length - 1);
 
   await retention(0, 2).prune();
-  await expect(reader.read(user, from, 100)).rejects.toBeInstanceOf(FeedPrunedError);
+  await expect(reader.read({ userId: user, admin: false }, from, 100)).rejects.toBeInstanceOf(FeedPrunedError);
   const kept = await positions();
-  expect((await reader.read(user, kept[0] - 1, 100)).map((r) => r.position)).toEqual(kept);
+  expect((await reader.read({ userId: user, admin: false }, kept[0] - 1, 100)).map((r) => r.position)).toEqual(kept);
 });
 
 it('with no limits set, prunes nothing', async () => {
