@@ -28,7 +28,7 @@ export class SyncLogReader {
     if (filter.status === 'failed') return this.failed(filter.userId, filter.limit);
     const rows = await this.dataSource.query(
       `SELECT * FROM pets.sync_log WHERE ($1::uuid IS NULL OR user_id = $1) AND ($2::text IS NULL OR status = $2)
-       ORDER BY occurred_at DESC, event_id, field LIMIT $3`,
+       ORDER BY occurred_at DESC, event_id DESC, field LIMIT $3`,
       [filter.userId ?? null, filter.status ?? null, filter.limit],
     );
     return rows.map(entry);
