@@ -46,7 +46,8 @@ export const SYNC_MESSAGE_SCHEMAS: ReadonlyArray<Readonly<Record<string, unknown
         "enum": [
           "cursor_invalid",
           "cursor_unknown",
-          "feed_rebuilt"
+          "feed_rebuilt",
+          "too_old"
         ]
       },
       "cursor": {
