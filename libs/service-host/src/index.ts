@@ -4,3 +4,4 @@ export * from './runtime.module';
 export * from './run-service';
 export * from './dead-letters.controller';
 export * from './cli';
+export * from './pipeline-report';
