@@ -5,3 +5,5 @@ export * from './run-service';
 export * from './dead-letters.controller';
 export * from './cli';
 export * from './pipeline-report';
+export * from './ops.errors';
+export * from './replay-jobs';
