@@ -18,20 +18,23 @@ async function replay(api, args, out) {
 
 async function replayOne(api, service, projection, out) {
   const started = Date.now();
-  let job = await api.post(`/api/ops/${service}/projections/${encodeURIComponent(projection)}/replay`);
   const bar = progressBar();
-  while (job.status === 'running') {
-    bar.update(progressLine(`${projection} ${job.phase}`, job.applied, job.total, Date.now() - started));
-    await sleep(250);
-    job = await api.get(`/api/ops/${service}/replays/${job.id}`);
+  let progress = { phase: 'starting', applied: 0, total: 0 };
+  for await (const line of api.postLines(`/api/ops/${service}/projections/${encodeURIComponent(projection)}/replay`)) {
+    if (line.status === 'failed') {
+      bar.end(`${projection}: failed after ${duration(Date.now() - started)}`);
+      throw new CommandError(`replay of ${projection} (${service}) failed: ${line.error}`);
+    }
+    if (line.status === 'done') {
+      const seconds = (Date.now() - started) / 1000;
+      bar.end(progressLine(`${projection} swapped`, progress.total, progress.total, Date.now() - started));
+      out.write(`${projection} (${service}) rebuilt from ${progress.applied} events in ${seconds.toFixed(1)} s (${Math.round(progress.applied / Math.max(seconds, 0.001))} events/s)\n`);
+      return;
+    }
+    progress = line;
+    bar.update(progressLine(`${projection} ${line.phase}`, line.applied, line.total, Date.now() - started));
   }
-  const seconds = (Date.now() - started) / 1000;
-  if (job.status === 'failed') {
-    bar.end(`${projection}: failed after ${duration(Date.now() - started)}`);
-    throw new CommandError(`replay of ${projection} (${service}) failed: ${job.error}`);
-  }
-  bar.end(progressLine(`${projection} swapped`, job.total, job.total, Date.now() - started));
-  out.write(`${projection} (${service}) rebuilt from ${job.applied} events in ${seconds.toFixed(1)} s (${Math.round(job.applied / Math.max(seconds, 0.001))} events/s)\n`);
+  throw new CommandError(`the replay of ${projection} (${service}) stopped answering before it finished: see the ${service} log`);
 }
 
 async function republish(api, args, out) {

@@ -1,6 +1,7 @@
-import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, UseGuards, type Type } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Query, Res, UseGuards, type Type } from '@nestjs/common';
 import { Type as Transform } from 'class-transformer';
 import { IsInt, IsOptional, Min } from 'class-validator';
+import type { Response } from 'express';
 import { BearerAuthGuard, Roles } from '@ripple/auth';
 import type { ConfigSpec } from '@ripple/config';
 import { NothingPublishedError } from './ops.errors';
@@ -31,21 +32,29 @@ export function opsController(rt: ServiceRuntime<ConfigSpec>): Type<unknown> {
       return { success: true, data: await pipelineReport(rt) };
     }
 
-    /** Starts a blue/green rebuild; poll `replays/:id` for its progress. */
+    /**
+     * A blue/green rebuild, its progress streamed as it goes (NDJSON: `{ phase,
+     * applied, total }` lines, then `{ status: 'done', lastSequence }` or
+     * `{ status: 'failed', error }`), so the answer comes from the instance
+     * doing the work. A client that leaves does not stop the rebuild.
+     */
     @Post('projections/:name/replay')
-    @HttpCode(202)
-    replay(@Param('name') name: string) {
-      return { success: true, data: replays.start(name) };
-    }
-
-    @Get('replays')
-    listReplays() {
-      return { success: true, data: replays.list() };
-    }
-
-    @Get('replays/:id')
-    replayState(@Param('id', new ParseUUIDPipe()) id: string) {
-      return { success: true, data: replays.get(id) };
+    async replay(@Param('name') name: string, @Res() res: Response) {
+      const run = replays.claim(name);
+      res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' });
+      const line = (o: object) => void (res.writableEnded || res.write(`${JSON.stringify(o)}\n`));
+      let last = 0;
+      try {
+        const lastSequence = await run((p) => {
+          if (Date.now() - last < 200 && p.phase === 'rebuilding') return;
+          last = Date.now();
+          line({ phase: p.phase, applied: p.applied, total: p.total });
+        });
+        line({ status: 'done', lastSequence });
+      } catch (err) {
+        line({ status: 'failed', error: (err as Error).message });
+      }
+      res.end();
     }
 
     /** Marks the events from `from` on unpublished, so the relay sends them again (after broker data loss); the outbox backlog shows its progress. */

@@ -8,15 +8,8 @@ export class ProjectionNotFoundError extends Error {
 
 export class ReplayRunningError extends Error {
   readonly code = 'REPLAY_RUNNING';
-  constructor(readonly projection: string, readonly replayId: string) {
-    super(`a replay of ${projection} is already running (${replayId})`);
-  }
-}
-
-export class ReplayNotFoundError extends Error {
-  readonly code = 'REPLAY_NOT_FOUND';
-  constructor(readonly id: string) {
-    super(`replay ${id} not found (replays are kept in memory by the instance that ran them)`);
+  constructor(readonly projection: string) {
+    super(`a replay of ${projection} is already running`);
   }
 }
 
