@@ -6,6 +6,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { projectionLockKey } from '@ripple/projections';
 import { eventually, freePort } from '@ripple/testing';
 import { startSimulator, type RunningSimulator } from '../../apps/connectors/src/simulator/simulator';
 import { apiClient, signUp, type ApiClient } from './support/http-client';
@@ -63,12 +64,29 @@ describe('GET /api/admin/pipeline', () => {
       expect((await api.put('/api/users/profile', { profileInfo: { venueName: 'Ops Poison' } }, { token: owner.token })).status).toBe(200);
       await eventually(async () => projection(await pipeline(), 'venue-directory').deadLetters === 1, { what: 'the dead letter in the pipeline view' });
       const after = await pipeline();
-      // The profiles relay published the update, and the venues consumer has pulled it.
       expect(after.find((s) => s.service === 'profiles')!.outboxBacklog).toBe(0);
       expect(projection(after, 'venue-directory').lag).toEqual(expect.any(Number));
     } finally {
       await db.query('ALTER TABLE venues.venues DROP CONSTRAINT IF EXISTS e2e_ops_poison');
     }
+  });
+
+  it('counts the messages a projection has not committed yet', async () => {
+    const lag = async () => projection(await pipeline(), 'contact-sync').lag;
+    await eventually(async () => (await lag()) === 0, { what: 'contact-sync to catch up' });
+    // Held here, the lock a replay swap takes: contact-sync's batches wait for it, their messages unacknowledged.
+    const holder = new Client({ connectionString: ripple.db.url });
+    await holder.connect();
+    try {
+      await holder.query('SELECT pg_advisory_lock(hashtext($1))', [projectionLockKey('pets', 'contact-sync')]);
+      const owner = await signUp(api, 'user');
+      for (const bio of ['one', 'two']) expect((await api.put('/api/users/profile', { profileInfo: { bio } }, { token: owner.token })).status).toBe(200);
+      // Registered, then updated twice: three events on PROFILES.
+      await eventually(async () => (await lag()) === 3, { what: 'a lag of three' });
+    } finally {
+      await holder.end();
+    }
+    await eventually(async () => (await lag()) === 0, { what: 'the lag to fall back to 0' });
   });
 
   it('names a service that does not answer instead of leaving it out', async () => {
