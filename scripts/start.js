@@ -1,14 +1,16 @@
 'use strict';
 // Brings every Ripple app up on one machine against a local PostgreSQL and NATS
-// (`npm start` builds first). Children keep their JSON log lines on our
-// stdout/stderr; a child that crashes is restarted with backoff; SIGINT/SIGTERM
-// stop them all gracefully.
+// (`npm start` builds first). The apps write JSON log lines; in a terminal (or
+// with LOG_FORMAT=pretty) they are printed readable, each with its app's name
+// and colour, otherwise as they are (LOG_FORMAT=json). A child that crashes is
+// restarted with backoff; SIGINT/SIGTERM stop them all gracefully.
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const http = require('node:http');
 const net = require('node:net');
 const path = require('node:path');
 const { ensureDatabase, redact, DEFAULT_DATABASE_URL } = require('./ensure-database');
+const { logFormat, prettyLine, prettyPipe, tagger } = require('./log-format');
 
 const ROOT = path.resolve(__dirname, '..');
 const DATABASE_URL = process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
@@ -56,16 +58,23 @@ const MAX_IMMEDIATE_FAILURES = 5;
 const STOP_TIMEOUT_MS = 20000;
 
 let stopping = false;
+let pretty = false;
+const tag = tagger(['start', ...APPS.map((a) => a.name)]);
 
 function log(level, msg, fields = {}) {
-  process.stdout.write(JSON.stringify({ time: new Date().toISOString(), level, service: 'start', msg, ...fields }) + '\n');
+  const line = JSON.stringify({ time: new Date().toISOString(), level, service: 'start', msg, ...fields });
+  process.stdout.write(`${pretty ? prettyLine(tag('start'), line) : line}\n`);
 }
 
 function spawnApp(app) {
   const started = Date.now();
   const env = { ...process.env, DATABASE_URL, NATS_URL, ...Object.fromEntries(Object.entries(app.env).map(([k, v]) => [k, String(v)])) };
-  const proc = spawn(process.execPath, [app.main], { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] });
+  const proc = spawn(process.execPath, [app.main], { cwd: ROOT, env, stdio: ['ignore', pretty ? 'pipe' : 'inherit', pretty ? 'pipe' : 'inherit'] });
   app.proc = proc;
+  if (pretty) {
+    prettyPipe(proc.stdout, tag(app.name), process.stdout);
+    prettyPipe(proc.stderr, tag(app.name), process.stderr);
+  }
   log('info', `${app.name} started`, { pid: proc.pid, port: app.env.PORT });
   proc.on('error', (err) => log('error', `${app.name} could not be spawned`, { error: err.message }));
   proc.on('exit', (code, signal) => {
@@ -175,6 +184,7 @@ function reachable(url, what) {
 }
 
 async function main() {
+  pretty = logFormat(process.env, process.stdout.isTTY) === 'pretty';
   process.on('SIGINT', () => void shutdown(0, 'SIGINT'));
   process.on('SIGTERM', () => void shutdown(0, 'SIGTERM'));
   try {

@@ -37,7 +37,7 @@ export async function createGatewayApp(rt: GatewayRuntime): Promise<NestExpressA
   const notifier = new FeedNotifier({ databaseUrl: config.DATABASE_URL, pollMs: config.SYNC_POLL_MS, logger }, hub);
   const retention = new FeedRetention(rt.dataSource, { maxAgeS: config.SYNC_FEED_MAX_AGE_S, maxChanges: config.SYNC_FEED_MAX_CHANGES, intervalMs: config.SYNC_FEED_PRUNE_MS }, metrics, logger);
   const ws = { allowedOrigins: config.SYNC_ALLOWED_ORIGINS.split(',').map((o) => o.trim()), maxInboundBytes: config.SYNC_WS_MAX_INBOUND_BYTES, logger };
-  const module = GatewayModule.forRoot({ rt: rt as never, proxy, edge, sync: { notifier, retention, hub, ws }, shutdownGraceMs: config.SHUTDOWN_GRACE_MS });
+  const module = GatewayModule.forRoot({ rt: rt as never, proxy, upstreams, edge, sync: { notifier, retention, hub, ws }, shutdownGraceMs: config.SHUTDOWN_GRACE_MS });
   const app = await NestFactory.create<NestExpressApplication>(module, { logger, bodyParser: false });
   app.disable('x-powered-by');
   app.use(correlation);

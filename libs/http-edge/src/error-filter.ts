@@ -12,6 +12,9 @@ export const DEFAULT_ERROR_STATUS: Record<string, number> = {
   DEAD_LETTER_NOT_OPEN: HttpStatus.CONFLICT,
   DEAD_LETTER_NOT_HEAD: HttpStatus.CONFLICT,
   DEAD_LETTER_RETRY_FAILED: HttpStatus.UNPROCESSABLE_ENTITY,
+  PROJECTION_NOT_FOUND: HttpStatus.NOT_FOUND,
+  REPLAY_RUNNING: HttpStatus.CONFLICT,
+  NOTHING_PUBLISHED: HttpStatus.NOT_FOUND,
 };
 
 /** Seconds a client is told to wait when the database is unreachable. */

@@ -5,6 +5,8 @@ import { createRuntime, stopRuntime, type ServiceDefinition } from './runtime';
 type AnyDefinition = ServiceDefinition<ConfigSpec>;
 
 /**
+ * scripts/ops.js, in a process of its own with a service's own settings (no
+ * gateway needed; `npx ripple` asks the running services instead).
  * `replay <projection>`: rebuilds a projection blue/green while the live one
  * keeps serving, printing progress. `republish <service|all> [fromPosition]`:
  * marks a service's (or every service's) events unpublished so its relay sends
@@ -59,6 +61,6 @@ export async function runOpsCli(definitions: AnyDefinition[], argv: string[]): P
 
 function usage(problem?: string): number {
   if (problem) process.stderr.write(`${problem}\n`);
-  process.stderr.write('usage: npm run replay -- <projection>\n       npm run republish -- <service|all> [fromPosition]\n');
+  process.stderr.write('usage: node scripts/ops.js replay <projection>\n       node scripts/ops.js republish <service|all> [fromPosition]\n(npx ripple does the same through a running gateway)\n');
   return 2;
 }

@@ -5,3 +5,6 @@ export * from './run-service';
 export * from './dead-letters.controller';
 export * from './cli';
 export * from './pipeline-check';
+export * from './pipeline-report';
+export * from './ops.errors';
+export * from './replay-jobs';

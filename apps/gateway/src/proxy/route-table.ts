@@ -24,7 +24,7 @@ export const OWNED_PREFIXES: ReadonlyArray<readonly [string, ServiceName]> = [
 ];
 
 /** Paths the gateway answers itself: its realtime feed, its API documents and its own operations. */
-export const GATEWAY_PATHS: ReadonlySet<string> = new Set(['/api/sync/events', '/api/sync/ticket', '/api/sync/changes', '/api/sync/ws', '/api/openapi.json', '/api/asyncapi.json', '/api/docs']);
+export const GATEWAY_PATHS: ReadonlySet<string> = new Set(['/api/sync/events', '/api/sync/ticket', '/api/sync/changes', '/api/sync/ws', '/api/openapi.json', '/api/asyncapi.json', '/api/docs', '/api/admin/pipeline']);
 
 /** The browsable API page and its assets. */
 export const DOCS_PREFIX = '/api/docs';
