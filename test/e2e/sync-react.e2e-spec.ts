@@ -111,6 +111,22 @@ describe('useSyncStatus and useMutation', () => {
     await unmount(view, client);
   });
 
+  it("follows the browser's offline and online events: drops the stream at once, and reconnects without waiting out the backoff", async () => {
+    const user = await signUp(w.api, 'user');
+    const page = pageNetwork();
+    // A backoff far longer than the wait below: only the online event can bring the client back in time.
+    const client = new SyncClient({ baseUrl: w.ripple.url, userId: user.id, getToken: () => user.token, fetch: page.fetchVia, backoff: { baseMs: 600_000, maxMs: 600_000 } });
+    const view = render(client, () => useSyncStatus());
+    await waitFor(() => expect(view.result.current.state).toBe('live'), SLOW);
+
+    // The stream is still open as far as the network goes: only the event says the device is offline.
+    act(() => void window.dispatchEvent(new Event('offline')));
+    await waitFor(() => expect(view.result.current.state).toBe('offline'), SLOW);
+    act(() => void window.dispatchEvent(new Event('online')));
+    await waitFor(() => expect(view.result.current.state).toBe('live'), SLOW);
+    await unmount(view, client);
+  });
+
   it('surfaces a conflict with the server state, then sends the edit resolved last-writer-wins', async () => {
     const user = await signUp(w.api, 'user');
     const page = pageNetwork();
