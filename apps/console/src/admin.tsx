@@ -1,7 +1,8 @@
 import { useSyncClient } from '@ripple/sync-client/react';
 import { ErrorNote, useAction, useApiRead } from './ui';
 
-const SERVICES = ['profiles', 'venues', 'pets', 'connectors', 'gateway'] as const;
+// The services that run projections (connectors has none).
+const SERVICES = ['profiles', 'venues', 'pets', 'gateway'] as const;
 
 interface DeadLetter { id: string; projection: string; eventType: string; aggregateId: string; attempts: number; error: string; blockedBy: string | null; createdAt: string }
 

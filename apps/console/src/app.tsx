@@ -2,7 +2,7 @@ import { useMemo, useState, type ReactElement } from 'react';
 import { IndexedDbQueueStore, SyncClient, type Session } from '@ripple/sync-client';
 import { SyncProvider } from '@ripple/sync-client/react';
 import { AdminPage } from './admin';
-import { ChangesPage } from './changes';
+import { ChangeLogProvider, ChangesPage } from './changes';
 import { ConnectorsPage } from './connectors';
 import { PetsPage } from './pets';
 import { ProfilePage } from './profile';
@@ -45,21 +45,23 @@ function SignedIn({ session, onSignOut }: { session: Session; onSignOut: () => v
   const screen = screens.find((s) => s.path === path) ?? screens[0];
   return (
     <SyncProvider client={client}>
-      <header className="top">
-        <span className="brand">Ripple</span>
-        <StatusIndicator />
-        <span className="who">{session.user.username} <small>({session.user.role})</small></span>
-        <button type="button" onClick={onSignOut}>Sign out</button>
-      </header>
-      <nav aria-label="Screens">
-        {screens.map((s) => (
-          <a key={s.path} href={s.path} aria-current={s === screen ? 'page' : undefined} onClick={(e) => (e.preventDefault(), navigate(s.path))}>{s.title}</a>
-        ))}
-      </nav>
-      <main>
-        <h1>{screen.title}</h1>
-        {screen.render(session)}
-      </main>
+      <ChangeLogProvider>
+        <header className="top">
+          <span className="brand">Ripple</span>
+          <StatusIndicator />
+          <span className="who">{session.user.username} <small>({session.user.role})</small></span>
+          <button type="button" onClick={onSignOut}>Sign out</button>
+        </header>
+        <nav aria-label="Screens">
+          {screens.map((s) => (
+            <a key={s.path} href={s.path} aria-current={s === screen ? 'page' : undefined} onClick={(e) => (e.preventDefault(), navigate(s.path))}>{s.title}</a>
+          ))}
+        </nav>
+        <main>
+          <h1>{screen.title}</h1>
+          {screen.render(session)}
+        </main>
+      </ChangeLogProvider>
     </SyncProvider>
   );
 }
