@@ -219,7 +219,12 @@ describe('the console in Chromium', () => {
       return open.find((d) => d.aggregateId === aliceId);
     }, { what: 'the dead letter' });
 
+    const pipeline = (await w.api.get('/api/ops/venues/pipeline', { token: adminToken })).body.data;
+    expect(pipeline).toMatchObject({ service: 'venues', outboxBacklog: expect.any(Number), projections: [{ name: 'venue-directory', openDeadLetters: 1 }] });
+    expect((await w.api.get('/api/ops/venues/pipeline', { token: aliceToken })).status).toBe(403);
+
     await go(page, 'Operations');
+    await page.locator('[data-service=venues] tr').filter({ hasText: 'venue-directory lag' }).filter({ hasText: '1 dead letter(s)' }).waitFor();
     const row = page.locator(`[data-service=venues] [data-dead-letter="${letter.id}"]`);
     await row.waitFor();
     // Still failing: the page says why (422), and the letter stays.

@@ -1,29 +1,54 @@
 import { useSyncClient } from '@ripple/sync-client/react';
 import { ErrorNote, useAction, useApiRead } from './ui';
 
-// The services that run projections (connectors has none).
-const SERVICES = ['profiles', 'venues', 'pets', 'gateway'] as const;
+const SERVICES = ['profiles', 'venues', 'pets', 'connectors', 'gateway'] as const;
+type Service = (typeof SERVICES)[number];
 
+interface Pipeline { service: string; outboxBacklog: number | null; projections: { name: string; lag: number | null; openDeadLetters: number }[] }
 interface DeadLetter { id: string; projection: string; eventType: string; aggregateId: string; attempts: number; error: string; blockedBy: string | null; createdAt: string }
 
-/** For admins: each service's dead letters (failed propagations), to retry or discard. */
+/** For admins: each service's pipeline (outbox backlog, projection lag) and its dead letters, to retry or discard. */
 export function AdminPage() {
   return (
     <div className="columns">
-      {SERVICES.map((s) => <DeadLetters key={s} service={s} />)}
+      {SERVICES.map((s) => <ServicePanel key={s} service={s} />)}
     </div>
   );
 }
 
-function DeadLetters({ service }: { service: (typeof SERVICES)[number] }) {
+function ServicePanel({ service }: { service: Service }) {
+  const pipeline = useApiRead<Pipeline>(`/api/ops/${service}/pipeline`);
+  const p = pipeline.data;
+  return (
+    <section className="card" aria-labelledby={`svc-${service}`} data-service={service}>
+      <h2 id={`svc-${service}`}>{service}</h2>
+      <button type="button" onClick={() => void pipeline.reload()}>Refresh figures</button>
+      <ErrorNote error={pipeline.error} />
+      {p && (
+        <table className="figures">
+          <caption className="sr-only">{service} pipeline</caption>
+          <tbody>
+            <tr><th scope="row">Outbox backlog</th><td data-testid="outbox-backlog">{p.outboxBacklog ?? 'publishes nothing'}</td></tr>
+            {p.projections.map((x) => (
+              <tr key={x.name}><th scope="row">{x.name} lag</th><td>{x.lag ?? 'no batch yet'}{x.openDeadLetters > 0 && `, ${x.openDeadLetters} dead letter(s)`}</td></tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {p && p.projections.length > 0 && <DeadLetters service={service} onChanged={() => void pipeline.reload()} />}
+    </section>
+  );
+}
+
+function DeadLetters({ service, onChanged }: { service: Service; onChanged: () => void }) {
   const client = useSyncClient();
   const letters = useApiRead<DeadLetter[]>(`/api/ops/${service}/dead-letters?status=open`);
   const action = useAction();
-  const act = (method: 'POST' | 'DELETE', path: string) => void action.run(() => client.api(method, path)).then(() => letters.reload());
+  const act = (method: 'POST' | 'DELETE', path: string) => void action.run(() => client.api(method, path)).then(() => (letters.reload(), onChanged()));
   return (
-    <section className="card" aria-labelledby={`dl-${service}`} data-service={service}>
-      <h2 id={`dl-${service}`}>{service}: dead letters</h2>
-      <button type="button" onClick={() => void letters.reload()}>Refresh</button>
+    <>
+      <h3>Dead letters</h3>
+      <button type="button" onClick={() => void letters.reload()}>Refresh dead letters</button>
       <ErrorNote error={letters.error ?? action.error} />
       {letters.data?.length === 0 && <p data-testid="no-dead-letters">None open.</p>}
       <ul aria-label={`${service} dead letters`}>
@@ -41,6 +66,6 @@ function DeadLetters({ service }: { service: (typeof SERVICES)[number] }) {
           </li>
         ))}
       </ul>
-    </section>
+    </>
   );
 }
