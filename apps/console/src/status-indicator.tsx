@@ -9,8 +9,8 @@ export function StatusIndicator() {
     <span role="status" aria-live="polite" className={`status status-${state}`} data-state={state} data-queued={queueSize} data-failed={failedCount}>
       <span className="dot" aria-hidden="true" />
       {WORDS[state]}
-      {queueSize > 0 && <span className="queued">, {queueSize} queued</span>}
-      {failedCount > 0 && <span className="failed">, {failedCount} failed</span>}
+      {queueSize > 0 && <span className="queued">· {queueSize} queued</span>}
+      {failedCount > 0 && <span className="failed">· {failedCount} failed</span>}
     </span>
   );
 }

@@ -1,3 +1,4 @@
+import { useEffect, useState } from 'react';
 import type { Session, SyncOperation } from '@ripple/sync-client';
 import { useBatchSync, useFailedOperations, useForceSync, useLiveList } from '@ripple/sync-client/react';
 import { ErrorNote, ProgressBar, useApiRead } from './ui';
@@ -6,16 +7,18 @@ interface LogEntry { eventId: string; table: string; recordId: string; field: st
 
 /** Document 001's sync screens: force and batch sync with progress, the operations the server refused, the sync history. */
 export function SyncPage({ session }: { session: Session }) {
+  // Bumped when a sync finishes: the history is read again.
+  const [generation, setGeneration] = useState(0);
   return (
     <div className="columns">
-      <SyncNow userId={session.user.id} />
+      <SyncNow userId={session.user.id} onFinished={() => setGeneration((g) => g + 1)} />
       <FailedOperations />
-      <SyncHistory userId={session.user.id} />
+      <SyncHistory userId={session.user.id} generation={generation} />
     </div>
   );
 }
 
-function SyncNow({ userId }: { userId: string }) {
+function SyncNow({ userId, onFinished }: { userId: string; onFinished: () => void }) {
   const force = useForceSync();
   const batch = useBatchSync();
   const { data: pets } = useLiveList<{ id: string; version: number; name: string }>('pet');
@@ -26,6 +29,9 @@ function SyncNow({ userId }: { userId: string }) {
     ...(vets ?? []).map((v) => ({ type: 'veterinarian' as const, targetId: v.id, label: v.name })),
   ];
   const job = batch.job;
+  const batchDone = job?.status === 'completed' ? job.id : undefined;
+  const fullDone = force.job?.status === 'completed' ? force.job.id : undefined;
+  useEffect(() => void ((batchDone || fullDone || force.result) && onFinished()), [batchDone, fullDone, force.result]);
   return (
     <section className="card" aria-labelledby="sync-now-title">
       <h2 id="sync-now-title">Sync now</h2>
@@ -71,8 +77,8 @@ function FailedOperations() {
   );
 }
 
-function SyncHistory({ userId }: { userId: string }) {
-  const log = useApiRead<LogEntry[]>(`/api/sync/log?userId=${userId}&limit=50`);
+function SyncHistory({ userId, generation }: { userId: string; generation: number }) {
+  const log = useApiRead<LogEntry[]>(`/api/sync/log?userId=${userId}&limit=50`, [generation]);
   return (
     <section className="card" aria-labelledby="history-title">
       <h2 id="history-title">Sync history</h2>
