@@ -158,6 +158,8 @@ describe('the console in Chromium', () => {
     await status(page, '[data-queued="1"]');
     expect(await page.getByRole('status').innerText()).toContain('1 queued');
     await shot(page, 'profile-offline-queued');
+    // The README's picture (apps/console/screenshot.png): the top of this screen.
+    await page.screenshot({ path: join(SHOTS, 'readme.png'), clip: { x: 0, y: 0, width: 1200, height: 560 } });
 
     await ctx.setOffline(false);
     await status(page, '[data-state=live][data-queued="0"]');
