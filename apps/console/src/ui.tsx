@@ -3,12 +3,13 @@ import { ApiError, type Progress } from '@ripple/sync-client';
 import { useSyncClient } from '@ripple/sync-client/react';
 
 /** A labelled progress bar: `<progress>` (read by assistive technology) and its figures in words. */
-export function ProgressBar({ label, progress }: { label: string; progress: Pick<Progress, 'completed' | 'total'> & { failed?: number } }) {
-  const { completed, total, failed = 0 } = progress;
+export function ProgressBar({ label, progress }: { label: string; progress: Progress }) {
+  const { completed, total, failed, percentage } = progress;
   return (
     <div className="progress">
       <span>{label}</span>
-      <progress aria-label={label} max={Math.max(total, 1)} value={Math.min(completed, Math.max(total, 1))} />
+      {/* In percent: an empty step (0 of 0) is done, and shows full. */}
+      <progress aria-label={label} max={100} value={percentage} />
       <span className="figures">{completed} / {total}{failed > 0 && `, ${failed} failed`}</span>
     </div>
   );
