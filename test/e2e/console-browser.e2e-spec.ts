@@ -180,6 +180,24 @@ describe('the console in Chromium', () => {
     expect(await page.locator('ol.changes li[data-event-type=UserProfileUpdated]').filter({ hasText: 'written-offline' }).count()).toBe(1);
   });
 
+  it('names the bad field of a refused edit beside its input, lists the edit as failed, and clears it', async () => {
+    const { page } = alice;
+    await go(page, 'Profile');
+    await saveProfile(page, { 'Venue email': 'not-an-email' });
+    await page.locator('#f-venueEmail-err').waitFor();
+    expect(await page.getByLabel('Venue email').getAttribute('aria-invalid')).toBe('true');
+    await page.getByRole('alert').filter({ hasText: '400 VALIDATION_FAILED' }).waitFor();
+    await status(page, '[data-failed="1"]');
+    await shot(page, 'profile-refused');
+
+    await go(page, 'Sync');
+    const failed = page.getByRole('list', { name: 'Failed operations' });
+    await failed.getByText('PUT /api/users/profile').waitFor();
+    await failed.getByRole('button', { name: 'Clear' }).click();
+    await status(page, '[data-failed="0"]');
+    await page.getByText('None: everything you sent was accepted.').waitFor();
+  });
+
   it("shows a batch sync's progress bar moving to the end", async () => {
     const { page } = alice;
     const token = await tokenOf(page);
