@@ -266,6 +266,16 @@ describe('the console in Chromium', () => {
     expect(venue.name).toBe('Poison Arena');
     await alice.page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Profile' }).click();
     await alice.page.getByTestId('business-name').filter({ hasText: 'Poison Arena' }).waitFor();
+
+    // A replay rebuilds the venue directory from the stream, blue/green, with its progress: the same venue comes back.
+    const unknown = await w.api.post('/api/ops/venues/replays', { projection: 'nothing-here' }, { token: adminToken });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.fields).toEqual([{ field: 'projection', errors: ['must be one of: venue-directory'] }]);
+    await page.locator('[data-service=venues]').getByRole('button', { name: 'Replay venue-directory' }).click();
+    await page.locator('[data-service=venues] [data-testid=replay][data-status=succeeded]').waitFor();
+    expect(await page.locator('[data-service=venues] [data-testid=replay]').innerText()).toContain('swapped');
+    expect((await w.api.get(`/api/venues?ownerId=${aliceId}`)).body.data[0]).toMatchObject({ name: 'Poison Arena', version: venue.version });
+    await shot(page, 'operations-replay');
     await ctx.close();
     await alice.ctx.close();
   });

@@ -1,10 +1,13 @@
+import { useEffect, useState } from 'react';
+import { follow } from '@ripple/sync-client';
 import { useSyncClient } from '@ripple/sync-client/react';
-import { ErrorNote, useAction, useApiRead } from './ui';
+import { ErrorNote, ProgressBar, useAction, useApiRead } from './ui';
 
 const SERVICES = ['profiles', 'venues', 'pets', 'connectors', 'gateway'] as const;
 type Service = (typeof SERVICES)[number];
 
 interface Pipeline { service: string; outboxBacklog: number | null; projections: { name: string; lag: number | null; openDeadLetters: number }[] }
+interface Replay { id: string; projection: string; status: 'running' | 'succeeded' | 'failed'; phase: string; applied: number; total: number; error: string | null }
 interface DeadLetter { id: string; projection: string; eventType: string; aggregateId: string; attempts: number; error: string; blockedBy: string | null; createdAt: string }
 
 /** For admins: each service's pipeline (outbox backlog, projection lag) and its dead letters, to retry or discard. */
@@ -17,8 +20,15 @@ export function AdminPage() {
 }
 
 function ServicePanel({ service }: { service: Service }) {
+  const client = useSyncClient();
   const pipeline = useApiRead<Pipeline>(`/api/ops/${service}/pipeline`);
   const p = pipeline.data;
+  const replay = useAction();
+  const [replaying, setReplaying] = useState<string>();
+  const startReplay = async (projection: string) => {
+    const started = await replay.run(() => client.api<Replay>('POST', `/api/ops/${service}/replays`, { projection }));
+    if (started) setReplaying(started.id);
+  };
   return (
     <section className="card" aria-labelledby={`svc-${service}`} data-service={service}>
       <h2 id={`svc-${service}`}>{service}</h2>
@@ -30,13 +40,40 @@ function ServicePanel({ service }: { service: Service }) {
           <tbody>
             <tr><th scope="row">Outbox backlog</th><td data-testid="outbox-backlog">{p.outboxBacklog ?? 'publishes nothing'}</td></tr>
             {p.projections.map((x) => (
-              <tr key={x.name}><th scope="row">{x.name} lag</th><td>{x.lag ?? 'no batch yet'}{x.openDeadLetters > 0 && `, ${x.openDeadLetters} dead letter(s)`}</td></tr>
+              <tr key={x.name}>
+                <th scope="row">{x.name} lag</th>
+                <td>{x.lag ?? 'no batch yet'}{x.openDeadLetters > 0 && `, ${x.openDeadLetters} dead letter(s)`}</td>
+                <td><button type="button" className="link" onClick={() => void startReplay(x.name)} aria-label={`Replay ${x.name}`}>Replay</button></td>
+              </tr>
             ))}
           </tbody>
         </table>
       )}
+      <ErrorNote error={replay.error} />
+      {replaying && <ReplayProgressBar key={replaying} service={service} id={replaying} />}
       {p && p.projections.length > 0 && <DeadLetters service={service} onChanged={() => void pipeline.reload()} />}
     </section>
+  );
+}
+
+/** A blue/green rebuild of one projection, read until it has swapped in (or failed). */
+function ReplayProgressBar({ service, id }: { service: Service; id: string }) {
+  const client = useSyncClient();
+  const [job, setJob] = useState<Replay>();
+  const [error, setError] = useState<unknown>();
+  useEffect(() => {
+    const abort = new AbortController();
+    follow<Replay>(client, `/api/ops/${service}/replays/${id}`, { pollMs: 300, signal: abort.signal, done: (j) => j.status !== 'running', onUpdate: setJob }).catch(setError);
+    return () => abort.abort();
+  }, [client, service, id]);
+  if (error) return <ErrorNote error={error} />;
+  if (!job) return null;
+  return (
+    <div data-testid="replay" data-status={job.status}>
+      <ProgressBar label={`Replay of ${job.projection}: ${job.phase}`} progress={{ completed: job.applied, total: job.total, failed: 0, percentage: job.total ? Math.round((100 * job.applied) / job.total) : job.status === 'running' ? 0 : 100 }} />
+      {job.status === 'succeeded' && <p className="ok">Rebuilt from {job.applied} events and swapped in.</p>}
+      {job.error && <p className="error">{job.error}</p>}
+    </div>
   );
 }
 
