@@ -116,7 +116,11 @@ describe('the console in Chromium', () => {
     alice = { ctx: ctxA, page: pageA, username: await registerInPage(pageA, 'venue') };
     await registerInPage(pageB, 'venue');
 
-    await go(pageA, 'Profile');
+    // By keyboard: a link in the navigation, Enter, and the new screen's title has the focus.
+    await pageA.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Profile' }).focus();
+    await pageA.keyboard.press('Enter');
+    await pageA.getByLabel('Venue name', { exact: true }).waitFor();
+    expect(await pageA.evaluate(() => document.activeElement?.outerHTML)).toMatch(/^<h1[^>]*>Profile<\/h1>$/);
     await go(pageB, 'Profile');
     await saveProfile(pageA, { 'Venue name': 'Alice Arena', 'Venue location': 'Quito' });
     await pageA.getByTestId('business-name').filter({ hasText: 'Alice Arena' }).waitFor();

@@ -1,4 +1,4 @@
-import { useMemo, useState, type ReactElement } from 'react';
+import { useEffect, useMemo, useRef, useState, type ReactElement } from 'react';
 import { IndexedDbQueueStore, SyncClient, type Session } from '@ripple/sync-client';
 import { SyncProvider } from '@ripple/sync-client/react';
 import { AdminPage } from './admin';
@@ -43,6 +43,13 @@ function SignedIn({ session, onSignOut }: { session: Session; onSignOut: () => v
   );
   const screens = SCREENS.filter((s) => !s.admin || session.user.role === 'admin');
   const screen = screens.find((s) => s.path === path) ?? screens[0];
+  // After moving to another screen, keyboard and screen reader users start at its title.
+  const title = useRef<HTMLHeadingElement>(null);
+  const moved = useRef(false);
+  useEffect(() => {
+    if (moved.current) title.current?.focus();
+    moved.current = true;
+  }, [screen]);
   return (
     <SyncProvider client={client}>
       <ChangeLogProvider>
@@ -58,7 +65,7 @@ function SignedIn({ session, onSignOut }: { session: Session; onSignOut: () => v
           ))}
         </nav>
         <main>
-          <h1>{screen.title}</h1>
+          <h1 ref={title} tabIndex={-1}>{screen.title}</h1>
           {screen.render(session)}
         </main>
       </ChangeLogProvider>
