@@ -30,9 +30,17 @@ const SCREENS: Screen[] = [
 
 export function App() {
   const [session, setSession] = useState(loadSession);
-  if (!session) return <SignIn onSignedIn={(s) => (saveSession(s), setSession(s))} />;
+  const [ended, setEnded] = useState(false);
+  const signOut = () => (forgetSession(), setSession(undefined));
+  // The token's end is the session's: back to sign-in (what is queued stays, and goes once the same user signs in again).
+  useEffect(() => {
+    if (!session) return;
+    const timer = setTimeout(() => (setEnded(true), signOut()), Math.min(session.expiresAt - Date.now(), 2 ** 31 - 1));
+    return () => clearTimeout(timer);
+  }, [session]);
+  if (!session) return <SignIn notice={ended ? 'Your session ended: sign in again.' : undefined} onSignedIn={(s) => (setEnded(false), setSession(saveSession(s)))} />;
   // A new client and provider per signed-in user: the offline queue is theirs alone.
-  return <SignedIn key={session.user.id} session={session} onSignOut={() => (forgetSession(), setSession(undefined))} />;
+  return <SignedIn key={session.user.id} session={session} onSignOut={signOut} />;
 }
 
 function SignedIn({ session, onSignOut }: { session: Session; onSignOut: () => void }) {

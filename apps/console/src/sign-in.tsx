@@ -5,7 +5,7 @@ import { ErrorNote, Field, fieldError } from './ui';
 const ROLES = ['user', 'venue', 'gallera', 'pet_owner', 'veterinarian'] as const;
 
 /** Sign in, or register and then sign in. */
-export function SignIn({ onSignedIn }: { onSignedIn: (s: Session) => void }) {
+export function SignIn({ onSignedIn, notice }: { onSignedIn: (s: Session) => void; notice?: string }) {
   const [mode, setMode] = useState<'sign-in' | 'register'>('sign-in');
   const [form, setForm] = useState({ username: '', email: '', password: '', role: 'user' });
   const [error, setError] = useState<unknown>();
@@ -30,6 +30,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: (s: Session) => void }) {
       <h1>Ripple</h1>
       <form onSubmit={submit} aria-labelledby="sign-in-title">
         <h2 id="sign-in-title">{mode === 'sign-in' ? 'Sign in' : 'Register'}</h2>
+        {notice && <p role="status" className="hint">{notice}</p>}
         <Field label={mode === 'sign-in' ? 'Username or email' : 'Username'} name="username" value={form.username} onChange={set('username')} error={fieldError(error, 'username')} required />
         {mode === 'register' && <Field label="Email" name="email" type="email" value={form.email} onChange={set('email')} error={fieldError(error, 'email')} required />}
         <Field label="Password" name="password" type="password" value={form.password} onChange={set('password')} error={fieldError(error, 'password')} required />
