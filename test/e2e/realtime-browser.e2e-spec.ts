@@ -4,26 +4,20 @@
  * changes and never another's, and resumes after the server cuts it (the
  * page resumes from its EventSource's last event id) without a gap or a duplicate.
  */
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { eventually } from '@ripple/testing';
+import { launchChromium } from './support/chromium';
 import { apiClient, signUp, type ApiClient } from './support/http-client';
 import { startRipple, type RunningRipple } from './support/ripple-processes';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 let ripple: RunningRipple;
 let api: ApiClient;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium), as .ci/run does`);
   ripple = await startRipple({ SYNC_HEARTBEAT_MS: '1000' });
   api = apiClient(ripple.url);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {

@@ -11,7 +11,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyProfileChanges, type ProfileChanges } from '@ripple/contracts';
-import { FileQueueStore, MemoryQueueStore, SyncClient, type DataChange, type QueueStore } from '@ripple/sync-client';
+import { ApiError, FileQueueStore, MemoryQueueStore, register, signIn, SyncClient, type DataChange, type QueueStore } from '@ripple/sync-client';
 import {
   SyncProvider, useBatchSync, useConnectorRun, useFailedOperations, useForceSync, useLiveList, useLiveRecord, useMutation, useSyncStatus,
 } from '@ripple/sync-client/react';
@@ -108,6 +108,22 @@ describe('useSyncStatus and useMutation', () => {
     expect(page.net.keys).toHaveLength(2);
     expect(page.net.keys[1]).toBe(page.net.keys[0]);
     expect((await w.api.get('/api/users/me', { token: user.token })).body.data.version).toBe(version + 1);
+    await unmount(view, client);
+  });
+
+  it("follows the browser's offline and online events: drops the stream at once, and reconnects without waiting out the backoff", async () => {
+    const user = await signUp(w.api, 'user');
+    const page = pageNetwork();
+    // A backoff far longer than the wait below: only the online event can bring the client back in time.
+    const client = new SyncClient({ baseUrl: w.ripple.url, userId: user.id, getToken: () => user.token, fetch: page.fetchVia, backoff: { baseMs: 600_000, maxMs: 600_000 } });
+    const view = render(client, () => useSyncStatus());
+    await waitFor(() => expect(view.result.current.state).toBe('live'), SLOW);
+
+    // The stream is still open as far as the network goes: only the event says the device is offline.
+    act(() => void window.dispatchEvent(new Event('offline')));
+    await waitFor(() => expect(view.result.current.state).toBe('offline'), SLOW);
+    act(() => void window.dispatchEvent(new Event('online')));
+    await waitFor(() => expect(view.result.current.state).toBe('live'), SLOW);
     await unmount(view, client);
   });
 
@@ -298,5 +314,24 @@ describe('useConnectorRun', () => {
     expect(entities.find((e) => e.entity === 'talents')!.progress.total).toBe(120);
     expect(seen.at(-1)).toBe('succeeded');
     await unmount(view, client);
+  });
+});
+
+describe('signIn and register', () => {
+  it('registers and signs in a user, and turns each refusal into an ApiError naming the code and the fields', async () => {
+    const username = `sdk_${Date.now().toString(36)}`;
+    const user = await register(w.ripple.url, { username, email: `${username}@example.test`, password: 'long enough pw', role: 'venue', profileInfo: { venueName: 'SDK Hall' } });
+    expect(user).toMatchObject({ username, role: 'venue' });
+    const session = await signIn(w.ripple.url, { username, password: 'long enough pw' });
+    expect(session.user.id).toBe(user.id);
+    const me = await new SyncClient({ baseUrl: w.ripple.url, userId: user.id, getToken: () => session.token }).api<{ id: string }>('GET', '/api/users/me');
+    expect(me.id).toBe(user.id);
+
+    const wrong = await signIn(w.ripple.url, { username, password: 'not the password' }).catch((e: unknown) => e);
+    expect(wrong).toBeInstanceOf(ApiError);
+    expect(wrong).toMatchObject({ status: 401, code: 'INVALID_CREDENTIALS' });
+    const bad = await register(w.ripple.url, { username: 'a', email: 'nope', password: 'short', role: 'venue' }).catch((e: unknown) => e as ApiError);
+    expect(bad).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
+    expect((bad as ApiError).fields!.map((f) => f.field).sort()).toEqual(['email', 'password', 'username']);
   });
 });

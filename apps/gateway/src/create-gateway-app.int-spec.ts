@@ -1,4 +1,7 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { connectBroker } from '@ripple/messaging';
@@ -18,6 +21,11 @@ let venuesHealth = 200;
 let app: NestExpressApplication;
 let base: string;
 const streams: ServerResponse[] = [];
+// A console build of the shape Vite writes: index.html and content-hashed assets.
+const consoleDir = mkdtempSync(join(tmpdir(), 'ripple-console-'));
+mkdirSync(join(consoleDir, 'assets'));
+writeFileSync(join(consoleDir, 'index.html'), '<!doctype html><title>Ripple console</title>');
+writeFileSync(join(consoleDir, 'assets', 'index-Ab12Cd34.js'), 'console.log(1)');
 
 beforeAll(async () => {
   profiles = await startUpstream((seen, res) => {
@@ -36,6 +44,7 @@ beforeAll(async () => {
   const env = {
     DATABASE_URL: db.url, NATS_URL: await testNatsUrl(), RIPPLE_NAMESPACE: namespace, JWT_SECRET: 'gateway-spec-secret-0123', LOG_LEVEL: 'error',
     BODY_LIMIT: '1kb', PROFILES_URL: profiles.url, VENUES_URL: venues.url, PETS_URL: pets.url, CONNECTORS_URL: connectors.url, SHUTDOWN_GRACE_MS: '200',
+    CONSOLE_DIR: consoleDir,
   };
   app = await createGatewayApp(await createRuntime(gatewayDefinition, env));
   await app.listen(0, '127.0.0.1');
@@ -52,6 +61,7 @@ afterAll(async () => {
   await deleteNamespaceStreams(broker.jsm as never, namespace);
   await broker.nc.close();
   await db.drop();
+  rmSync(consoleDir, { recursive: true, force: true });
 });
 
 describe('gateway app', () => {
@@ -122,7 +132,7 @@ describe('gateway app', () => {
     await send(`${base}/api/venues/${id}`);
     await send(`${base}/api/ops/pets/dead-letters/${id}`);
     await send(`${base}/health/live`);
-    await send(`${base}/nowhere/${id}`);
+    await send(`${base}/health/nowhere/${id}`);
     const { body } = await send(`${base}/metrics`);
 
     const series = (name: string, route: string, status: string) => new RegExp(`^${name}\\{[^}]*method="GET",route="${route.replace(/[*/]/g, '\\$&')}",status="${status}"[^}]*\\} [1-9]`, 'm');
@@ -163,9 +173,22 @@ describe('gateway app', () => {
     expect(pets.seen.some((s) => s.url.startsWith('/api/sync/events') || s.url.startsWith('/api/sync/ticket'))).toBe(false);
   });
 
-  it('answers unknown paths with the Ripple error shape, inside and outside /api', async () => {
-    for (const path of ['/api/nothing', '/nothing']) {
+  it('serves the console at / and its page for any other GET outside /api, /health and /metrics', async () => {
+    for (const path of ['/', '/pets/123', '/sign-in?next=%2F']) {
       const res = await send(`${base}${path}`);
+      expect([path, res.status, res.headers['cache-control'], res.body]).toEqual([path, 200, 'no-cache', '<!doctype html><title>Ripple console</title>']);
+      expect(res.headers['content-type']).toMatch(/^text\/html/);
+    }
+    const asset = await send(`${base}/assets/index-Ab12Cd34.js`);
+    expect([asset.status, asset.headers['cache-control'], asset.body]).toEqual([200, 'public, max-age=31536000, immutable', 'console.log(1)']);
+    expect(asset.headers['content-type']).toMatch(/javascript/);
+    expect((await send(`${base}/health/live`)).body).not.toContain('Ripple console');
+    expect((await send(`${base}/metrics`)).body).toMatch(/route="\/\*",status="200"/);
+  });
+
+  it('answers unknown paths with the Ripple error shape: in /api, a missing asset, and anything but a GET outside /api', async () => {
+    for (const [method, path] of [['GET', '/api/nothing'], ['GET', '/api'], ['GET', '/assets/gone-12345678.js'], ['GET', '/health/nothing'], ['POST', '/nothing']]) {
+      const res = await send(`${base}${path}`, { method });
       expect(res.status).toBe(404);
       expect(JSON.parse(res.body)).toMatchObject({ success: false, error: { code: 'NOT_FOUND' } });
     }

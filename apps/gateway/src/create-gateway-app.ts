@@ -5,6 +5,7 @@ import { DEFAULT_ERROR_STATUS, ErrorFilter, strictValidationPipe } from '@ripple
 import type { ServiceRuntime } from '@ripple/service-host';
 import { buildAsyncApi } from './api-docs/asyncapi';
 import { serveApiDocs } from './api-docs/serve-api-docs';
+import { DEFAULT_CONSOLE_DIR, serveConsole } from './console/serve-console';
 import { correlation } from './correlation.middleware';
 import { FeedNotifier } from './feed/feed-notifier';
 import { FeedRetention } from './feed/feed-retention';
@@ -46,6 +47,9 @@ export async function createGatewayApp(rt: GatewayRuntime): Promise<NestExpressA
   app.use(revocations.refuseRevoked);
   // Registered before Nest adds its routes at init: /api reaches Nest's router only for the gateway's own paths.
   app.use(proxy.handle);
+  // Only GETs outside /api, /health and /metrics: every path the gateway answers today answers as before.
+  const consoleFiles = serveConsole(config.CONSOLE_DIR || DEFAULT_CONSOLE_DIR);
+  if (consoleFiles) app.use(consoleFiles);
   app.useGlobalPipes(strictValidationPipe());
   // Host and port only: a broker URL may carry credentials.
   const asyncApi = buildAsyncApi({ nats: new URL(config.NATS_URL.split(',')[0]).host, gateway: `${config.HOST}:${config.PORT}` });

@@ -15,6 +15,8 @@ export const GATEWAY_VARS = {
   VENUES_URL: url({ devDefault: 'http://127.0.0.1:3002' }),
   PETS_URL: url({ devDefault: 'http://127.0.0.1:3003' }),
   CONNECTORS_URL: url({ devDefault: 'http://127.0.0.1:3004' }),
+  /** The built console (index.html and assets/) served at `/`; empty: apps/console/dist. */
+  CONSOLE_DIR: str({ default: '' }),
   SHUTDOWN_GRACE_MS: int({ default: '10000' }),
   SYNC_HEARTBEAT_MS: int({ default: '30000', check: positive }),
   SYNC_TICKET_TTL_SECONDS: int({ default: '30', check: positive }),

@@ -1,5 +1,6 @@
 import { Counter } from 'prom-client';
 import { expressRoute, observeHttpRequests, type RippleMetrics } from '@ripple/observability';
+import { consoleRoute } from './console/serve-console';
 import type { ServiceName } from './proxy/route-table';
 import { proxiedRoute } from './proxy/upstream-proxy';
 
@@ -9,7 +10,7 @@ export function upstreamFailureCounter(metrics: RippleMetrics): (service: Servic
   return (service) => counter.inc({ service });
 }
 
-/** Every request by route: the route-table pattern for a proxied one, the gateway's own route pattern otherwise. */
+/** Every request by route: the route-table pattern for a proxied one, the console's for its files, the gateway's own route pattern otherwise. */
 export function countRequests(metrics: RippleMetrics) {
-  return observeHttpRequests(metrics, (req) => proxiedRoute(req) ?? expressRoute(req));
+  return observeHttpRequests(metrics, (req) => proxiedRoute(req) ?? consoleRoute(req) ?? expressRoute(req));
 }

@@ -7,6 +7,7 @@ import { DeadLetterStore } from '@ripple/projections';
 import { JWT_SECRET } from '@ripple/auth';
 import { deadLettersController } from './dead-letters.controller';
 import { opsController } from './ops.controller';
+import { replaysController } from './replays.controller';
 import { startPipeline, stopRuntime, type ServiceRuntime } from './runtime';
 
 export const SERVICE_RUNTIME = Symbol('SERVICE_RUNTIME');
@@ -47,7 +48,7 @@ export class RuntimeModule {
     return {
       module: RuntimeModule,
       imports: [ObservabilityModule.forRoot({ metrics: rt.metrics, checks: { useFactory: () => rt.healthChecks } })],
-      controllers: [opsController(rt), ...(consumes ? [deadLettersController(rt.definition.name)] : [])],
+      controllers: [opsController(rt), ...(consumes ? [deadLettersController(rt.definition.name), replaysController(rt)] : [])],
       providers: [...values, PipelineLifecycle],
       exports: [...values.map((v) => v.provide), ObservabilityModule],
     };

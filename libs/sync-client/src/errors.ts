@@ -1,10 +1,16 @@
+/** One bad field of a refused request, as Ripple names it (`profileInfo.venueEmail`). */
+export interface FieldError {
+  field: string;
+  errors: string[];
+}
+
 /** A REST call the server refused: its status and Ripple's error body (`code`, `message`, `fields`). */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
-    readonly fields?: Record<string, unknown>,
+    readonly fields?: FieldError[],
     readonly body?: unknown,
   ) {
     super(message);
@@ -12,7 +18,7 @@ export class ApiError extends Error {
   }
 
   static of(status: number, body: unknown): ApiError {
-    const error = (body as { error?: { code?: string; message?: string; fields?: Record<string, unknown> } } | undefined)?.error;
+    const error = (body as { error?: { code?: string; message?: string; fields?: FieldError[] } } | undefined)?.error;
     return new ApiError(status, error?.code ?? `HTTP_${status}`, error?.message ?? `request failed with ${status}`, error?.fields, body);
   }
 }

@@ -8,3 +8,4 @@ export * from './rest-paths.js';
 export * from './live-record.js';
 export * from './live-list.js';
 export * from './sync-jobs.js';
+export * from './session.js';

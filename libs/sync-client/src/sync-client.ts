@@ -48,6 +48,10 @@ export class SyncClient<TChanges extends Record<string, unknown> = Record<string
   /** Ends the wait before the next reconnect: stop() must not wait out a backoff. */
   private wake?: () => void;
   private readonly fetch: typeof fetch;
+  /** A browser that says it is back online: connect now rather than at the end of the backoff. */
+  private readonly reconnectNow = () => this.wake?.();
+  /** A browser that says it is offline: an open stream may linger unnoticed, so drop it and show offline now. */
+  private readonly dropNow = () => this.abort?.abort();
 
   constructor(private readonly opts: SyncClientOptions) {
     this.queue = new OfflineQueue(opts.store ?? new MemoryQueueStore(), opts.userId, {
@@ -67,6 +71,8 @@ export class SyncClient<TChanges extends Record<string, unknown> = Record<string
       if (this.running) return;
       await this.queue.load();
       this.running = true;
+      globalThis.addEventListener?.('online', this.reconnectNow);
+      globalThis.addEventListener?.('offline', this.dropNow);
       this.loop = this.connectLoop();
     }));
   }
@@ -76,6 +82,8 @@ export class SyncClient<TChanges extends Record<string, unknown> = Record<string
     return (this.lifecycle = this.lifecycle.then(async () => {
       if (!this.running) return;
       this.running = false;
+      globalThis.removeEventListener?.('online', this.reconnectNow);
+      globalThis.removeEventListener?.('offline', this.dropNow);
       clearTimeout(this.retryTimer);
       this.abort?.abort();
       this.wake?.();

@@ -20,11 +20,11 @@ export interface ConnectorsWorld {
 }
 
 /** A small simulated NowRepBlue and Ripple pointed at it, with fast retries so fault tests stay quick. */
-export async function startConnectorsWorld(talents: number): Promise<ConnectorsWorld> {
+export async function startConnectorsWorld(talents: number, extraEnv: Record<string, string> = {}): Promise<ConnectorsWorld> {
   const sim = await startSimulator({ talents, seed: 7, apiKey: API_KEY });
   const ripple = await startRipple({
     NOWREPBLUE_BASE_URL: sim.url, NOWREPBLUE_API_KEY: API_KEY, NOWREPBLUE_PAGE_SIZE: '50', NOWREPBLUE_TIMEOUT_MS: '1000',
-    NOWREPBLUE_RETRY_MIN_MS: '50', NOWREPBLUE_RETRY_MAX_MS: '200', NOWREPBLUE_RATE_LIMIT_PER_S: '500', SYNC_SECRET_KEY: SYNC_SECRET,
+    NOWREPBLUE_RETRY_MIN_MS: '50', NOWREPBLUE_RETRY_MAX_MS: '200', NOWREPBLUE_RATE_LIMIT_PER_S: '500', SYNC_SECRET_KEY: SYNC_SECRET, ...extraEnv,
   }).catch(async (err) => {
     await sim.stop();
     throw err;
