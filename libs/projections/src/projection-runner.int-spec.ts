@@ -320,6 +320,11 @@ describe('ProjectionRunner (PostgreSQL + JetStream)', () => {
     for (const e of [q[2], s[0], p5, q[3], s[1]]) await t.publish(e);
     await eventually(async () => (await t.profile(Q))?.version === 4 && (await t.profile(S))?.version === 2, { what: 'Q and S to be applied' });
     await parked(p5, poisonHead);
+    // Every message is settled: the dead-lettered ones terminated (a TERM the server ignored would leave them
+    // pending until AckWait, 30 s, and then redelivered, reopening their letters).
+    await eventually(async () => (await broker.jsm.consumers.info(t.stream, durableName(APP, PROJECTION))).num_ack_pending === 0, {
+      what: 'no message left unacknowledged', timeoutMs: 10_000,
+    });
     expect(await t.profile(P)).toEqual({ full_name: 'p1', version: 1, applied: 1 });
     expect(await t.profile(R)).toBeUndefined();
     expect(await t.deadLetters.openCount(PROJECTION)).toBe(7);

@@ -342,7 +342,9 @@ export class ProjectionRunner {
       error,
       attempts: item.msg.info.deliveryCount,
     });
-    item.msg.term(error.slice(0, 200));
+    // No reason with the TERM: nats-server 2.9 ignores a `+TERM <reason>` ack altogether, leaving the
+    // message to be redelivered after AckWait (and its letter reopened). The reason is in the letter.
+    item.msg.term();
     this.logger.event('error', 'event dead-lettered', { projection: this.projection.name, eventId: item.event?.id, error });
     await this.refreshDeadLetterGauge();
   }
