@@ -3,7 +3,7 @@ import { uuidv7, type DomainEvent } from '@ripple/contracts';
 import { notifyAfterCommit, wakeLocally } from '@ripple/event-store';
 import { createTestDatabase, eventually, type TestDatabase } from '@ripple/testing';
 import { applyBatchAlone, projectionLockKey } from './apply-batch';
-import { sqlTextArray, type Projection } from './projection';
+import { inlineStatement, type Projection } from './projection';
 import { createCheckpointTable, createDeadLetterTable } from './schema';
 
 let db: TestDatabase;
@@ -163,7 +163,7 @@ describe('applyBatchAlone', () => {
     const reading: Projection = {
       ...projection,
       name: 'notes-reading',
-      reads: (events) => [`SELECT count(*)::int AS n FROM ${SCHEMA}.notes WHERE aggregate_id = ANY(${sqlTextArray(events.map((e) => e.aggregateId))})`],
+      reads: (events) => [{ text: `SELECT count(*)::int AS n FROM ${SCHEMA}.notes WHERE aggregate_id = ANY($1::text[])`, values: [events.map((e) => e.aggregateId)] }],
       async apply(tx, events, tables, mode, read) {
         seen.push(read);
         await projection.apply(tx, events, tables, mode, read);
@@ -179,5 +179,16 @@ describe('applyBatchAlone', () => {
     await applyReading([updated(a, 'two')]);
     expect(roundTrips).toBe(3);
     expect(seen).toEqual([[[{ n: 0 }]], [[{ n: 1 }]]]);
+  });
+
+  it('writes parameters in as literals that PostgreSQL reads back as the values sent', async () => {
+    const awkward = [`it's`, 'back\\slash', '"quoted"', 'comma, {brace}', 'NULL', '', 'ünïcödé'];
+    const text = 'SELECT $1::text[] AS a, $2::text AS s, $3::int[] AS n, $4::uuid[] AS u, $5::text[] AS e, $6::jsonb AS j, $7::text AS nothing, $8::timestamptz AS t';
+    const values = [awkward, awkward[0], [1, -2, 3], [uuidv7()], [], { k: `v'"\\` }, null, new Date('2026-12-01T10:00:00.123Z')];
+    const [sent] = await ds.query(text, values);
+    const [inlined] = await ds.query(inlineStatement({ text, values }));
+    expect(inlined).toEqual(sent);
+    expect(sent.a).toEqual(awkward);
+    expect(() => inlineStatement({ text: 'SELECT $2', values: [1] })).toThrow(/no value for \$2/);
   });
 });

@@ -1,10 +1,9 @@
-import { escapeLiteral } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { DomainEvent } from '@ripple/contracts';
 import { planBatch, type Outcome } from './batch-plan';
 import { batchTransaction } from './batch-transaction';
 import { isForProjections } from './decode';
-import { checkpointTable, sqlIntArray, sqlTextArray, type ApplyMode, type Projection, type StatementRows, type TableMap } from './projection';
+import { checkpointTable, type ApplyMode, type Projection, type Statement, type StatementRows, type TableMap } from './projection';
 import { qualify } from './schema';
 
 export const projectionLockKey = (schema: string, projection: string) => `ripple-projection:${schema}:${projection}`;
@@ -25,9 +24,9 @@ export async function applyBatch(
 ): Promise<Outcome[]> {
   const batch = new BatchStatements(schema, projection, events, tables, opts);
   const opened: StatementRows = [];
-  for (const statement of batch.opening) opened.push(await tx.query(statement));
+  for (const { text, values } of batch.opening) opened.push(await tx.query(text, values ? [...values] : undefined));
   const outcomes = await batch.apply(tx, opened);
-  if (batch.closing) await tx.query(batch.closing);
+  if (batch.closing) await tx.query(batch.closing.text, [...(batch.closing.values ?? [])]);
   return outcomes;
 }
 
@@ -61,12 +60,11 @@ export interface BatchOptions {
 /**
  * A batch's statements around the projection's own: the locks, then the
  * checkpoint read (`opening`, in that order, as separate statements), and the
- * checkpoint upsert (`closing`, once the batch is planned). Parameter-free, with
- * their values as literals, so they can share a round trip with BEGIN and COMMIT.
+ * checkpoint upsert (`closing`, once the batch is planned).
  */
 class BatchStatements {
-  readonly opening: string[];
-  closing?: string;
+  readonly opening: Statement[];
+  closing?: Statement;
   private readonly cpTable: string;
 
   constructor(
@@ -83,17 +81,22 @@ class BatchStatements {
       // last batch, a dead-letter retry) serialize on the per-aggregate locks, so the second
       // sees the first's checkpoint; they are taken in sorted order to avoid deadlocks.
       // The projection's own locks come last (the order every applier uses).
-      `SELECT pg_advisory_xact_lock_shared(hashtext(${escapeLiteral(projectionLockKey(schema, projection.name))})),
-         (SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT hashtext(${escapeLiteral(`${projection.name}:`)} || a) AS k
-            FROM unnest(${textArray(opts.mode === 'live' ? ids : [])}) AS a ORDER BY 1) AS sorted),
-         (SELECT count(pg_advisory_xact_lock(hashtext(l))) FROM (SELECT l FROM unnest(${textArray(projection.locks ?? [])}) WITH ORDINALITY AS x(l, i) ORDER BY i) AS own)`,
+      {
+        text: `SELECT pg_advisory_xact_lock_shared(hashtext($1)),
+         (SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT hashtext($2 || a) AS k FROM unnest($3::text[]) AS a ORDER BY 1) AS sorted),
+         (SELECT count(pg_advisory_xact_lock(hashtext(l))) FROM (SELECT l FROM unnest($4::text[]) WITH ORDINALITY AS x(l, i) ORDER BY i) AS own)`,
+        values: [projectionLockKey(schema, projection.name), `${projection.name}:`, opts.mode === 'live' ? ids : [], projection.locks ?? []],
+      },
       // The checkpoints, read by the NEXT statement: a statement's snapshot is taken before
       // its locks, so reading them in the locking one could miss a checkpoint the lock's last
       // holder committed.
-      `SELECT a.id AS aggregate_id, cp.version, ${opts.respectDeadLetters
-        ? `EXISTS (SELECT 1 FROM ${qualify(schema, 'dead_letters')} d WHERE d.projection = ${escapeLiteral(projection.name)} AND d.status = 'open' AND d.aggregate_id = a.id)`
-        : 'false'} AS blocked
-       FROM unnest(${textArray(ids)}) AS a(id) LEFT JOIN ${this.cpTable} cp ON cp.aggregate_id = a.id`,
+      {
+        text: `SELECT a.id AS aggregate_id, cp.version, ${opts.respectDeadLetters
+          ? `EXISTS (SELECT 1 FROM ${qualify(schema, 'dead_letters')} d WHERE d.projection = $2 AND d.status = 'open' AND d.aggregate_id = a.id)`
+          : 'false'} AS blocked
+         FROM unnest($1::text[]) AS a(id) LEFT JOIN ${this.cpTable} cp ON cp.aggregate_id = a.id`,
+        values: opts.respectDeadLetters ? [ids, projection.name] : [ids],
+      },
       // What the projection reads first, in the same round trip.
       ...(projection.reads?.(events, tables) ?? []),
     ];
@@ -109,16 +112,16 @@ class BatchStatements {
       const known = plan.toApply.filter(isForProjections);
       if (known.length > 0) await this.projection.apply(tx, known, this.tables, this.opts.mode, opened.slice(2));
       const cps = [...plan.checkpoints.entries()];
-      this.closing = `INSERT INTO ${this.cpTable} (aggregate_id, version, event_id)
-        SELECT * FROM unnest(${textArray(cps.map(([id]) => id))}, ${intArray(cps.map(([, c]) => c.version))}, ${textArray(cps.map(([, c]) => c.eventId))}::uuid[])
-        ON CONFLICT (aggregate_id) DO UPDATE SET version = EXCLUDED.version, event_id = EXCLUDED.event_id, applied_at = now()`;
+      this.closing = {
+        text: `INSERT INTO ${this.cpTable} (aggregate_id, version, event_id)
+          SELECT * FROM unnest($1::text[], $2::int[], $3::uuid[])
+          ON CONFLICT (aggregate_id) DO UPDATE SET version = EXCLUDED.version, event_id = EXCLUDED.event_id, applied_at = now()`,
+        values: [cps.map(([id]) => id), cps.map(([, c]) => c.version), cps.map(([, c]) => c.eventId)],
+      };
     }
     return plan.outcomes;
   }
 }
-
-const textArray = sqlTextArray;
-const intArray = sqlIntArray;
 
 export const liveTables = (schema: string): TableMap => (table) => qualify(schema, table);
 export const shadowTables = (schema: string): TableMap => (table) => qualify(schema, `${table}__rebuild`);

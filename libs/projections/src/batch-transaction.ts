@@ -1,12 +1,11 @@
 import { QueryFailedError, type DataSource, type EntityManager, type QueryRunner } from 'typeorm';
-import type { StatementRows } from './projection';
-
+import { inlineStatement, type Statement, type StatementRows } from './projection';
 
 /**
  * A transaction that costs no round trip of its own: BEGIN travels with the
  * work's first statements (`opening`) and COMMIT with its last (`closing`),
  * each pair as one multi-statement query (PostgreSQL's simple protocol, so
- * those statements carry their values as literals). On this kind of machine a
+ * those statements' values go in as literals: inlineStatement). On this kind of machine a
  * round trip to PostgreSQL costs more CPU, on both sides, than most statements
  * it carries (the sender's write runs the loopback's delivery and the wake-up).
  *
@@ -19,12 +18,12 @@ import type { StatementRows } from './projection';
  */
 export async function batchTransaction<T>(
   dataSource: DataSource,
-  opening: readonly string[],
-  work: (tx: EntityManager, opened: StatementRows) => Promise<{ result: T; closing?: string }>,
+  opening: readonly Statement[],
+  work: (tx: EntityManager, opened: StatementRows) => Promise<{ result: T; closing?: Statement }>,
 ): Promise<T> {
   const qr = dataSource.createQueryRunner();
   let opened: StatementRows = [];
-  let closing: string | undefined;
+  let closing: Statement | undefined;
   const plain = qr.query.bind(qr);
   const widened = async (statements: string[]) => {
     const client = await qr.connect();
@@ -39,11 +38,11 @@ export async function batchTransaction<T>(
   const widenBegin = opening.length > 0 && !dataSource.options.isolationLevel;
   qr.query = (async (sql: string, parameters?: unknown[], structured?: boolean) => {
     if (sql === 'START TRANSACTION' && widenBegin) {
-      opened = (await widened([sql, ...opening])).slice(1);
+      opened = (await widened([sql, ...opening.map(inlineStatement)])).slice(1);
       return structured ? { records: [], raw: [] } : [];
     }
     if (sql === 'COMMIT' && closing !== undefined) {
-      await widened([closing, sql]);
+      await widened([inlineStatement(closing), sql]);
       return structured ? { records: [], raw: [] } : [];
     }
     return plain(sql, parameters, structured as true);
@@ -51,7 +50,7 @@ export async function batchTransaction<T>(
 
   try {
     await qr.startTransaction();
-    if (!widenBegin) for (const statement of opening) opened.push(await plain(statement));
+    if (!widenBegin) for (const { text, values } of opening) opened.push(await plain(text, values ? [...values] : undefined));
     const done = await work(qr.manager, opened);
     closing = done.closing;
     await qr.commitTransaction();

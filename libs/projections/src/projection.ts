@@ -30,30 +30,51 @@ export interface Projection {
    */
   locks?: readonly string[];
   /**
-   * What `apply` reads first, as statements whose values are literals (see
-   * `sqlText`, `sqlTextArray`): they run in the batch's first round trip, with
-   * its BEGIN, after its locks, and their rows reach `apply` as `read`, in
-   * order. They see every event of the batch, `apply` only those next in line.
+   * What `apply` reads first: statements that run in the batch's first round
+   * trip, with its BEGIN, after its locks; their rows reach `apply` as `read`,
+   * in order. They see every event of the batch, `apply` only those next in line.
    */
-  reads?(events: DomainEvent[], tables: TableMap): string[];
+  reads?(events: DomainEvent[], tables: TableMap): Statement[];
   apply(tx: EntityManager, events: DomainEvent[], tables: TableMap, mode: ApplyMode, read: StatementRows): Promise<void>;
 }
 
 /** Rows of each statement, in order. */
 export type StatementRows = Record<string, unknown>[][];
 
-/** A string as an SQL literal (for statements that share a round trip with BEGIN, which take no parameters). */
-export const sqlText = (value: string) => escapeLiteral(value);
+/** A statement and its parameters ($1, $2, ...). */
+export interface Statement {
+  text: string;
+  values?: readonly unknown[];
+}
 
-/** Strings as an SQL text[] literal. */
-export const sqlTextArray = (values: readonly string[]) => `ARRAY[${values.map(escapeLiteral).join(',')}]::text[]`;
+/**
+ * The statement with its parameters written in as literals, for a query string
+ * that carries several statements (PostgreSQL's simple protocol takes no
+ * parameters). Arrays become array literals ('{...}'), which the statement's own
+ * casts type ($1::uuid[]), as the driver sends them.
+ */
+export function inlineStatement({ text, values = [] }: Statement): string {
+  return text.replace(/\$(\d+)/g, (_, n: string) => {
+    if (Number(n) < 1 || Number(n) > values.length) throw new Error(`no value for $${n}`);
+    return literal(values[Number(n) - 1]);
+  });
+}
 
-/** Integers as an SQL int[] literal. */
-export const sqlIntArray = (values: readonly number[]) => {
-  for (const v of values) if (!Number.isSafeInteger(v)) throw new Error(`not an integer: ${v}`);
-  return `ARRAY[${values.join(',')}]::int[]`;
-};
+function literal(v: unknown): string {
+  if (v === null || v === undefined) return 'NULL';
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw new Error(`not a finite number: ${v}`);
+    return String(v);
+  }
+  if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
+  if (v instanceof Date) return escapeLiteral(v.toISOString());
+  if (Array.isArray(v)) return escapeLiteral(`{${v.map(arrayElement).join(',')}}`);
+  if (typeof v === 'object') return escapeLiteral(JSON.stringify(v));
+  return escapeLiteral(String(v));
+}
 
+const arrayElement = (v: unknown): string =>
+  v === null || v === undefined ? 'NULL' : `"${String(v instanceof Date ? v.toISOString() : v).replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 /** Thrown by `apply` for an event that can never succeed: dead-lettered at once, not retried. */
 export class PermanentProjectionError extends Error {
   readonly code = 'PERMANENT_PROJECTION_ERROR';

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { DomainEvent } from '@ripple/contracts';
 import { notifyAfterCommit } from '@ripple/event-store';
-import { sqlTextArray, type StatementRows } from '@ripple/projections';
+import type { Statement, StatementRows } from '@ripple/projections';
 import { FEED_CHANNEL } from './feed-sources';
 import { directUsers, operationOf, petOf, refChanges, tableNameOf, type Refs } from './change-scope';
 import type { FeedRow } from './feed-reader';
@@ -141,19 +141,21 @@ function committedRows(
 }
 
 /** The statement that reads the scopes of the batch's own records (run with the batch's BEGIN: see the projection's `reads`). */
-export function batchScopesStatement(events: DomainEvent[]): string {
+export function batchScopesStatement(events: DomainEvent[]): Statement {
   const byType = new Map<string, Set<string>>();
   for (const e of events) (byType.get(e.aggregateType) ?? byType.set(e.aggregateType, new Set()).get(e.aggregateType)!).add(e.aggregateId);
   const types = [...byType.keys()];
-  const typeColumn = sqlTextArray(types.flatMap((t) => [...byType.get(t)!].map(() => t)));
-  const idColumn = sqlTextArray(types.flatMap((t) => [...byType.get(t)!]));
-  return `${SCOPES_SELECT} WHERE (aggregate_type, aggregate_id) IN (SELECT * FROM unnest(${typeColumn}, ${idColumn}))`;
+  return {
+    text: `${SCOPES_SELECT} WHERE (aggregate_type, aggregate_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+    values: [types.flatMap((t) => [...byType.get(t)!].map(() => t)), types.flatMap((t) => [...byType.get(t)!])],
+  };
 }
 
 /** Loads the scopes of the batch's records (unless already `read`), then of the pets, health records and vets they lead to. */
 async function loadScopes(tx: EntityManager, events: DomainEvent[], read?: ScopeRow[]): Promise<Scopes> {
   const scopes = new Scopes(tx);
-  scopes.add(read ?? (await tx.query(batchScopesStatement(events))));
+  const own = batchScopesStatement(events);
+  scopes.add(read ?? (await tx.query(own.text, [...own.values!])));
   // What the batch's records point at, with the batch's own changes folded in.
   const pets = new Set<string>();
   const vets = new Set<string>();

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { DomainEvent, ProfilesEvent } from '@ripple/contracts';
-import { sqlTextArray, type ApplyMode, type Projection, type StatementRows, type TableMap } from '@ripple/projections';
+import type { ApplyMode, Projection, Statement, StatementRows, TableMap } from '@ripple/projections';
 import type { CopySync } from './copy-sync';
 import { contactChanged, contactOf, contactRow, evolveContact, type UserContact } from './user-contact';
 
@@ -17,9 +17,9 @@ export function contactSyncProjection(copies: CopySync): Projection {
     source: 'profiles',
     tables: ['user_contacts'],
     // The batch's users' contacts, read with the batch's BEGIN.
-    reads(events: DomainEvent[], t: TableMap): string[] {
+    reads(events: DomainEvent[], t: TableMap): Statement[] {
       const ids = userIdsOf(events);
-      return ids.length ? [`SELECT * FROM ${t('user_contacts')} WHERE user_id = ANY(${sqlTextArray(ids)}::uuid[])`] : [];
+      return ids.length ? [{ text: `SELECT * FROM ${t('user_contacts')} WHERE user_id = ANY($1::uuid[])`, values: [ids] }] : [];
     },
     async apply(tx: EntityManager, events: DomainEvent[], t: TableMap, mode: ApplyMode, read: StatementRows): Promise<void> {
       const userEvents = events.filter((e): e is ProfilesEvent => e.aggregateType === 'user');

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { GALLERA_AGGREGATE, VENUE_AGGREGATE, type DomainEvent, type ProfilesEvent, type VenuesEvent } from '@ripple/contracts';
 import { EventStore, type AppendRequest } from '@ripple/event-store';
-import { sqlTextArray, type ApplyMode, type Projection, type StatementRows, type TableMap } from '@ripple/projections';
+import type { ApplyMode, Projection, Statement, StatementRows, TableMap } from '@ripple/projections';
 import { businessSynced, evolveDirectory, type DirectoryEntry, type Gallera, type OwnerProfile, type Venue } from './business-from-profile';
 
 const store = new EventStore('venues');
@@ -20,15 +20,15 @@ export const venueDirectoryProjection: Projection = {
   tables: ['owner_profiles', 'venues', 'galleras'],
 
   // The entries of the batch's users, read with the batch's BEGIN.
-  reads(events: DomainEvent[], t: TableMap): string[] {
+  reads(events: DomainEvent[], t: TableMap): Statement[] {
     const ids = userIdsOf(events);
-    return ids.length ? [loadStatement(t, sqlTextArray(ids))] : [];
+    return ids.length ? [{ text: loadStatement(t), values: [ids] }] : [];
   },
 
   async apply(tx: EntityManager, events: DomainEvent[], t: TableMap, mode: ApplyMode, read: StatementRows): Promise<void> {
     const userEvents = events.filter((e): e is ProfilesEvent => e.aggregateType === 'user');
     if (userEvents.length === 0) return;
-    const before = read.length > 0 ? entriesOf(read[0] as EntryRow[]) : entriesOf(await tx.query(loadStatement(t, '$1::text[]'), [userIdsOf(userEvents)]));
+    const before = read.length > 0 ? entriesOf(read[0] as EntryRow[]) : entriesOf(await tx.query(loadStatement(t), [userIdsOf(userEvents)]));
     const after = new Map(before);
     const published: AppendRequest<VenuesEvent>[] = [];
     // Replay rebuilds rows only: the events a live apply published are already in the stream.
@@ -63,13 +63,13 @@ const userIdsOf = (events: DomainEvent[]) => [...new Set(events.filter((e) => e.
 
 type EntryRow = { id: string; p: Record<string, any> | null; v: Record<string, any> | null; g: Record<string, any> | null };
 
-/** The directory entries of the users `ids` (an SQL text[]), in one statement: each user's profile, venue and gallera rows as JSON. */
-const loadStatement = (t: TableMap, ids: string) =>
+/** The directory entries of the users $1, in one statement: each user's profile, venue and gallera rows as JSON. */
+const loadStatement = (t: TableMap) =>
   `SELECT u.id,
      (SELECT to_jsonb(p) FROM ${t('owner_profiles')} p WHERE p.user_id = u.id) AS p,
      (SELECT to_jsonb(v) FROM ${t('venues')} v WHERE v.owner_id = u.id) AS v,
      (SELECT to_jsonb(g) FROM ${t('galleras')} g WHERE g.owner_id = u.id) AS g
-   FROM unnest(${ids}::uuid[]) AS u(id)`;
+   FROM unnest($1::uuid[]) AS u(id)`;
 
 function entriesOf(rows: EntryRow[]): Map<string, DirectoryEntry> {
   const entries = new Map<string, DirectoryEntry>();
