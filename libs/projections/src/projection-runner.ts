@@ -42,6 +42,23 @@ export const durableName = (app: string, projection: string) => `${app}--${proje
  */
 const PULL_EXPIRES_MS = 1000;
 
+/**
+ * How long a pull may stay silent (no message, no idle heartbeat: the server sends one after
+ * 500 ms) before another is sent beside it.
+ */
+const SILENT_PULL_MS = 750;
+
+/** True if `pull` is still running after `ms` and `heard()` says nothing came from it. */
+async function silentFor(pull: Promise<unknown>, ms: number, heard: () => boolean): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const ended = await Promise.race([
+    pull.then(() => true, () => true),
+    new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms))),
+  ]);
+  clearTimeout(timer);
+  return !ended && !heard();
+}
+
 /** Pulls failing in a row before the runner gives up leadership and starts over (after standbyPollMs). */
 const PULL_FAILURES_BEFORE_GIVING_UP = 5;
 
@@ -172,7 +189,8 @@ export class ProjectionRunner {
    * unsubscribes at once; whatever the server had already sent to it was lost to
    * us and stayed unacknowledged until ack_wait, blocking its aggregate meanwhile.)
    * On stop or lost leadership the batch in flight finishes, the current fetch
-   * runs out (at most PULL_EXPIRES_MS), and everything not started is nak'd.
+   * runs out (at most PULL_EXPIRES_MS; a silent one left beside a newer pull, until
+   * the client counts its missed heartbeats), and everything not started is nak'd.
    */
   private async consume(): Promise<void> {
     const consumer = await this.broker.js.consumers.get(this.stream, this.durable);
@@ -180,6 +198,8 @@ export class ProjectionRunner {
     let pumpDone = false;
     let stopped = false;
     let drained: (() => void) | undefined;
+    // A pull left running beside a newer one (see SILENT_PULL_MS): awaited, never cancelled.
+    const overtaken = new Set<Promise<unknown>>();
     const pump = (async () => {
       let failures = 0;
       while (!stopped && this.consuming()) {
@@ -190,10 +210,28 @@ export class ProjectionRunner {
         }
         try {
           const messages = await consumer.fetch({ max_messages: batchSize * 2, expires: PULL_EXPIRES_MS });
-          for await (const msg of messages) {
-            this.queue.push({ msg });
-            this.notify?.();
+          let heard = false;
+          const pulled = (async () => {
+            for await (const msg of messages) {
+              heard = true;
+              this.queue.push({ msg });
+              this.notify?.();
+            }
+          })();
+          void (async () => {
+            for await (const s of await messages.status()) if (s.type === 'heartbeat') heard = true;
+          })().catch(() => undefined);
+          if (overtaken.size === 0 && (await silentFor(pulled, SILENT_PULL_MS, () => heard))) {
+            // Nothing from the server, not even its idle heartbeat: this pull request was most
+            // likely never registered (seen on nats-server 2.9: a pull sent right after the
+            // previous one's 408 got no answer at all, and its messages waited 1-2 s for the
+            // client to count missed heartbeats). Pull again beside it rather than wait.
+            const left = pulled.catch(() => undefined).finally(() => overtaken.delete(left));
+            overtaken.add(left);
+            this.logger.event('info', 'a pull got no answer; pulling again beside it', { projection: this.projection.name, silentMs: SILENT_PULL_MS });
+            continue;
           }
+          await pulled;
           failures = 0;
         } catch (err) {
           // A pull can end in error without anything being wrong for long: e.g. the client counts
@@ -204,6 +242,7 @@ export class ProjectionRunner {
           if (failures > 1) await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** failures));
         }
       }
+      await Promise.all(overtaken);
     })().finally(() => {
       pumpDone = true;
       this.notify?.();
