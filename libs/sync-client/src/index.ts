@@ -9,3 +9,4 @@ export * from './live-record.js';
 export * from './live-list.js';
 export * from './sync-jobs.js';
 export * from './session.js';
+export * from './api-types.js';

@@ -1,5 +1,10 @@
-/** Where the REST API serves each change type's records (the change's `changeType` and `recordId` name one). */
-export const REST_COLLECTIONS: Readonly<Record<string, string>> = {
+import type { PathWith } from './api-types.js';
+
+/**
+ * Where the REST API serves each change type's records (the change's `changeType` and `recordId` name one).
+ * Each `<collection>/{id}` is a GET route of the OpenAPI document (`RecordPath` below: the compiler checks it).
+ */
+export const REST_COLLECTIONS = {
   user: '/api/users',
   venue: '/api/venues',
   gallera: '/api/galleras',
@@ -9,7 +14,12 @@ export const REST_COLLECTIONS: Readonly<Record<string, string>> = {
   'lost-pet': '/api/lost-pets',
   'user-event': '/api/user-events',
   'connector-run': '/api/connectors/runs',
-};
+} as const;
+
+type Collection = (typeof REST_COLLECTIONS)[keyof typeof REST_COLLECTIONS];
+type GetRoute<P extends PathWith<'get'>> = P;
+/** The records the hooks read by id: one whose route leaves the API fails to compile here. */
+export type RecordPath = GetRoute<`${Collection}/{id}`>;
 
 export type ListFilter = Record<string, string | number | boolean | null | undefined>;
 
@@ -21,7 +31,7 @@ export class UnknownRecordTypeError extends Error {
 }
 
 export function collectionPath(type: string): string {
-  const path = REST_COLLECTIONS[type];
+  const path = (REST_COLLECTIONS as Readonly<Record<string, string>>)[type];
   if (!path) throw new UnknownRecordTypeError(type);
   return path;
 }

@@ -1,3 +1,4 @@
+import type { ApiSuccess, PathWith, RequestBody } from './api-types.js';
 import { ApiError } from './errors.js';
 
 /** The signed-in user as `POST /api/auth/login` answers it. */
@@ -17,15 +18,13 @@ export interface Session {
   user: SessionUser;
 }
 
-export interface Registration {
-  username: string;
-  email: string;
-  password: string;
-  role: string;
-  profileInfo?: Record<string, unknown>;
-}
+/** What `POST /api/users` takes (its DTO, from the OpenAPI document). */
+export type Registration = RequestBody<'/api/users', 'post'>;
+/** What `POST /api/auth/login` takes (`username` may be the email). */
+export type Credentials = RequestBody<'/api/auth/login', 'post'>;
 
-async function post<T>(baseUrl: string, path: string, body: unknown, fetchFn: typeof fetch): Promise<T> {
+/** A POST whose path and body are checked against the OpenAPI document: the answer's `data` (which the document leaves undescribed). */
+async function post<P extends PathWith<'post'>>(baseUrl: string, path: P, body: RequestBody<P, 'post'>, fetchFn: typeof fetch): Promise<ApiSuccess['data']> {
   const res = await fetchFn(`${baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const text = await res.text();
   let parsed: unknown = text;
@@ -35,15 +34,15 @@ async function post<T>(baseUrl: string, path: string, body: unknown, fetchFn: ty
     /* not JSON: ApiError.of names the status */
   }
   if (!res.ok) throw ApiError.of(res.status, parsed);
-  return (parsed as { data: T }).data;
+  return (parsed as ApiSuccess).data;
 }
 
 /** Signs in (`username` may be the email): the session, or an ApiError (`INVALID_CREDENTIALS`, `LOGIN_THROTTLED`, `VALIDATION_FAILED` with `fields`). */
-export function signIn(baseUrl: string, credentials: { username: string; password: string }, fetchFn: typeof fetch = globalThis.fetch.bind(globalThis)): Promise<Session> {
-  return post<Session>(baseUrl, '/api/auth/login', credentials, fetchFn);
+export function signIn(baseUrl: string, credentials: Credentials, fetchFn: typeof fetch = globalThis.fetch.bind(globalThis)): Promise<Session> {
+  return post(baseUrl, '/api/auth/login', credentials, fetchFn) as Promise<Session>;
 }
 
 /** Registers a user (not signed in yet: `signIn` next): the new user, or an ApiError naming each bad field. */
 export function register(baseUrl: string, registration: Registration, fetchFn: typeof fetch = globalThis.fetch.bind(globalThis)): Promise<SessionUser> {
-  return post<SessionUser>(baseUrl, '/api/users', registration, fetchFn);
+  return post(baseUrl, '/api/users', registration, fetchFn) as Promise<SessionUser>;
 }

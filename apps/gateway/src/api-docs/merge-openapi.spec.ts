@@ -27,6 +27,21 @@ describe('mergeOpenApi', () => {
     expect(merged.components!.schemas!['pets.ListQuery']).toEqual({ type: 'object', properties: { b: {} } });
   });
 
+  it('gives an operation id another service already uses its service as prefix, so every id is unique', () => {
+    const withId = (service: string, operationId: string) => ({ ...op(service), operationId });
+    const merged = mergeOpenApi(docOf({ '/api/ops/gateway/pipeline': { get: withId('gateway', 'OpsController_pipeline') } }), [
+      { service: 'venues', doc: docOf({ '/api/ops/venues/pipeline': { get: withId('venues', 'OpsController_pipeline') }, '/api/venues': { get: withId('venues', 'VenuesController_list') } }) },
+      { service: 'pets', doc: docOf({ '/api/ops/pets/pipeline': { get: withId('pets', 'OpsController_pipeline') } }) },
+    ]);
+
+    expect(Object.fromEntries(Object.entries(merged.paths).map(([path, item]) => [path, item.get?.operationId]))).toEqual({
+      '/api/ops/gateway/pipeline': 'OpsController_pipeline',
+      '/api/ops/pets/pipeline': 'pets_OpsController_pipeline',
+      '/api/ops/venues/pipeline': 'venues_OpsController_pipeline',
+      '/api/venues': 'VenuesController_list',
+    });
+  });
+
   it('names the services that did not answer instead of failing', () => {
     const merged = mergeOpenApi(gateway, [{ service: 'pets' }]) as OpenAPIObject & { 'x-ripple-unavailable'?: string[] };
 

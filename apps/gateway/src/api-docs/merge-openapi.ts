@@ -1,4 +1,4 @@
-import type { OpenAPIObject, SchemaObject } from '@nestjs/swagger';
+import type { OpenAPIObject, OperationObject, PathItemObject, SchemaObject } from '@nestjs/swagger';
 
 const REF = '#/components/schemas/';
 
@@ -12,12 +12,15 @@ export interface ServiceDocument {
  * One document for the one origin: the gateway's own routes plus every
  * service's `/api` routes (their `/health` and `/metrics` are not reachable
  * through the gateway). A schema name two services use for different shapes
- * is renamed `<service>.<name>` in the second, with its references.
+ * is renamed `<service>.<name>` in the second, with its references; an
+ * operation id another service already uses (every service has an
+ * `OpsController_pipeline`) becomes `<service>_<id>`, as OpenAPI requires ids unique.
  */
 export function mergeOpenApi(gateway: OpenAPIObject, services: ServiceDocument[]): OpenAPIObject {
   const schemas: Record<string, SchemaObject> = { ...(gateway.components?.schemas as Record<string, SchemaObject>) };
   const paths = { ...gateway.paths };
   const unavailable: string[] = [];
+  const operationIds = new Set(Object.values(paths).flatMap((item) => operationsOf(item).map(([, op]) => op.operationId)));
   for (const { service, doc } of services) {
     if (!doc) {
       unavailable.push(service);
@@ -29,7 +32,7 @@ export function mergeOpenApi(gateway: OpenAPIObject, services: ServiceDocument[]
     }
     const own = renamed.size ? (renameRefs(doc, renamed) as OpenAPIObject) : doc;
     for (const [name, schema] of Object.entries((own.components?.schemas ?? {}) as Record<string, SchemaObject>)) schemas[renamed.get(name) ?? name] ??= schema;
-    for (const [path, item] of Object.entries(own.paths)) if (path === '/api' || path.startsWith('/api/')) paths[path] = item;
+    for (const [path, item] of Object.entries(own.paths)) if (path === '/api' || path.startsWith('/api/')) paths[path] = withUniqueIds(item, service, operationIds);
   }
   const sorted = Object.fromEntries(Object.entries(paths).sort(([a], [b]) => a.localeCompare(b)));
   return {
@@ -43,6 +46,20 @@ export function mergeOpenApi(gateway: OpenAPIObject, services: ServiceDocument[]
     components: { ...gateway.components, schemas },
     ...(unavailable.length ? { 'x-ripple-unavailable': unavailable } : {}),
   };
+}
+
+const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'] as const;
+
+const operationsOf = (item: PathItemObject) => METHODS.flatMap((m) => (item[m] ? [[m, item[m]] as const] : []));
+
+function withUniqueIds(item: PathItemObject, service: string, used: Set<string | undefined>): PathItemObject {
+  const out: PathItemObject = { ...item };
+  for (const [method, op] of operationsOf(item)) {
+    const id = op.operationId && used.has(op.operationId) ? `${service}_${op.operationId}` : op.operationId;
+    used.add(id);
+    out[method] = { ...op, operationId: id } as OperationObject;
+  }
+  return out;
 }
 
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
