@@ -3,7 +3,7 @@
 
 /** Bottom to top: a lib may import only libs of a lower layer, so the library graph runs one way. */
 const LIB_LAYERS = [
-  ['contracts'],
+  ['contracts', 'errors'],
   ['config', 'auth', 'observability', 'testing', 'sync-client'],
   ['messaging'],
   ['event-store'],

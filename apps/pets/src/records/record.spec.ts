@@ -1,6 +1,6 @@
 import type { PetsEvent } from '@ripple/contracts';
+import { VersionConflictError } from '@ripple/errors';
 import { deciderSpec } from '@ripple/testing';
-import { RecordVersionConflictError } from '../pets.errors';
 import { createRecord, evolveRecord, syncRecord, updateRecord, type RecordState } from './record';
 
 const spec = deciderSpec<RecordState, PetsEvent>({ evolve: evolveRecord, aggregateType: 'pet', aggregateId: 'p1' });
@@ -26,7 +26,7 @@ describe('pet record', () => {
 
   it('refuses a stale expected version, naming the current one', () => {
     const given = spec.given(registered, renamed);
-    given.when((s) => updateRecord(s, { name: 'Bo' }, 1)).thenThrows(RecordVersionConflictError, (err) => expect(err.currentVersion).toBe(2));
+    given.when((s) => updateRecord(s, { name: 'Bo' }, 1)).thenThrows(VersionConflictError, (err) => expect(err.currentVersion).toBe(2));
     given.when((s) => updateRecord(s, { name: 'Bo' }, 2)).then([
       { type: 'PetUpdated', data: { changes: { name: 'Bo' }, previous: { name: 'Max' }, unconditional: false } },
     ]);

@@ -1,7 +1,7 @@
 import type { ProfilesEvent } from '@ripple/contracts';
+import { VersionConflictError } from '@ripple/errors';
 import { deciderSpec } from '@ripple/testing';
 import { changePassword, changeRole, displayName, evolve, logOut, registerUser, updateProfile, type UserState } from './user';
-import { UserVersionConflictError } from './user.errors';
 
 const spec = deciderSpec<UserState, ProfilesEvent>({ evolve, aggregateType: 'user', aggregateId: 'u1' });
 const registered = (profileInfo = {}, role = 'venue') => registerUser({ userId: 'u1', username: 'owner', email: 'o@x.io', role: role as never, profileInfo })[0];
@@ -37,7 +37,7 @@ describe('updateProfile', () => {
   it('refuses a stale expected version, naming the current one', () => {
     const given = spec.given(registered(), { type: 'UserProfileUpdated', data: { changes: { fullName: 'x' } } });
     given.when((user) => updateProfile(user, { changes: { fullName: 'y' }, expectedVersion: 1 }))
-      .thenThrows(UserVersionConflictError, (err) => expect(err.currentVersion).toBe(2));
+      .thenThrows(VersionConflictError, (err) => expect(err.currentVersion).toBe(2));
     given.when((user) => updateProfile(user, { changes: { fullName: 'y' }, expectedVersion: 2 }))
       .then([{ type: 'UserProfileUpdated', data: { changes: { fullName: 'y' } } }]);
   });
@@ -54,7 +54,7 @@ describe('changeRole', () => {
   });
 
   it('refuses a stale expected version', () => {
-    spec.given(registered({}, 'user')).when((user) => changeRole(user, 'venue', 2)).thenThrows(UserVersionConflictError);
+    spec.given(registered({}, 'user')).when((user) => changeRole(user, 'venue', 2)).thenThrows(VersionConflictError);
   });
 });
 
