@@ -20,10 +20,10 @@ const PIPELINE_ERROR_STATUS: Readonly<Record<string, HttpErrorStatus>> = {
 export const DATABASE_RETRY_AFTER_S = 5;
 
 /**
- * Errors become `{ success: false, error: { code, message, ... } }`. Domain errors
- * (RippleError) get the status they declare; an
- * unreachable database is a 503 with Retry-After; anything unknown is a 500
- * whose details go to the log, not the client.
+ * Errors become `{ success: false, error: { code, message, ... } }`. A domain
+ * error (RippleError) gets the status it declares; an unreachable database is a
+ * 503 with Retry-After; anything unknown is a 500 whose details go to the log,
+ * not the client.
  */
 @Catch()
 export class ErrorFilter implements ExceptionFilter {
@@ -46,8 +46,8 @@ export class ErrorFilter implements ExceptionFilter {
     }
     const status = domainStatus(err);
     if (status) {
-      const { message, code, ...details } = err as Error & Record<string, unknown>;
-      res.status(status).json({ success: false, error: { ...publicFields(details), code, message } });
+      const { message, ...details } = err as Error & Record<string, unknown>;
+      res.status(status).json({ success: false, error: { ...publicFields(details), code: details.code, message } });
       return;
     }
     this.logger.event('error', 'unhandled error', { error: (err as Error)?.message, stack: (err as Error)?.stack });
@@ -56,7 +56,7 @@ export class ErrorFilter implements ExceptionFilter {
 }
 
 /** The status a domain error answers with; undefined for anything else (a 500). */
-export function domainStatus(err: unknown): HttpErrorStatus | undefined {
+function domainStatus(err: unknown): HttpErrorStatus | undefined {
   if (err instanceof RippleError) return err.httpStatus;
   const code = (err as { code?: unknown })?.code;
   return err instanceof Error && typeof code === 'string' && Object.hasOwn(PIPELINE_ERROR_STATUS, code) ? PIPELINE_ERROR_STATUS[code] : undefined;
