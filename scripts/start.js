@@ -36,8 +36,8 @@ const APPS = [
   { name: 'profiles', main: 'apps/profiles/dist/main.js', env: { PORT: PROFILES_PORT, HOST: '127.0.0.1' } },
   { name: 'venues', main: 'apps/venues/dist/main.js', env: { PORT: VENUES_PORT, HOST: '127.0.0.1' } },
   { name: 'pets', main: 'apps/pets/dist/main.js', env: { PORT: PETS_PORT, HOST: '127.0.0.1' } },
-  ...(process.env.NOWREPBLUE_BASE_URL ? [] : [{ name: 'nowrepblue-simulator', main: 'apps/connectors/dist/simulator/main.js', env: { SIM_PORT } }]),
-  ...(process.env.BROADSTREET_BASE_URL ? [] : [{ name: 'broadstreet-simulator', main: 'apps/connectors/dist/broadstreet-simulator/main.js', env: { BROADSTREET_SIM_PORT } }]),
+  ...(process.env.NOWREPBLUE_BASE_URL ? [] : [{ name: 'nowrepblue-simulator', main: 'test/simulators/dist/nowrepblue/main.js', env: { SIM_PORT } }]),
+  ...(process.env.BROADSTREET_BASE_URL ? [] : [{ name: 'broadstreet-simulator', main: 'test/simulators/dist/broadstreet/main.js', env: { BROADSTREET_SIM_PORT } }]),
   { name: 'connectors', main: 'apps/connectors/dist/main.js', env: { PORT: CONNECTORS_PORT, HOST: '127.0.0.1', NOWREPBLUE_BASE_URL, BROADSTREET_BASE_URL } },
   {
     name: 'gateway',

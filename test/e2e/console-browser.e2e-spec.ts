@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { eventually } from '@ripple/testing';
-import { startBroadstreetSim, type RunningBroadstreetSim } from '../../apps/connectors/src/broadstreet-simulator/broadstreet-simulator';
+import { startBroadstreetSim, type RunningBroadstreetSim } from '../simulators/src/broadstreet/broadstreet-simulator';
 import { launchChromium } from './support/chromium';
 import { startConnectorsWorld, type ConnectorsWorld } from './support/connectors';
 

@@ -164,9 +164,11 @@ describe('the compose file runs each app as its typed config expects', () => {
   });
 
   it('the development profile runs both simulators, reachable from the other containers', () => {
-    expect(compose.services['nowrepblue-simulator']).toMatchObject({ profiles: ['dev'], command: ['node', 'apps/connectors/dist/simulator/main.js'], environment: { SIM_HOST: '0.0.0.0' } });
-    expect(compose.services['broadstreet-simulator']).toMatchObject({ profiles: ['dev'], command: ['node', 'apps/connectors/dist/broadstreet-simulator/main.js'], environment: { BROADSTREET_SIM_HOST: '0.0.0.0' } });
-    for (const main of ['simulator', 'broadstreet-simulator']) expect(existsSync(join(ROOT, 'apps', 'connectors', 'src', main, 'main.ts'))).toBe(true);
+    const simulator = { build: { context: '..', dockerfile: 'deploy/Dockerfile', target: 'simulators' }, profiles: ['dev'] };
+    expect(compose.services['nowrepblue-simulator']).toMatchObject({ ...simulator, command: ['node', 'test/simulators/dist/nowrepblue/main.js'], environment: { SIM_HOST: '0.0.0.0' } });
+    expect(compose.services['broadstreet-simulator']).toMatchObject({ ...simulator, command: ['node', 'test/simulators/dist/broadstreet/main.js'], environment: { BROADSTREET_SIM_HOST: '0.0.0.0' } });
+    for (const main of ['nowrepblue', 'broadstreet']) expect(existsSync(join(ROOT, 'test', 'simulators', 'src', main, 'main.ts'))).toBe(true);
+    expect(read('Dockerfile')).toMatch(/^FROM \S+ AS simulators$/m);
     expect(parse(read('otel', 'collector.yaml')).exporters['otlp/jaeger'].endpoint).toBe(`jaeger:4317`);
     expect(compose.services.jaeger.environment.COLLECTOR_OTLP_ENABLED).toBe('true');
   });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { projectionLockKey } from '@ripple/projections';
 import { eventually, freePort } from '@ripple/testing';
-import { startSimulator, type RunningSimulator } from '../../apps/connectors/src/simulator/simulator';
+import { startSimulator, type RunningSimulator } from '../simulators/src/nowrepblue/simulator';
 import { apiClient, signUp, type ApiClient } from './support/http-client';
 import { startRipple, type RunningRipple } from './support/ripple-processes';
 

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DEFAULT_ERROR_STATUS, ErrorFilter, strictValidationPipe } from '@ripple/http-edge';
+import { ErrorFilter, strictValidationPipe } from '@ripple/http-edge';
 import type { ServiceRuntime } from '@ripple/service-host';
 import { buildAsyncApi } from './api-docs/asyncapi';
 import { serveApiDocs } from './api-docs/serve-api-docs';
@@ -17,7 +17,6 @@ import { upstreamHealthChecks } from './health/upstream-health';
 import { parseByteSize } from './proxy/body-limit';
 import { UpstreamProxy } from './proxy/upstream-proxy';
 import { buildSyncEdge } from './sync/build-sync-edge';
-import { SYNC_ERROR_STATUS } from './sync/sync.errors';
 
 export type GatewayRuntime = ServiceRuntime<typeof GATEWAY_VARS>;
 
@@ -54,7 +53,7 @@ export async function createGatewayApp(rt: GatewayRuntime): Promise<NestExpressA
   // Host and port only: a broker URL may carry credentials.
   const asyncApi = buildAsyncApi({ nats: new URL(config.NATS_URL.split(',')[0]).host, gateway: `${config.HOST}:${config.PORT}` });
   serveApiDocs(app, { upstreams, asyncApi });
-  app.useGlobalFilters(new ErrorFilter(logger, { ...DEFAULT_ERROR_STATUS, ...SYNC_ERROR_STATUS }));
+  app.useGlobalFilters(new ErrorFilter(logger));
   app.enableShutdownHooks();
   return app;
 }

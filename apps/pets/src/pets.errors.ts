@@ -1,50 +1,45 @@
-export class RecordNotFoundError extends Error {
+import { RippleError } from '@ripple/errors';
+
+export class RecordNotFoundError extends RippleError {
   readonly code = 'NOT_FOUND';
+  readonly httpStatus = 404;
   constructor(readonly recordType: string, readonly id: string) {
     super(`${recordType} ${id} not found`);
   }
 }
-export class UnknownReferenceError extends Error {
+export class UnknownReferenceError extends RippleError {
   readonly code = 'UNKNOWN_REFERENCE';
+  readonly httpStatus = 422;
   constructor(readonly field: string, readonly id: string) {
     super(`${field} ${id} does not name a record you can use`);
   }
 }
-export class RecordVersionConflictError extends Error {
-  readonly code = 'VERSION_CONFLICT';
-  constructor(readonly recordType: string, readonly id: string, readonly expectedVersion: number, readonly currentVersion: number) {
-    super(`${recordType} ${id} is at version ${currentVersion}, not ${expectedVersion}`);
-  }
-}
-export class NotAllowedError extends Error {
+export class NotAllowedError extends RippleError {
   readonly code = 'FORBIDDEN';
+  readonly httpStatus = 403;
   constructor(message: string) {
     super(message);
   }
 }
-export class InvalidIfMatchError extends Error {
+export class InvalidIfMatchError extends RippleError {
   readonly code = 'INVALID_IF_MATCH';
+  readonly httpStatus = 400;
   constructor() {
     super('If-Match must be a version number, e.g. "3"');
   }
 }
-export class SyncJobNotFoundError extends Error {
+export class SyncJobNotFoundError extends RippleError {
   readonly code = 'NOT_FOUND';
+  readonly httpStatus = 404;
   constructor(readonly id: string) {
     super(`sync job ${id} not found`);
   }
 }
 
-export const PETS_ERROR_STATUS: Record<string, number> = {
-  UNKNOWN_REFERENCE: 422,
-  FORBIDDEN: 403,
-  INVALID_IF_MATCH: 400,
-};
-
-export class NotAVeterinarianError extends Error {
+export class NotAVeterinarianError extends RippleError {
   readonly code = 'NOT_A_VETERINARIAN';
+  readonly httpStatus = 422;
   constructor(readonly userId: string) {
     super(`user ${userId} does not have the veterinarian role`);
   }
 }
-PETS_ERROR_STATUS.NOT_A_VETERINARIAN = 422;

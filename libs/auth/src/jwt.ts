@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { RippleError } from '@ripple/errors';
 
 export interface TokenClaims {
   sub: string;
@@ -10,11 +11,13 @@ export interface TokenClaims {
   exp: number;
 }
 
-export class InvalidTokenError extends Error {
+export class InvalidTokenError extends RippleError {
   readonly code = 'INVALID_TOKEN';
+  readonly httpStatus = 401;
 }
-export class ExpiredTokenError extends Error {
+export class ExpiredTokenError extends RippleError {
   readonly code = 'TOKEN_EXPIRED';
+  readonly httpStatus = 401;
 }
 
 const b64url = (b: Buffer | string) => Buffer.from(b).toString('base64url');

@@ -1,3 +1,5 @@
+import { RippleError } from '@ripple/errors';
+
 /**
  * A service that commits a revocation says so in this response header
  * (`<userId> <tokenVersion>`), so the gateway that forwards the answer refuses the
@@ -12,8 +14,9 @@ export function parseTokensRevokedHeader(value: string): { userId: string; token
   return m ? { userId: m[1].toLowerCase(), tokenVersion: Number(m[2]) } : undefined;
 }
 
-export class TokenRevokedError extends Error {
+export class TokenRevokedError extends RippleError {
   readonly code = 'TOKEN_REVOKED';
+  readonly httpStatus = 401;
   constructor() {
     super('token was revoked (role change, password change or logout): sign in again');
   }

@@ -5,7 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { observeHttpRequests, withLogContext, type JsonLogger, type RippleMetrics } from '@ripple/observability';
-import { DEFAULT_ERROR_STATUS, ErrorFilter } from './error-filter';
+import { ErrorFilter } from './error-filter';
 import { findInputProblem, inputProblemError } from './storable-input';
 import { strictValidationPipe } from './validation';
 
@@ -13,7 +13,6 @@ export interface HttpAppOptions {
   logger: JsonLogger;
   metrics: RippleMetrics;
   bodyLimit: string;
-  errorStatus?: Record<string, number>;
 }
 
 export const CORRELATION_HEADER = 'x-correlation-id';
@@ -39,7 +38,7 @@ export async function createHttpApp(module: unknown, opts: HttpAppOptions): Prom
   // Entered after body parsing: stream callbacks would not carry the context through it.
   app.use((req: Request, _res: Response, next: NextFunction) => withLogContext({ correlationId: correlationIdOf(req) }, () => next()));
   app.useGlobalPipes(strictValidationPipe());
-  app.useGlobalFilters(new ErrorFilter(opts.logger, { ...DEFAULT_ERROR_STATUS, ...opts.errorStatus }));
+  app.useGlobalFilters(new ErrorFilter(opts.logger));
   app.enableShutdownHooks();
   return app;
 }

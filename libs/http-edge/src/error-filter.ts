@@ -1,34 +1,33 @@
-import { Catch, HttpException, HttpStatus, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
 import { DATABASE_UNAVAILABLE, isDatabaseUnavailable } from '@ripple/event-store';
+import { RippleError, type HttpErrorStatus } from '@ripple/errors';
 import type { JsonLogger } from '@ripple/observability';
 
-/** Domain error codes every app maps the same way; apps add their own. */
-export const DEFAULT_ERROR_STATUS: Record<string, number> = {
-  VERSION_CONFLICT: HttpStatus.CONFLICT,
-  PRECONDITION_FAILED: HttpStatus.PRECONDITION_FAILED,
-  NOT_FOUND: HttpStatus.NOT_FOUND,
-  DEAD_LETTER_NOT_FOUND: HttpStatus.NOT_FOUND,
-  DEAD_LETTER_NOT_OPEN: HttpStatus.CONFLICT,
-  DEAD_LETTER_NOT_HEAD: HttpStatus.CONFLICT,
-  DEAD_LETTER_RETRY_FAILED: HttpStatus.UNPROCESSABLE_ENTITY,
-  PROJECTION_NOT_FOUND: HttpStatus.NOT_FOUND,
-  REPLAY_RUNNING: HttpStatus.CONFLICT,
-  NOTHING_PUBLISHED: HttpStatus.NOT_FOUND,
+/**
+ * Statuses of the errors of libs/event-store and libs/projections, which do not
+ * extend RippleError yet; every other error declares its own `httpStatus`.
+ */
+const PIPELINE_ERROR_STATUS: Readonly<Record<string, HttpErrorStatus>> = {
+  VERSION_CONFLICT: 409,
+  DEAD_LETTER_NOT_FOUND: 404,
+  DEAD_LETTER_NOT_OPEN: 409,
+  DEAD_LETTER_NOT_HEAD: 409,
+  DEAD_LETTER_RETRY_FAILED: 422,
 };
 
 /** Seconds a client is told to wait when the database is unreachable. */
 export const DATABASE_RETRY_AFTER_S = 5;
 
 /**
- * Errors become `{ success: false, error: { code, message, ... } }`. Domain errors
- * (an Error with a string `code`) get the status their code maps to; an
- * unreachable database is a 503 with Retry-After; anything unknown is a 500
- * whose details go to the log, not the client.
+ * Errors become `{ success: false, error: { code, message, ... } }`. A domain
+ * error (RippleError) gets the status it declares; an unreachable database is a
+ * 503 with Retry-After; anything unknown is a 500 whose details go to the log,
+ * not the client.
  */
 @Catch()
 export class ErrorFilter implements ExceptionFilter {
-  constructor(private readonly logger: JsonLogger, private readonly statusByCode: Record<string, number>) {}
+  constructor(private readonly logger: JsonLogger) {}
 
   catch(err: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
@@ -45,10 +44,10 @@ export class ErrorFilter implements ExceptionFilter {
       res.status(503).json({ success: false, error: { code: DATABASE_UNAVAILABLE, message: 'the database is unavailable; retry later' } });
       return;
     }
-    const code = (err as { code?: unknown })?.code;
-    if (typeof code === 'string' && this.statusByCode[code]) {
+    const status = domainStatus(err);
+    if (status) {
       const { message, ...details } = err as Error & Record<string, unknown>;
-      res.status(this.statusByCode[code]).json({ success: false, error: { ...publicFields(details), code, message } });
+      res.status(status).json({ success: false, error: { ...publicFields(details), code: details.code, message } });
       return;
     }
     this.logger.event('error', 'unhandled error', { error: (err as Error)?.message, stack: (err as Error)?.stack });
@@ -56,9 +55,16 @@ export class ErrorFilter implements ExceptionFilter {
   }
 }
 
+/** The status a domain error answers with; undefined for anything else (a 500). */
+function domainStatus(err: unknown): HttpErrorStatus | undefined {
+  if (err instanceof RippleError) return err.httpStatus;
+  const code = (err as { code?: unknown })?.code;
+  return err instanceof Error && typeof code === 'string' && Object.hasOwn(PIPELINE_ERROR_STATUS, code) ? PIPELINE_ERROR_STATUS[code] : undefined;
+}
+
 function publicFields(details: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(details)) if (k !== 'stack' && k !== 'cause' && k !== 'name') out[k] = v;
+  for (const [k, v] of Object.entries(details)) if (k !== 'stack' && k !== 'cause' && k !== 'name' && k !== 'httpStatus') out[k] = v;
   return out;
 }
 

@@ -11,13 +11,12 @@ import type { ServiceHostConfig } from './service-vars';
 export async function runService<S extends ConfigSpec & { PORT: unknown }>(
   def: ServiceDefinition<S>,
   rootModule: (rt: ServiceRuntime<S>) => DynamicModule,
-  errorStatus: Record<string, number> = {},
 ): Promise<void> {
   let rt: ServiceRuntime<S> | undefined;
   try {
     rt = await createRuntime(def);
     const config = rt.config as ServiceHostConfig & { PORT: number };
-    const app = await createHttpApp(rootModule(rt), { logger: rt.logger, metrics: rt.metrics, bodyLimit: config.BODY_LIMIT, errorStatus });
+    const app = await createHttpApp(rootModule(rt), { logger: rt.logger, metrics: rt.metrics, bodyLimit: config.BODY_LIMIT });
     serveOpenApi(app, def.name);
     await app.listen(config.PORT, config.HOST);
     rt.logger.event('info', `${def.name} listening`, { url: `http://${config.HOST}:${config.PORT}` });

@@ -1,2 +1,3 @@
 export * from './harness';
 export * from './private-postgres';
+export * from './decider-spec';

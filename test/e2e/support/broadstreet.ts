@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { signToken } from '@ripple/auth';
 import { eventually } from '@ripple/testing';
-import { startBroadstreetSim, type RunningBroadstreetSim } from '../../../apps/connectors/src/broadstreet-simulator/broadstreet-simulator';
+import { startBroadstreetSim, type RunningBroadstreetSim } from '../../simulators/src/broadstreet/broadstreet-simulator';
 import { apiClient, untilRunFinished, type ApiClient } from './http-client';
 import { startRecordingUpstream, type RecordedRequest } from './recording-upstream';
 import { startRipple, type RunningRipple } from './ripple-processes';

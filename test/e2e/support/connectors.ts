@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { signToken } from '@ripple/auth';
-import { startSimulator, type RunningSimulator } from '../../../apps/connectors/src/simulator/simulator';
+import { startSimulator, type RunningSimulator } from '../../simulators/src/nowrepblue/simulator';
 import { signTrigger } from '../../../apps/connectors/src/framework/triggers/hmac';
 import { apiClient, untilRunFinished, type ApiClient } from './http-client';
 import { startRipple, type RunningRipple } from './ripple-processes';

@@ -1,10 +1,10 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { RippleError } from '@ripple/errors';
 import type { JsonLogger } from '@ripple/observability';
 import { requestTarget } from '../proxy/request-target';
 import type { PreparedSession, SyncEdge } from './sync-edge';
-import { SYNC_ERROR_STATUS } from './sync.errors';
 import { WsSink } from './ws-sink';
 
 export const WS_PATH = '/api/sync/ws';
@@ -37,7 +37,7 @@ export function attachSyncWebSocket(server: Server, edge: SyncEdge, opts: WsOpti
       },
       (err) => {
         const code = (err as { code?: string }).code ?? 'INTERNAL';
-        const status = SYNC_ERROR_STATUS[code] ?? 500;
+        const status = err instanceof RippleError ? err.httpStatus : 500;
         if (status === 500) opts.logger.event('error', 'websocket upgrade failed', { error: (err as Error).message });
         refuse(socket, status, code, status === 500 ? 'internal error' : (err as Error).message);
       },

@@ -1,47 +1,54 @@
 import type { PetsEvent } from '@ripple/contracts';
-import { RecordVersionConflictError } from '../pets.errors';
+import { VersionConflictError } from '@ripple/errors';
+import { deciderSpec } from '@ripple/testing';
 import { createRecord, evolveRecord, syncRecord, updateRecord, type RecordState } from './record';
 
+const spec = deciderSpec<RecordState, PetsEvent>({ evolve: evolveRecord, aggregateType: 'pet', aggregateId: 'p1' });
 const pet = { ownerId: 'o', name: 'Rex', species: 'dog', breed: null, weightKg: 12, emergencyContactUserId: null, emergencyContactName: null, emergencyContactPhone: null };
-let n = 0;
-const envelope = (e: { type: string; data: unknown }) => ({ ...e, id: `e${++n}`, aggregateId: 'p1', aggregateType: 'pet', aggregateVersion: n, occurredAt: `2026-01-01T00:00:0${n}.000Z` }) as unknown as PetsEvent;
-const given = (...events: { type: string; data: unknown }[]) => events.reduce<RecordState | undefined>((s, e) => evolveRecord(s, envelope(e)), undefined)!;
-beforeEach(() => (n = 0));
+const registered = { type: 'PetRegistered', data: pet } as const;
+const renamed = { type: 'PetUpdated', data: { changes: { name: 'Max' }, previous: { name: 'Rex' }, unconditional: true } } as const;
+const contactRule = { rule: 'contact-from-profile', userId: 'o', sourceEventId: null, forced: false } as const;
+const weightRule = (sourceEventId: string) => ({ rule: 'weight-from-health-record', userId: 'o', sourceEventId, forced: false }) as const;
 
 describe('pet record', () => {
   it('registration sets the fields and makes the registration the weight source', () => {
-    const s = given(...createRecord('pet', pet));
+    const s = spec.given().when(() => createRecord('pet', pet)).then([registered]);
     expect(s).toMatchObject({ id: 'p1', version: 1, fields: pet, weightSourceEventId: 'e1', createdAt: '2026-01-01T00:00:01.000Z' });
   });
 
   it('an edit emits only what changes, with what it overwrote', () => {
-    const s = given(...createRecord('pet', pet));
-    expect(updateRecord(s, { name: 'Rex', weightKg: 13, breed: undefined })).toEqual([
+    const given = spec.given(registered);
+    given.when((s) => updateRecord(s, { name: 'Rex', weightKg: 13, breed: undefined })).then([
       { type: 'PetUpdated', data: { changes: { weightKg: 13 }, previous: { weightKg: 12 }, unconditional: true } },
     ]);
-    expect(updateRecord(s, { name: 'Rex' })).toEqual([]);
+    given.when((s) => updateRecord(s, { name: 'Rex' })).then([]);
   });
 
   it('refuses a stale expected version, naming the current one', () => {
-    const s = given(...createRecord('pet', pet), { type: 'PetUpdated', data: { changes: { name: 'Max' }, previous: { name: 'Rex' }, unconditional: true } });
-    expect(() => updateRecord(s, { name: 'Bo' }, 1)).toThrow(RecordVersionConflictError);
-    expect(updateRecord(s, { name: 'Bo' }, 2)[0].data).toMatchObject({ unconditional: false });
+    const given = spec.given(registered, renamed);
+    given.when((s) => updateRecord(s, { name: 'Bo' }, 1)).thenThrows(VersionConflictError, (err) => expect(err.currentVersion).toBe(2));
+    given.when((s) => updateRecord(s, { name: 'Bo' }, 2)).then([
+      { type: 'PetUpdated', data: { changes: { name: 'Bo' }, previous: { name: 'Max' }, unconditional: false } },
+    ]);
   });
 
   it('remembers when a person last set each field; a synced copy is not an edit', () => {
-    const s = given(...createRecord('pet', pet), { type: 'PetUpdated', data: { changes: { name: 'Max' }, previous: { name: 'Rex' }, unconditional: true } });
-    expect(s.editedAt).toMatchObject({ name: '2026-01-01T00:00:02.000Z', species: '2026-01-01T00:00:01.000Z' });
-    expect(s.editedAt).not.toHaveProperty('breed'); // left empty at registration: nobody set it
-    const [synced] = syncRecord(s, { emergencyContactPhone: '+1 9' }, { rule: 'contact-from-profile', userId: 'o', sourceEventId: null, forced: false });
-    expect(evolveRecord(s, envelope(synced)).editedAt).toEqual(s.editedAt);
+    const given = spec.given(registered, renamed);
+    expect(given.state.editedAt).toMatchObject({ name: '2026-01-01T00:00:02.000Z', species: '2026-01-01T00:00:01.000Z' });
+    expect(given.state.editedAt).not.toHaveProperty('breed'); // left empty at registration: nobody set it
+    const synced = given.when((s) => syncRecord(s, { emergencyContactPhone: '+1 9' }, contactRule)).then([
+      { type: 'PetSynced', data: { changes: { emergencyContactPhone: '+1 9' }, previous: { emergencyContactPhone: null }, ...contactRule } },
+    ]);
+    expect(synced.editedAt).toEqual(given.state.editedAt);
   });
 
   it('a synced weight keeps the source edit as its weight source, so it never counts as a newer edit', () => {
-    const s = given(...createRecord('pet', pet));
-    const [synced] = syncRecord(s, { weightKg: 14 }, { rule: 'weight-from-health-record', userId: 'o', sourceEventId: 'hr-edit', forced: false });
-    const next = evolveRecord(s, envelope(synced));
+    const next = spec.given(registered).when((s) => syncRecord(s, { weightKg: 14 }, weightRule('hr-edit'))).then([
+      { type: 'PetSynced', data: { changes: { weightKg: 14 }, previous: { weightKg: 12 }, ...weightRule('hr-edit') } },
+    ]);
     expect(next.fields.weightKg).toBe(14);
     expect(next.weightSourceEventId).toBe('hr-edit');
-    expect(syncRecord(next, { weightKg: 14 }, { rule: 'weight-from-health-record', userId: 'o', sourceEventId: 'x', forced: false })).toEqual([]);
+    spec.given(registered, { type: 'PetSynced', data: { changes: { weightKg: 14 }, previous: { weightKg: 12 }, ...weightRule('hr-edit') } })
+      .when((s) => syncRecord(s, { weightKg: 14 }, weightRule('x'))).then([]);
   });
 });

@@ -1,6 +1,6 @@
 import { PETS_RECORD_TYPES, type FieldValue, type PetsAggregate, type PetsEvent, type SyncRule } from '@ripple/contracts';
+import { VersionConflictError } from '@ripple/errors';
 import type { NewEvent } from '@ripple/event-store';
-import { RecordVersionConflictError } from '../pets.errors';
 
 export type Fields = Record<string, FieldValue>;
 type Stage = 'created' | 'updated' | 'synced';
@@ -90,7 +90,7 @@ export function createRecord(aggregate: PetsAggregate, fields: Fields): NewEvent
 /** A person's edit: only the fields that change; a stale expected version is refused. */
 export function updateRecord(state: RecordState, wanted: Partial<Fields>, expectedVersion?: number): NewEvent<PetsEvent>[] {
   if (expectedVersion !== undefined && expectedVersion !== state.version) {
-    throw new RecordVersionConflictError(state.aggregate, state.id, expectedVersion, state.version);
+    throw new VersionConflictError(`${state.aggregate} ${state.id}`, { recordType: state.aggregate, id: state.id }, expectedVersion, state.version);
   }
   const diff = diffFields(state.fields, wanted);
   if (!diff) return [];

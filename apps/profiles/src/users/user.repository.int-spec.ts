@@ -1,12 +1,12 @@
 import { DataSource } from 'typeorm';
 import { uuidv7 } from '@ripple/contracts';
+import { VersionConflictError } from '@ripple/errors';
 import { EventStore } from '@ripple/event-store';
 import { createTestDatabase, type TestDatabase } from '@ripple/testing';
 import { CreateProfiles1732240000000 } from '../migrations/1732240000000-create-profiles';
 import { CreateIdempotencyKeys1732240000011 } from '../migrations/1732240000011-create-idempotency-keys';
 import { AddTokenVersions1732240000050 } from '../migrations/1732240000050-add-token-versions';
 import { registerUser, updateProfile } from './user';
-import { UserVersionConflictError } from './user.errors';
 import { UserRepository } from './user.repository';
 
 let db: TestDatabase;
@@ -56,7 +56,7 @@ describe('UserRepository.update across instances', () => {
   it('refuses a stale expectedVersion, whichever instance wrote in between', async () => {
     const id = await newUser();
     await a.update(id, (s) => updateProfile(s, { changes: { bio: 'first' }, expectedVersion: 1 }), ctx);
-    await expect(b.update(id, (s) => updateProfile(s, { changes: { bio: 'stale' }, expectedVersion: 1 }), ctx)).rejects.toBeInstanceOf(UserVersionConflictError);
+    await expect(b.update(id, (s) => updateProfile(s, { changes: { bio: 'stale' }, expectedVersion: 1 }), ctx)).rejects.toBeInstanceOf(VersionConflictError);
     expect((await b.get(id)).profileInfo.bio).toBe('first');
   });
 

@@ -11,8 +11,8 @@ import {
   type UserTokensRevoked,
   type TokenRevocationReason,
 } from '@ripple/contracts';
+import { VersionConflictError } from '@ripple/errors';
 import type { NewEvent } from '@ripple/event-store';
-import { UserVersionConflictError } from './user.errors';
 
 export interface UserState {
   id: string;
@@ -80,7 +80,7 @@ export interface UpdateProfile {
  */
 export function updateProfile(state: UserState, cmd: UpdateProfile): NewEvent<UserProfileUpdated>[] {
   if (cmd.expectedVersion !== undefined && cmd.expectedVersion !== state.version) {
-    throw new UserVersionConflictError(state.id, cmd.expectedVersion, state.version);
+    throw userVersionConflict(state, cmd.expectedVersion);
   }
   const changes: Record<string, unknown> = {};
   for (const field of PROFILE_FIELDS) {
@@ -95,7 +95,7 @@ export function updateProfile(state: UserState, cmd: UpdateProfile): NewEvent<Us
 /** A new role revokes the tokens that still claim the old one. */
 export function changeRole(state: UserState, to: UserRole, expectedVersion?: number): NewEvent<UserRoleChanged | UserTokensRevoked>[] {
   if (expectedVersion !== undefined && expectedVersion !== state.version) {
-    throw new UserVersionConflictError(state.id, expectedVersion, state.version);
+    throw userVersionConflict(state, expectedVersion);
   }
   return state.role === to ? [] : [{ type: 'UserRoleChanged', data: { from: state.role, to } }, revokeTokens(state, 'role_changed')];
 }
@@ -108,6 +108,9 @@ export const changePassword = (state: UserState): NewEvent<UserTokensRevoked>[] 
 
 const revokeTokens = (state: UserState, reason: TokenRevocationReason): NewEvent<UserTokensRevoked> =>
   ({ type: 'UserTokensRevoked', data: { tokenVersion: state.tokenVersion + 1, reason } });
+
+const userVersionConflict = (state: UserState, expectedVersion: number) =>
+  new VersionConflictError(`user ${state.id}`, { userId: state.id }, expectedVersion, state.version);
 
 /** Strings are trimmed; an empty string clears the field, as null does. */
 function normalise<T>(value: T | null | undefined): T | null {

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { RippleError } from '@ripple/errors';
 
 /** Header names of a signed trigger: `X-Ripple-Timestamp: <unix seconds>`, `X-Ripple-Signature: sha256=<hex>`. */
 export const TIMESTAMP_HEADER = 'x-ripple-timestamp';
@@ -6,23 +7,26 @@ export const SIGNATURE_HEADER = 'x-ripple-signature';
 
 export type SignatureProblem = 'missing' | 'malformed' | 'stale' | 'mismatch';
 
-export class TriggerSignatureError extends Error {
+export class TriggerSignatureError extends RippleError {
   readonly code = 'INVALID_SIGNATURE';
+  readonly httpStatus = 401;
   constructor(readonly problem: SignatureProblem) {
     super(`trigger signature refused: ${problem}`);
   }
 }
 
-export class TriggerReplayedError extends Error {
+export class TriggerReplayedError extends RippleError {
   readonly code = 'REPLAYED_SIGNATURE';
+  readonly httpStatus = 409;
   constructor() {
     super('trigger signature refused: this signature was already used');
   }
 }
 
 /** A correctly signed trigger whose body is not JSON. */
-export class MalformedTriggerBodyError extends Error {
+export class MalformedTriggerBodyError extends RippleError {
   readonly code = 'MALFORMED_JSON';
+  readonly httpStatus = 400;
 }
 
 /** HMAC-SHA256 over `timestamp + "." + rawBody`: binding the time stops a captured body being re-signed later. */

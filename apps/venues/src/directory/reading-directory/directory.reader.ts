@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { RippleError } from '@ripple/errors';
 import type { DirectoryQueryDto } from './directory-query.dto';
 
-export class BusinessNotFoundError extends Error {
+export class BusinessNotFoundError extends RippleError {
   readonly code = 'NOT_FOUND';
+  readonly httpStatus = 404;
   constructor(kind: string, id: string) {
     super(`${kind} ${id} not found`);
   }

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { json, readJson, sleep } from '../simulator-http/json-http';
+import { json, readJson, sleep } from '../http/json-http';
 import { ChangeLog } from './change-log';
 import { ENTITY_PATHS, generateDataset, recordCount, type CatalogGenerator, type Dataset, type EntityPath } from './dataset';
 import { FaultBook, validFaultRule, type FaultRule } from './faults';

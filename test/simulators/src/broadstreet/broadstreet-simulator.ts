@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { json, readJson, sleep } from '../simulator-http/json-http';
+import { json, readJson, sleep } from '../http/json-http';
 import { SimFaults, validSimFault, type SimFaultRule, type SimRequest } from './sim-faults';
 import { seedStore, SimStore, wire, type SimPath, type SimType } from './sim-store';
 

@@ -1,0 +1,2 @@
+export * from './ripple-error';
+export * from './version-conflict.error';
