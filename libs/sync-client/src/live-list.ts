@@ -2,6 +2,7 @@ import type { ApplyChange, Versioned } from './live-record.js';
 import type { DataChange } from './messages.js';
 import { listPath, type ListFilter } from './rest-paths.js';
 import type { SyncClient } from './sync-client.js';
+import { LiveStore } from './live-store.js';
 
 export interface LiveListState<T> {
   /** undefined until the first answer. */
@@ -27,48 +28,12 @@ export interface LiveListOptions<T> {
  * `reset` fetch the list again. A fetched record older than the one held is
  * not taken: the list never goes back.
  */
-export class LiveList<T extends Versioned> {
-  private state: LiveListState<T> = { data: undefined, loading: true };
-  private readonly listeners = new Set<() => void>();
-  private detach?: () => void;
-  private fetching?: Promise<void>;
-  private fetchAgain = false;
-
-  constructor(private readonly client: SyncClient, readonly type: string, readonly filter: ListFilter = {}, private readonly opts: LiveListOptions<T> = {}) {}
-
-  readonly subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener);
-    if (this.listeners.size === 1) this.open();
-    return () => {
-      this.listeners.delete(listener);
-      if (this.listeners.size === 0) this.close();
-    };
-  };
-
-  readonly getSnapshot = (): LiveListState<T> => this.state;
-
-  refetch(): Promise<void> {
-    if (this.fetching) {
-      this.fetchAgain = true;
-      return this.fetching;
-    }
-    this.fetching = this.fetchList().finally(() => (this.fetching = undefined));
-    return this.fetching;
+export class LiveList<T extends Versioned> extends LiveStore<LiveListState<T>> {
+  constructor(client: SyncClient, type: string, readonly filter: ListFilter = {}, private readonly opts: LiveListOptions<T> = {}) {
+    super(client, type, { data: undefined, loading: true });
   }
 
-  private open(): void {
-    const offChange = this.client.on(this.type, (change) => this.merge(change));
-    const offReset = this.client.onReset(() => void this.refetch());
-    this.detach = () => (offChange(), offReset());
-    void this.refetch();
-  }
-
-  private close(): void {
-    this.detach?.();
-    this.detach = undefined;
-  }
-
-  private merge(change: DataChange): void {
+  protected merge(change: DataChange): void {
     if (this.opts.matches && !this.opts.matches(change)) return;
     const items = this.state.data ?? [];
     const at = items.findIndex((r) => r.id === change.recordId);
@@ -81,7 +46,7 @@ export class LiveList<T extends Versioned> {
     void this.refetch();
   }
 
-  private async fetchList(): Promise<void> {
+  protected async load(): Promise<void> {
     do {
       this.fetchAgain = false;
       try {
@@ -98,9 +63,5 @@ export class LiveList<T extends Versioned> {
   private set(data: readonly T[]): void {
     this.state = { data, loading: false };
     this.notify();
-  }
-
-  private notify(): void {
-    for (const l of this.listeners) l();
   }
 }

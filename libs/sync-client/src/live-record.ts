@@ -1,6 +1,7 @@
 import type { DataChange } from './messages.js';
 import { collectionPath } from './rest-paths.js';
 import type { SyncClient } from './sync-client.js';
+import { LiveStore } from './live-store.js';
 
 /** A REST record: every record Ripple serves carries its aggregate's version. */
 export interface Versioned {
@@ -36,52 +37,16 @@ const MAX_CATCH_UP_FETCHES = 3;
  * goes back). A `reset` of the feed, or a truncated change, fetches again.
  * A store for `useSyncExternalStore`: subscribe, then read `getSnapshot()`.
  */
-export class LiveRecord<T extends Versioned> {
-  private state: LiveRecordState<T> = { data: undefined, loading: true };
-  private readonly listeners = new Set<() => void>();
-  private detach?: () => void;
+export class LiveRecord<T extends Versioned> extends LiveStore<LiveRecordState<T>> {
   /** The version shown (a deleted record keeps the version that deleted it), and the highest the feed has named. */
   private held = 0;
   private newest = 0;
-  private fetching?: Promise<void>;
-  private fetchAgain = false;
 
-  constructor(private readonly client: SyncClient, readonly type: string, readonly id: string, private readonly opts: LiveRecordOptions<T> = {}) {}
-
-  readonly subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener);
-    if (this.listeners.size === 1) this.open();
-    return () => {
-      this.listeners.delete(listener);
-      if (this.listeners.size === 0) this.close();
-    };
-  };
-
-  readonly getSnapshot = (): LiveRecordState<T> => this.state;
-
-  /** Fetches the record again (coalesced: calls made during a fetch share one more). */
-  refetch(): Promise<void> {
-    if (this.fetching) {
-      this.fetchAgain = true;
-      return this.fetching;
-    }
-    this.fetching = this.fetchUntilCaughtUp().finally(() => (this.fetching = undefined));
-    return this.fetching;
+  constructor(client: SyncClient, type: string, readonly id: string, private readonly opts: LiveRecordOptions<T> = {}) {
+    super(client, type, { data: undefined, loading: true });
   }
 
-  private open(): void {
-    const offChange = this.client.on(this.type, (change) => this.merge(change));
-    const offReset = this.client.onReset(() => void this.refetch());
-    this.detach = () => (offChange(), offReset());
-    void this.refetch();
-  }
-
-  private close(): void {
-    this.detach?.();
-    this.detach = undefined;
-  }
-
-  private merge(change: DataChange): void {
+  protected merge(change: DataChange): void {
     if (change.recordId !== this.id || change.version <= this.held) return;
     this.newest = Math.max(this.newest, change.version);
     const held = this.state.data;
@@ -91,7 +56,7 @@ export class LiveRecord<T extends Versioned> {
     } else void this.refetch();
   }
 
-  private async fetchUntilCaughtUp(): Promise<void> {
+  protected async load(): Promise<void> {
     for (let i = 0; i < MAX_CATCH_UP_FETCHES; i++) {
       this.fetchAgain = false;
       try {
@@ -108,6 +73,6 @@ export class LiveRecord<T extends Versioned> {
   private set(state: LiveRecordState<T>, version = this.held): void {
     this.state = state;
     this.held = version;
-    for (const l of this.listeners) l();
+    this.notify();
   }
 }
