@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
-import { AckPolicy, DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, type ConsumeCallback, type FetchOptions, type JsMsg } from '@nats-io/jetstream';
 import { allEventsSubject, streamName, type DomainEvent } from '@ripple/contracts';
 import { isDatabaseUnavailable } from '@ripple/event-store';
 import { decodeForProjection } from './decode';
@@ -43,21 +43,13 @@ export const durableName = (app: string, projection: string) => `${app}--${proje
 const PULL_EXPIRES_MS = 1000;
 
 /**
- * How long a pull may stay silent (no message, no idle heartbeat: the server sends one after
- * 500 ms) before another is sent beside it.
+ * Pull requests kept outstanding at once, the second sent half a pull's life after the first.
+ * With one, nats-server 2.9 sometimes left a message stored while the pull waited (or a pull sent
+ * right after the previous one's 408) undelivered until the next pull: stalls of up to 1-2 s at
+ * 50-200 messages/s (`node test/bench/pull-stall.js` reproduces it against a bare consumer). With two
+ * staggered pulls one is always registered while the other is renewed, and the stalls are gone.
  */
-const SILENT_PULL_MS = 750;
-
-/** True if `pull` is still running after `ms` and `heard()` says nothing came from it. */
-async function silentFor(pull: Promise<unknown>, ms: number, heard: () => boolean): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const ended = await Promise.race([
-    pull.then(() => true, () => true),
-    new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms))),
-  ]);
-  clearTimeout(timer);
-  return !ended && !heard();
-}
+const PULLS_OUTSTANDING = 2;
 
 /** Pulls failing in a row before the runner gives up leadership and starts over (after standbyPollMs). */
 const PULL_FAILURES_BEFORE_GIVING_UP = 5;
@@ -183,55 +175,43 @@ export class ProjectionRunner {
   }
 
   /**
-   * Pulls with a sequence of bounded fetches and never cancels one: a pull request
-   * is only dropped by the server (all messages delivered, or expired), so no
-   * message is ever in flight to a subscription we closed. (Stopping a `consume()`
-   * unsubscribes at once; whatever the server had already sent to it was lost to
-   * us and stayed unacknowledged until ack_wait, blocking its aggregate meanwhile.)
-   * On stop or lost leadership the batch in flight finishes, the current fetch
-   * runs out (at most PULL_EXPIRES_MS; a silent one left beside a newer pull, until
-   * the client counts its missed heartbeats), and everything not started is nak'd.
+   * Keeps PULLS_OUTSTANDING bounded fetches in flight, staggered, and never cancels one: a pull
+   * request is only dropped by the server (all messages delivered, or expired), so no message is
+   * ever in flight to a subscription we closed. (Stopping a `consume()` unsubscribes at once;
+   * whatever the server had already sent to it was lost to us and stayed unacknowledged until
+   * ack_wait, blocking its aggregate meanwhile.) Messages are queued from the subscription's
+   * callback, so the queue keeps the order they came in on the connection: stream order.
+   * On stop or lost leadership the batch in flight finishes, the current fetches run out (at most
+   * PULL_EXPIRES_MS), and everything not started is nak'd.
    */
   private async consume(): Promise<void> {
     const consumer = await this.broker.js.consumers.get(this.stream, this.durable);
     const batchSize = this.opts.batchSize ?? 500;
-    let pumpDone = false;
     let stopped = false;
-    let drained: (() => void) | undefined;
-    // A pull left running beside a newer one (see SILENT_PULL_MS): awaited, never cancelled.
-    const overtaken = new Set<Promise<unknown>>();
-    const pump = (async () => {
+    const drained: Array<() => void> = [];
+    const pulling = async (delayMs: number) => {
+      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
       let failures = 0;
       while (!stopped && this.consuming()) {
         if (this.queue.length >= batchSize) {
           // Back-pressure: wait for the applier to take a batch.
-          await new Promise<void>((resolve) => (drained = resolve));
+          await new Promise<void>((resolve) => drained.push(resolve));
           continue;
         }
         try {
-          const messages = await consumer.fetch({ max_messages: batchSize * 2, expires: PULL_EXPIRES_MS });
-          let heard = false;
-          const pulled = (async () => {
-            for await (const msg of messages) {
-              heard = true;
+          // fetch() takes consume()'s callback too (its type does not say so): messages are
+          // handed over in the subscription's own call, in the order they arrived.
+          const pull: FetchOptions & ConsumeCallback = {
+            max_messages: batchSize * 2,
+            expires: PULL_EXPIRES_MS,
+            callback: (msg) => {
               this.queue.push({ msg });
               this.notify?.();
-            }
-          })();
-          void (async () => {
-            for await (const s of await messages.status()) if (s.type === 'heartbeat') heard = true;
-          })().catch(() => undefined);
-          if (overtaken.size === 0 && (await silentFor(pulled, SILENT_PULL_MS, () => heard))) {
-            // Nothing from the server, not even its idle heartbeat: this pull request was most
-            // likely never registered (seen on nats-server 2.9: a pull sent right after the
-            // previous one's 408 got no answer at all, and its messages waited 1-2 s for the
-            // client to count missed heartbeats). Pull again beside it rather than wait.
-            const left = pulled.catch(() => undefined).finally(() => overtaken.delete(left));
-            overtaken.add(left);
-            this.logger.event('info', 'a pull got no answer; pulling again beside it', { projection: this.projection.name, silentMs: SILENT_PULL_MS });
-            continue;
-          }
-          await pulled;
+            },
+          };
+          const messages = await consumer.fetch(pull);
+          const failed = await messages.closed();
+          if (failed) throw failed;
           failures = 0;
         } catch (err) {
           // A pull can end in error without anything being wrong for long: e.g. the client counts
@@ -242,17 +222,28 @@ export class ProjectionRunner {
           if (failures > 1) await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** failures));
         }
       }
-      await Promise.all(overtaken);
-    })().finally(() => {
-      pumpDone = true;
-      this.notify?.();
-    });
+    };
+    const pulls = Array.from({ length: PULLS_OUTSTANDING }, (_, i) => pulling((i * PULL_EXPIRES_MS) / PULLS_OUTSTANDING));
+    let pumpDone = false;
+    // One pull that gives up ends the term: the others stop with it.
+    const pump = Promise.allSettled(pulls.map((pull) => pull.finally(() => (stopped = true))))
+      .then((ends) => {
+        const failed = ends.find((end) => end.status === 'rejected');
+        if (failed) throw failed.reason;
+      })
+      .finally(() => {
+        pumpDone = true;
+        this.notify?.();
+      });
+    const takeBatch = () => {
+      const batch = this.queue.splice(0, batchSize);
+      for (const resume of drained.splice(0)) resume();
+      return batch;
+    };
     try {
       while (this.consuming()) {
         if (this.queue.length > 0) {
-          const batch = this.queue.splice(0, batchSize);
-          drained?.();
-          await this.process(batch);
+          await this.process(takeBatch());
           continue;
         }
         if (pumpDone) break;
@@ -260,7 +251,7 @@ export class ProjectionRunner {
       }
     } finally {
       stopped = true;
-      drained?.();
+      for (const resume of drained.splice(0)) resume();
       await pump.catch((err) => this.logger.event('warn', 'pulling from the consumer failed', { projection: this.projection.name, error: (err as Error).message }));
       // Pulled but not started: give them back now rather than after ack_wait.
       for (const item of this.queue.splice(0)) item.msg.nak();
