@@ -73,11 +73,13 @@ async function main() {
 
   let ripple: BenchRipple | undefined;
   let alt: ReturnType<typeof spawn> | undefined;
+  let bareProxy: ReturnType<typeof spawn> | undefined;
   // Ctrl-C: stop the apps this run started (by their pids) and drop its database and streams.
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.once(sig, () => {
       log(`${sig}: cleaning up`);
       alt?.kill('SIGTERM');
+      bareProxy?.kill('SIGTERM');
       void (ripple?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
     });
   }
@@ -224,10 +226,14 @@ async function main() {
     await attempt('2 command', async () => {
       log(`scenario 2: PUT /api/users/profile, closed loop at concurrency ${profile.concurrency.join(', ')}, ${profile.commandSeconds} s each`);
       const tokens = owners.map((o) => o.token);
+      const proxyPort = await freePort();
+      bareProxy = spawn(process.execPath, [join(__dirname, 'alternatives', 'bare-proxy.js')], { env: { PATH: process.env.PATH, TARGET: `http://127.0.0.1:${ripple!.ports.profiles}`, PORT: String(proxyPort) }, stdio: ['ignore', 'inherit', 'inherit'] });
+      await eventually(async () => (await fetch(`http://127.0.0.1:${proxyPort}/health`)).ok, { timeoutMs: 15_000, what: 'the bare proxy' });
       results.command = await runCommand({
         targets: [
           { name: 'gateway', url: `${ripple!.url}/api/users/profile`, tokens },
           { name: 'profiles (direct)', url: `http://127.0.0.1:${ripple!.ports.profiles}/api/users/profile`, tokens },
+          { name: 'bare Node proxy → profiles (floor of one hop)', url: `http://127.0.0.1:${proxyPort}/api/users/profile`, tokens },
           { name: 'alternative (a) sync handler', url: `${altUrl}/a/profile`, tokens: altTokens },
         ],
         concurrency: profile.concurrency,
@@ -266,6 +272,7 @@ async function main() {
     if (ripple) for (const [app, lines] of Object.entries(ripple.logs)) if (lines.length) log(`--- ${app} ---\n${lines.slice(-10).join('\n')}`);
   } finally {
     for (const c of closers.splice(0)) c();
+    bareProxy?.kill('SIGKILL'); // holds no state
     if (alt && alt.exitCode === null) {
       const exited = new Promise((r) => alt!.once('exit', r));
       alt.kill('SIGTERM');
