@@ -242,6 +242,12 @@ describe('replayProjection (PostgreSQL + JetStream)', () => {
     expect(await symmetricDifference(`SELECT * FROM ${t('live_directory')}`, `SELECT * FROM ${t('itest_directory')}`)).toBe(0);
     expect(await symmetricDifference(`SELECT * FROM ${t('live_checkpoints')}`, `SELECT aggregate_id, version, event_id FROM ${t(cp)}`)).toBe(0);
     expect(await symmetricDifference(`SELECT * FROM ${t('live_log')}`, `SELECT event_id, aggregate_id, version, full_name FROM ${t('itest_directory_log')}`)).toBe(0);
+    // Both swaps kept the live tables' index and constraint names.
+    const tablesOf = ['itest_directory', 'itest_directory_log', cp];
+    const indexes = await dataSource.query(`SELECT indexname AS name FROM pg_indexes WHERE schemaname = $1 AND tablename = ANY($2) ORDER BY 1`, [SCHEMA, tablesOf]);
+    expect(indexes.map((r: { name: string }) => r.name)).toEqual([`${cp}_pkey`, 'itest_directory_log_aggregate_idx', 'itest_directory_log_pkey', 'itest_directory_pkey'].sort());
+    const constraints = await dataSource.query(`SELECT conname AS name FROM pg_constraint WHERE conrelid = ANY($1::regclass[]) AND contype = 'p' ORDER BY 1`, [tablesOf.map(t)]);
+    expect(constraints.map((r: { name: string }) => r.name)).toEqual([`${cp}_pkey`, 'itest_directory_log_pkey', 'itest_directory_pkey'].sort());
     // The serial key keeps counting upwards through both swaps.
     expect(Number((await dataSource.query(`SELECT min(seq) AS m FROM ${t('itest_directory_log')}`))[0].m)).toBeGreaterThan(maxSeqBefore);
 

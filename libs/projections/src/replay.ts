@@ -4,6 +4,7 @@ import { allEventsSubject, streamName, type DomainEvent } from '@ripple/contract
 import { decodeForProjection } from './decode';
 import type { Broker } from '@ripple/messaging';
 import { applyBatch, projectionLockKey, shadowTables } from './apply-batch';
+import { indexRenames } from './index-names';
 import { checkpointTable, type Projection } from './projection';
 import { qualify } from './schema';
 
@@ -46,7 +47,8 @@ const READ_AHEAD = 5_000;
  * commits. Before the swap the shadows are made LOGGED (one rewrite of the final
  * rows, WAL-logged, so they survive a crash and reach replicas like any table;
  * a live table that was itself UNLOGGED stays so); the catch-up and the swap then
- * run on ordinary tables with ordinary commits.
+ * run on ordinary tables with ordinary commits. The swapped-in tables keep the
+ * live ones' index and constraint names.
  */
 export async function replayProjection(dataSource: DataSource, broker: Broker, projection: Projection, opts: ReplayOptions): Promise<number> {
   const tables = [...projection.tables, checkpointTable(projection.name)];
@@ -79,9 +81,11 @@ export async function replayProjection(dataSource: DataSource, broker: Broker, p
     lastSeq = await applyRange((write) => write(tx), broker, projection, opts, lastSeq, end, (n) => report('catching-up', n, end));
     for (const t of tables) {
       const live = qualify(opts.schema, t);
+      const renames = await indexRenames(tx, opts.schema, live, shadow(t));
       await handOverOwnedSequences(tx, live, shadow(t));
       await tx.query(`DROP TABLE ${live}`);
       await tx.query(`ALTER TABLE ${shadow(t)} RENAME TO "${t}"`);
+      for (const rename of renames) await tx.query(rename);
     }
   });
   report('swapped', lastSeq, lastSeq);

@@ -24,19 +24,29 @@ export interface UserState {
   version: number;
   /** Tokens issued below this version are revoked. */
   tokenVersion: number;
+  /** When the first and the last event occurred (ISO). */
+  createdAt: string;
+  updatedAt: string;
 }
 
-/** Applies one of the user's own events to its state. */
+/**
+ * Applies one of the user's own events to its state: the `users` row is this
+ * fold of the user's events, whether the command path writes it with its events
+ * or the `users` projection rebuilds it from the stream.
+ */
 export function evolve(state: UserState | undefined, event: ProfilesEvent): UserState {
+  const updatedAt = event.occurredAt;
   switch (event.type) {
-    case 'UserRegistered':
-      return { id: event.aggregateId, ...event.data, profileInfo: { ...event.data.profileInfo }, version: 1, tokenVersion: 0 };
+    case 'UserRegistered': {
+      const { username, email, role, profileInfo } = event.data;
+      return { id: event.aggregateId, username, email, role, profileInfo: { ...profileInfo }, version: 1, tokenVersion: 0, createdAt: updatedAt, updatedAt };
+    }
     case 'UserProfileUpdated':
-      return { ...state!, profileInfo: applyProfileChanges(state!.profileInfo, event.data.changes), version: state!.version + 1 };
+      return { ...state!, profileInfo: applyProfileChanges(state!.profileInfo, event.data.changes), version: state!.version + 1, updatedAt };
     case 'UserRoleChanged':
-      return { ...state!, role: event.data.to, version: state!.version + 1 };
+      return { ...state!, role: event.data.to, version: state!.version + 1, updatedAt };
     case 'UserTokensRevoked':
-      return { ...state!, tokenVersion: event.data.tokenVersion, version: state!.version + 1 };
+      return { ...state!, tokenVersion: event.data.tokenVersion, version: state!.version + 1, updatedAt };
     default: {
       const never: never = event;
       throw new Error(`unknown event ${(never as { type: string }).type}`);
