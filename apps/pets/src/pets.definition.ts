@@ -3,12 +3,12 @@ import { EventStore } from '@ripple/event-store';
 import { SERVICE_HOST_VARS, type ServiceDefinition } from '@ripple/service-host';
 import { CreatePets1732240000003 } from './migrations/1732240000003-create-pets';
 import { TrackEditTimes1732240000021 } from './migrations/1732240000021-track-edit-times';
-import { contactSyncProjection } from './propagation/contact-sync.projection';
-import { CopySync } from './propagation/copy-sync';
-import { petHistoryProjection } from './propagation/pet-history.projection';
-import { petSyncProjection } from './propagation/pet-sync.projection';
-import { PETS_SCHEMA } from './records/record-tables';
+import { CopySync } from './copies/copy-sync';
+import { petSyncProjection } from './copies/pet-sync.projection';
+import { petHistoryProjection } from './pets/pet-history.projection';
+import { PETS_SCHEMA } from './records/record-kind';
 import { RecordStore } from './records/record.store';
+import { copyContactWhenProfileChanged } from './user-contacts/copy-contact-when-profile-changed';
 
 const config = {
   ...SERVICE_HOST_VARS,
@@ -27,5 +27,5 @@ export const petsDefinition: ServiceDefinition<typeof config> = {
   config,
   publishes: 'pets',
   migrations: [CreatePets1732240000003, TrackEditTimes1732240000021],
-  projections: [contactSyncProjection(copies), petSyncProjection(copies), petHistoryProjection],
+  projections: [copyContactWhenProfileChanged(copies), petSyncProjection(copies), petHistoryProjection],
 };

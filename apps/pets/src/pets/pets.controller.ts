@@ -2,29 +2,29 @@ import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, P
 import type { Response } from 'express';
 import type { EntityManager } from 'typeorm';
 import { BearerAuthGuard, CurrentUser, type AuthUser } from '@ripple/auth';
-import { isAdmin } from '../access/access';
-import { RecordAccess } from '../access/access.guard';
-import type { Fields } from '../records/record';
+import { RecordAccess } from '../access/record-access';
+import { recordView } from '../records/record-kind';
 import { RecordCommands } from '../records/record.commands';
-import { recordView } from '../records/record-tables';
 import { causationOf, parseIfMatch } from '../records/request-context';
-import { contactFor } from '../records/user-contacts';
-import { RegisterPetDto, UpdatePetDto } from './pet.dto';
+import { contactFor } from '../user-contacts/contact-for';
 import { MeasurementsReader } from './measurements.reader';
-
-const VISIBLE = `($2 OR owner_id = $1 OR id IN (SELECT h.pet_id FROM pets.health_records h JOIN pets.veterinarians v ON v.id = h.vet_id WHERE v.user_id = $1))`;
+import { PET_RECORD, registerPet, updatePet, type EmergencyContact } from './pet';
+import { RegisterPetDto, UpdatePetDto } from './pet.dto';
+import { PetsReader } from './pets.reader';
 
 @Controller('api/pets')
 @UseGuards(BearerAuthGuard)
 export class PetsController {
-  constructor(private readonly records: RecordCommands, private readonly access: RecordAccess, private readonly measurements: MeasurementsReader) {}
+  constructor(
+    private readonly records: RecordCommands, private readonly access: RecordAccess, private readonly pets: PetsReader, private readonly measurements: MeasurementsReader,
+  ) {}
 
   @Post()
   @HttpCode(201)
   async register(@Body() dto: RegisterPetDto, @CurrentUser() caller: AuthUser, @Req() req: unknown, @Res({ passthrough: true }) res: Response) {
-    const pet = await this.records.create('pet', async (tx) => ({
-      ownerId: caller.sub, name: dto.name, species: dto.species, breed: dto.breed ?? null, weightKg: dto.weightKg ?? null,
-      ...(await emergencyContact(tx, dto.emergencyContactUserId ?? null)),
+    const pet = await this.records.create(PET_RECORD, async (tx) => registerPet({
+      ownerId: caller.sub, name: dto.name, species: dto.species, breed: dto.breed, weightKg: dto.weightKg,
+      emergencyContact: await emergencyContact(tx, dto.emergencyContactUserId ?? null),
     }), causationOf(req, caller.sub));
     res.setHeader('ETag', `"${pet.version}"`);
     return { success: true, message: 'Pet registered', data: recordView(pet) };
@@ -32,7 +32,7 @@ export class PetsController {
 
   @Get()
   async list(@CurrentUser() caller: AuthUser) {
-    return { success: true, data: (await this.records.list('pet', VISIBLE, [caller.sub, isAdmin(caller)])).map(recordView) };
+    return { success: true, data: (await this.pets.visibleTo(caller)).map(recordView) };
   }
 
   @Get(':id')
@@ -55,18 +55,18 @@ export class PetsController {
     @Headers('if-match') ifMatch: string | undefined, @Req() req: unknown, @Res({ passthrough: true }) res: Response,
   ) {
     const expectedVersion = parseIfMatch(ifMatch);
-    const pet = await this.records.update('pet', id, async (state, tx) => {
+    const pet = await this.records.update(PET_RECORD, id, async (state, tx) => {
       await this.access.editablePet(caller, state.id, tx);
-      const wanted: Partial<Fields> = { name: dto.name, species: dto.species, breed: dto.breed, weightKg: dto.weightKg };
-      return dto.emergencyContactUserId === undefined ? wanted : { ...wanted, ...(await emergencyContact(tx, dto.emergencyContactUserId)) };
-    }, expectedVersion, causationOf(req, caller.sub));
+      const contact = dto.emergencyContactUserId === undefined ? undefined : await emergencyContact(tx, dto.emergencyContactUserId);
+      return updatePet(state, { name: dto.name, species: dto.species, breed: dto.breed, weightKg: dto.weightKg, emergencyContact: contact }, expectedVersion);
+    }, causationOf(req, caller.sub));
     res.setHeader('ETag', `"${pet.version}"`);
     return { success: true, message: 'Pet updated', data: recordView(pet) };
   }
 }
 
-async function emergencyContact(tx: EntityManager, userId: string | null): Promise<Fields> {
-  if (userId === null) return { emergencyContactUserId: null, emergencyContactName: null, emergencyContactPhone: null };
+async function emergencyContact(tx: EntityManager, userId: string | null): Promise<EmergencyContact | null> {
+  if (userId === null) return null;
   const c = await contactFor(tx, 'emergencyContactUserId', userId);
-  return { emergencyContactUserId: userId, emergencyContactName: c.name, emergencyContactPhone: c.phone };
+  return { userId, name: c.name, phone: c.phone };
 }

@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { CausationContext, EventEnvelope } from '@ripple/contracts';
 import { isAdmin, type Caller } from '../access/access';
-import { RecordAccess } from '../access/access.guard';
+import { RecordAccess } from '../access/record-access';
 import { RecordNotFoundError } from '../pets.errors';
-import { CopySync } from '../propagation/copy-sync';
+import { CopySync } from '../copies/copy-sync';
 import type { SyncOperation } from './sync-target';
 
 /**
@@ -40,7 +40,7 @@ export class ForceSync {
       }
       case 'veterinarian': {
         const vet = await this.access.vet(caller, op.targetId, tx);
-        const linked = vet.fields.userId ? await this.copies.forUsers(tx, [vet.fields.userId as string], cause, true) : [];
+        const linked = vet.fields.userId ? await this.copies.forUsers(tx, [vet.fields.userId], cause, true) : [];
         return [...linked, ...(await this.copies.forVets(tx, [vet.id], cause, true))];
       }
       default: {

@@ -2,20 +2,22 @@ import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, P
 import type { Response } from 'express';
 import type { EntityManager } from 'typeorm';
 import { BearerAuthGuard, CurrentUser, type AuthUser } from '@ripple/auth';
-import { isAdmin } from '../access/access';
-import { RecordAccess } from '../access/access.guard';
-import { NotAVeterinarianError } from '../pets.errors';
-import { CopySync } from '../propagation/copy-sync';
+import { RecordAccess } from '../access/record-access';
+import { CopySync } from '../copies/copy-sync';
+import { recordView } from '../records/record-kind';
 import { RecordCommands } from '../records/record.commands';
-import { recordView } from '../records/record-tables';
 import { causationOf, parseIfMatch } from '../records/request-context';
-import { contactFor } from '../records/user-contacts';
+import { contactFor } from '../user-contacts/contact-for';
+import { registerVeterinarian, updateVeterinarian, VETERINARIAN_RECORD } from './veterinarian';
 import { RegisterVeterinarianDto, UpdateVeterinarianDto } from './veterinarian.dto';
+import { VeterinariansReader } from './veterinarians.reader';
 
 @Controller('api/veterinarians')
 @UseGuards(BearerAuthGuard)
 export class VeterinariansController {
-  constructor(private readonly records: RecordCommands, private readonly access: RecordAccess, private readonly copies: CopySync) {}
+  constructor(
+    private readonly records: RecordCommands, private readonly access: RecordAccess, private readonly copies: CopySync, private readonly vets: VeterinariansReader,
+  ) {}
 
   @Post()
   @HttpCode(201)
@@ -24,18 +26,16 @@ export class VeterinariansController {
     const { userId } = dto;
     // Without a phone of its own, the record copies the linked profile's as a copy, not an edit: it keeps following the profile.
     const copyPhone = userId && dto.phone === undefined ? (tx: EntityManager) => this.copies.forUsers(tx, [userId], () => ctx, false) : undefined;
-    const vet = await this.records.create('veterinarian', async (tx) => {
+    const vet = await this.records.create(VETERINARIAN_RECORD, async (tx) => {
       const linked = userId ? await contactFor(tx, 'userId', userId) : undefined;
-      if (linked && linked.role !== 'veterinarian') throw new NotAVeterinarianError(linked.userId);
-      return { name: dto.name, clinicName: dto.clinicName, phone: dto.phone ?? null, email: dto.email ?? null, userId: userId ?? null, createdBy: caller.sub };
+      return registerVeterinarian({ name: dto.name, clinicName: dto.clinicName, phone: dto.phone, email: dto.email, linked, createdBy: caller.sub });
     }, ctx, copyPhone);
     return { success: true, message: 'Veterinarian added', data: recordView(vet) };
   }
 
   @Get()
   async list(@CurrentUser() caller: AuthUser) {
-    const vets = await this.records.list('veterinarian', '($2 OR created_by = $1 OR user_id = $1)', [caller.sub, isAdmin(caller)]);
-    return { success: true, data: vets.map(recordView) };
+    return { success: true, data: (await this.vets.visibleTo(caller)).map(recordView) };
   }
 
   @Get(':id')
@@ -49,10 +49,11 @@ export class VeterinariansController {
     @Param('id', new ParseUUIDPipe()) id: string, @Body() dto: UpdateVeterinarianDto, @CurrentUser() caller: AuthUser,
     @Headers('if-match') ifMatch: string | undefined, @Req() req: unknown, @Res({ passthrough: true }) res: Response,
   ) {
-    const vet = await this.records.update('veterinarian', id, async (state, tx) => {
+    const expectedVersion = parseIfMatch(ifMatch);
+    const vet = await this.records.update(VETERINARIAN_RECORD, id, async (state, tx) => {
       await this.access.vet(caller, state.id, tx);
-      return { name: dto.name, clinicName: dto.clinicName, phone: dto.phone, email: dto.email };
-    }, parseIfMatch(ifMatch), causationOf(req, caller.sub));
+      return updateVeterinarian(state, { name: dto.name, clinicName: dto.clinicName, phone: dto.phone, email: dto.email }, expectedVersion);
+    }, causationOf(req, caller.sub));
     res.setHeader('ETag', `"${vet.version}"`);
     return { success: true, message: 'Veterinarian updated', data: recordView(vet) };
   }
