@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
  * JSON Schemas generated from TypeScript types, so the AsyncAPI document cannot
- * drift from the code: every event's payload (libs/contracts `DomainEvent`) and
- * the envelope, and the realtime messages (apps/gateway `SyncMessage`).
+ * drift from the code: the event envelope (libs/contracts `EventEnvelope`) and the
+ * realtime messages (apps/gateway `SyncMessage`). Event payloads need no generation:
+ * their contracts are written as JSON Schema (TypeBox) in libs/contracts.
  * `node scripts/generate-schemas.js` rewrites the files; a spec fails when they are stale.
  */
 const { writeFileSync } = require('node:fs');
@@ -24,15 +25,12 @@ function tsModule(header, exports) {
 
 /** The generated files, path → content. */
 function generateSchemas() {
-  const events = schemaOf('libs/contracts/tsconfig.json', 'libs/contracts/src/registry.ts', 'DomainEvent');
-  const payloads = Object.fromEntries(events.anyOf.map((e) => [e.properties.type.const, e.properties.data]).sort(([a], [b]) => a.localeCompare(b)));
-  const { type: _t, data: _d, ...envelopeProperties } = events.anyOf[0].properties;
-  const envelope = { type: 'object', properties: { type: { type: 'string' }, ...envelopeProperties, data: { type: 'object' } }, required: events.anyOf[0].required };
+  const generated = schemaOf('libs/contracts/tsconfig.json', 'libs/contracts/src/contract.ts', 'AnyEvent');
+  const envelope = { type: 'object', properties: { ...generated.properties, type: { type: 'string' }, data: { type: 'object' } }, required: generated.required };
   const messages = schemaOf('apps/gateway/tsconfig.json', 'apps/gateway/src/sync/sync-messages.ts', 'SyncMessage');
   return {
-    'libs/contracts/src/event-schemas.generated.ts': tsModule('the DomainEvent type', {
+    'libs/contracts/src/event-schemas.generated.ts': tsModule('the EventEnvelope type (AnyEvent)', {
       EVENT_ENVELOPE_SCHEMA: { type: 'Readonly<Record<string, unknown>>', value: envelope },
-      EVENT_PAYLOAD_SCHEMAS: { type: 'Readonly<Record<string, Readonly<Record<string, unknown>>>>', value: payloads },
     }),
     'apps/gateway/src/api-docs/sync-message-schemas.generated.ts': tsModule('the SyncMessage type', {
       SYNC_MESSAGE_SCHEMAS: { type: 'ReadonlyArray<Readonly<Record<string, unknown>>>', value: messages.anyOf },

@@ -14,12 +14,19 @@ describe('connectors contracts', () => {
     expect(parseEvent(event('CatalogVersionSwitched', { runId: 'r1', version: 1, previousVersion: null, entities: { talents: { rows: 1, added: 1, changed: 0, removed: 0 } } })).type).toBe('CatalogVersionSwitched');
   });
 
+  it('accepts the third set of catalog tables (three rotate: active, backup, the one a run writes)', () => {
+    const third = { runId: 'r3', version: 3, previousVersion: 2, entities: { talents: { rows: 1, added: 0, changed: 1, removed: 0 } } };
+    expect(parseEvent(event('CatalogVersionSwitched', third)).type).toBe('CatalogVersionSwitched');
+    expect(parseEvent(event('CatalogRolledBack', { version: 2, previousVersion: 3 })).type).toBe('CatalogRolledBack');
+  });
+
   it.each([
-    ['an unknown trigger', 'ConnectorRunStarted', { connector: 'x', trigger: 'cron', entities: [] }, /trigger/],
+    ['an unknown trigger', 'ConnectorRunStarted', { connector: 'x', trigger: 'cron', entities: [] }, /data.trigger must be one of manual, schedule, webhook/],
     ['an unknown field', 'ConnectorRunSucceeded', { connector: 'x', durationMs: 1, records: 2, extra: 1 }, /extra is not a field/],
-    ['a version other than 1 or 2', 'CatalogRolledBack', { version: 3, previousVersion: 1 }, /version/],
+    ['a version other than 1, 2 or 3', 'CatalogRolledBack', { version: 4, previousVersion: 1 }, /data.version must be one of 1, 2, 3/],
     ['a chunk out of range', 'CatalogEntityChanged', { ...changed, chunk: 2 }, /chunk must be within/],
-    ['numeric ids', 'CatalogEntityChanged', { ...changed, removed: [1] }, /removed/],
+    ['numeric ids', 'CatalogEntityChanged', { ...changed, removed: [1] }, /data.removed.0 has the wrong type/],
+    ['a missing field', 'ConnectorRunSucceeded', { connector: 'x', durationMs: 1 }, /data.records is missing/],
   ])('rejects %s', (_what, type, data, message) => {
     expect(() => parseEvent(event(type, data))).toThrow(message);
   });

@@ -1,6 +1,8 @@
 export * from './envelope';
 export * from './uuid-v7';
 export * from './subjects';
+export * from './audience';
+export type { AnyEvent, EventContract } from './contract';
 export * from './profiles.events';
 export * from './pets.events';
 export * from './venues.events';

@@ -16,8 +16,8 @@ describe('parseEvent', () => {
     ['a missing id', { id: undefined }, /id must be a UUID/],
     ['a zero version', { aggregateVersion: 0 }, /aggregateVersion/],
     ['a bad date', { occurredAt: 'yesterday' }, /occurredAt/],
-    ['an unknown profile field', { data: { changes: { shoeSize: 44 } } }, /shoeSize is not a profile field/],
-    ['a wrongly typed field', { data: { changes: { galleraActiveRoosters: 'many' } } }, /wrong type/],
+    ['an unknown profile field', { data: { changes: { shoeSize: 44 } } }, /data.changes.shoeSize is not a field/],
+    ['a wrongly typed field', { data: { changes: { galleraActiveRoosters: 'many' } } }, /data.changes.galleraActiveRoosters has the wrong type/],
     ['a version from the future', { schemaVersion: 9 }, /newer than this reader/],
   ])('rejects %s', (_what, patch, message) => {
     expect(() => parseEvent({ ...valid(), ...patch })).toThrow(message);
@@ -54,7 +54,7 @@ describe('pets contracts', () => {
     ['a missing field', 'PetRegistered', (({ name: _n, ...rest }) => rest)(fields), /data.name is missing/],
     ['an unknown field', 'PetUpdated', { changes: { colour: 'red' }, previous: {}, unconditional: false }, /colour is not a field/],
     ['a malformed id', 'PetRegistered', { ...fields, ownerId: 'nope' }, /ownerId has the wrong type/],
-    ['an unknown rule', 'PetSynced', { rule: 'magic', changes: {}, previous: {}, userId: null, sourceEventId: null, forced: false }, /known sync rule/],
+    ['an unknown rule', 'PetSynced', { rule: 'magic', changes: {}, previous: {}, userId: null, sourceEventId: null, forced: false }, /data.rule must be one of contact-from-profile, weight-from-pet/],
   ])('rejects %s', (_what, type, data, message) => {
     expect(() => parseEvent(pet(type, data))).toThrow(message);
   });

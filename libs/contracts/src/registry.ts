@@ -1,79 +1,26 @@
+import type { Audience, RecordChange } from './audience';
+import type { EventContract } from './contract';
 import { InvalidEnvelopeError, validateEnvelope, type EventEnvelope } from './envelope';
-import { PROFILE_FIELDS, TOKEN_REVOCATION_REASONS, USER_ROLES, type ProfilesEvent } from './profiles.events';
-import type { PetsEvent } from './pets.events';
-import type { VenuesEvent } from './venues.events';
-import { PETS_PAYLOAD_CHECKS } from './pets.contracts';
-import type { ConnectorsEvent } from './connectors.events';
-import { CONNECTORS_PAYLOAD_CHECKS } from './connectors.contracts';
+import { compilePayloadCheck, type PayloadCheck } from './payload-check';
+import { CONNECTORS_CONTRACTS, type ConnectorsEvent } from './connectors.events';
+import { PETS_CONTRACTS, type PetsEvent } from './pets.events';
+import { PROFILES_CONTRACTS, type ProfilesEvent } from './profiles.events';
+import { VENUES_CONTRACTS, type VenuesEvent } from './venues.events';
+import type { TObject } from './schema';
 
 /** Every event Ripple publishes, as one discriminated union. */
 export type DomainEvent = ProfilesEvent | PetsEvent | VenuesEvent | ConnectorsEvent;
+export type DomainEventType = DomainEvent['type'];
 
-type PayloadCheck = (data: Record<string, unknown>) => string[];
-type Upcaster = (data: Record<string, unknown>) => Record<string, unknown>;
-
-interface Contract {
-  current: number;
-  check: PayloadCheck;
-  /** upcasters[n] turns a version-n payload into version n+1. */
-  upcasters?: Record<number, Upcaster>;
-}
-
-const isRole = (v: unknown) => typeof v === 'string' && (USER_ROLES as readonly string[]).includes(v);
-const profileProblems = (value: unknown, name: string, allowNull: boolean): string[] => {
-  if (typeof value !== 'object' || value === null) return [`${name} must be an object`];
-  return Object.entries(value).flatMap(([k, v]) => {
-    if (!(PROFILE_FIELDS as readonly string[]).includes(k)) return [`${name}.${k} is not a profile field`];
-    if (v === null) return allowNull ? [] : [`${name}.${k} must not be null`];
-    const ok = k === 'galleraActiveRoosters' ? Number.isInteger(v) : typeof v === 'string';
-    return ok ? [] : [`${name}.${k} has the wrong type`];
-  });
+/** The registry: every event type Ripple knows, with its contract. */
+const CONTRACTS: Readonly<Record<DomainEventType, EventContract>> = {
+  ...PROFILES_CONTRACTS,
+  ...VENUES_CONTRACTS,
+  ...PETS_CONTRACTS,
+  ...CONNECTORS_CONTRACTS,
 };
 
-const BUSINESS_FIELDS: Record<string, (v: unknown) => boolean> = {
-  ownerId: (v) => typeof v === 'string',
-  name: (v) => typeof v === 'string',
-  location: (v) => typeof v === 'string',
-  description: (v) => typeof v === 'string',
-  contactInfo: (v) => typeof v === 'object' && v !== null && Object.values(v).every((x) => typeof x === 'string'),
-  specialties: (v) => v === null || typeof v === 'string',
-  activeRoosters: (v) => v === null || Number.isInteger(v),
-};
-const businessProblems = (d: Record<string, unknown>): string[] => [
-  ...(typeof d.ownerId === 'string' ? [] : ['data.ownerId must be a string']),
-  ...(typeof d.created === 'boolean' ? [] : ['data.created must be a boolean']),
-  ...(typeof d.changes === 'object' && d.changes !== null
-    ? Object.entries(d.changes).flatMap(([k, v]) => (BUSINESS_FIELDS[k] ? (BUSINESS_FIELDS[k](v) ? [] : [`data.changes.${k} has the wrong type`]) : [`data.changes.${k} is not a business field`]))
-    : ['data.changes must be an object']),
-];
-
-const CONTRACTS: Record<DomainEvent['type'], Contract> = {
-  UserRegistered: {
-    current: 1,
-    check: (d) => [
-      ...(typeof d.username === 'string' ? [] : ['data.username must be a string']),
-      ...(typeof d.email === 'string' ? [] : ['data.email must be a string']),
-      ...(isRole(d.role) ? [] : ['data.role must be a known role']),
-      ...profileProblems(d.profileInfo, 'data.profileInfo', false),
-    ],
-  },
-  UserProfileUpdated: { current: 1, check: (d) => profileProblems(d.changes, 'data.changes', true) },
-  UserRoleChanged: {
-    current: 1,
-    check: (d) => (isRole(d.from) && isRole(d.to) ? [] : ['data.from and data.to must be known roles']),
-  },
-  UserTokensRevoked: {
-    current: 1,
-    check: (d) => [
-      ...(Number.isInteger(d.tokenVersion) && (d.tokenVersion as number) > 0 ? [] : ['data.tokenVersion must be a positive integer']),
-      ...((TOKEN_REVOCATION_REASONS as readonly unknown[]).includes(d.reason) ? [] : [`data.reason must be one of ${TOKEN_REVOCATION_REASONS.join(', ')}`]),
-    ],
-  },
-  VenueSynced: { current: 1, check: (d) => businessProblems(d) },
-  GalleraSynced: { current: 1, check: (d) => businessProblems(d) },
-  ...(Object.fromEntries(Object.entries(PETS_PAYLOAD_CHECKS).map(([type, check]) => [type, { current: 1, check }])) as Record<PetsEvent['type'], Contract>),
-  ...(Object.fromEntries(Object.entries(CONNECTORS_PAYLOAD_CHECKS).map(([type, check]) => [type, { current: 1, check }])) as Record<ConnectorsEvent['type'], Contract>),
-};
+export const EVENT_TYPES = Object.keys(CONTRACTS).sort() as readonly DomainEventType[];
 
 export class UnknownEventTypeError extends Error {
   readonly code = 'UNKNOWN_EVENT_TYPE';
@@ -82,35 +29,46 @@ export class UnknownEventTypeError extends Error {
   }
 }
 
-export function isKnownEventType(type: string): type is DomainEvent['type'] {
+export function isKnownEventType(type: string): type is DomainEventType {
   return Object.prototype.hasOwnProperty.call(CONTRACTS, type);
 }
 
+const checks = new Map<DomainEventType, PayloadCheck>();
+const checkOf = (type: DomainEventType): PayloadCheck => checks.get(type) ?? checks.set(type, compilePayloadCheck(CONTRACTS[type])).get(type)!;
+
 /**
  * Reads an event as published: checks the envelope, upcasts an older payload to
- * the current schema version, then checks the payload against its contract.
+ * the current schema version, then checks the payload against its schema.
  */
 export function parseEvent(raw: unknown): DomainEvent {
   const envelope = validateEnvelope(raw);
   if (!isKnownEventType(envelope.type)) throw new UnknownEventTypeError(envelope.type);
   const contract = CONTRACTS[envelope.type];
-  if (envelope.schemaVersion > contract.current) {
-    throw new InvalidEnvelopeError([`${envelope.type} v${envelope.schemaVersion} is newer than this reader (v${contract.current})`]);
+  const current = contract.version ?? 1;
+  if (envelope.schemaVersion > current) {
+    throw new InvalidEnvelopeError([`${envelope.type} v${envelope.schemaVersion} is newer than this reader (v${current})`]);
   }
   let data = envelope.data as Record<string, unknown>;
-  for (let v = envelope.schemaVersion; v < contract.current; v++) {
+  for (let v = envelope.schemaVersion; v < current; v++) {
     const up = contract.upcasters?.[v];
     if (!up) throw new InvalidEnvelopeError([`no upcaster for ${envelope.type} v${v}`]);
     data = up(data);
   }
-  const problems = contract.check(data);
+  const problems = checkOf(envelope.type)(data);
   if (problems.length) throw new InvalidEnvelopeError(problems);
-  return { ...envelope, schemaVersion: contract.current, data } as unknown as DomainEvent;
+  return (envelope.schemaVersion === current && data === envelope.data ? envelope : { ...envelope, schemaVersion: current, data }) as unknown as DomainEvent;
 }
 
-export function currentSchemaVersion(type: DomainEvent['type']): number {
-  return CONTRACTS[type].current;
+export function currentSchemaVersion(type: DomainEventType): number {
+  return CONTRACTS[type].version ?? 1;
 }
+
+/** The JSON Schema of an event's payload at its current version (published in the AsyncAPI document). */
+export const payloadSchema = (type: DomainEventType): TObject => CONTRACTS[type].schema;
+/** Which users an event concerns (the gateway's change feed follows this). */
+export const audienceOf = (type: DomainEventType): Audience => CONTRACTS[type].audience;
+/** What an event does to its record. */
+export const recordChangeOf = (type: DomainEventType): RecordChange => CONTRACTS[type].change;
 
 export function decodeEvent(bytes: Uint8Array): DomainEvent {
   let raw: unknown;

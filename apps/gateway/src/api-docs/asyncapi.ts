@@ -1,4 +1,4 @@
-import { EVENT_ENVELOPE_SCHEMA, EVENT_PAYLOAD_SCHEMAS, EVENT_ROUTES, currentSchemaVersion, eventSubject, streamName, type DomainEvent } from '@ripple/contracts';
+import { EVENT_ENVELOPE_SCHEMA, EVENT_ROUTES, audienceOf, currentSchemaVersion, eventSubject, payloadSchema, streamName, type DomainEvent } from '@ripple/contracts';
 import { SYNC_MESSAGE_SCHEMAS } from './sync-message-schemas.generated';
 
 type Json = Record<string, unknown>;
@@ -14,8 +14,8 @@ const ref = (to: string) => ({ $ref: to });
 
 /**
  * AsyncAPI 3: every domain event with its subject, stream, schema version and
- * payload (the schemas are generated from the contracts' types), and the
- * messages the gateway sends on SSE and WebSocket (generated from SyncMessage).
+ * payload (the contracts' own schemas) and audience (who the gateway shows it to),
+ * and the messages the gateway sends on SSE and WebSocket (generated from SyncMessage).
  */
 export function buildAsyncApi(servers: AsyncApiServers): Json {
   const types = Object.keys(EVENT_ROUTES).sort() as DomainEvent['type'][];
@@ -80,10 +80,11 @@ function eventMessage(type: DomainEvent['type']): Json {
     payload: {
       allOf: [
         ref('#/components/schemas/EventEnvelope'),
-        { type: 'object', properties: { type: { const: type }, schemaVersion: { const: schemaVersion }, aggregateType: { const: aggregate }, data: EVENT_PAYLOAD_SCHEMAS[type] } },
+        { type: 'object', properties: { type: { const: type }, schemaVersion: { const: schemaVersion }, aggregateType: { const: aggregate }, data: payloadSchema(type) } },
       ],
     },
     'x-ripple-schema-version': schemaVersion,
+    'x-ripple-audience': audienceOf(type),
   };
 }
 

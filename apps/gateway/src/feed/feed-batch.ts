@@ -1,15 +1,16 @@
 import type { EntityManager } from 'typeorm';
-import type { DomainEvent } from '@ripple/contracts';
+import { AUDIENCE_AGGREGATES, type DomainEvent } from '@ripple/contracts';
 import { notifyAfterCommit } from '@ripple/event-store';
 import type { Statement, StatementRows } from '@ripple/projections';
 import { FEED_CHANNEL } from './feed-sources';
-import { directUsers, operationOf, petOf, refChanges, tableNameOf, type Refs } from './change-scope';
+import { directUsers, operationOf, petOf, refChanges, tableNameOf, TREATMENT, userOfVet, vetOf, type Refs } from './change-scope';
 import type { FeedRow } from './feed-reader';
 
 type Key = string;
 type ScopeRow = { aggregate_type: string; aggregate_id: string; refs: Refs };
 const SCOPES_SELECT = 'SELECT aggregate_type, aggregate_id, refs FROM gateway.scopes';
 const key = (aggregateType: string, aggregateId: string): Key => `${aggregateType}\u0000${aggregateId}`;
+const TREATMENT_PREFIX = key(TREATMENT.aggregate, '');
 
 /**
  * The scopes a batch reads and writes, in memory: loaded once from the
@@ -38,10 +39,13 @@ class Scopes {
     return next;
   }
 
-  /** Health records of a pet that name a vet. */
+  /** The vets of a pet's treatment records (health records). */
   treatingVets(petId: string): string[] {
     const vets: string[] = [];
-    for (const [k, refs] of this.refs) if (k.startsWith('health-record\u0000') && refs.petId === petId && refs.vetId) vets.push(refs.vetId);
+    for (const [k, refs] of this.refs) {
+      const vet = refs[TREATMENT.vet];
+      if (k.startsWith(TREATMENT_PREFIX) && refs[TREATMENT.pet] === petId && vet) vets.push(vet);
+    }
     return vets;
   }
 
@@ -166,29 +170,33 @@ async function loadScopes(tx: EntityManager, events: DomainEvent[], read?: Scope
     preview.set(k, refs);
     const pet = petOf(e.aggregateType, e.aggregateId, refs);
     if (pet) pets.add(pet);
-    if (refs.vetId) vets.add(refs.vetId);
+    const vet = vetOf(e.aggregateType, refs);
+    if (vet) vets.add(vet);
   }
   if (pets.size) {
-    await scopes.load(`aggregate_type = 'pet' AND aggregate_id = ANY($1::text[])`, [[...pets]]);
-    await scopes.load(`aggregate_type = 'health-record' AND refs ? 'petId' AND refs->>'petId' = ANY($1::text[])`, [[...pets]]);
+    await scopes.load(`aggregate_type = $2 AND aggregate_id = ANY($1::text[])`, [[...pets], AUDIENCE_AGGREGATES.pet]);
+    // The field name is a literal so the partial index on it (scopes_pet_idx) serves this.
+    await scopes.load(`aggregate_type = $2 AND refs ? '${TREATMENT.pet}' AND refs->>'${TREATMENT.pet}' = ANY($1::text[])`, [[...pets], TREATMENT.aggregate]);
     for (const pet of pets) for (const vet of scopes.treatingVets(pet)) vets.add(vet);
   }
-  if (vets.size) await scopes.load(`aggregate_type = 'veterinarian' AND aggregate_id = ANY($1::text[])`, [[...vets]]);
+  if (vets.size) await scopes.load(`aggregate_type = $2 AND aggregate_id = ANY($1::text[])`, [[...vets], AUDIENCE_AGGREGATES.vet]);
   return scopes;
 }
 
 /** The record's own users, the linked vet's user, and the people of the pet it is about (owner, emergency contact, treating vets). */
 function audienceOf(scopes: Scopes, aggregateType: string, aggregateId: string, refs: Refs): string[] {
   const users = new Set(directUsers(aggregateType, aggregateId, refs));
-  const vets = new Set(refs.vetId ? [refs.vetId] : []);
+  const vet = vetOf(aggregateType, refs);
+  const vets = new Set(vet ? [vet] : []);
   const pet = petOf(aggregateType, aggregateId, refs);
   if (pet) {
-    const petRefs = scopes.get('pet', pet);
-    if (petRefs) for (const u of directUsers('pet', pet, petRefs)) users.add(u);
+    const petRefs = scopes.get(AUDIENCE_AGGREGATES.pet, pet);
+    if (petRefs) for (const u of directUsers(AUDIENCE_AGGREGATES.pet, pet, petRefs)) users.add(u);
     for (const vet of scopes.treatingVets(pet)) vets.add(vet);
   }
   for (const vet of vets) {
-    const userId = scopes.get('veterinarian', vet)?.userId;
+    const vetRefs = scopes.get(AUDIENCE_AGGREGATES.vet, vet);
+    const userId = vetRefs && userOfVet(vetRefs);
     if (userId) users.add(userId);
   }
   return [...users];

@@ -21,7 +21,7 @@ export const countsOf = (c: EntityChanges): ChangeCounts => ({ added: c.added.le
  * entity's totals, so a consumer that sees one chunk knows the whole picture.
  * No changes, no events.
  */
-export function changeChunks(runId: string, entity: string, version: number, changes: EntityChanges, maxIds: number): CatalogEntityChangedData[] {
+export function changeChunks(runId: string, entity: string, version: CatalogEntityChangedData['version'], changes: EntityChanges, maxIds: number): CatalogEntityChangedData[] {
   const all = (['added', 'changed', 'removed'] as const).flatMap((kind) => changes[kind].map((id) => ({ kind, id })));
   const chunks = Math.ceil(all.length / maxIds);
   const counts = countsOf(changes);
