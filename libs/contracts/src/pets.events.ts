@@ -56,6 +56,11 @@ const syncedData = <P extends TProperties>(fields: TObject<P>) =>
     forced: Type.Boolean({ description: 'Re-derived by a force or batch sync rather than by a reactor.' }),
   });
 
+/** A record's `…Updated` data over its fields F: the static type of its schema, with F's fields. */
+export type RecordUpdatedData<F> = Omit<Static<ReturnType<typeof updatedData>>, 'changes' | 'previous'> & { changes: Partial<F>; previous: Partial<F> };
+/** A record's `…Synced` data over its fields F: the static type of its schema, with F's fields. */
+export type RecordSyncedData<F> = Omit<Static<ReturnType<typeof syncedData>>, 'changes' | 'previous'> & { changes: Partial<F>; previous: Partial<F> };
+
 /** Who sees each record: the references its fields hold (an edit or a sync carries the ones it changes). */
 type Refs = Omit<Audience, 'from'>;
 const record = <C extends string, U extends string, S extends string, P extends TProperties>(

@@ -1,4 +1,4 @@
-import { HEALTH_RECORD_FIELDS, type HealthRecordEvent, type HealthRecordFields } from '@ripple/contracts';
+import { PETS_RECORD_TYPES, type HealthRecordEvent, type HealthRecordFields } from '@ripple/contracts';
 import { canSeeHealthRecord, type Caller } from '../access/access';
 import { NotAllowedError } from '../pets.errors';
 import type { PetState } from '../pets/pet';
@@ -55,6 +55,6 @@ export const syncHealthRecord = (record: HealthRecordState, wanted: Partial<Heal
   eventsOf('HealthRecordSynced', syncOf(record, wanted, meta));
 
 export const HEALTH_RECORD: RecordKind<'health-record'> = {
-  aggregate: 'health-record', table: 'health_records', fields: Object.keys(HEALTH_RECORD_FIELDS), tracksWeight: true,
+  aggregate: 'health-record', table: 'health_records', fields: Object.keys(PETS_RECORD_TYPES['health-record'].fields), tracksWeight: true,
   evolve: evolveHealthRecord, sync: syncHealthRecord, syncedType: 'HealthRecordSynced',
 };

@@ -1,4 +1,4 @@
-import { LOST_PET_FIELDS, type LostPetEvent, type LostPetFields } from '@ripple/contracts';
+import { PETS_RECORD_TYPES, type LostPetEvent, type LostPetFields } from '@ripple/contracts';
 import type { PetState } from '../pets/pet';
 import type { RecordKind } from '../records/record-kind';
 import { created, edited, editOf, eventsOf, synced, syncOf, type Decided, type RecordState, type SyncMeta } from '../records/record-state';
@@ -52,6 +52,6 @@ export const syncLostPetReport = (report: LostPetReportState, wanted: Partial<Lo
   eventsOf('LostPetSynced', syncOf(report, wanted, meta));
 
 export const LOST_PET_REPORT: RecordKind<'lost-pet'> = {
-  aggregate: 'lost-pet', table: 'lost_pets', fields: Object.keys(LOST_PET_FIELDS), tracksWeight: false,
+  aggregate: 'lost-pet', table: 'lost_pets', fields: Object.keys(PETS_RECORD_TYPES['lost-pet'].fields), tracksWeight: false,
   evolve: evolveLostPetReport, sync: syncLostPetReport, syncedType: 'LostPetSynced',
 };

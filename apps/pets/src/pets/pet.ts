@@ -1,4 +1,4 @@
-import { PET_FIELDS, type PetEvent, type PetFields } from '@ripple/contracts';
+import { PETS_RECORD_TYPES, type PetEvent, type PetFields } from '@ripple/contracts';
 import type { RecordKind } from '../records/record-kind';
 import { created, edited, editOf, eventsOf, synced, syncOf, type Decided, type RecordState, type SyncMeta } from '../records/record-state';
 
@@ -58,5 +58,5 @@ export function updatePet(pet: PetState, cmd: UpdatePet, expectedVersion?: numbe
 export const syncPet = (pet: PetState, wanted: Partial<PetFields>, meta: SyncMeta): Decided<PetEvent>[] => eventsOf('PetSynced', syncOf(pet, wanted, meta));
 
 export const PET_RECORD: RecordKind<'pet'> = {
-  aggregate: 'pet', table: 'pets', fields: Object.keys(PET_FIELDS), tracksWeight: true, evolve: evolvePet, sync: syncPet, syncedType: 'PetSynced',
+  aggregate: 'pet', table: 'pets', fields: Object.keys(PETS_RECORD_TYPES.pet.fields), tracksWeight: true, evolve: evolvePet, sync: syncPet, syncedType: 'PetSynced',
 };

@@ -1,4 +1,4 @@
-import { USER_EVENT_FIELDS, type UserEventEvent, type UserEventFields } from '@ripple/contracts';
+import { PETS_RECORD_TYPES, type UserEventEvent, type UserEventFields } from '@ripple/contracts';
 import type { RecordKind } from '../records/record-kind';
 import { created, edited, editOf, eventsOf, synced, syncOf, type Decided, type RecordState, type SyncMeta } from '../records/record-state';
 import type { VeterinarianState } from '../veterinarians/veterinarian';
@@ -52,6 +52,6 @@ export const syncUserEvent = (event: UserEventState, wanted: Partial<UserEventFi
   eventsOf('UserEventSynced', syncOf(event, wanted, meta));
 
 export const USER_EVENT_RECORD: RecordKind<'user-event'> = {
-  aggregate: 'user-event', table: 'user_events', fields: Object.keys(USER_EVENT_FIELDS), tracksWeight: false,
+  aggregate: 'user-event', table: 'user_events', fields: Object.keys(PETS_RECORD_TYPES['user-event'].fields), tracksWeight: false,
   evolve: evolveUserEvent, sync: syncUserEvent, syncedType: 'UserEventSynced',
 };

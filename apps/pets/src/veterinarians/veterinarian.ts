@@ -1,4 +1,4 @@
-import { VETERINARIAN_FIELDS, type VeterinarianEvent, type VeterinarianFields } from '@ripple/contracts';
+import { PETS_RECORD_TYPES, type VeterinarianEvent, type VeterinarianFields } from '@ripple/contracts';
 import { NotAVeterinarianError } from '../pets.errors';
 import type { RecordKind } from '../records/record-kind';
 import { created, edited, editOf, eventsOf, synced, syncOf, type Decided, type RecordState, type SyncMeta } from '../records/record-state';
@@ -51,6 +51,6 @@ export const syncVeterinarian = (vet: VeterinarianState, wanted: Partial<Veterin
 export const vetRule = (vet: VeterinarianState) => ({ rule: 'veterinarian-details' as const, userId: vet.fields.userId ?? vet.fields.createdBy, sourceEventId: null });
 
 export const VETERINARIAN_RECORD: RecordKind<'veterinarian'> = {
-  aggregate: 'veterinarian', table: 'veterinarians', fields: Object.keys(VETERINARIAN_FIELDS), tracksWeight: false,
+  aggregate: 'veterinarian', table: 'veterinarians', fields: Object.keys(PETS_RECORD_TYPES.veterinarian.fields), tracksWeight: false,
   evolve: evolveVeterinarian, sync: syncVeterinarian, syncedType: 'VeterinarianSynced',
 };
