@@ -240,6 +240,25 @@ describe('OutboxRelay and EventStore (PostgreSQL + JetStream)', () => {
     expectExactlyOnce(await streamMessages(stream), [first, second]);
   });
 
+  it('makes up for what its LISTEN connection missed: once it listens again, it takes a pass', async () => {
+    const { store, relay, stream, schema } = await setup({ pollIntervalMs: 60_000 });
+    await relay.start();
+    const first = await dataSource.transaction((tx) => appendOne(store, tx, uuidv7(), 0, 'before'));
+    await eventually(async () => (await unpublished(schema)) === 0, { what: 'the first event to be published' });
+
+    // Unpublished behind the relay's back (no wake-up at all): only a pass finds it, and the next poll is a minute away.
+    await dataSource.query(`UPDATE ${schema}.events SET published_at = NULL`);
+    const killed = await dataSource.query(
+      `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()`,
+      [`ripple-outbox-${schema}`],
+    );
+    expect(killed).toEqual([{ n: 1 }]);
+    await eventually(async () => (await unpublished(schema)) === 0, { what: 'a pass once LISTEN is back' });
+    expect(relay.isLeader).toBe(true);
+    await relay.stop();
+    expectExactlyOnce(await streamMessages(stream), [first]);
+  });
+
   it('runs one active relay per schema, and a standby takes over when the active one loses its connection', async () => {
     const { store, relay: first, stream, schema, namespace, metrics } = await setup();
     const second = new OutboxRelay(dataSource, broker, { schema, context: 'profiles', namespace, databaseUrl: db.url, pollIntervalMs: 100 }, metrics, logger);
