@@ -107,6 +107,11 @@ export class ProjectionRunner {
     return this.active;
   }
 
+  /** True while this instance holds the projection's leader lease. */
+  get isLeader(): boolean {
+    return this.lease.isLeader;
+  }
+
   async start(): Promise<void> {
     await this.ensureConsumer();
     this.running = true;
