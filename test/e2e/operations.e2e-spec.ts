@@ -45,7 +45,7 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: 
 /** A table's rows as arrays of cells (header first). */
 const rows = (stdout: string) => stdout.trim().split('\n').map((l) => l.trim().split(/\s{2,}/));
 
-type Report = { service: string; error?: string; outboxBacklog: number | null; projections: { name: string; lag: number | null; deadLetters: number }[] };
+type Report = { service: string; error?: string; outboxBacklog: number | null; relayLeader: boolean | null; projections: { name: string; lag: number | null; deadLetters: number; leader: boolean }[] };
 const pipeline = async () => (await api.get<{ data: { services: Report[] } }>('/api/admin/pipeline', { token: admin })).body.data.services;
 const projection = (services: Report[], name: string) => services.flatMap((s) => s.projections ?? []).find((p) => p.name === name)!;
 
@@ -57,6 +57,12 @@ describe('GET /api/admin/pipeline', () => {
     expect(before.find((s) => s.service === 'profiles')!.outboxBacklog).toEqual(expect.any(Number));
     expect(projection(before, 'change-feed-venues')).toBeDefined();
     expect(projection(before, 'venue-directory').deadLetters).toBe(0);
+    // One instance per app: it leads its relay and every projection, as soon as it has taken their leases.
+    const led = await eventually(async () => {
+      const services = await pipeline();
+      return services.every((s) => s.relayLeader !== false && s.projections.every((p) => p.leader)) && services;
+    }, { what: 'every relay and projection to have its leader' });
+    expect(led.map((s) => [s.service, s.relayLeader])).toEqual([['gateway', null], ['profiles', true], ['venues', true], ['pets', true], ['connectors', true]]);
 
     try {
       await db.query(`ALTER TABLE venues.venues ADD CONSTRAINT e2e_ops_poison CHECK (name <> 'Ops Poison')`);

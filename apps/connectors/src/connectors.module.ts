@@ -93,7 +93,7 @@ export class ConnectorsModule {
           provide: ConnectorRuns,
           useFactory: (db: DataSource, events: EventStore, logger: JsonLogger, config: ConnectorsConfig, limits: UpstreamRateLimits, versions: CatalogVersions, store: AdServerStore) => {
             const api = new BroadstreetApi(broadstreetClient(config, limits));
-            return new ConnectorRuns(db, events, new RunStore(db), logger, [
+            return new ConnectorRuns(db, config.DATABASE_URL, events, new RunStore(db), logger, [
               nowRepBlueConnector({ db, client: nowRepBlueClient(config, limits), versions, pageSize: config.NOWREPBLUE_PAGE_SIZE }),
               broadstreetImportConnector({ db, api }),
               broadstreetExportConnector({ store, api, retry: broadstreetRetry(config), rateLimitBudgetMs: config.BROADSTREET_RATE_LIMIT_BUDGET_MS }),

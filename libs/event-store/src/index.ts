@@ -6,3 +6,6 @@ export * from './notify-after-commit';
 export * from './database-unavailable';
 export * from './stream-loss';
 export * from './stream-guard';
+export * from './listener';
+export * from './lease-key';
+export * from './leader-lease';

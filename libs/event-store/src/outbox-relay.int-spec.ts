@@ -2,7 +2,8 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { parseEvent, streamName, uuidv7, type EventEnvelope, type UserProfileUpdated } from '@ripple/contracts';
 import { connectBroker, ensureStream, type Broker } from '@ripple/messaging';
 import { JsonLogger, RippleMetrics } from '@ripple/observability';
-import { createTestDatabase, deleteNamespaceStreams, eventually, testNamespace, testNatsUrl, type TestDatabase } from '@ripple/testing';
+import { createTestDatabase, deleteNamespaceStreams, eventually, terminateLeaseHolders, testNamespace, testNatsUrl, type TestDatabase } from '@ripple/testing';
+import { leaseKey } from './lease-key';
 import { EventStore } from './event-store';
 import { StreamVersionConflictError } from './errors';
 import { OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
@@ -239,6 +240,25 @@ describe('OutboxRelay and EventStore (PostgreSQL + JetStream)', () => {
     expectExactlyOnce(await streamMessages(stream), [first, second]);
   });
 
+  it('makes up for what its LISTEN connection missed: once it listens again, it takes a pass', async () => {
+    const { store, relay, stream, schema } = await setup({ pollIntervalMs: 60_000 });
+    await relay.start();
+    const first = await dataSource.transaction((tx) => appendOne(store, tx, uuidv7(), 0, 'before'));
+    await eventually(async () => (await unpublished(schema)) === 0, { what: 'the first event to be published' });
+
+    // Unpublished behind the relay's back (no wake-up at all): only a pass finds it, and the next poll is a minute away.
+    await dataSource.query(`UPDATE ${schema}.events SET published_at = NULL`);
+    const killed = await dataSource.query(
+      `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()`,
+      [`ripple-outbox-${schema}`],
+    );
+    expect(killed).toEqual([{ n: 1 }]);
+    await eventually(async () => (await unpublished(schema)) === 0, { what: 'a pass once LISTEN is back' });
+    expect(relay.isLeader).toBe(true);
+    await relay.stop();
+    expectExactlyOnce(await streamMessages(stream), [first]);
+  });
+
   it('runs one active relay per schema, and a standby takes over when the active one loses its connection', async () => {
     const { store, relay: first, stream, schema, namespace, metrics } = await setup();
     const second = new OutboxRelay(dataSource, broker, { schema, context: 'profiles', namespace, databaseUrl: db.url, pollIntervalMs: 100 }, metrics, logger);
@@ -249,12 +269,8 @@ describe('OutboxRelay and EventStore (PostgreSQL + JetStream)', () => {
     for (let i = 0; i < 5; i++) committed.push(await dataSource.transaction((tx) => appendOne(store, tx, uuidv7(), 0, `a${i}`)));
     await eventually(async () => (await messageCount(stream)) === 5, { what: 'the first five events' });
 
-    // Kill the active relay's lock connection: its lock goes with it.
-    const [{ n }] = await dataSource.query(
-      `WITH k AS (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND pid IN (SELECT pid FROM pg_locks WHERE locktype = 'advisory')) SELECT count(*)::int AS n FROM k`,
-      [`ripple-outbox-${schema}`],
-    );
-    expect(n).toBe(1);
+    // Kill the active relay's lease connection: its lock goes with it.
+    expect(await terminateLeaseHolders(dataSource, leaseKey('outbox-relay', schema))).toBe(1);
     for (let i = 0; i < 5; i++) committed.push(await dataSource.transaction((tx) => appendOne(store, tx, uuidv7(), 0, `b${i}`)));
     await eventually(async () => (await messageCount(stream)) === 10, { what: 'the events after the takeover' });
     await first.stop();

@@ -1,9 +1,11 @@
-import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { eventSubject, type BoundedContext } from '@ripple/contracts';
 import { isNoStream, isNotFound, type Broker, type StreamSettings } from '@ripple/messaging';
 import type { JsonLogger, RippleMetrics } from '@ripple/observability';
 import { rowToEnvelope, type EventRow } from './event-store';
+import { LeaderLease } from './leader-lease';
+import { leaseKey } from './lease-key';
+import { Listener } from './listener';
 import { wakeLocally } from './notify-after-commit';
 import { outboxChannel, quoteIdent } from './schema';
 import { StreamGuard } from './stream-guard';
@@ -12,10 +14,10 @@ export interface OutboxRelayOptions {
   schema: string;
   context: BoundedContext;
   namespace: string;
-  /** Connection string for the LISTEN connection. */
+  /** Connection string for the LISTEN and lease connections. */
   databaseUrl: string;
   batchSize?: number;
-  /** Fallback poll when a notification is missed (e.g. LISTEN connection down). */
+  /** Fallback poll when a notification is missed (e.g. LISTEN connection down); how often a standby tries to lead. */
   pollIntervalMs?: number;
   /** How the stream is created when it is found missing. */
   streams?: StreamSettings;
@@ -24,8 +26,8 @@ export interface OutboxRelayOptions {
 /**
  * Publishes committed events to JetStream with Nats-Msg-Id = event id and marks
  * them published only after the PubAck. One relay per schema is active at a time:
- * it holds a session advisory lock on its LISTEN connection (a standby takes over
- * when that connection dies), so publish order follows commit order for every
+ * it holds the schema's leader lease (a standby takes over when the lease's
+ * connection dies), so publish order follows commit order for every
  * aggregate and a batch costs two statements. A crash between PubAck and the
  * mark leads to a republish that the broker drops as a duplicate (and consumers
  * ignore by version anyway). A stream found missing, or behind what its PubAcks
@@ -33,16 +35,13 @@ export interface OutboxRelayOptions {
  */
 export class OutboxRelay {
   private readonly table: string;
-  private readonly lockKey: string;
-  private listener?: Client;
+  private readonly listener: Listener;
+  private readonly lease: LeaderLease;
   private wake?: () => void;
   private running = false;
   /** Set by a notification that arrived while a batch was in flight. */
   private notified = false;
-  /** Holds the schema's relay lock (on the LISTEN connection). */
-  private leading = false;
   private loop?: Promise<void>;
-  private reconnect?: NodeJS.Timeout;
   private unwakeLocally?: () => void;
   private readonly guard: StreamGuard;
 
@@ -54,29 +53,42 @@ export class OutboxRelay {
     private readonly logger: JsonLogger,
   ) {
     this.table = `${quoteIdent(opts.schema)}.events`;
-    this.lockKey = `ripple-outbox:${opts.schema}`;
+    // A wake-up lost while LISTEN was down is made up for by one more pass.
+    this.listener = new Listener({
+      databaseUrl: opts.databaseUrl, applicationName: `ripple-outbox-${opts.schema}`, who: 'outbox relay', logger, reconnected: () => this.notifyCommitted(),
+    }).on(outboxChannel(opts.schema), () => this.notifyCommitted());
+    this.lease = new LeaderLease({
+      databaseUrl: opts.databaseUrl,
+      key: leaseKey('outbox-relay', opts.schema),
+      onLost: (err) => logger.event('warn', 'outbox relay lost its lease connection (and its lock); a standby may take over', { error: err.message }),
+    });
     this.guard = new StreamGuard(dataSource, broker, opts, logger);
     metrics.measureOutboxBacklog(() => this.backlog());
+  }
+
+  /** True while this instance holds the schema's lease (it is the active relay). */
+  get isLeader(): boolean {
+    return this.lease.isLeader;
   }
 
   async start(): Promise<void> {
     this.running = true;
     // Appends in this process wake the active relay directly; a standby lets the NOTIFY go to the leader.
     this.unwakeLocally = wakeLocally(outboxChannel(this.opts.schema), () => {
-      if (this.leading) this.notifyCommitted();
-      return this.leading;
+      if (this.lease.isLeader) this.notifyCommitted();
+      return this.lease.isLeader;
     });
-    await this.listen();
+    await this.listener.start();
     this.loop = this.run();
   }
 
   async stop(): Promise<void> {
     this.unwakeLocally?.();
     this.running = false;
-    clearTimeout(this.reconnect);
     this.wake?.();
     await this.loop;
-    await this.listener?.end().catch(() => undefined);
+    await this.listener.close();
+    await this.lease.release();
   }
 
   /** Publishes one batch; returns how many events it published. The run loop calls it only while leading. */
@@ -100,7 +112,7 @@ export class OutboxRelay {
 
   /** While leading: re-creates the stream if it is gone, and republishes what it lost. Never throws. */
   async checkStream(): Promise<void> {
-    if (!this.leading) return;
+    if (!this.lease.isLeader) return;
     await this.guard.check().catch((err) => this.logger.event('warn', 'checking the outbox stream failed', { error: (err as Error).message }));
   }
 
@@ -113,7 +125,7 @@ export class OutboxRelay {
     let failures = 0;
     while (this.running) {
       try {
-        if (!this.leading && !(await this.lead())) {
+        if (!this.lease.isLeader && !(await this.lead())) {
           await this.standby(this.opts.pollIntervalMs ?? 1000);
           continue;
         }
@@ -134,18 +146,13 @@ export class OutboxRelay {
     }
   }
 
-  /** Takes the schema's relay lock on the LISTEN connection, if that connection is up and no one else holds it. */
+  /** Takes the schema's lease if no one else holds it; false also while PostgreSQL cannot be reached (the Listener says so). */
   private async lead(): Promise<boolean> {
-    const client = this.listener;
-    if (!client) return false;
-    const { rows } = await client.query('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [this.lockKey]);
-    this.leading = rows[0].locked === true && this.listener === client;
-    if (this.leading) {
-      this.logger.event('info', 'outbox relay active', { schema: this.opts.schema });
-      this.guard.reset();
-      await this.checkStream();
-    }
-    return this.leading;
+    if (!(await this.lease.tryAcquire().catch(() => false))) return false;
+    this.logger.event('info', 'outbox relay active', { schema: this.opts.schema });
+    this.guard.reset();
+    await this.checkStream();
+    return true;
   }
 
   /** A standby waits out notifications (they are the leader's work) and wakes only to try again, or to stop. */
@@ -176,38 +183,5 @@ export class OutboxRelay {
   private notifyCommitted(): void {
     this.notified = true;
     this.wake?.();
-  }
-
-  private scheduleReconnect(): void {
-    if (!this.running || this.reconnect) return;
-    this.reconnect = setTimeout(() => {
-      this.reconnect = undefined;
-      if (this.running) void this.listen().catch(() => undefined);
-    }, 1000);
-    this.reconnect.unref();
-  }
-
-  private async listen(): Promise<void> {
-    const client = new Client({ connectionString: this.opts.databaseUrl, application_name: `ripple-outbox-${this.opts.schema}` });
-    client.on('notification', () => this.notifyCommitted());
-    client.on('error', (err) => {
-      this.logger.event('warn', 'outbox relay lost its LISTEN connection (and its lock); reconnecting', { error: err.message });
-      this.listener = undefined;
-      this.leading = false;
-      this.scheduleReconnect();
-    });
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${quoteIdent(outboxChannel(this.opts.schema))}`);
-      if (!this.running) {
-        await client.end();
-        return;
-      }
-      this.listener = client;
-    } catch (err) {
-      this.logger.event('warn', 'outbox relay cannot reach PostgreSQL for LISTEN; retrying', { error: (err as Error).message });
-      await client.end().catch(() => undefined);
-      this.scheduleReconnect();
-    }
   }
 }

@@ -3,7 +3,8 @@ import { AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
 import { allEventsSubject, eventSubject, streamName, uuidv7, type DomainEvent, type UserProfileUpdated } from '@ripple/contracts';
 import { connectBroker, ensureStream, type Broker } from '@ripple/messaging';
 import { JsonLogger, RippleMetrics } from '@ripple/observability';
-import { createTestDatabase, deleteNamespaceStreams, eventually, testNamespace, testNatsUrl, type TestDatabase } from '@ripple/testing';
+import { leaseKey } from '@ripple/event-store';
+import { createTestDatabase, deleteNamespaceStreams, eventually, terminateLeaseHolders, testNamespace, testNatsUrl, type TestDatabase } from '@ripple/testing';
 import {
   DeadLetterNotHeadError,
   DeadLetterRetryFailedError,
@@ -509,15 +510,7 @@ describe('ProjectionRunner (PostgreSQL + JetStream)', () => {
     await eventually(async () => (await t.appliedCount()) === before.length, { what: 'the first events applied' });
 
     // Kill the session that holds the leader lock, as if that instance's database connection died.
-    const leaderLock = `ripple-leader:${t.schema}:${PROJECTION}`;
-    const [{ killed }] = await dataSource.query(
-      `SELECT count(pg_terminate_backend(pid))::int AS killed FROM pg_locks
-        WHERE locktype = 'advisory' AND granted AND mode = 'ExclusiveLock'
-          AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
-          AND ((classid::bigint << 32) | objid::bigint) = hashtext($1)::bigint`,
-      [leaderLock],
-    );
-    expect(killed).toBe(1);
+    expect(await terminateLeaseHolders(dataSource, leaseKey('projection-runner', `${t.schema}:${PROJECTION}`))).toBe(1);
 
     const after = aggregates.flatMap((id) => [event(id, 2, 'x2'), event(id, 3, 'x3')]);
     for (const e of after) await t.publish(e);

@@ -1,8 +1,7 @@
-import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { AckPolicy, DeliverPolicy, type ConsumeCallback, type FetchOptions, type JsMsg } from '@nats-io/jetstream';
 import { allEventsSubject, streamName, type DomainEvent } from '@ripple/contracts';
-import { isDatabaseUnavailable } from '@ripple/event-store';
+import { isDatabaseUnavailable, LeaderLease, leaseKey } from '@ripple/event-store';
 import { decodeForProjection } from './decode';
 import { ensureStream, isNotFound, type Broker, type StreamSettings } from '@ripple/messaging';
 import { withLogContext, type JsonLogger, type RippleMetrics } from '@ripple/observability';
@@ -56,8 +55,8 @@ const PULL_FAILURES_BEFORE_GIVING_UP = 5;
 
 /**
  * Runs one projection from its durable JetStream consumer. Only one instance per
- * projection is active (session advisory lock on a dedicated connection; a standby
- * takes over when that connection dies). Messages are applied in micro-batches:
+ * projection is active (it holds the projection's leader lease; a standby takes
+ * over when the lease's connection dies). Messages are applied in micro-batches:
  * whatever arrived while the previous batch committed, in one transaction; acks
  * go out only after commit. When a batch fails, its events are retried one by one
  * so only the failing event is nak'd with backoff, and after `deadLetterAfter`
@@ -65,9 +64,8 @@ const PULL_FAILURES_BEFORE_GIVING_UP = 5;
  */
 export class ProjectionRunner {
   private running = false;
-  private leader?: Client;
-  /** Set when the leader connection died: consuming ends after the batch in flight. */
-  private leaderLost = false;
+  /** Lost when its connection dies: consuming ends after the batch in flight. */
+  private readonly lease: LeaderLease;
   private readonly queue: Item[] = [];
   private notify?: () => void;
   private loop?: Promise<void>;
@@ -86,11 +84,24 @@ export class ProjectionRunner {
   ) {
     this.durable = durableName(opts.app, projection.name);
     this.stream = streamName(opts.namespace, projection.source);
+    this.lease = new LeaderLease({
+      databaseUrl: opts.databaseUrl,
+      key: leaseKey('projection-runner', `${opts.schema}:${projection.name}`),
+      onLost: (err) => {
+        this.logger.event('warn', 'projection leader connection lost', { projection: projection.name, error: err.message });
+        this.notify?.();
+      },
+    });
   }
 
   /** True while this instance holds the projection's lock and consumes. */
   get isActive(): boolean {
     return this.active;
+  }
+
+  /** True while this instance holds the projection's leader lease. */
+  get isLeader(): boolean {
+    return this.lease.isLeader;
   }
 
   async start(): Promise<void> {
@@ -128,7 +139,7 @@ export class ProjectionRunner {
   private async lead(): Promise<void> {
     while (this.running) {
       try {
-        if (await this.acquireLeadership()) {
+        if (await this.lease.tryAcquire()) {
           this.active = true;
           this.logger.event('info', 'projection runner active', { projection: this.projection.name });
           await this.consume();
@@ -139,39 +150,14 @@ export class ProjectionRunner {
         if (isNotFound(err)) await this.ensureConsumer().catch((e) => this.logger.event('warn', 'cannot re-create the consumer yet', { projection: this.projection.name, error: (e as Error).message }));
       } finally {
         this.active = false;
-        await this.releaseLeadership();
+        await this.lease.release();
       }
       if (this.running) await this.pause(this.opts.standbyPollMs ?? 2000);
     }
   }
 
-  private async acquireLeadership(): Promise<boolean> {
-    const client = new Client({ connectionString: this.opts.databaseUrl });
-    client.on('error', (err) => {
-      this.logger.event('warn', 'projection leader connection lost', { projection: this.projection.name, error: err.message });
-      if (this.leader !== client) return;
-      this.leaderLost = true;
-      this.notify?.();
-    });
-    await client.connect();
-    const { rows } = await client.query('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [`ripple-leader:${this.opts.schema}:${this.projection.name}`]);
-    if (!rows[0].locked) {
-      await client.end();
-      return false;
-    }
-    this.leader = client;
-    this.leaderLost = false;
-    return true;
-  }
-
-  private async releaseLeadership(): Promise<void> {
-    const client = this.leader;
-    this.leader = undefined;
-    await client?.end().catch(() => undefined);
-  }
-
   private consuming(): boolean {
-    return this.running && this.leader !== undefined && !this.leaderLost;
+    return this.running && this.lease.isLeader;
   }
 
   /**

@@ -16,23 +16,30 @@ export interface ProjectionState {
   lag: number | null;
   /** Open dead letters (`ripple_dead_letters`), counted now. */
   deadLetters: number;
+  /** Whether the instance answering holds the projection's leader lease (runs it); another instance may. */
+  leader: boolean;
 }
 
 export interface PipelineReport {
   service: string;
   /** Committed events not yet acknowledged by JetStream (`ripple_outbox_backlog`); null for a service that publishes nothing. */
   outboxBacklog: number | null;
+  /** Whether the instance answering holds the relay's leader lease; null for a service that publishes nothing. */
+  relayLeader: boolean | null;
   projections: ProjectionState[];
 }
 
 /** The pipeline figures this service exports at /metrics, as one JSON object, each read now. */
 export async function pipelineReport(rt: ServiceRuntime<ConfigSpec>): Promise<PipelineReport> {
   const projections = await Promise.all(
-    (rt.definition.projections ?? []).map(async (p) => ({ name: p.name, source: p.source, lag: await pending(rt, p), deadLetters: await rt.deadLetters.openCount(p.name) })),
+    (rt.definition.projections ?? []).map(async (p) => ({
+      name: p.name, source: p.source, lag: await pending(rt, p), deadLetters: await rt.deadLetters.openCount(p.name),
+      leader: rt.runners.some((r) => r.projection.name === p.name && r.isLeader),
+    })),
   );
   // Reading the gauge runs its collect: the relay's count of unpublished events, as a scrape would.
   const backlog = rt.relay ? (await rt.metrics.outboxBacklog.get()).values[0]?.value ?? null : null;
-  return { service: rt.definition.name, outboxBacklog: backlog, projections };
+  return { service: rt.definition.name, outboxBacklog: backlog, relayLeader: rt.relay?.isLeader ?? null, projections };
 }
 
 async function pending(rt: ServiceRuntime<ConfigSpec>, p: Projection): Promise<number | null> {

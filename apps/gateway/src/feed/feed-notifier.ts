@@ -1,5 +1,4 @@
-import { Client } from 'pg';
-import { wakeLocally } from '@ripple/event-store';
+import { Listener, wakeLocally } from '@ripple/event-store';
 import type { JsonLogger } from '@ripple/observability';
 import type { CommittedFeedRows } from './feed-batch';
 import { FEED_CHANNEL } from './feed-sources';
@@ -22,20 +21,21 @@ const upToOf = (payload: string) => {
 
 /**
  * Wakes this instance's readers when a feed transaction commits, on any
- * instance: LISTEN on a dedicated connection, re-established after a loss.
- * A notification only says "look again"; readers always read the database,
- * and a slow poll covers notifications lost while reconnecting. This
+ * instance (a Listener). A notification only says "look again"; readers always
+ * read the database, and every (re)connection and a slow poll cover
+ * notifications lost while no connection listened. This
  * instance's own commits reach the hub in-process with their rows (no read),
  * and their notification, which other instances need, is then skipped here.
  */
 export class FeedNotifier {
-  private client?: Client;
-  private stopped = false;
+  private readonly pgListener: Listener;
   private poll?: NodeJS.Timeout;
-  private retry?: NodeJS.Timeout;
   private unwakeLocally?: () => void;
 
-  constructor(private readonly opts: { databaseUrl: string; pollMs: number; logger: JsonLogger }, private readonly listener: FeedListener) {}
+  constructor(private readonly opts: { databaseUrl: string; pollMs: number; logger: JsonLogger }, private readonly listener: FeedListener) {
+    this.pgListener = new Listener({ databaseUrl: opts.databaseUrl, applicationName: 'ripple-gateway-listen', who: 'feed listener', logger: opts.logger, reconnected: () => this.wake() })
+      .on(FEED_CHANNEL, (payload) => this.listener.announced(upToOf(payload)));
+  }
 
   private readonly wake = () => this.listener.wakeAll();
 
@@ -48,46 +48,13 @@ export class FeedNotifier {
       for (const w of written) this.listener.offer(w.rows, w.previous);
       return false;
     });
-    await this.listen();
+    await this.pgListener.start();
+    if (this.pgListener.listening) this.wake();
   }
 
   async stop(): Promise<void> {
     this.unwakeLocally?.();
-    this.stopped = true;
     clearInterval(this.poll);
-    clearTimeout(this.retry);
-    await this.client?.end().catch(() => undefined);
-  }
-
-  private async listen(): Promise<void> {
-    const client = new Client({ connectionString: this.opts.databaseUrl, application_name: 'ripple-gateway-listen' });
-    client.on('notification', (n) => this.listener.announced(upToOf(n.payload ?? '')));
-    client.on('error', (err) => {
-      this.opts.logger.event('warn', 'feed listener lost its connection', { error: err.message });
-      this.reconnect();
-    });
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${FEED_CHANNEL}`);
-      if (this.stopped) {
-        await client.end();
-        return;
-      }
-      this.client = client;
-      this.wake();
-    } catch (err) {
-      this.opts.logger.event('warn', 'feed listener could not connect', { error: (err as Error).message });
-      await client.end().catch(() => undefined);
-      this.reconnect();
-    }
-  }
-
-  private reconnect(): void {
-    if (this.stopped || this.retry) return;
-    this.client = undefined;
-    this.retry = setTimeout(() => {
-      this.retry = undefined;
-      void this.listen();
-    }, 1000);
+    await this.pgListener.close();
   }
 }

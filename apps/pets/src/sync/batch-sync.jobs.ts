@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { uuidv7 } from '@ripple/contracts';
+import { LeaderLease, leaseKey } from '@ripple/event-store';
 import { JsonLogger } from '@ripple/observability';
 import { SERVICE_CONFIG } from '@ripple/service-host';
 import { isAdmin, type Caller } from '../access/access';
@@ -33,10 +34,12 @@ const view = (r: Record<string, any>) => {
 @Injectable()
 export class BatchSyncJobs implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly policy: RetryPolicy;
+  private readonly databaseUrl: string;
   private readonly waits = new Set<NodeJS.Timeout>();
 
   constructor(private readonly dataSource: DataSource, private readonly force: ForceSync, private readonly logger: JsonLogger, @Inject(SERVICE_CONFIG) config: PetsConfig) {
     this.policy = { retries: config.PETS_SYNC_RETRIES, backoffMs: config.PETS_SYNC_RETRY_BACKOFF_MS };
+    this.databaseUrl = config.DATABASE_URL;
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -65,23 +68,15 @@ export class BatchSyncJobs implements OnApplicationBootstrap, OnModuleDestroy {
     return view(row);
   }
 
-  /** One runner per job across instances: a session advisory lock held for the job's duration. */
+  /** One runner per job across instances: the job's leader lease, held for its duration. */
   private async run(id: string): Promise<void> {
-    const lock = this.dataSource.createQueryRunner();
+    const lease = new LeaderLease({ databaseUrl: this.databaseUrl, key: leaseKey('pets-sync-job', id) });
     try {
-      await lock.connect();
-      const [{ locked }] = await lock.query('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [`pets-sync-job:${id}`]);
-      if (!locked) return;
-      try {
-        await this.runLocked(id);
-      } finally {
-        // The connection goes back to the pool: the session lock must not go with it.
-        await lock.query('SELECT pg_advisory_unlock(hashtext($1))', [`pets-sync-job:${id}`]);
-      }
+      if (await lease.tryAcquire()) await this.runLocked(id);
     } catch (err) {
       this.logger.event('error', 'batch sync job interrupted', { jobId: id, error: (err as Error).message });
     } finally {
-      await lock.release();
+      await lease.release();
     }
   }
 

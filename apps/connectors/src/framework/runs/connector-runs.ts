@@ -1,10 +1,9 @@
 import type { DataSource } from 'typeorm';
 import { uuidv7, type RunTrigger } from '@ripple/contracts';
-import type { EventStore } from '@ripple/event-store';
+import { LeaderLease, leaseKey, type EventStore } from '@ripple/event-store';
 import type { JsonLogger } from '@ripple/observability';
 import type { ConnectorDefinition, RunOptions } from '../connector';
 import { topologicalLevels } from '../dag';
-import { ConnectorLock } from './connector-lock';
 import { RunInProgressError, UnknownConnectorError } from './run.errors';
 import { RunEventStream } from './run-events';
 import { executeRun } from './run-execution';
@@ -12,7 +11,7 @@ import { initialProgress } from './run-progress';
 import { RunStore, type RunView } from './run.store';
 
 /**
- * Starts runs: one at a time per connector (advisory lock, across instances),
+ * Starts runs: one at a time per connector (a leader lease held for the run, across instances),
  * recorded as rows and events, executed in the background. Also lends the lock
  * to other operations that must not overlap a run (a catalog rollback).
  */
@@ -22,6 +21,8 @@ export class ConnectorRuns {
 
   constructor(
     private readonly db: DataSource,
+    /** For the run leases' own connections. */
+    private readonly databaseUrl: string,
     private readonly events: EventStore,
     readonly store: RunStore,
     private readonly logger: JsonLogger,
@@ -85,9 +86,11 @@ export class ConnectorRuns {
     await Promise.allSettled([...this.inFlight]);
   }
 
-  private async lock(key: string): Promise<ConnectorLock> {
-    const lock = await ConnectorLock.tryAcquire(this.db, key);
-    if (!lock) {
+  /** Held for the whole run on a connection of its own; the server lets it go if this process dies, so a crashed run never blocks the next one. */
+  private async lock(key: string): Promise<LeaderLease> {
+    const lock = new LeaderLease({ databaseUrl: this.databaseUrl, key: leaseKey('connector-run', key) });
+    if (!(await lock.tryAcquire())) {
+      await lock.release();
       const holders = this.connectors.filter((c) => (c.lockKey ?? c.name) === key);
       const running = await Promise.all(holders.map((c) => this.store.runningId(c.name)));
       throw new RunInProgressError(key, running.find(Boolean) ?? null);
