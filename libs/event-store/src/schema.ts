@@ -39,6 +39,11 @@ export async function createEventStoreTables(qr: QueryRunner, schema: string): P
   await qr.query(`CREATE INDEX events_unpublished_idx ON ${s}.events (position) WHERE published_at IS NULL`);
 }
 
+/** The trace an event continues (`EventEnvelope.traceparent`), added to every event store by a later migration. */
+export async function addEventTraceparent(qr: QueryRunner, schema: string): Promise<void> {
+  await qr.query(`ALTER TABLE ${quoteIdent(schema)}.events ADD COLUMN IF NOT EXISTS traceparent text`);
+}
+
 export async function dropEventStoreTables(qr: QueryRunner, schema: string): Promise<void> {
   await qr.query(`DROP TABLE IF EXISTS ${quoteIdent(schema)}.events`);
 }

@@ -43,7 +43,7 @@ export function contactSyncProjection(copies: CopySync): Projection {
 
 const userIdsOf = (events: DomainEvent[]) => [...new Set(events.filter((e) => e.aggregateType === 'user').map((e) => e.aggregateId))];
 
-export const causedBy = (e: DomainEvent) => ({ correlationId: e.correlationId, causationId: e.id, actor: 'service:pets' });
+export const causedBy = (e: DomainEvent) => ({ correlationId: e.correlationId, causationId: e.id, actor: 'service:pets', traceparent: e.traceparent });
 
 const sameContact = (a: UserContact | undefined, b: UserContact) =>
   !!a && (Object.keys(b) as (keyof UserContact)[]).every((k) => a[k] === b[k]);
