@@ -1,5 +1,5 @@
 import type { DomainEvent } from '@ripple/contracts';
-import { endSpan, SpanKind, startSpan, traceparentOf, tracingOn, type Span } from '@ripple/observability';
+import { endSpan, SpanKind, startSpan, traceparentOf, type Span } from '@ripple/observability';
 
 /**
  * One CONSUMER span per traced event of a batch, a child of the event's own
@@ -8,9 +8,9 @@ import { endSpan, SpanKind, startSpan, traceparentOf, tracingOn, type Span } fro
  * span with links would sit in a trace of its own, reachable only as a reference.
  * The spans of a batch share its timing and say its size. Each event then
  * carries its span's context, so what a reactor appends for it continues the trace.
+ * Call it only while tracing (`tracingOn`).
  */
-export function startApplySpans(projection: string, events: DomainEvent[]): Span[] | undefined {
-  if (!tracingOn()) return undefined;
+export function startApplySpans(projection: string, events: DomainEvent[]): Span[] {
   const spans: Span[] = [];
   for (const e of events) {
     if (!e.traceparent) continue;

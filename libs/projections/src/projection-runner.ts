@@ -5,7 +5,7 @@ import { allEventsSubject, streamName, type DomainEvent } from '@ripple/contract
 import { isDatabaseUnavailable } from '@ripple/event-store';
 import { decodeForProjection } from './decode';
 import { ensureStream, isNotFound, type Broker, type StreamSettings } from '@ripple/messaging';
-import { withLogContext, type JsonLogger, type RippleMetrics } from '@ripple/observability';
+import { tracingOn, withLogContext, type JsonLogger, type RippleMetrics } from '@ripple/observability';
 import { applyBatchAlone } from './apply-batch';
 import { endApplySpans, startApplySpans } from './apply-spans';
 import type { Outcome } from './batch-plan';
@@ -279,7 +279,7 @@ export class ProjectionRunner {
       }
     }
     if (ready.length === 0) return;
-    const spans = startApplySpans(this.projection.name, ready.map((i) => i.event!));
+    const spans = tracingOn() ? startApplySpans(this.projection.name, ready.map((i) => i.event!)) : undefined;
     try {
       const outcomes = await this.applyAll(ready);
       this.settle(ready, outcomes);
