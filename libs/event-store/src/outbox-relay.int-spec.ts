@@ -6,7 +6,7 @@ import { createTestDatabase, deleteNamespaceStreams, eventually, testNamespace, 
 import { EventStore } from './event-store';
 import { StreamVersionConflictError } from './errors';
 import { OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
-import { addEventTraceparent, createEventStoreTables, createOutboxStreamsTable } from './schema';
+import { createEventStoreTables, createOutboxStreamsTable } from './schema';
 
 /**
  * The outbox relay against real PostgreSQL and NATS JetStream: each test uses
@@ -53,7 +53,6 @@ describe('OutboxRelay and EventStore (PostgreSQL + JetStream)', () => {
     const qr = dataSource.createQueryRunner();
     try {
       await createEventStoreTables(qr, schema);
-      await addEventTraceparent(qr, schema);
       await createOutboxStreamsTable(qr, schema);
     } finally {
       await qr.release();
