@@ -172,6 +172,12 @@ describe('the compose file runs each app as its typed config expects', () => {
     expect(parse(read('otel', 'collector.yaml')).exporters['otlp/jaeger'].endpoint).toBe(`jaeger:4317`);
     expect(compose.services.jaeger.environment.COLLECTOR_OTLP_ENABLED).toBe('true');
   });
+
+  it('every app sends its traces to the collector\'s OTLP/HTTP receiver', () => {
+    const receiver = parse(read('otel', 'collector.yaml')).receivers.otlp.protocols.http.endpoint as string;
+    for (const app of APPS) expect(resolve(app, compose.services[app].environment.OTEL_EXPORTER_OTLP_ENDPOINT)).toBe(`http://otel-collector:${receiver.split(':')[1]}`);
+    expect(compose.services['otel-collector'].volumes).toContain('./otel/collector.yaml:/etc/otelcol/config.yaml:ro');
+  });
 });
 
 describe('the Kubernetes manifests', () => {

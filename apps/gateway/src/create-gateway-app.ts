@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ErrorFilter, strictValidationPipe } from '@ripple/http-edge';
+import { traceHttpRequests, tracingOn } from '@ripple/observability';
 import type { ServiceRuntime } from '@ripple/service-host';
 import { buildAsyncApi } from './api-docs/asyncapi';
 import { serveApiDocs } from './api-docs/serve-api-docs';
@@ -10,7 +11,7 @@ import { correlation } from './correlation.middleware';
 import { FeedNotifier } from './feed/feed-notifier';
 import { FeedRetention } from './feed/feed-retention';
 import type { GATEWAY_VARS } from './gateway.config';
-import { countRequests, upstreamFailureCounter } from './gateway.metrics';
+import { countRequests, gatewayRoute, upstreamFailureCounter } from './gateway.metrics';
 import { GatewayModule } from './gateway.module';
 import { TokenRevocations } from './revocation/token-revocations';
 import { upstreamHealthChecks } from './health/upstream-health';
@@ -42,6 +43,8 @@ export async function createGatewayApp(rt: GatewayRuntime): Promise<NestExpressA
   app.disable('x-powered-by');
   app.use(correlation);
   app.use(countRequests(metrics));
+  // Its span is the parent of the proxy's request upstream, and of the gateway's own routes' work.
+  if (tracingOn()) app.use(traceHttpRequests(gatewayRoute));
   // Before the proxy and the gateway's own routes alike: a revoked token reaches neither.
   app.use(revocations.refuseRevoked);
   // Registered before Nest adds its routes at init: /api reaches Nest's router only for the gateway's own paths.

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { Counter } from 'prom-client';
 import { expressRoute, observeHttpRequests, type RippleMetrics } from '@ripple/observability';
 import { consoleRoute } from './console/serve-console';
@@ -10,7 +11,10 @@ export function upstreamFailureCounter(metrics: RippleMetrics): (service: Servic
   return (service) => counter.inc({ service });
 }
 
-/** Every request by route: the route-table pattern for a proxied one, the console's for its files, the gateway's own route pattern otherwise. */
+/** A request's route: the route-table pattern for a proxied one, the console's for its files, the gateway's own route pattern otherwise. */
+export const gatewayRoute = (req: IncomingMessage): string | undefined => proxiedRoute(req) ?? consoleRoute(req) ?? expressRoute(req);
+
+/** Every request by route (gatewayRoute). */
 export function countRequests(metrics: RippleMetrics) {
-  return observeHttpRequests(metrics, (req) => proxiedRoute(req) ?? consoleRoute(req) ?? expressRoute(req));
+  return observeHttpRequests(metrics, gatewayRoute);
 }

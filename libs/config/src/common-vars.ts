@@ -10,4 +10,10 @@ export const SERVICE_VARS = {
   HOST: str({ default: '127.0.0.1' }),
   BODY_LIMIT: str({ default: '100kb' }),
   DEAD_LETTER_AFTER: int({ default: '5' }),
+  /** OTLP/HTTP collector root (`/v1/traces` is appended); empty: tracing off, no SDK loaded. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: str({ default: '', check: (v) => (v === '' || /^https?:\/\/[^/\s]+/.test(v) ? undefined : 'must be an http(s) URL such as http://otel-collector:4318') }),
+  /** The `service.name` of this app's spans; empty: the app's name. */
+  OTEL_SERVICE_NAME: str({ default: '' }),
+  /** How long finished spans wait to be exported in one batch. */
+  OTEL_BSP_SCHEDULE_DELAY: int({ default: '5000', check: (v) => (Number(v) > 0 ? undefined : 'must be greater than 0') }),
 };

@@ -16,6 +16,12 @@ export interface EventEnvelope<TType extends string = string, TData = unknown> {
   /** Id of the event (or request) that caused this one; equals correlationId for a first cause. */
   causationId: string;
   actor: Actor;
+  /**
+   * W3C trace context (`00-<trace id>-<span id>-<flags>`) of the span that caused
+   * this event, when the producer traces (OpenTelemetry): consumers continue that
+   * trace. Absent otherwise; never needed to apply the event.
+   */
+  traceparent?: string;
   data: TData;
 }
 
@@ -24,6 +30,8 @@ export interface CausationContext {
   correlationId: string;
   causationId: string;
   actor: Actor;
+  /** The causing event's trace (a reactor passes it on); else the events carry the active span's. */
+  traceparent?: string;
 }
 
 export class InvalidEnvelopeError extends Error {
@@ -50,6 +58,7 @@ export function validateEnvelope(raw: unknown): EventEnvelope {
   if (!Number.isInteger(e.schemaVersion) || (e.schemaVersion as number) < 1) problems.push('schemaVersion must be a positive integer');
   if (!Number.isInteger(e.aggregateVersion) || (e.aggregateVersion as number) < 1) problems.push('aggregateVersion must be a positive integer');
   if (typeof e.occurredAt === 'string' && Number.isNaN(Date.parse(e.occurredAt))) problems.push('occurredAt must be an ISO date');
+  if (e.traceparent !== undefined && typeof e.traceparent !== 'string') problems.push('traceparent must be a string when present');
   if (!('data' in e) || typeof e.data !== 'object' || e.data === null) problems.push('data must be an object');
   if (problems.length) throw new InvalidEnvelopeError(problems);
   return e as unknown as EventEnvelope;

@@ -38,6 +38,10 @@ export const EVENT_ENVELOPE_SCHEMA: Readonly<Record<string, unknown>> = {
       "type": "string",
       "description": "Who caused a change: a user id, or a service acting on its own (`service:venues`)."
     },
+    "traceparent": {
+      "type": "string",
+      "description": "W3C trace context (`00-<trace id>-<span id>-<flags>`) of the span that caused this event, when the producer traces (OpenTelemetry): consumers continue that trace. Absent otherwise; never needed to apply the event."
+    },
     "data": {
       "type": "object"
     }

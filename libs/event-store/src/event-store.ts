@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { activeTraceparent } from '@ripple/observability';
 import { currentSchemaVersion, uuidv7, type CausationContext, type DomainEvent, type EventEnvelope } from '@ripple/contracts';
 import { StreamVersionConflictError } from './errors';
 import { notifyAfterCommit } from './notify-after-commit';
@@ -32,10 +33,11 @@ interface EventRow {
   causation_id: string;
   actor: string;
   occurred_at: Date;
+  traceparent: string | null;
 }
 
 export function rowToEnvelope(r: EventRow): EventEnvelope {
-  return {
+  const e: EventEnvelope = {
     id: r.id,
     type: r.type,
     schemaVersion: r.schema_version,
@@ -48,6 +50,8 @@ export function rowToEnvelope(r: EventRow): EventEnvelope {
     actor: r.actor,
     data: r.data,
   };
+  if (r.traceparent) e.traceparent = r.traceparent;
+  return e;
 }
 
 /** A statement written with an append (`appendAtomically`): `$?1`, `$?2`, … are its own `params`. */
@@ -130,19 +134,21 @@ export class EventStore {
     }
   }
 
-  /** The INSERT of `envelopes` (parameters $1–$11), for both append statements. */
+  /** The INSERT of `envelopes` (parameters $1–$12), for both append statements. */
   private insertOf(envelopes: EventEnvelope[]): { sql: string; params: unknown[] } {
     const col = <K extends keyof EventEnvelope>(k: K) => envelopes.map((e) => e[k]);
     return {
-      sql: `INSERT INTO ${this.table} (id, stream_id, aggregate_type, version, type, schema_version, data, correlation_id, causation_id, actor, occurred_at)
-         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::int[], $7::jsonb[], $8::text[], $9::text[], $10::text[], $11::timestamptz[])`,
+      sql: `INSERT INTO ${this.table} (id, stream_id, aggregate_type, version, type, schema_version, data, correlation_id, causation_id, actor, occurred_at, traceparent)
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::int[], $7::jsonb[], $8::text[], $9::text[], $10::text[], $11::timestamptz[], $12::text[])`,
       params: [col('id'), col('aggregateId'), col('aggregateType'), col('aggregateVersion'), col('type'), col('schemaVersion'),
-        envelopes.map((e) => JSON.stringify(e.data)), col('correlationId'), col('causationId'), col('actor'), col('occurredAt')],
+        envelopes.map((e) => JSON.stringify(e.data)), col('correlationId'), col('causationId'), col('actor'), col('occurredAt'), col('traceparent')],
     };
   }
 
   private envelopes<E extends DomainEvent>(req: AppendRequest<E>): EventEnvelope[] {
     const occurredAt = (req.now ?? new Date()).toISOString();
+    // The cause's trace: a reactor's event continues its causing event's; a command's, the request's span.
+    const traceparent = req.context.traceparent ?? activeTraceparent();
     return req.events.map((e, i) => ({
       id: uuidv7(),
       type: e.type,
@@ -154,6 +160,7 @@ export class EventStore {
       correlationId: req.context.correlationId,
       causationId: req.context.causationId,
       actor: req.context.actor,
+      traceparent,
       data: e.data,
     }));
   }

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { eventSubject, type BoundedContext } from '@ripple/contracts';
 import { isNoStream, isNotFound, type Broker, type StreamSettings } from '@ripple/messaging';
-import type { JsonLogger, RippleMetrics } from '@ripple/observability';
+import { endSpan, SpanKind, startSpan, traceparentOf, type JsonLogger, type RippleMetrics } from '@ripple/observability';
 import { rowToEnvelope, type EventRow } from './event-store';
 import { LeaderLease } from './leader-lease';
 import { leaseKey } from './lease-key';
@@ -101,7 +101,11 @@ export class OutboxRelay {
     const acks = rows.map((r) => {
       const e = rowToEnvelope(r);
       const subject = eventSubject(this.opts.namespace, this.opts.context, e.aggregateType, e.aggregateId, e.type);
-      return this.broker.js.publish(subject, JSON.stringify(e), { msgID: e.id, timeout: 10_000 });
+      // A traced event leaves as a child of its publish span, so consumers follow on from the relay.
+      const span = e.traceparent ? startSpan(`publish ${e.type}`, SpanKind.PRODUCER, e.traceparent, { 'messaging.system': 'nats', 'messaging.destination.name': subject, 'ripple.event.id': e.id }) : undefined;
+      if (span) e.traceparent = traceparentOf(span);
+      const ack = this.broker.js.publish(subject, JSON.stringify(e), { msgID: e.id, timeout: 10_000 });
+      return span ? ack.then((a) => (endSpan(span), a), (err) => (endSpan(span, err), Promise.reject(err))) : ack;
     });
     const regressed = this.guard.noteAcks(await Promise.all(acks));
     await this.dataSource.query(`UPDATE ${this.table} SET published_at = now() WHERE position = ANY($1::bigint[])`, [rows.map((r) => r.position)]);

@@ -34,9 +34,18 @@ export async function createEventStoreTables(qr: QueryRunner, schema: string): P
       actor           text NOT NULL,
       occurred_at     timestamptz NOT NULL,
       published_at    timestamptz,
+      traceparent     text,
       CONSTRAINT events_stream_version_uq UNIQUE (stream_id, version)
     )`);
   await qr.query(`CREATE INDEX events_unpublished_idx ON ${s}.events (position) WHERE published_at IS NULL`);
+}
+
+/**
+ * The trace an event continues (`EventEnvelope.traceparent`): created with the
+ * table since, and added by a later migration to an event store created before.
+ */
+export async function addEventTraceparent(qr: QueryRunner, schema: string): Promise<void> {
+  await qr.query(`ALTER TABLE ${quoteIdent(schema)}.events ADD COLUMN IF NOT EXISTS traceparent text`);
 }
 
 export async function dropEventStoreTables(qr: QueryRunner, schema: string): Promise<void> {

@@ -4,7 +4,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { randomUUID } from 'node:crypto';
-import { observeHttpRequests, withLogContext, type JsonLogger, type RippleMetrics } from '@ripple/observability';
+import { observeHttpRequests, traceHttpRequests, tracingOn, withLogContext, type JsonLogger, type RippleMetrics } from '@ripple/observability';
 import { ErrorFilter } from './error-filter';
 import { findInputProblem, inputProblemError } from './storable-input';
 import { strictValidationPipe } from './validation';
@@ -35,6 +35,7 @@ export async function createHttpApp(module: unknown, opts: HttpAppOptions): Prom
   app.use(express.json({ limit: opts.bodyLimit, strict: true, type: ['application/json', 'application/*+json'] }));
   app.use(bodyErrors);
   app.use(storableBody);
+  if (tracingOn()) app.use(traceHttpRequests());
   // Entered after body parsing: stream callbacks would not carry the context through it.
   app.use((req: Request, _res: Response, next: NextFunction) => withLogContext({ correlationId: correlationIdOf(req) }, () => next()));
   app.useGlobalPipes(strictValidationPipe());

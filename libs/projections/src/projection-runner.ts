@@ -4,8 +4,9 @@ import { allEventsSubject, streamName, type DomainEvent } from '@ripple/contract
 import { isDatabaseUnavailable, LeaderLease, leaseKey } from '@ripple/event-store';
 import { decodeForProjection } from './decode';
 import { ensureStream, isNotFound, type Broker, type StreamSettings } from '@ripple/messaging';
-import { withLogContext, type JsonLogger, type RippleMetrics } from '@ripple/observability';
+import { tracingOn, withLogContext, type JsonLogger, type RippleMetrics } from '@ripple/observability';
 import { applyBatchAlone } from './apply-batch';
+import { endApplySpans, startApplySpans } from './apply-spans';
 import type { Outcome } from './batch-plan';
 import type { DeadLetterStore } from './dead-letters';
 import { PermanentProjectionError, type Projection } from './projection';
@@ -255,6 +256,7 @@ export class ProjectionRunner {
       }
     }
     if (ready.length === 0) return;
+    const spans = tracingOn() ? startApplySpans(this.projection.name, ready.map((i) => i.event!)) : undefined;
     try {
       const outcomes = await this.applyAll(ready);
       this.settle(ready, outcomes);
@@ -264,6 +266,8 @@ export class ProjectionRunner {
       for (const [i, item] of ready.entries()) {
         await this.processOne(item).catch((e) => this.giveBack(ready.slice(i), e));
       }
+    } finally {
+      endApplySpans(spans);
     }
     this.metrics.projectionLag.set({ projection: this.projection.name }, items[items.length - 1].msg.info.pending);
   }

@@ -2,9 +2,9 @@ import { Client } from 'pg';
 import { DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
 import type { BoundedContext } from '@ripple/contracts';
 import { loadConfig, type ConfigSpec, type LoadedConfig } from '@ripple/config';
-import { createOutboxStreamsTable, EventStore, OutboxRelay } from '@ripple/event-store';
+import { addEventTraceparent, createOutboxStreamsTable, EventStore, OutboxRelay } from '@ripple/event-store';
 import { connectBroker, ensureStream, pingBroker, type Broker } from '@ripple/messaging';
-import { JsonLogger, RippleMetrics, type HealthCheck } from '@ripple/observability';
+import { JsonLogger, RippleMetrics, startTracing, type HealthCheck, type Tracing } from '@ripple/observability';
 import { DeadLetterStore, ProjectionRunner, type Projection } from '@ripple/projections';
 import { PipelineCheck } from './pipeline-check';
 import { streamSettings, type ServiceHostConfig } from './service-vars';
@@ -35,6 +35,8 @@ export interface ServiceRuntime<S extends ConfigSpec> {
   runners: ProjectionRunner[];
   pipelineCheck: PipelineCheck;
   healthChecks: HealthCheck[];
+  /** Set when OTEL_EXPORTER_OTLP_ENDPOINT is. */
+  tracing?: Tracing;
 }
 
 export async function createRuntime<S extends ConfigSpec>(def: ServiceDefinition<S>, env = process.env): Promise<ServiceRuntime<S>> {
@@ -43,6 +45,9 @@ export async function createRuntime<S extends ConfigSpec>(def: ServiceDefinition
   const logger = new JsonLogger(def.name, config.LOG_LEVEL);
   for (const name of loaded.devDefaultsUsed) logger.event('warn', `${name} is not set: using its development default (refused when NODE_ENV=production)`);
   const metrics = new RippleMetrics(def.name);
+  const tracing = config.OTEL_EXPORTER_OTLP_ENDPOINT
+    ? startTracing({ serviceName: config.OTEL_SERVICE_NAME || def.name, endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, scheduleDelayMs: config.OTEL_BSP_SCHEDULE_DELAY })
+    : undefined;
 
   await ensureSchema(config.DATABASE_URL, def.schema);
   const dataSource = new DataSource({
@@ -50,7 +55,7 @@ export async function createRuntime<S extends ConfigSpec>(def: ServiceDefinition
     url: config.DATABASE_URL,
     schema: def.schema,
     migrationsTableName: 'migrations',
-    migrations: [...def.migrations, ...(def.publishes ? [outboxStreamsMigration(def.schema)] : [])],
+    migrations: [...def.migrations, ...(def.publishes ? [outboxStreamsMigration(def.schema), eventTraceparentMigration(def.schema)] : [])],
     synchronize: false,
     logging: false,
     // A bounded wait for a connection: while PostgreSQL is unreachable a request fails (503) instead of hanging.
@@ -91,7 +96,7 @@ export async function createRuntime<S extends ConfigSpec>(def: ServiceDefinition
     { name: 'postgres', check: async () => void (await dataSource.query('SELECT 1')) },
     { name: 'nats', check: () => pingBroker(broker) },
   ];
-  return { definition: def, config, logger, metrics, dataSource, broker, eventStore, relay, deadLetters, runners, pipelineCheck, healthChecks };
+  return { definition: def, config, logger, metrics, dataSource, broker, eventStore, relay, deadLetters, runners, pipelineCheck, healthChecks, tracing };
 }
 
 /** Starts the relay and the projection runners. */
@@ -109,6 +114,8 @@ export async function stopRuntime(rt: ServiceRuntime<ConfigSpec>): Promise<void>
   await rt.relay?.stop();
   await rt.broker.nc.drain().catch(() => undefined);
   if (rt.dataSource.isInitialized) await rt.dataSource.destroy();
+  // Last: the spans of everything above are exported before the process ends.
+  await rt.tracing?.shutdown();
 }
 
 async function ensureSchema(databaseUrl: string, schema: string): Promise<void> {
@@ -133,6 +140,19 @@ function outboxStreamsMigration(schema: string): new () => MigrationInterface {
     }
     async down(qr: QueryRunner): Promise<void> {
       await qr.query(`DROP TABLE IF EXISTS "${schema}".outbox_streams`);
+    }
+  };
+}
+
+/** The trace each event continues (addEventTraceparent), added to every service that publishes. */
+function eventTraceparentMigration(schema: string): new () => MigrationInterface {
+  return class AddEventTraceparent1733060000000 implements MigrationInterface {
+    name = 'AddEventTraceparent1733060000000';
+    async up(qr: QueryRunner): Promise<void> {
+      await addEventTraceparent(qr, schema);
+    }
+    async down(qr: QueryRunner): Promise<void> {
+      await qr.query(`ALTER TABLE "${schema}".events DROP COLUMN IF EXISTS traceparent`);
     }
   };
 }

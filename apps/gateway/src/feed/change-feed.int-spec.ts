@@ -7,6 +7,7 @@ import { CreateGateway1732240000020 } from '../migrations/1732240000020-create-g
 import { AddTokenVersions1732240000052 } from '../migrations/1732240000052-add-token-versions';
 import { TokenRevocations } from '../revocation/token-revocations';
 import { AddFeedRetention1733050000021 } from '../migrations/1733050000021-add-feed-retention';
+import { AddChangeTraceparent1733060000022 } from '../migrations/1733060000022-add-change-traceparent';
 import { changeFeedProjection } from './change-feed.projection';
 import { CursorCodec } from './feed-cursor';
 import { FeedCursors } from './feed-cursors';
@@ -21,7 +22,7 @@ const SECRET = 'feed-spec-secret-0123456';
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  ds = new DataSource({ type: 'postgres', url: db.url, schema: 'gateway', migrationsTableName: 'migrations', migrations: [CreateGateway1732240000020, AddTokenVersions1732240000052, AddFeedRetention1733050000021], extra: { max: 6 } });
+  ds = new DataSource({ type: 'postgres', url: db.url, schema: 'gateway', migrationsTableName: 'migrations', migrations: [CreateGateway1732240000020, AddTokenVersions1732240000052, AddFeedRetention1733050000021, AddChangeTraceparent1733060000022], extra: { max: 6 } });
   await ds.initialize();
   await ds.query('CREATE SCHEMA gateway');
   await ds.runMigrations();

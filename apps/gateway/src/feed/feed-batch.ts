@@ -91,14 +91,14 @@ export async function writeFeedBatch(tx: EntityManager, events: DomainEvent[], s
   // part of the statement sees the same snapshot, so that is the feed's head when the batch began.
   const records = rows.map(({ seq, event: e }) => ({
     seq, event_id: e.id, change_type: e.aggregateType, table_name: tableNameOf(e.aggregateType), aggregate_id: e.aggregateId,
-    aggregate_version: e.aggregateVersion, event_type: e.type, operation: operationOf(e), data: e.data, occurred_at: e.occurredAt,
+    aggregate_version: e.aggregateVersion, event_type: e.type, operation: operationOf(e), data: e.data, occurred_at: e.occurredAt, traceparent: e.traceparent,
   }));
   const inserted: { event_id: string; position: string; recorded_at: Date; previous: string }[] = await tx.query(
     `WITH ins AS (
-       INSERT INTO gateway.changes (event_id, change_type, table_name, aggregate_id, aggregate_version, event_type, operation, data, occurred_at)
-       SELECT event_id, change_type, table_name, aggregate_id, aggregate_version, event_type, operation, data, occurred_at
+       INSERT INTO gateway.changes (event_id, change_type, table_name, aggregate_id, aggregate_version, event_type, operation, data, occurred_at, traceparent)
+       SELECT event_id, change_type, table_name, aggregate_id, aggregate_version, event_type, operation, data, occurred_at, traceparent
        FROM jsonb_to_recordset($1::jsonb) AS x(seq int, event_id uuid, change_type text, table_name text, aggregate_id text, aggregate_version int,
-         event_type text, operation text, data jsonb, occurred_at timestamptz)
+         event_type text, operation text, data jsonb, occurred_at timestamptz, traceparent text)
        ORDER BY seq
        ON CONFLICT (event_id) DO NOTHING RETURNING event_id, position, recorded_at
      ), aud AS (
@@ -127,7 +127,7 @@ export interface CommittedFeedRows {
 }
 
 function committedRows(
-  records: { event_id: string; change_type: string; table_name: string; aggregate_id: string; aggregate_version: number; event_type: string; operation: string; data: unknown; occurred_at: string }[],
+  records: { event_id: string; change_type: string; table_name: string; aggregate_id: string; aggregate_version: number; event_type: string; operation: string; data: unknown; occurred_at: string; traceparent?: string }[],
   rows: { event: DomainEvent; audience: string[] }[],
   inserted: { event_id: string; position: string; recorded_at: Date; previous: string }[],
 ): CommittedFeedRows | undefined {
@@ -138,6 +138,7 @@ function committedRows(
     const row: FeedRow = {
       position: Number(position), eventId: r.event_id, changeType: r.change_type, tableName: r.table_name, recordId: r.aggregate_id,
       aggregateVersion: r.aggregate_version, eventType: r.event_type, operation: r.operation, data: r.data, occurredAt: new Date(r.occurred_at).toISOString(), recordedAt: new Date(recorded_at),
+      traceparent: r.traceparent,
     };
     return { row, audience };
   });

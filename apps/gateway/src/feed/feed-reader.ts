@@ -19,6 +19,8 @@ export interface FeedRow {
   data: unknown;
   occurredAt: string;
   recordedAt: Date;
+  /** The feed write's span, when the gateway that wrote it traced: never sent to clients. */
+  traceparent?: string;
 }
 
 const toRow = (r: Record<string, any>): FeedRow => ({
@@ -33,6 +35,7 @@ const toRow = (r: Record<string, any>): FeedRow => ({
   data: r.data,
   occurredAt: new Date(r.occurred_at).toISOString(),
   recordedAt: new Date(r.recorded_at),
+  traceparent: r.traceparent ?? undefined,
 });
 
 /**
@@ -46,7 +49,7 @@ export class FeedPrunedError extends Error {
   }
 }
 
-const COLUMNS = 'c.position, c.event_id, c.change_type, c.table_name, c.aggregate_id, c.aggregate_version, c.event_type, c.operation, c.data, c.occurred_at, c.recorded_at';
+const COLUMNS = 'c.position, c.event_id, c.change_type, c.table_name, c.aggregate_id, c.aggregate_version, c.event_type, c.operation, c.data, c.occurred_at, c.recorded_at, c.traceparent';
 
 /**
  * Reads a user's feed from PostgreSQL, the only source of truth: the changes

@@ -1,7 +1,7 @@
 import http, { type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import { TOKENS_REVOKED_HEADER } from '@ripple/auth';
-import type { JsonLogger } from '@ripple/observability';
+import { endSpan, SpanKind, startSpan, traceparentOf, type JsonLogger } from '@ripple/observability';
 import { byteLimit } from './body-limit';
 import { sendError } from './error-response';
 import { endToEndHeaders, upstreamRequestHeaders } from './forwarding-headers';
@@ -61,7 +61,11 @@ export class UpstreamProxy {
     const started = Date.now();
     const to = upstreamTarget(this.opts.upstreams[service], target.pathname + target.search);
     const secure = to.protocol === 'https:';
-    const upstreamReq = (secure ? https : http).request({ ...to, method: req.method, headers: upstreamRequestHeaders(req), agent: secure ? this.agents.https : this.agents.http });
+    const headers = upstreamRequestHeaders(req);
+    // Tracing: the upstream continues this request's trace as a child of the proxy's own span.
+    const span = startSpan(`proxy ${service}`, SpanKind.CLIENT, undefined, { 'http.request.method': req.method, 'server.address': to.hostname, 'url.path': target.pathname });
+    if (span) headers.traceparent = traceparentOf(span);
+    const upstreamReq = (secure ? https : http).request({ ...to, method: req.method, headers, agent: secure ? this.agents.https : this.agents.http });
     // Once the client has an answer (the upstream's or ours), later failures can only cut the stream.
     let answered = false;
     let clientGone = false;
@@ -95,6 +99,10 @@ export class UpstreamProxy {
       if (!res.writableFinished) {
         clientGone = true;
         upstreamReq.destroy();
+      }
+      if (span) {
+        span.setAttribute('http.response.status_code', res.statusCode);
+        endSpan(span, res.statusCode >= 500 ? new Error(`HTTP ${res.statusCode}`) : undefined);
       }
       this.opts.logger.event('debug', 'proxied', { upstream: service, method: req.method, path: target.pathname, status: res.statusCode, ms: Date.now() - started, complete: !clientGone });
     });

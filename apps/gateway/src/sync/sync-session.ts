@@ -2,6 +2,7 @@ import type { JsonLogger } from '@ripple/observability';
 import type { FeedCursors, ResumePoint } from '../feed/feed-cursors';
 import type { FeedReader, FeedRow } from '../feed/feed-reader';
 import type { FeedTail, TailChanges } from '../feed/feed-tail';
+import { startDeliverySpan } from './delivery-span';
 import { ChangeFrames, Frame, type CloseReason } from './sync-messages';
 import type { SyncHub } from './sync-hub';
 import type { SyncMetrics, Transport } from './sync.metrics';
@@ -184,7 +185,9 @@ export class SyncSession {
     for (const row of rows) {
       if (this.closed) return false;
       this.position = row.position;
+      const span = row.traceparent ? startDeliverySpan(this.sink.transport, row as FeedRow & { traceparent: string }, this.userId) : undefined;
       this.send(frames.frame(this.userId, row));
+      span?.end();
       metrics.deliveryLatency.observe(transport, Math.max(0, Date.now() - row.recordedAt.getTime()) / 1000);
       if (this.sink.queuedBytes() > limits.queueLimitBytes) return false;
     }

@@ -94,4 +94,4 @@ export class CopySync {
 const vetOf = (p: AnySyncPlan) => ('vetId' in p.target.fields ? p.target.fields.vetId : p.target.id);
 
 /** A reactor's copies are caused by the event that called for them. */
-export const causedBy = (e: DomainEvent) => ({ correlationId: e.correlationId, causationId: e.id, actor: 'service:pets' });
+export const causedBy = (e: DomainEvent) => ({ correlationId: e.correlationId, causationId: e.id, actor: 'service:pets', traceparent: e.traceparent });

@@ -49,7 +49,7 @@ export const venueDirectoryProjection: Projection = {
 
 /** One VenueSynced / GalleraSynced per changed record, caused by the profile event; appended with the rows (outbox). */
 function syncedEvents(cause: ProfilesEvent, before: DirectoryEntry, after: DirectoryEntry): AppendRequest<VenuesEvent>[] {
-  const context = { correlationId: cause.correlationId, causationId: cause.id, actor: 'service:venues' };
+  const context = { correlationId: cause.correlationId, causationId: cause.id, actor: 'service:venues', traceparent: cause.traceparent };
   const now = new Date(cause.occurredAt);
   const out: AppendRequest<VenuesEvent>[] = [];
   const venue = businessSynced(before.venue, after.venue);
