@@ -45,7 +45,10 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: 
 /** A table's rows as arrays of cells (header first). */
 const rows = (stdout: string) => stdout.trim().split('\n').map((l) => l.trim().split(/\s{2,}/));
 
-type Report = { service: string; error?: string; outboxBacklog: number | null; projections: { name: string; lag: number | null; deadLetters: number }[] };
+type Report = {
+  service: string; error?: string; outboxBacklog: number | null; relayActive: boolean | null;
+  projections: { name: string; lag: number | null; deadLetters: number; active: boolean }[];
+};
 const pipeline = async () => (await api.get<{ data: { services: Report[] } }>('/api/admin/pipeline', { token: admin })).body.data.services;
 const projection = (services: Report[], name: string) => services.flatMap((s) => s.projections ?? []).find((p) => p.name === name)!;
 
@@ -69,6 +72,15 @@ describe('GET /api/admin/pipeline', () => {
     } finally {
       await db.query('ALTER TABLE venues.venues DROP CONSTRAINT IF EXISTS e2e_ops_poison');
     }
+  });
+
+  it('says whether the instance that answered runs the relay and each projection: with one instance of each app, it runs them all', async () => {
+    const allRunning = (services: Report[]) => services.every((s) => s.relayActive !== false && s.projections.every((p) => p.active));
+    const services = await eventually(async () => {
+      const now = await pipeline();
+      return allRunning(now) && now;
+    }, { what: 'every relay and runner to be active' });
+    expect(services.map((s) => [s.service, s.relayActive])).toEqual([['gateway', null], ['profiles', true], ['venues', true], ['pets', true], ['connectors', true]]);
   });
 
   it('counts the messages a projection has not committed yet', async () => {

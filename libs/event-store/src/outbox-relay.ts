@@ -59,6 +59,11 @@ export class OutboxRelay {
     metrics.measureOutboxBacklog(() => this.backlog());
   }
 
+  /** True while this instance holds the schema's relay lock and publishes. */
+  get isActive(): boolean {
+    return this.leading;
+  }
+
   async start(): Promise<void> {
     this.running = true;
     // Appends in this process wake the active relay directly; a standby lets the NOTIFY go to the leader.

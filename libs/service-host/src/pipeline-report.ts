@@ -16,23 +16,29 @@ export interface ProjectionState {
   lag: number | null;
   /** Open dead letters (`ripple_dead_letters`), counted now. */
   deadLetters: number;
+  /** This instance runs it (holds its lock); of all instances of the service, one does. */
+  active: boolean;
 }
 
 export interface PipelineReport {
   service: string;
   /** Committed events not yet acknowledged by JetStream (`ripple_outbox_backlog`); null for a service that publishes nothing. */
   outboxBacklog: number | null;
+  /** This instance's relay publishes (holds the outbox lock; one instance's does); null for a service that publishes nothing. */
+  relayActive: boolean | null;
   projections: ProjectionState[];
 }
 
 /** The pipeline figures this service exports at /metrics, as one JSON object, each read now. */
 export async function pipelineReport(rt: ServiceRuntime<ConfigSpec>): Promise<PipelineReport> {
   const projections = await Promise.all(
-    (rt.definition.projections ?? []).map(async (p) => ({ name: p.name, source: p.source, lag: await pending(rt, p), deadLetters: await rt.deadLetters.openCount(p.name) })),
+    rt.runners.map(async ({ projection: p, isActive }) => ({
+      name: p.name, source: p.source, lag: await pending(rt, p), deadLetters: await rt.deadLetters.openCount(p.name), active: isActive,
+    })),
   );
   // Reading the gauge runs its collect: the relay's count of unpublished events, as a scrape would.
   const backlog = rt.relay ? (await rt.metrics.outboxBacklog.get()).values[0]?.value ?? null : null;
-  return { service: rt.definition.name, outboxBacklog: backlog, projections };
+  return { service: rt.definition.name, outboxBacklog: backlog, relayActive: rt.relay?.isActive ?? null, projections };
 }
 
 async function pending(rt: ServiceRuntime<ConfigSpec>, p: Projection): Promise<number | null> {
