@@ -1,3 +1,4 @@
 export * from './harness';
 export * from './private-postgres';
 export * from './decider-spec';
+export * from './private-nats';
