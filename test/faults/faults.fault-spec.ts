@@ -8,21 +8,22 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { startPrivateNats, type PrivateNats } from '@ripple/testing';
 import { CI_FAULTS, FAULTS } from './faults';
 import { faultTable, runFault, type FaultReport } from './support/fault-run';
-import { scratchDir, startNats, startPostgres, type NatsServers, type PostgresServer } from './support/local-servers';
+import { scratchDir, startPostgres, type PostgresServer } from './support/local-servers';
 
 const all = process.env.RIPPLE_FAULTS === 'all';
 const chosen = all ? FAULTS : FAULTS.filter((f) => CI_FAULTS.includes(f.name));
 const reports: FaultReport[] = [];
 let dir: string;
 let pg: PostgresServer;
-let single: NatsServers;
+let single: PrivateNats;
 
 beforeAll(async () => {
   dir = scratchDir('suite');
   pg = await startPostgres(scratchDir('pg'));
-  single = await startNats(join(dir, 'nats'));
+  single = await startPrivateNats({ dir: join(dir, 'nats') });
 }, 120_000);
 
 afterAll(async () => {
@@ -41,7 +42,7 @@ afterAll(async () => {
 describe('fault suite: no acknowledged write lost, duplicated or changed, and every copy converges by itself', () => {
   it.each(chosen.map((f) => [f.name, f] as const))('%s', async (_name, fault) => {
     let nats = single;
-    if (fault.topology === 'cluster') nats = await startNats(join(dir, `cluster-${Date.now()}`), 3);
+    if (fault.topology === 'cluster') nats = await startPrivateNats({ dir: join(dir, `cluster-${Date.now()}`), nodes: 3 });
     try {
       const report = await runFault(fault, { nats, pg });
       reports.push(report);

@@ -1,14 +1,14 @@
-import { eventually } from '@ripple/testing';
+import { eventually, type PrivateNats } from '@ripple/testing';
 import { apiClient, signUp, type ApiClient } from '../../e2e/support/http-client';
 import { startRipple, type RunningRipple } from '../../e2e/support/ripple-processes';
 import { FeedWatcher } from './feed-watchers';
 import { judge, type Observed } from './judge';
-import type { NatsServers, PostgresServer } from './local-servers';
+import type { PostgresServer } from './local-servers';
 import { sleep, Workload, type WorkloadUser } from './workload';
 
 export interface FaultContext {
   ripple: RunningRipple;
-  nats: NatsServers;
+  nats: PrivateNats;
   pg: PostgresServer;
 }
 
@@ -44,7 +44,7 @@ const CONVERGE_TIMEOUT_MS = 180_000;
  * for a moment, stop, and the checker reads every copy until it holds every
  * acknowledged write (or gives up), then judges.
  */
-export async function runFault(fault: Fault, servers: { nats: NatsServers; pg: PostgresServer }): Promise<FaultReport> {
+export async function runFault(fault: Fault, servers: { nats: PrivateNats; pg: PostgresServer }): Promise<FaultReport> {
   const env: Record<string, string> = { ADMIN_PASSWORD: 'faults-admin-password', ...(fault.topology === 'cluster' ? { STREAM_REPLICAS: '3' } : {}) };
   const ripple = await startRipple(env, { databaseUrl: servers.pg.url, natsUrl: servers.nats.url });
   const watchers: FeedWatcher[] = [];
