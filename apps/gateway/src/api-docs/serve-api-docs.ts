@@ -11,6 +11,10 @@ import { mergeOpenApi } from './merge-openapi';
 export interface ApiDocsOptions {
   upstreams: Upstreams;
   asyncApi: object;
+  /**
+   * How long a service may take to send its document (default 10 s): each builds it on its first
+   * request, which took 2-4 s on a busy 2-core machine; slower than this, it is listed as unavailable.
+   */
   fetchTimeoutMs?: number;
 }
 
@@ -42,7 +46,7 @@ function fetchServiceDocuments(opts: ApiDocsOptions) {
     SERVICES.map(async (service) => {
       const url = `${opts.upstreams[service].replace(/\/+$/, '')}${OPENAPI_PATH}`;
       try {
-        const res = await fetch(url, { signal: AbortSignal.timeout(opts.fetchTimeoutMs ?? 2000) });
+        const res = await fetch(url, { signal: AbortSignal.timeout(opts.fetchTimeoutMs ?? 10_000) });
         return { service, doc: res.ok ? ((await res.json()) as OpenAPIObject) : undefined };
       } catch {
         return { service, doc: undefined };
