@@ -28,6 +28,21 @@ describe('upstream faults', () => {
     expect(retried(run, 'boards')).toEqual([['upstream_5xx', 500], ['upstream_5xx', 500]]);
     expect(retried(run, 'tags')).toEqual([['network', null]]);
     expect(run.entities.tags.errors[0].message).toMatch(/timed out/);
+
+    // The same run at /metrics: its outcome, its records per entity, its retries by class (a 429 is rate_limit).
+    const metrics = await (await fetch(`http://127.0.0.1:${w.ripple.ports.connectors}/metrics`)).text();
+    /** The value of the series `name` whose labels include `labels` (the app adds its own, e.g. `service`). */
+    const value = (name: string, labels: Record<string, string>) => {
+      const line = metrics.split('\n').find((l) => l.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
+      return Number(line?.split(' ').at(-1));
+    };
+    const nowrepblue = { connector: 'nowrepblue' };
+    expect(value('ripple_connector_runs_total', { ...nowrepblue, status: 'succeeded' })).toBeGreaterThanOrEqual(1);
+    expect(value('ripple_connector_runs_running', nowrepblue)).toBe(0);
+    expect(value('ripple_connector_records_total', { ...nowrepblue, entity: 'talents' })).toBeGreaterThanOrEqual(run.entities.talents.fetched);
+    expect(value('ripple_connector_retries_total', { ...nowrepblue, error_class: 'rate_limit' })).toBeGreaterThanOrEqual(1);
+    expect(value('ripple_connector_retries_total', { ...nowrepblue, error_class: 'upstream_5xx' })).toBeGreaterThanOrEqual(2);
+    expect(value('ripple_connector_retries_total', { ...nowrepblue, error_class: 'network' })).toBeGreaterThanOrEqual(1);
   });
 
   it('gives up after 3 attempts and fails the run, switching nothing', async () => {

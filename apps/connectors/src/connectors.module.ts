@@ -2,7 +2,7 @@ import { Inject, Injectable, Module, type DynamicModule, type OnApplicationBoots
 import { DataSource } from 'typeorm';
 import type { ConfigSpec } from '@ripple/config';
 import { EventStore } from '@ripple/event-store';
-import { JsonLogger } from '@ripple/observability';
+import { JsonLogger, RippleMetrics } from '@ripple/observability';
 import { RuntimeModule, SERVICE_CONFIG, type ServiceRuntime } from '@ripple/service-host';
 import { CatalogVersions } from './catalog/importing/catalog-versions';
 import { NOWREPBLUE, nowRepBlueConnector } from './catalog/importing/nowrepblue.connector';
@@ -20,6 +20,7 @@ import type { ConnectorsConfig } from './connectors.definition';
 import { UpstreamRateLimits } from './framework/http/token-bucket';
 import { UpstreamClient } from './framework/http/upstream-client';
 import { ConnectorRuns } from './framework/runs/connector-runs';
+import { RunMetrics } from './framework/runs/run-metrics';
 import { RunStore } from './framework/runs/run.store';
 import { RunsController } from './framework/runs/runs.controller';
 import { OrchestrateSyncController } from './framework/triggers/orchestrate-sync.controller';
@@ -91,15 +92,15 @@ export class ConnectorsModule {
         { provide: CatalogVersions, useFactory: (db: DataSource, events: EventStore) => new CatalogVersions(db, events), inject: [DataSource, EventStore] },
         {
           provide: ConnectorRuns,
-          useFactory: (db: DataSource, events: EventStore, logger: JsonLogger, config: ConnectorsConfig, limits: UpstreamRateLimits, versions: CatalogVersions, store: AdServerStore) => {
+          useFactory: (db: DataSource, events: EventStore, logger: JsonLogger, metrics: RippleMetrics, config: ConnectorsConfig, limits: UpstreamRateLimits, versions: CatalogVersions, store: AdServerStore) => {
             const api = new BroadstreetApi(broadstreetClient(config, limits));
-            return new ConnectorRuns(db, config.DATABASE_URL, events, new RunStore(db), logger, [
+            return new ConnectorRuns(db, config.DATABASE_URL, events, new RunStore(db), logger, new RunMetrics(metrics), [
               nowRepBlueConnector({ db, client: nowRepBlueClient(config, limits), versions, pageSize: config.NOWREPBLUE_PAGE_SIZE }),
               broadstreetImportConnector({ db, api }),
               broadstreetExportConnector({ store, api, retry: broadstreetRetry(config), rateLimitBudgetMs: config.BROADSTREET_RATE_LIMIT_BUDGET_MS }),
             ]);
           },
-          inject: [DataSource, EventStore, JsonLogger, SERVICE_CONFIG, UpstreamRateLimits, CatalogVersions, AdServerStore],
+          inject: [DataSource, EventStore, JsonLogger, RippleMetrics, SERVICE_CONFIG, UpstreamRateLimits, CatalogVersions, AdServerStore],
         },
       ],
     };

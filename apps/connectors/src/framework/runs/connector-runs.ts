@@ -8,6 +8,7 @@ import { RunInProgressError, UnknownConnectorError } from './run.errors';
 import { RunEventStream } from './run-events';
 import { executeRun } from './run-execution';
 import { initialProgress } from './run-progress';
+import type { RunMetrics } from './run-metrics';
 import { RunStore, type RunView } from './run.store';
 
 /**
@@ -26,6 +27,7 @@ export class ConnectorRuns {
     private readonly events: EventStore,
     readonly store: RunStore,
     private readonly logger: JsonLogger,
+    private readonly metrics: RunMetrics,
     private readonly connectors: readonly ConnectorDefinition<any>[],
   ) {
     for (const c of connectors) topologicalLevels(c.entities); // a cycle fails at boot, not at the first run
@@ -56,7 +58,7 @@ export class ConnectorRuns {
       );
       const abort = new AbortController();
       this.aborts.add(abort);
-      const done = executeRun({ connector, levels, run, stream, store: this.store, db: this.db, logger: this.logger, signal: abort.signal })
+      const done = executeRun({ connector, levels, run, stream, store: this.store, db: this.db, logger: this.logger, metrics: this.metrics, signal: abort.signal })
         .catch((err) => this.logger.event('error', 'run crashed', { runId: run.id, error: (err as Error).message }))
         .finally(async () => {
           this.aborts.delete(abort);

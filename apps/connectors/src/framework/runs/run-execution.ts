@@ -4,6 +4,8 @@ import type { JsonLogger } from '@ripple/observability';
 import type { ConnectorDefinition, EntityDefinition, EntityTracker, RunInfo } from '../connector';
 import { errorClassOf, noteConflict, noteFailure, noteRetry, skipUnfinished, type EntityProgress } from './run-progress';
 import type { RunEventStream } from './run-events';
+import type { RunMetrics } from './run-metrics';
+import type { RetryNotice } from '../http/upstream-client';
 import type { RunStore, RunView } from './run.store';
 
 export interface Execution {
@@ -14,6 +16,7 @@ export interface Execution {
   store: RunStore;
   db: DataSource;
   logger: JsonLogger;
+  metrics: RunMetrics;
   signal: AbortSignal;
 }
 
@@ -44,12 +47,18 @@ export async function executeRun(x: Execution): Promise<void> {
   const saver = progressSaver(x);
   const entities = x.levels.flat().map((e) => e.name);
   const cursors = new Map<string, string>();
+  const retried = (p: EntityProgress, notice: RetryNotice) => {
+    noteRetry(p, notice, new Date());
+    x.metrics.retried(connector.name, notice.errorClass);
+    saver.soon();
+  };
+  x.metrics.started(connector.name);
   try {
     const since = run.mode === 'incremental' ? await store.cursors(connector.name, entities) : {};
     for (const [e, cursor] of Object.entries(since)) run.entities[e].since = cursor;
     const info: RunInfo = {
       runId: run.id, connector: connector.name, trigger: run.trigger, signal: x.signal, entities, mode: run.mode, filters: run.filters, since,
-      track: (e) => tracker(run.entities[e], saver.soon),
+      track: (e) => tracker(run.entities[e], saver.soon, retried),
     };
     const plan = await connector.prepare(info);
     const fetch = connector.fetch?.bind(connector);
@@ -58,11 +67,12 @@ export async function executeRun(x: Execution): Promise<void> {
         const p = run.entities[e.name];
         p.status = 'fetching';
         const t0 = Date.now();
-        const pages = fetch!(e.name, { runId: run.id, cursor: since[e.name] ?? null, signal: x.signal, onRetry: (n) => (noteRetry(p, n, new Date()), saver.soon()) });
+        const pages = fetch!(e.name, { runId: run.id, cursor: since[e.name] ?? null, signal: x.signal, onRetry: (n) => retried(p, n) });
         for await (const page of pages) {
           p.pages += 1;
           await connector.stage?.(e.name, page, p.pages, plan, info);
           p.fetched += page.records.length;
+          x.metrics.fetched(connector.name, e.name, page.records.length);
           p.total = page.total ?? p.total;
           if (page.cursor) cursors.set(e.name, page.cursor);
           p.fetchMs = Date.now() - t0;
@@ -95,8 +105,10 @@ export async function executeRun(x: Execution): Promise<void> {
       await store.finish(tx, run);
       await store.saveCursors(tx, connector.name, cursors);
     });
+    x.metrics.finished(connector.name, 'succeeded', Date.now() - started);
   } catch (err) {
     await saver.settled();
+    x.metrics.finished(connector.name, 'failed', Date.now() - started);
     const failures = err instanceof LevelFailedError ? err.failures : [];
     const now = new Date();
     for (const f of failures) noteFailure(run.entities[f.entity], f.cause, now);
@@ -114,14 +126,14 @@ export async function executeRun(x: Execution): Promise<void> {
   }
 }
 
-function tracker(p: EntityProgress, soon: () => void): EntityTracker {
+function tracker(p: EntityProgress, soon: () => void, retried: (p: EntityProgress, notice: RetryNotice) => void): EntityTracker {
   return {
     total: (n) => ((p.total = n), soon()),
     count: (outcome, n = 1) => {
       p.counts = { ...p.counts, [outcome]: (p.counts?.[outcome] ?? 0) + n };
       soon();
     },
-    retry: (notice) => (noteRetry(p, notice, new Date()), soon()),
+    retry: (notice) => retried(p, notice),
     conflict: (c) => (noteConflict(p, c), soon()),
   };
 }
