@@ -4,9 +4,7 @@ import { CreateProfiles1732240000000 } from './migrations/1732240000000-create-p
 import { CreateIdempotencyKeys1732240000011 } from './migrations/1732240000011-create-idempotency-keys';
 import { AddTokenVersions1732240000050 } from './migrations/1732240000050-add-token-versions';
 import { CreatePetRelations1732240000051 } from './migrations/1732240000051-create-pet-relations';
-import { MakeUsersRebuildable1732240000060 } from './migrations/1732240000060-make-users-rebuildable';
 import { petRelationsProjection } from './pet-relations/pet-relations.projection';
-import { usersProjection } from './users/users.projection';
 
 const positive = (v: string) => (Number(v) > 0 ? undefined : 'must be greater than 0');
 
@@ -30,6 +28,6 @@ export const profilesDefinition: ServiceDefinition<typeof config> = {
   schema: 'profiles',
   config,
   publishes: 'profiles',
-  migrations: [CreateProfiles1732240000000, CreateIdempotencyKeys1732240000011, AddTokenVersions1732240000050, CreatePetRelations1732240000051, MakeUsersRebuildable1732240000060],
-  projections: [usersProjection, petRelationsProjection],
+  migrations: [CreateProfiles1732240000000, CreateIdempotencyKeys1732240000011, AddTokenVersions1732240000050, CreatePetRelations1732240000051],
+  projections: [petRelationsProjection],
 };

@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { CausationContext, EventEnvelope } from '@ripple/contracts';
-import { EventStore, StreamVersionConflictError, type NewEvent, type Write } from '@ripple/event-store';
+import { EventStore, StreamVersionConflictError, type NewEvent } from '@ripple/event-store';
 import type { ProfilesEvent } from '@ripple/contracts';
 import { evolve, type UserState } from './user';
-import { userFromRow, writeUsersSql } from './user-rows';
 import { IdempotencyKeyReusedError, UserNotFoundError } from './user.errors';
 
 /** Decisions taken again after losing a race to a concurrent write of the same user, before the conflict is surfaced. */
@@ -39,27 +38,42 @@ export interface Idempotency {
   requestHash: string;
 }
 
+export interface UserRecord extends UserState {
+  createdAt: string;
+  updatedAt: string;
+}
+
+const toRecord = (r: Record<string, any>): UserRecord => ({
+  id: r.id,
+  username: r.username,
+  email: r.email,
+  role: r.role,
+  profileInfo: r.profile_info,
+  version: r.version,
+  tokenVersion: r.token_version,
+  createdAt: new Date(r.created_at).toISOString(),
+  updatedAt: new Date(r.updated_at).toISOString(),
+});
+
 /**
  * The user aggregate's persistence: events go to the event store and the
- * `users` row (its snapshot and read model, `evolve`'s fold of the events
- * appended) is written in the same transaction. The `users` projection rebuilds
- * the same rows from the stream.
+ * `users` row (its snapshot and read model) is written in the same transaction.
  */
 @Injectable()
 export class UserRepository {
   /** Per user: the last command of this instance in line, so the next one waits for it. */
   private readonly queues = new Map<string, Promise<unknown>>();
   /** Per user: the state this instance last committed (a command's first decision needs no read). */
-  private readonly known = new RecentMap<string, UserState>(KNOWN_USERS);
+  private readonly known = new RecentMap<string, UserRecord>(KNOWN_USERS);
 
   constructor(private readonly dataSource: DataSource, private readonly store: EventStore) {}
 
-  async find(id: string, tx: EntityManager = this.dataSource.manager): Promise<UserState | undefined> {
+  async find(id: string, tx: EntityManager = this.dataSource.manager): Promise<UserRecord | undefined> {
     const [row] = await tx.query('SELECT * FROM profiles.users WHERE id = $1', [id]);
-    return row ? userFromRow(row) : undefined;
+    return row ? toRecord(row) : undefined;
   }
 
-  async get(id: string): Promise<UserState> {
+  async get(id: string): Promise<UserRecord> {
     const user = await this.find(id);
     if (!user) throw new UserNotFoundError(id);
     return user;
@@ -71,12 +85,12 @@ export class UserRepository {
     return row.password_hash;
   }
 
-  async findByLogin(login: string): Promise<(UserState & { passwordHash: string }) | undefined> {
+  async findByLogin(login: string): Promise<(UserRecord & { passwordHash: string }) | undefined> {
     const [row] = await this.dataSource.query(
       'SELECT u.*, c.password_hash FROM profiles.users u JOIN profiles.credentials c ON c.user_id = u.id WHERE lower(u.username) = lower($1) OR lower(u.email) = lower($1)',
       [login],
     );
-    return row ? { ...userFromRow(row), passwordHash: row.password_hash } : undefined;
+    return row ? { ...toRecord(row), passwordHash: row.password_hash } : undefined;
   }
 
   /**
@@ -96,7 +110,7 @@ export class UserRepository {
     ctx: CausationContext,
     idempotency?: Idempotency,
     newPasswordHash?: string,
-  ): Promise<{ user: UserState; events: EventEnvelope[]; replayed?: boolean }> {
+  ): Promise<{ user: UserRecord; events: EventEnvelope[]; replayed?: boolean }> {
     // This instance's commands for one user queue behind each other rather than race (a race costs
     // a wasted statement and a retry; under load, many); races with other instances are retried.
     const previous = this.queues.get(id);
@@ -115,7 +129,7 @@ export class UserRepository {
     ctx: CausationContext,
     idempotency?: Idempotency,
     newPasswordHash?: string,
-  ): Promise<{ user: UserState; events: EventEnvelope[]; replayed?: boolean }> {
+  ): Promise<{ user: UserRecord; events: EventEnvelope[]; replayed?: boolean }> {
     for (let attempt = 1; ; attempt++) {
       // First on the state this instance last committed, if it has it: the append's version
       // check (and the idempotency key's) catches a stale one, and everything that is not a
@@ -148,7 +162,7 @@ export class UserRepository {
         if (row.idempotency_hash !== idempotency.requestHash) throw new IdempotencyKeyReusedError(idempotency.key);
         return { user: row.idempotency_response, events: [], replayed: true };
       }
-      const state = userFromRow(row);
+      const state = toRecord(row);
       const events = decide(state);
       if (events.length === 0) return { user: state, events: [] };
       try {
@@ -160,35 +174,39 @@ export class UserRepository {
     }
   }
 
-  private async save(state: UserState, events: NewEvent<ProfilesEvent>[], ctx: CausationContext, idempotency?: Idempotency, newPasswordHash?: string) {
-    let user = state;
-    const writes = (envelopes: EventEnvelope[]): Write[] => {
-      user = envelopes.reduce((s, e) => evolve(s, e as ProfilesEvent), state);
-      const out = [{ sql: writeUsersSql('profiles.users', '$?1'), params: [JSON.stringify([user])] }];
-      if (newPasswordHash !== undefined) {
-        out.push({ sql: 'UPDATE profiles.credentials SET password_hash = $?2 WHERE user_id = $?1', params: [state.id, newPasswordHash] });
-      }
-      if (idempotency) {
-        out.push({
-          sql: 'INSERT INTO profiles.idempotency_keys (user_id, key, request_hash, response) VALUES ($?1, $?2, $?3, $?4)',
-          params: [state.id, idempotency.key, idempotency.requestHash, JSON.stringify(user)],
-        });
-      }
-      return out;
-    };
+  private async save(state: UserRecord, events: NewEvent<ProfilesEvent>[], ctx: CausationContext, idempotency?: Idempotency, newPasswordHash?: string) {
+    const now = new Date();
+    const next = events.reduce((s, e) => evolve(s, e as ProfilesEvent), state as UserState);
+    const user: UserRecord = { ...state, role: next.role, profileInfo: next.profileInfo, version: next.version, tokenVersion: next.tokenVersion, updatedAt: now.toISOString() };
+    const writes = [{
+      sql: 'UPDATE profiles.users SET role = $?2, profile_info = $?3, version = $?4, token_version = $?5, updated_at = $?6 WHERE id = $?1 RETURNING id',
+      params: [state.id, user.role, JSON.stringify(user.profileInfo), user.version, user.tokenVersion, now],
+    }];
+    if (newPasswordHash !== undefined) {
+      writes.push({ sql: 'UPDATE profiles.credentials SET password_hash = $?2 WHERE user_id = $?1', params: [state.id, newPasswordHash] });
+    }
+    if (idempotency) {
+      writes.push({
+        sql: 'INSERT INTO profiles.idempotency_keys (user_id, key, request_hash, response) VALUES ($?1, $?2, $?3, $?4)',
+        params: [state.id, idempotency.key, idempotency.requestHash, JSON.stringify(user)],
+      });
+    }
     const { events: envelopes } = await this.store.appendAtomically(this.dataSource,
-      { aggregateType: 'user', aggregateId: state.id, expectedVersion: state.version, events, context: ctx }, writes);
+      { aggregateType: 'user', aggregateId: state.id, expectedVersion: state.version, events, context: ctx, now }, writes);
     this.known.set(state.id, user);
     return { user, events: envelopes };
   }
 
-  async create(id: string, events: NewEvent<ProfilesEvent>[], passwordHash: string, ctx: CausationContext): Promise<UserState> {
+  async create(id: string, events: NewEvent<ProfilesEvent>[], passwordHash: string, ctx: CausationContext): Promise<UserRecord> {
     const user = await this.dataSource.transaction(async (tx) => {
       const envelopes = await this.store.append(tx, { aggregateType: 'user', aggregateId: id, expectedVersion: 0, events, context: ctx });
       const state = envelopes.reduce<UserState | undefined>((s, e) => evolve(s, e as ProfilesEvent), undefined)!;
-      await tx.query(writeUsersSql('profiles.users', '$1'), [JSON.stringify([state])]);
+      const [row] = await tx.query(
+        `INSERT INTO profiles.users (id, username, email, role, profile_info, version) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
+        [id, state.username, state.email, state.role, JSON.stringify(state.profileInfo), state.version],
+      );
       await tx.query('INSERT INTO profiles.credentials (user_id, password_hash) VALUES ($1, $2)', [id, passwordHash]);
-      return state;
+      return toRecord(row);
     });
     this.known.set(id, user);
     return user;

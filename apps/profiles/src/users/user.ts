@@ -24,29 +24,19 @@ export interface UserState {
   version: number;
   /** Tokens issued below this version are revoked. */
   tokenVersion: number;
-  /** When the first and the last event occurred (ISO). */
-  createdAt: string;
-  updatedAt: string;
 }
 
-/**
- * Applies one of the user's own events to its state: the `users` row is this
- * fold of the user's events, whether the command path writes it with its events
- * or the `users` projection rebuilds it from the stream.
- */
+/** Applies one of the user's own events to its state. */
 export function evolve(state: UserState | undefined, event: ProfilesEvent): UserState {
-  const updatedAt = event.occurredAt;
   switch (event.type) {
-    case 'UserRegistered': {
-      const { username, email, role, profileInfo } = event.data;
-      return { id: event.aggregateId, username, email, role, profileInfo: { ...profileInfo }, version: 1, tokenVersion: 0, createdAt: updatedAt, updatedAt };
-    }
+    case 'UserRegistered':
+      return { id: event.aggregateId, ...event.data, profileInfo: { ...event.data.profileInfo }, version: 1, tokenVersion: 0 };
     case 'UserProfileUpdated':
-      return { ...state!, profileInfo: applyProfileChanges(state!.profileInfo, event.data.changes), version: state!.version + 1, updatedAt };
+      return { ...state!, profileInfo: applyProfileChanges(state!.profileInfo, event.data.changes), version: state!.version + 1 };
     case 'UserRoleChanged':
-      return { ...state!, role: event.data.to, version: state!.version + 1, updatedAt };
+      return { ...state!, role: event.data.to, version: state!.version + 1 };
     case 'UserTokensRevoked':
-      return { ...state!, tokenVersion: event.data.tokenVersion, version: state!.version + 1, updatedAt };
+      return { ...state!, tokenVersion: event.data.tokenVersion, version: state!.version + 1 };
     default: {
       const never: never = event;
       throw new Error(`unknown event ${(never as { type: string }).type}`);
