@@ -7,7 +7,7 @@ const LIB_LAYERS = [
   ['config', 'auth', 'observability', 'testing', 'sync-client'],
   ['messaging'],
   ['event-store'],
-  ['projections', 'http-edge'],
+  ['projections', 'relay', 'http-edge'],
   ['service-host'],
 ];
 const TEST_FILE = '(\\.(spec|int-spec|e2e-spec|fault-spec)\\.tsx?$)|^test/';

@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // Operations CLI over the compiled apps: replay a projection, republish a service's events.
+require('reflect-metadata');
 const { runOpsCli } = require('@ripple/service-host');
-const definitions = [
-  require('../apps/profiles/dist/profiles.definition.js').profilesDefinition,
-  require('../apps/venues/dist/venues.definition.js').venuesDefinition,
-  require('../apps/pets/dist/pets.definition.js').petsDefinition,
-  require('../apps/connectors/dist/connectors.definition.js').connectorsDefinition,
+const appModules = [
+  require('../apps/profiles/dist/profiles.module.js').ProfilesModule,
+  require('../apps/venues/dist/venues.module.js').VenuesModule,
+  require('../apps/pets/dist/pets.module.js').PetsModule,
+  require('../apps/connectors/dist/connectors.module.js').ConnectorsModule,
 ];
-runOpsCli(definitions, process.argv.slice(2)).then(
+runOpsCli(appModules, process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err) => {
     process.stderr.write(`${err.stack || err}\n`);

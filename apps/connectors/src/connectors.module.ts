@@ -1,9 +1,8 @@
-import { Inject, Injectable, Module, type DynamicModule, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Module, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { ConfigSpec } from '@ripple/config';
 import { EventStore } from '@ripple/event-store';
 import { JsonLogger, RippleMetrics } from '@ripple/observability';
-import { RuntimeModule, SERVICE_CONFIG, type ServiceRuntime } from '@ripple/service-host';
+import { OutboxRelayModule, RippleModule, SERVICE_CONFIG } from '@ripple/service-host';
 import { CatalogVersions } from './catalog/importing/catalog-versions';
 import { NOWREPBLUE, nowRepBlueConnector } from './catalog/importing/nowrepblue.connector';
 import { CatalogController } from './catalog/reading/catalog.controller';
@@ -16,7 +15,7 @@ import { broadstreetImportConnector } from './broadstreet/importing/broadstreet-
 import { AdServerController } from './broadstreet/local-entities/adserver.controller';
 import { LocalEntities } from './broadstreet/local-entities/local-entities';
 import { SyncController } from './broadstreet/sync/sync.controller';
-import type { ConnectorsConfig } from './connectors.definition';
+import { connectorsDefinition, type ConnectorsConfig } from './connectors.definition';
 import { UpstreamRateLimits } from './framework/http/token-bucket';
 import { UpstreamClient } from './framework/http/upstream-client';
 import { ConnectorRuns } from './framework/runs/connector-runs';
@@ -78,31 +77,27 @@ class ConnectorsLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
   }
 }
 
-@Module({})
-export class ConnectorsModule {
-  static forRuntime(rt: ServiceRuntime<ConfigSpec>): DynamicModule {
-    return {
-      module: ConnectorsModule,
-      imports: [RuntimeModule.forRoot(rt)],
-      controllers: [RunsController, OrchestrateSyncController, RollbackController, CatalogController, SyncController, AdServerController],
-      providers: [
-        RawBodyCapture, SeenSignatures, CatalogReader, ConnectorsLifecycle, LocalEntities,
-        { provide: AdServerStore, useFactory: (db: DataSource) => new AdServerStore(db), inject: [DataSource] },
-        { provide: UpstreamRateLimits, useValue: new UpstreamRateLimits() },
-        { provide: CatalogVersions, useFactory: (db: DataSource, events: EventStore) => new CatalogVersions(db, events), inject: [DataSource, EventStore] },
-        {
-          provide: ConnectorRuns,
-          useFactory: (db: DataSource, events: EventStore, logger: JsonLogger, metrics: RippleMetrics, config: ConnectorsConfig, limits: UpstreamRateLimits, versions: CatalogVersions, store: AdServerStore) => {
-            const api = new BroadstreetApi(broadstreetClient(config, limits));
-            return new ConnectorRuns(db, config.DATABASE_URL, events, new RunStore(db), logger, new RunMetrics(metrics), [
-              nowRepBlueConnector({ db, client: nowRepBlueClient(config, limits), versions, pageSize: config.NOWREPBLUE_PAGE_SIZE }),
-              broadstreetImportConnector({ db, api }),
-              broadstreetExportConnector({ store, api, retry: broadstreetRetry(config), rateLimitBudgetMs: config.BROADSTREET_RATE_LIMIT_BUDGET_MS }),
-            ]);
-          },
-          inject: [DataSource, EventStore, JsonLogger, RippleMetrics, SERVICE_CONFIG, UpstreamRateLimits, CatalogVersions, AdServerStore],
-        },
-      ],
-    };
-  }
-}
+/** Connectors: upstream APIs mirrored (the NowRepBlue catalog import, Broadstreet two-way sync), runs with progress, webhooks and the schedule. */
+@Module({
+  imports: [RippleModule.forService(connectorsDefinition), OutboxRelayModule],
+  controllers: [RunsController, OrchestrateSyncController, RollbackController, CatalogController, SyncController, AdServerController],
+  providers: [
+    RawBodyCapture, SeenSignatures, CatalogReader, ConnectorsLifecycle, LocalEntities,
+    { provide: AdServerStore, useFactory: (db: DataSource) => new AdServerStore(db), inject: [DataSource] },
+    { provide: UpstreamRateLimits, useValue: new UpstreamRateLimits() },
+    { provide: CatalogVersions, useFactory: (db: DataSource, events: EventStore) => new CatalogVersions(db, events), inject: [DataSource, EventStore] },
+    {
+      provide: ConnectorRuns,
+      useFactory: (db: DataSource, events: EventStore, logger: JsonLogger, metrics: RippleMetrics, config: ConnectorsConfig, limits: UpstreamRateLimits, versions: CatalogVersions, store: AdServerStore) => {
+        const api = new BroadstreetApi(broadstreetClient(config, limits));
+        return new ConnectorRuns(db, config.DATABASE_URL, events, new RunStore(db), logger, new RunMetrics(metrics), [
+          nowRepBlueConnector({ db, client: nowRepBlueClient(config, limits), versions, pageSize: config.NOWREPBLUE_PAGE_SIZE }),
+          broadstreetImportConnector({ db, api }),
+          broadstreetExportConnector({ store, api, retry: broadstreetRetry(config), rateLimitBudgetMs: config.BROADSTREET_RATE_LIMIT_BUDGET_MS }),
+        ]);
+      },
+      inject: [DataSource, EventStore, JsonLogger, RippleMetrics, SERVICE_CONFIG, UpstreamRateLimits, CatalogVersions, AdServerStore],
+    },
+  ],
+})
+export class ConnectorsModule {}

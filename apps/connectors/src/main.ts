@@ -1,6 +1,5 @@
 import 'reflect-metadata';
-import { runService } from '@ripple/service-host';
-import { connectorsDefinition } from './connectors.definition';
+import { bootstrapService } from '@ripple/service-host';
 import { ConnectorsModule } from './connectors.module';
 
-void runService(connectorsDefinition, (rt) => ConnectorsModule.forRuntime(rt as never));
+void bootstrapService(ConnectorsModule);

@@ -1,6 +1,4 @@
 import type { ServiceDefinition } from '@ripple/service-host';
-import { changeFeedProjection } from './feed/change-feed.projection';
-import { FEED_SOURCES } from './feed/feed-sources';
 import { GATEWAY_VARS } from './gateway.config';
 import { CreateGateway1732240000020 } from './migrations/1732240000020-create-gateway';
 import { AddTokenVersions1732240000052 } from './migrations/1732240000052-add-token-versions';
@@ -12,5 +10,4 @@ export const gatewayDefinition: ServiceDefinition<typeof GATEWAY_VARS> = {
   schema: 'gateway',
   config: GATEWAY_VARS,
   migrations: [CreateGateway1732240000020, AddTokenVersions1732240000052, AddFeedRetention1733050000021, AddChangeTraceparent1733060000022],
-  projections: FEED_SOURCES.map(changeFeedProjection),
 };

@@ -1,6 +1,5 @@
 import 'reflect-metadata';
-import { runService } from '@ripple/service-host';
-import { petsDefinition } from './pets.definition';
+import { bootstrapService } from '@ripple/service-host';
 import { PetsModule } from './pets.module';
 
-void runService(petsDefinition, (rt) => PetsModule.forRuntime(rt as never));
+void bootstrapService(PetsModule);

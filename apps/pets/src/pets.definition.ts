@@ -1,14 +1,8 @@
 import { int, type ConfigOf } from '@ripple/config';
-import { EventStore } from '@ripple/event-store';
 import { SERVICE_HOST_VARS, type ServiceDefinition } from '@ripple/service-host';
 import { CreatePets1732240000003 } from './migrations/1732240000003-create-pets';
 import { TrackEditTimes1732240000021 } from './migrations/1732240000021-track-edit-times';
-import { CopySync } from './copies/copy-sync';
-import { petSyncProjection } from './copies/pet-sync.projection';
-import { petHistoryProjection } from './pets/pet-history.projection';
 import { PETS_SCHEMA } from './records/record-kind';
-import { RecordStore } from './records/record.store';
-import { copyContactWhenProfileChanged } from './user-contacts/copy-contact-when-profile-changed';
 
 const config = {
   ...SERVICE_HOST_VARS,
@@ -19,13 +13,10 @@ const config = {
 };
 export type PetsConfig = ConfigOf<typeof config>;
 
-const copies = new CopySync(new RecordStore(new EventStore(PETS_SCHEMA)));
-
 export const petsDefinition: ServiceDefinition<typeof config> = {
   name: 'pets',
   schema: PETS_SCHEMA,
   config,
   publishes: 'pets',
   migrations: [CreatePets1732240000003, TrackEditTimes1732240000021],
-  projections: [copyContactWhenProfileChanged(copies), petSyncProjection(copies), petHistoryProjection],
 };

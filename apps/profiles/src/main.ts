@@ -1,6 +1,5 @@
 import 'reflect-metadata';
-import { runService } from '@ripple/service-host';
-import { profilesDefinition } from './profiles.definition';
+import { bootstrapService } from '@ripple/service-host';
 import { ProfilesModule } from './profiles.module';
 
-void runService(profilesDefinition, (rt) => ProfilesModule.forRuntime(rt as never));
+void bootstrapService(ProfilesModule);

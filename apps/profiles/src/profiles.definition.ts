@@ -4,7 +4,6 @@ import { CreateProfiles1732240000000 } from './migrations/1732240000000-create-p
 import { CreateIdempotencyKeys1732240000011 } from './migrations/1732240000011-create-idempotency-keys';
 import { AddTokenVersions1732240000050 } from './migrations/1732240000050-add-token-versions';
 import { CreatePetRelations1732240000051 } from './migrations/1732240000051-create-pet-relations';
-import { petRelationsProjection } from './pet-relations/pet-relations.projection';
 
 const positive = (v: string) => (Number(v) > 0 ? undefined : 'must be greater than 0');
 
@@ -29,5 +28,4 @@ export const profilesDefinition: ServiceDefinition<typeof config> = {
   config,
   publishes: 'profiles',
   migrations: [CreateProfiles1732240000000, CreateIdempotencyKeys1732240000011, AddTokenVersions1732240000050, CreatePetRelations1732240000051],
-  projections: [petRelationsProjection],
 };

@@ -1,6 +1,5 @@
 import 'reflect-metadata';
-import { runService } from '@ripple/service-host';
-import { venuesDefinition } from './venues.definition';
+import { bootstrapService } from '@ripple/service-host';
 import { VenuesModule } from './venues.module';
 
-void runService(venuesDefinition, (rt) => VenuesModule.forRuntime(rt as never));
+void bootstrapService(VenuesModule);

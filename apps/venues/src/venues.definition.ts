@@ -1,6 +1,5 @@
 import { int, type ConfigOf } from '@ripple/config';
 import { SERVICE_HOST_VARS, type ServiceDefinition } from '@ripple/service-host';
-import { venueDirectoryProjection } from './directory/venue-directory.projection';
 import { CreateVenues1732240000001 } from './migrations/1732240000001-create-venues';
 import { AddVenuesEventStore1732240000002 } from './migrations/1732240000002-add-venues-event-store';
 
@@ -13,5 +12,4 @@ export const venuesDefinition: ServiceDefinition<typeof config> = {
   config,
   publishes: 'venues',
   migrations: [CreateVenues1732240000001, AddVenuesEventStore1732240000002],
-  projections: [venueDirectoryProjection],
 };

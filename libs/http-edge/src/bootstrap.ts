@@ -23,13 +23,22 @@ export function settleCorrelationId(given: string | string[] | undefined): strin
 }
 
 /**
- * A Nest app with Ripple's HTTP edge: JSON bodies only (malformed → 400,
- * oversized → 413, too deep or holding what PostgreSQL cannot store → 400), a
- * correlation id on every request and log line, strict validation, domain
- * errors mapped to statuses, and graceful shutdown.
+ * A Nest app with Ripple's HTTP edge (see `useHttpEdge`).
  */
 export async function createHttpApp(module: unknown, opts: HttpAppOptions): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(module as never, { logger: opts.logger, bodyParser: false });
+  useHttpEdge(app, opts);
+  return app;
+}
+
+/**
+ * Ripple's HTTP edge on a Nest app created with `bodyParser: false`: JSON
+ * bodies only (malformed → 400, oversized → 413, too deep or holding what
+ * PostgreSQL cannot store → 400), a correlation id on every request and log
+ * line, strict validation, domain errors mapped to statuses, and graceful
+ * shutdown. Called before the app initializes (its middleware goes first).
+ */
+export function useHttpEdge(app: INestApplication, opts: HttpAppOptions): void {
   app.use(correlation);
   app.use(observeHttpRequests(opts.metrics));
   app.use(express.json({ limit: opts.bodyLimit, strict: true, type: ['application/json', 'application/*+json'] }));
@@ -41,7 +50,6 @@ export async function createHttpApp(module: unknown, opts: HttpAppOptions): Prom
   app.useGlobalPipes(strictValidationPipe());
   app.useGlobalFilters(new ErrorFilter(opts.logger));
   app.enableShutdownHooks();
-  return app;
 }
 
 function correlation(req: Request, res: Response, next: NextFunction) {

@@ -32,20 +32,16 @@ class MetricsController {
 
 /**
  * /health, /health/live, /health/ready and /metrics for an app. The checks provider is supplied by the app
- * (it knows its DataSource and NATS connection).
+ * (it knows its DataSource and NATS connection); RippleMetrics must be injectable where it is imported.
  */
 @Module({})
 export class ObservabilityModule {
-  static forRoot(opts: { metrics: RippleMetrics; checks: { useFactory: (...args: any[]) => HealthCheck[]; inject?: any[] } }): DynamicModule {
+  static forRoot(opts: { checks: { useFactory: (...args: any[]) => HealthCheck[]; inject?: any[] } }): DynamicModule {
     return {
       module: ObservabilityModule,
       imports: [TerminusModule.forRoot({ errorLogStyle: 'json' })],
       controllers: [HealthController, HealthProbesController, MetricsController],
-      providers: [
-        { provide: RippleMetrics, useValue: opts.metrics },
-        { provide: HEALTH_CHECKS, useFactory: opts.checks.useFactory, inject: opts.checks.inject ?? [] },
-      ],
-      exports: [RippleMetrics],
+      providers: [{ provide: HEALTH_CHECKS, useFactory: opts.checks.useFactory, inject: opts.checks.inject ?? [] }],
     };
   }
 }

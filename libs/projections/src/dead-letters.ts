@@ -86,8 +86,11 @@ const toDeadLetter = (r: Record<string, any>): DeadLetter => ({
  */
 export class DeadLetterStore {
   private readonly table: string;
-  constructor(private readonly dataSource: DataSource, private readonly schema: string, private readonly projections: Projection[]) {
+  private readonly projections: () => Projection[];
+  /** `projections`: those whose letters can be retried, or how to find them (once the app knows them). */
+  constructor(private readonly dataSource: DataSource, private readonly schema: string, projections: Projection[] | (() => Projection[])) {
     this.table = qualify(schema, 'dead_letters');
+    this.projections = typeof projections === 'function' ? projections : () => projections;
   }
 
   async record(tx: EntityManager | DataSource, d: NewDeadLetter): Promise<void> {
@@ -200,7 +203,7 @@ export class DeadLetterStore {
   }
 
   private projectionNamed(name: string): Projection {
-    const p = this.projections.find((x) => x.name === name);
+    const p = this.projections().find((x) => x.name === name);
     if (!p) throw new Error(`no projection named ${name} in this service`);
     return p;
   }

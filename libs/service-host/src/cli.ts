@@ -1,8 +1,30 @@
-import type { ConfigSpec } from '@ripple/config';
+import type { Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { INestMicroservice } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { EventStore } from '@ripple/event-store';
+import type { Broker } from '@ripple/messaging';
 import { replayProjection } from '@ripple/projections';
-import { createRuntime, stopRuntime, type ServiceDefinition } from './runtime';
+import { BROKER, SERVICE_CONFIG, SERVICE_DEFINITION, type ServiceConfig, type ServiceDefinition } from './definition';
+import { JetStreamPipeline } from './pipeline/jetstream-pipeline';
 
-type AnyDefinition = ServiceDefinition<ConfigSpec>;
+/**
+ * One app's providers, built (its database migrated, NATS connected) but not
+ * started: no lifecycle hook runs (no schedule, no seeding) and the pipeline
+ * does not listen; its reactors are registered so its projections are known.
+ * For tools that work on a service's data from a process of their own (the ops
+ * CLI, the bench); `close()` releases it.
+ */
+export async function createServiceContext(appModule: Type): Promise<INestMicroservice> {
+  const app = await NestFactory.createMicroservice(appModule, {
+    logger: false,
+    abortOnError: false,
+    useFactory: (pipeline: JetStreamPipeline) => ({ strategy: pipeline }),
+    inject: [JetStreamPipeline],
+  } as never);
+  (app as unknown as { registerListeners(): void }).registerListeners();
+  return app;
+}
 
 /**
  * scripts/ops.js, in a process of its own with a service's own settings (no
@@ -13,48 +35,57 @@ type AnyDefinition = ServiceDefinition<ConfigSpec>;
  * them again (after broker data loss; relays also do it by themselves when they
  * notice); the service must be running (or started) to publish them.
  */
-export async function runOpsCli(definitions: AnyDefinition[], argv: string[]): Promise<number> {
+export async function runOpsCli(appModules: Type[], argv: string[]): Promise<number> {
   const [command, target, arg] = argv;
-  const projections = definitions.flatMap((d) => (d.projections ?? []).map((p) => ({ d, p })));
   if (command === 'replay' && target) {
-    const found = projections.find((x) => x.p.name === target);
-    if (!found) return usage(`no projection named "${target}"; known: ${projections.map((x) => x.p.name).join(', ')}`);
-    const rt = await createRuntime(found.d);
-    const started = Date.now();
-    let last = 0;
-    try {
-      const events = await replayProjection(rt.dataSource, rt.broker, found.p, {
-        schema: found.d.schema,
-        namespace: rt.config.RIPPLE_NAMESPACE,
-        onProgress: (p) => {
-          if (Date.now() - last < 500 && p.phase !== 'swapped') return;
-          last = Date.now();
-          const pct = p.total ? ((100 * p.applied) / p.total).toFixed(1) : '100.0';
-          process.stderr.write(`${p.projection}: ${p.phase} ${p.applied}/${p.total} (${pct}%)\n`);
-        },
-      });
-      const seconds = (Date.now() - started) / 1000;
-      process.stdout.write(`${target} rebuilt from ${events} events in ${seconds.toFixed(1)} s (${Math.round(events / Math.max(seconds, 0.001))} events/s)\n`);
-      return 0;
-    } finally {
-      await stopRuntime(rt);
-    }
-  }
-  if (command === 'republish' && target) {
-    const publishing = definitions.filter((x) => x.publishes);
-    const chosen = target === 'all' ? publishing : publishing.filter((x) => x.name === target);
-    if (chosen.length === 0) return usage(`no publishing service named "${target}"; known: all, ${publishing.map((x) => x.name).join(', ')}`);
-    if (arg !== undefined && !/^\d+$/.test(arg)) return usage(`fromPosition must be a whole number, got "${arg}"`);
-    for (const d of chosen) {
-      const rt = await createRuntime(d);
+    const known: string[] = [];
+    for (const m of appModules) {
+      const app = await createServiceContext(m);
       try {
-        const n = await rt.dataSource.transaction((tx) => rt.eventStore.scheduleRepublish(tx, Number(arg ?? 0)));
-        process.stdout.write(`${n} events of ${d.name} marked for republishing\n`);
+        const projection = app.get(JetStreamPipeline).projections().find((p) => p.name === target);
+        known.push(...app.get(JetStreamPipeline).projections().map((p) => p.name));
+        if (!projection) continue;
+        const def = app.get<ServiceDefinition>(SERVICE_DEFINITION);
+        const started = Date.now();
+        let last = 0;
+        const events = await replayProjection(app.get(DataSource), app.get<Broker>(BROKER), projection, {
+          schema: def.schema,
+          namespace: app.get<ServiceConfig>(SERVICE_CONFIG).RIPPLE_NAMESPACE,
+          onProgress: (p) => {
+            if (Date.now() - last < 500 && p.phase !== 'swapped') return;
+            last = Date.now();
+            const pct = p.total ? ((100 * p.applied) / p.total).toFixed(1) : '100.0';
+            process.stderr.write(`${p.projection}: ${p.phase} ${p.applied}/${p.total} (${pct}%)\n`);
+          },
+        });
+        const seconds = (Date.now() - started) / 1000;
+        process.stdout.write(`${target} rebuilt from ${events} events in ${seconds.toFixed(1)} s (${Math.round(events / Math.max(seconds, 0.001))} events/s)\n`);
+        return 0;
       } finally {
-        await stopRuntime(rt);
+        await app.close();
       }
     }
-    return 0;
+    return usage(`no projection named "${target}"; known: ${known.join(', ')}`);
+  }
+  if (command === 'republish' && target) {
+    if (arg !== undefined && !/^\d+$/.test(arg)) return usage(`fromPosition must be a whole number, got "${arg}"`);
+    const publishing: string[] = [];
+    for (const m of appModules) {
+      const app = await createServiceContext(m);
+      try {
+        const def = app.get<ServiceDefinition>(SERVICE_DEFINITION);
+        if (!def.publishes) continue;
+        publishing.push(def.name);
+        if (target !== 'all' && target !== def.name) continue;
+        const store = app.get(EventStore);
+        const n = await app.get(DataSource).transaction((tx) => store.scheduleRepublish(tx, Number(arg ?? 0)));
+        process.stdout.write(`${n} events of ${def.name} marked for republishing\n`);
+        if (target !== 'all') return 0;
+      } finally {
+        await app.close();
+      }
+    }
+    return target === 'all' ? 0 : usage(`no publishing service named "${target}"; known: all, ${publishing.join(', ')}`);
   }
   return usage();
 }

@@ -2,7 +2,9 @@ import { Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, U
 import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { Type as Transform } from 'class-transformer';
 import { BearerAuthGuard, Roles } from '@ripple/auth';
-import { DeadLetterStore, type DeadLetterStatus } from '@ripple/projections';
+import type { DeadLetterStatus, DeadLetterStore } from '@ripple/projections';
+import { NoProjectionsError } from './ops.errors';
+import { JetStreamPipeline } from './pipeline/jetstream-pipeline';
 
 export class DeadLetterQueryDto {
   @IsOptional() @IsIn(['open', 'resolved', 'discarded']) status?: DeadLetterStatus;
@@ -19,7 +21,13 @@ export function deadLettersController(service: string): Type<unknown> {
   @UseGuards(BearerAuthGuard)
   @Roles('admin')
   class DeadLettersController {
-    constructor(readonly store: DeadLetterStore) {}
+    constructor(private readonly pipeline: JetStreamPipeline) {}
+
+    /** A service that runs no projections has no dead-letter table. */
+    private get store(): DeadLetterStore {
+      if (this.pipeline.projections().length === 0) throw new NoProjectionsError(service);
+      return this.pipeline.deadLetters;
+    }
 
     @Get()
     async list(@Query() q: DeadLetterQueryDto) {

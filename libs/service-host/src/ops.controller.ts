@@ -3,11 +3,16 @@ import { Type as Transform } from 'class-transformer';
 import { IsInt, IsOptional, Min } from 'class-validator';
 import type { Response } from 'express';
 import { BearerAuthGuard, Roles } from '@ripple/auth';
-import type { ConfigSpec } from '@ripple/config';
+import { Inject } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { EventStore } from '@ripple/event-store';
+import type { Broker } from '@ripple/messaging';
+import { JsonLogger, RippleMetrics } from '@ripple/observability';
+import { BROKER, SERVICE_CONFIG, SERVICE_DEFINITION, type ServiceConfig, type ServiceDefinition } from './definition';
 import { NothingPublishedError } from './ops.errors';
+import { JetStreamPipeline } from './pipeline/jetstream-pipeline';
 import { pipelineReport } from './pipeline-report';
 import { ReplayJobs } from './replay-jobs';
-import type { ServiceRuntime } from './runtime';
 
 export class RepublishQueryDto {
   /** The event store position to republish from (0: everything). */
@@ -20,16 +25,27 @@ export class RepublishQueryDto {
  * projections, and republishing its events. No request bodies: the gateway
  * parses none for its own routes.
  */
-export function opsController(rt: ServiceRuntime<ConfigSpec>): Type<unknown> {
-  const replays = new ReplayJobs(rt);
-
-  @Controller(`api/ops/${rt.definition.name}`)
+export function opsController(service: string): Type<unknown> {
+  @Controller(`api/ops/${service}`)
   @UseGuards(BearerAuthGuard)
   @Roles('admin')
   class OpsController {
+    constructor(
+      @Inject(SERVICE_DEFINITION) private readonly def: ServiceDefinition,
+      @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
+      @Inject(BROKER) private readonly broker: Broker,
+      private readonly metrics: RippleMetrics,
+      private readonly pipelines: JetStreamPipeline,
+      private readonly replays: ReplayJobs,
+      private readonly dataSource: DataSource,
+      private readonly eventStore: EventStore,
+      private readonly logger: JsonLogger,
+    ) {}
+
     @Get('pipeline')
     async pipeline() {
-      return { success: true, data: await pipelineReport(rt) };
+      const { def, config, broker, metrics, pipelines: pipeline } = this;
+      return { success: true, data: await pipelineReport({ def, config, broker, metrics, pipeline }) };
     }
 
     /**
@@ -40,7 +56,7 @@ export function opsController(rt: ServiceRuntime<ConfigSpec>): Type<unknown> {
      */
     @Post('projections/:name/replay')
     async replay(@Param('name') name: string, @Res() res: Response) {
-      const run = replays.claim(name);
+      const run = this.replays.claim(name);
       res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' });
       const line = (o: object) => void (res.writableEnded || res.write(`${JSON.stringify(o)}\n`));
       let last = 0;
@@ -61,11 +77,11 @@ export function opsController(rt: ServiceRuntime<ConfigSpec>): Type<unknown> {
     @Post('republish')
     @HttpCode(200)
     async republish(@Query() q: RepublishQueryDto) {
-      if (!rt.relay) throw new NothingPublishedError(rt.definition.name);
+      if (!this.pipelines.relay) throw new NothingPublishedError(service);
       const from = q.from ?? 0;
-      const marked = await rt.dataSource.transaction((tx) => rt.eventStore.scheduleRepublish(tx, from));
-      rt.logger.event('info', 'events marked for republishing', { from, marked });
-      return { success: true, data: { service: rt.definition.name, from, marked } };
+      const marked = await this.dataSource.transaction((tx) => this.eventStore.scheduleRepublish(tx, from));
+      this.logger.event('info', 'events marked for republishing', { from, marked });
+      return { success: true, data: { service, from, marked } };
     }
   }
   return OpsController;

@@ -24,3 +24,11 @@ export class NothingPublishedError extends RippleError {
     super(`${service} publishes no events: there is nothing to republish`);
   }
 }
+
+export class NoProjectionsError extends RippleError {
+  readonly code = 'NO_PROJECTIONS';
+  readonly httpStatus = 404;
+  constructor(readonly service: string) {
+    super(`${service} runs no projections: it has no dead letters`);
+  }
+}

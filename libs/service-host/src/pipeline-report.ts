@@ -1,7 +1,9 @@
-import type { ConfigSpec } from '@ripple/config';
 import { streamName } from '@ripple/contracts';
 import { durableName, type Projection } from '@ripple/projections';
-import type { ServiceRuntime } from './runtime';
+import type { RippleMetrics } from '@ripple/observability';
+import type { ServiceConfig, ServiceDefinition } from './definition';
+import type { JetStreamPipeline } from './pipeline/jetstream-pipeline';
+import type { Broker } from '@ripple/messaging';
 
 export interface ProjectionState {
   name: string;
@@ -29,24 +31,32 @@ export interface PipelineReport {
   projections: ProjectionState[];
 }
 
-/** The pipeline figures this service exports at /metrics, as one JSON object, each read now. */
-export async function pipelineReport(rt: ServiceRuntime<ConfigSpec>): Promise<PipelineReport> {
-  const projections = await Promise.all(
-    (rt.definition.projections ?? []).map(async (p) => ({
-      name: p.name, source: p.source, lag: await pending(rt, p), deadLetters: await rt.deadLetters.openCount(p.name),
-      leader: rt.runners.some((r) => r.projection.name === p.name && r.isLeader),
-    })),
-  );
-  // Reading the gauge runs its collect: the relay's count of unpublished events, as a scrape would.
-  const backlog = rt.relay ? (await rt.metrics.outboxBacklog.get()).values[0]?.value ?? null : null;
-  return { service: rt.definition.name, outboxBacklog: backlog, relayLeader: rt.relay?.isLeader ?? null, projections };
+export interface ReportSources {
+  def: ServiceDefinition;
+  config: ServiceConfig;
+  broker: Broker;
+  metrics: RippleMetrics;
+  pipeline: JetStreamPipeline;
 }
 
-async function pending(rt: ServiceRuntime<ConfigSpec>, p: Projection): Promise<number | null> {
-  try {
-    const info = await rt.broker.jsm.consumers.info(streamName(rt.config.RIPPLE_NAMESPACE, p.source), durableName(rt.definition.name, p.name));
-    return info.num_pending + info.num_ack_pending;
-  } catch {
-    return null;
-  }
+/** The pipeline figures this service exports at /metrics, as one JSON object, each read now. */
+export async function pipelineReport({ def, config, broker, metrics, pipeline }: ReportSources): Promise<PipelineReport> {
+  const pending = async (p: Projection): Promise<number | null> => {
+    try {
+      const info = await broker.jsm.consumers.info(streamName(config.RIPPLE_NAMESPACE, p.source), durableName(def.name, p.name));
+      return info.num_pending + info.num_ack_pending;
+    } catch {
+      return null;
+    }
+  };
+  const projections = await Promise.all(
+    pipeline.projections().map(async (p) => ({
+      name: p.name, source: p.source, lag: await pending(p), deadLetters: await pipeline.deadLetters.openCount(p.name),
+      leader: pipeline.runners.some((r) => r.projection.name === p.name && r.isLeader),
+    })),
+  );
+  const relay = pipeline.relay;
+  // Reading the gauge runs its collect: the relay's count of unpublished events, as a scrape would.
+  const backlog = relay ? (await metrics.outboxBacklog.get()).values[0]?.value ?? null : null;
+  return { service: def.name, outboxBacklog: backlog, relayLeader: relay?.isLeader ?? null, projections };
 }

@@ -2,9 +2,9 @@ import { BadRequestException, Body, ConflictException, Controller, Get, HttpCode
 import { randomUUID } from 'node:crypto';
 import { IsString } from 'class-validator';
 import { BearerAuthGuard, Roles } from '@ripple/auth';
-import type { ConfigSpec } from '@ripple/config';
-import { replayProjection, type ReplayProgress } from '@ripple/projections';
-import type { ServiceRuntime } from './runtime';
+import type { ReplayProgress } from '@ripple/projections';
+import { ProjectionNotFoundError, ReplayRunningError } from './ops.errors';
+import { ReplayJobs } from './replay-jobs';
 
 export class StartReplayDto {
   @IsString() projection: string;
@@ -28,38 +28,42 @@ export interface ReplayJob {
  * the service's own process) and read its progress. Jobs are kept in this
  * process's memory: the instance that started one answers for it.
  */
-export function replaysController(rt: ServiceRuntime<ConfigSpec>): Type<unknown> {
-  const service = rt.definition.name;
-  const jobs = new Map<string, ReplayJob>();
-
+export function replaysController(service: string): Type<unknown> {
   @Controller(`api/ops/${service}/replays`)
   @UseGuards(BearerAuthGuard)
   @Roles('admin')
   class ReplaysController {
+    private readonly jobs = new Map<string, ReplayJob>();
+
+    constructor(private readonly replays: ReplayJobs) {}
+
     @Post()
     @HttpCode(202)
     start(@Body() dto: StartReplayDto) {
-      const projection = (rt.definition.projections ?? []).find((p) => p.name === dto.projection);
-      const known = (rt.definition.projections ?? []).map((p) => p.name);
-      if (!projection) throw new BadRequestException({ code: 'VALIDATION_FAILED', message: `projection: ${service} has no projection "${dto.projection}" (it has: ${known.join(', ') || 'none'})`, fields: [{ field: 'projection', errors: [`must be one of: ${known.join(', ')}`] }] });
-      const running = [...jobs.values()].find((j) => j.projection === projection.name && j.status === 'running');
-      if (running) throw new ConflictException({ code: 'REPLAY_RUNNING', message: `a replay of ${projection.name} is running: ${running.id}`, replayId: running.id });
-      const job: ReplayJob = { id: randomUUID(), projection: projection.name, status: 'running', phase: 'starting', applied: 0, total: 0, startedAt: new Date().toISOString(), finishedAt: null, error: null };
-      jobs.set(job.id, job);
+      let run: ReturnType<ReplayJobs['claim']>;
+      try {
+        run = this.replays.claim(dto.projection);
+      } catch (err) {
+        if (err instanceof ProjectionNotFoundError) {
+          const known = err.known.join(', ');
+          throw new BadRequestException({ code: 'VALIDATION_FAILED', message: `projection: ${service} has no projection "${dto.projection}" (it has: ${known || 'none'})`, fields: [{ field: 'projection', errors: [`must be one of: ${known}`] }] });
+        }
+        if (err instanceof ReplayRunningError) {
+          const running = [...this.jobs.values()].find((j) => j.projection === dto.projection && j.status === 'running');
+          throw new ConflictException({ code: 'REPLAY_RUNNING', message: `a replay of ${dto.projection} is running${running ? `: ${running.id}` : ''}`, replayId: running?.id });
+        }
+        throw err;
+      }
+      const job: ReplayJob = { id: randomUUID(), projection: dto.projection, status: 'running', phase: 'starting', applied: 0, total: 0, startedAt: new Date().toISOString(), finishedAt: null, error: null };
+      this.jobs.set(job.id, job);
       const finish = (status: ReplayJob['status'], error: string | null = null) => Object.assign(job, { status, error, finishedAt: new Date().toISOString() });
-      replayProjection(rt.dataSource, rt.broker, projection, {
-        schema: rt.definition.schema, namespace: rt.config.RIPPLE_NAMESPACE,
-        onProgress: (p) => Object.assign(job, { phase: p.phase, applied: p.applied, total: p.total }),
-      }).then(() => finish('succeeded'), (err: Error) => {
-        rt.logger.event('error', 'replay failed', { projection: projection.name, error: err.message });
-        finish('failed', err.message);
-      });
-      return { success: true, message: `Replay of ${projection.name} started`, data: job };
+      run((p) => Object.assign(job, { phase: p.phase, applied: p.applied, total: p.total })).then(() => finish('succeeded'), (err: Error) => finish('failed', err.message));
+      return { success: true, message: `Replay of ${dto.projection} started`, data: job };
     }
 
     @Get(':id')
     get(@Param('id', new ParseUUIDPipe()) id: string) {
-      const job = jobs.get(id);
+      const job = this.jobs.get(id);
       if (!job) throw new NotFoundException({ code: 'NOT_FOUND', message: `no replay ${id} on this instance` });
       return { success: true, data: job };
     }

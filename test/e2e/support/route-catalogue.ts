@@ -33,17 +33,18 @@ const QUERY = 4;
 /**
  * Every /api route the apps serve through the gateway, read from the code: each
  * app's controllers (the files named `*.controller(s).ts`) and the dead-letter
- * controllers of the services that consume, with the DTOs their bodies and
+ * controllers of every service, with the DTOs their bodies and
  * queries are validated against. A new controller is covered without listing it.
  */
 export function apiRoutes(): Route[] {
   const controllers = APPS.flatMap((app) => files(join(ROOT, 'apps', app, 'src')).filter((f) => /\.controllers?\.ts$/.test(f)))
     .flatMap((file) => Object.values(require(file) as Record<string, unknown>))
     .filter((v): v is Function => typeof v === 'function' && Reflect.hasMetadata('path', v));
-  const consumers = APPS.flatMap((app) => files(join(ROOT, 'apps', app, 'src')).filter((f) => f.endsWith('.definition.ts')))
+  const services = APPS.flatMap((app) => files(join(ROOT, 'apps', app, 'src')).filter((f) => f.endsWith('.definition.ts')))
     .flatMap((file) => Object.values(require(file) as Record<string, unknown>))
-    .filter((v): v is ServiceDefinition<never> => typeof (v as ServiceDefinition<never>)?.schema === 'string' && ((v as ServiceDefinition<never>).projections ?? []).length > 0);
-  const routes = [...controllers, ...consumers.map((d) => deadLettersController(d.name))].flatMap(routesOf);
+    .filter((v): v is ServiceDefinition<never> => typeof (v as ServiceDefinition<never>)?.schema === 'string');
+  // Every service serves its dead letters (404 NO_PROJECTIONS where it runs none).
+  const routes = [...controllers, ...services.map((d) => deadLettersController(d.name))].flatMap(routesOf);
   return routes.filter((r) => r.path.startsWith('/api/') && (routeFor(r.path) !== undefined || isGatewayPath(r.path)));
 }
 

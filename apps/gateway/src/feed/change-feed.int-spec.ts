@@ -8,7 +8,7 @@ import { AddTokenVersions1732240000052 } from '../migrations/1732240000052-add-t
 import { TokenRevocations } from '../revocation/token-revocations';
 import { AddFeedRetention1733050000021 } from '../migrations/1733050000021-add-feed-retention';
 import { AddChangeTraceparent1733060000022 } from '../migrations/1733060000022-add-change-traceparent';
-import { changeFeedProjection } from './change-feed.projection';
+import { ChangeFeedProjection } from './change-feed.projection';
 import { CursorCodec } from './feed-cursor';
 import { FeedCursors } from './feed-cursors';
 import { FeedReader } from './feed-reader';
@@ -16,8 +16,8 @@ import { FeedReader } from './feed-reader';
 let db: TestDatabase;
 let ds: DataSource;
 let reader: FeedReader;
-const profiles = changeFeedProjection('profiles');
-const pets = changeFeedProjection('pets');
+const profiles = new ChangeFeedProjection('profiles');
+const pets = new ChangeFeedProjection('pets');
 const SECRET = 'feed-spec-secret-0123456';
 
 beforeAll(async () => {

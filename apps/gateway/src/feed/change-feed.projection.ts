@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { BoundedContext, DomainEvent } from '@ripple/contracts';
-import type { ApplyMode, Projection, StatementRows, TableMap } from '@ripple/projections';
+import type { ApplyMode, Projection, Statement, StatementRows, TableMap } from '@ripple/projections';
+import { BatchProjection } from '@ripple/service-host';
 import { batchScopesStatement, writeFeedBatch } from './feed-batch';
 import { FEED_WRITE_LOCK, feedProjectionName } from './feed-sources';
 
@@ -14,17 +15,23 @@ import { FEED_WRITE_LOCK, feedProjectionName } from './feed-sources';
  * re-derives scopes idempotently and skips changes already in the feed, whose
  * positions clients hold as cursors.
  */
-export function changeFeedProjection(source: BoundedContext): Projection {
-  return {
-    name: feedProjectionName(source),
-    source,
-    tables: [],
-    // Held to commit: the next feed writer takes its positions only after these are visible.
-    locks: [FEED_WRITE_LOCK],
-    // The scopes of the batch's records, read with the batch's BEGIN.
-    reads: (events: DomainEvent[]) => [batchScopesStatement(events)],
-    async apply(tx: EntityManager, events: DomainEvent[], _t: TableMap, _mode: ApplyMode, read: StatementRows): Promise<void> {
-      await writeFeedBatch(tx, events, source, read);
-    },
-  };
+@BatchProjection()
+export class ChangeFeedProjection implements Projection {
+  readonly name: string;
+  readonly tables = [];
+  // Held to commit: the next feed writer takes its positions only after these are visible.
+  readonly locks = [FEED_WRITE_LOCK];
+
+  constructor(readonly source: BoundedContext) {
+    this.name = feedProjectionName(source);
+  }
+
+  // The scopes of the batch's records, read with the batch's BEGIN.
+  reads(events: DomainEvent[]): Statement[] {
+    return [batchScopesStatement(events)];
+  }
+
+  async apply(tx: EntityManager, events: DomainEvent[], _t: TableMap, _mode: ApplyMode, read: StatementRows): Promise<void> {
+    await writeFeedBatch(tx, events, this.source, read);
+  }
 }

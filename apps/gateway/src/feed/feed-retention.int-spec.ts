@@ -6,7 +6,7 @@ import { createTestDatabase, type TestDatabase } from '@ripple/testing';
 import { CreateGateway1732240000020 } from '../migrations/1732240000020-create-gateway';
 import { AddFeedRetention1733050000021 } from '../migrations/1733050000021-add-feed-retention';
 import { AddChangeTraceparent1733060000022 } from '../migrations/1733060000022-add-change-traceparent';
-import { changeFeedProjection } from './change-feed.projection';
+import { ChangeFeedProjection } from './change-feed.projection';
 import { FeedCursors } from './feed-cursors';
 import { FeedPrunedError, FeedReader } from './feed-reader';
 import { FeedRetention } from './feed-retention';
@@ -17,7 +17,7 @@ let ds: DataSource;
 let reader: FeedReader;
 let cursors: FeedCursors;
 const logger = new JsonLogger('feed-retention-itest', 'error');
-const profiles = changeFeedProjection('profiles');
+const profiles = new ChangeFeedProjection('profiles');
 const user = uuidv7();
 let version = 0;
 

@@ -1,7 +1,8 @@
 import type { EntityManager } from 'typeorm';
 import type { DomainEvent, ProfilesEvent } from '@ripple/contracts';
 import type { ApplyMode, Projection, Statement, StatementRows, TableMap } from '@ripple/projections';
-import { causedBy, type CopySync } from '../copies/copy-sync';
+import { BatchProjection } from '@ripple/service-host';
+import { causedBy, CopySync } from '../copies/copy-sync';
 import { contactChanged, contactOf, contactRow, evolveContact, type UserContact } from './user-contact';
 
 /**
@@ -11,34 +12,37 @@ import { contactChanged, contactOf, contactRow, evolveContact, type UserContact 
  * written before the copies are read, so a command that reads it FOR SHARE
  * either waits for this batch or is seen by it.
  */
-export function copyContactWhenProfileChanged(copies: CopySync): Projection {
-  return {
-    name: 'contact-sync',
-    source: 'profiles',
-    tables: ['user_contacts'],
-    // The batch's users' contacts, read with the batch's BEGIN.
-    reads(events: DomainEvent[], t: TableMap): Statement[] {
-      const ids = userIdsOf(events);
-      return ids.length ? [{ text: `SELECT * FROM ${t('user_contacts')} WHERE user_id = ANY($1::uuid[])`, values: [ids] }] : [];
-    },
-    async apply(tx: EntityManager, events: DomainEvent[], t: TableMap, mode: ApplyMode, read: StatementRows): Promise<void> {
-      const userEvents = events.filter((e): e is ProfilesEvent => e.aggregateType === 'user');
-      if (!userEvents.length) return;
-      const rows = read.length > 0 ? read[0] : await tx.query(`SELECT * FROM ${t('user_contacts')} WHERE user_id = ANY($1::uuid[])`, [userIdsOf(userEvents)]);
-      const before = new Map<string, UserContact>(rows.map((r: Record<string, any>) => [r.user_id, contactOf(r)]));
-      const after = new Map(before);
-      const trigger = new Map<string, ProfilesEvent>();
-      for (const e of userEvents) {
-        const next = evolveContact(after.get(e.aggregateId), e);
-        if (contactChanged(after.get(e.aggregateId), next)) trigger.set(e.aggregateId, e);
-        after.set(e.aggregateId, next);
-      }
-      // Most profile changes (a bio, a venue's description) leave the contact as it was: nothing to write.
-      await save(tx, t, [...after.values()].filter((c) => !sameContact(before.get(c.userId), c)));
-      if (mode === 'replay' || !trigger.size) return;
-      await copies.forUsers(tx, [...trigger.keys()], (userId) => causedBy(trigger.get(userId)!), false);
-    },
-  };
+@BatchProjection()
+export class CopyContactWhenProfileChanged implements Projection {
+  readonly name = 'contact-sync';
+  readonly source = 'profiles' as const;
+  readonly tables = ['user_contacts'];
+
+  constructor(private readonly copies: CopySync) {}
+
+  // The batch's users' contacts, read with the batch's BEGIN.
+  reads(events: DomainEvent[], t: TableMap): Statement[] {
+    const ids = userIdsOf(events);
+    return ids.length ? [{ text: `SELECT * FROM ${t('user_contacts')} WHERE user_id = ANY($1::uuid[])`, values: [ids] }] : [];
+  }
+
+  async apply(tx: EntityManager, events: DomainEvent[], t: TableMap, mode: ApplyMode, read: StatementRows): Promise<void> {
+    const userEvents = events.filter((e): e is ProfilesEvent => e.aggregateType === 'user');
+    if (!userEvents.length) return;
+    const rows = read.length > 0 ? read[0] : await tx.query(`SELECT * FROM ${t('user_contacts')} WHERE user_id = ANY($1::uuid[])`, [userIdsOf(userEvents)]);
+    const before = new Map<string, UserContact>(rows.map((r: Record<string, any>) => [r.user_id, contactOf(r)]));
+    const after = new Map(before);
+    const trigger = new Map<string, ProfilesEvent>();
+    for (const e of userEvents) {
+      const next = evolveContact(after.get(e.aggregateId), e);
+      if (contactChanged(after.get(e.aggregateId), next)) trigger.set(e.aggregateId, e);
+      after.set(e.aggregateId, next);
+    }
+    // Most profile changes (a bio, a venue's description) leave the contact as it was: nothing to write.
+    await save(tx, t, [...after.values()].filter((c) => !sameContact(before.get(c.userId), c)));
+    if (mode === 'replay' || !trigger.size) return;
+    await this.copies.forUsers(tx, [...trigger.keys()], (userId) => causedBy(trigger.get(userId)!), false);
+  }
 }
 
 const userIdsOf = (events: DomainEvent[]) => [...new Set(events.filter((e) => e.aggregateType === 'user').map((e) => e.aggregateId))];

@@ -3,7 +3,7 @@ import { uuidv7, type DomainEvent } from '@ripple/contracts';
 import { applyBatch, liveTables } from '@ripple/projections';
 import { createTestDatabase, type TestDatabase } from '@ripple/testing';
 import { CreatePetRelations1732240000051 } from '../migrations/1732240000051-create-pet-relations';
-import { petRelationsProjection } from './pet-relations.projection';
+import { PetRelationsProjection } from './pet-relations.projection';
 import { PetRelations } from './pet-relations.reader';
 
 let db: TestDatabase;
@@ -32,7 +32,7 @@ function event(type: string, aggregateType: string, aggregateId: string, data: R
   return { id, type, schemaVersion: 1, aggregateType, aggregateId, aggregateVersion: version, occurredAt: new Date().toISOString(), correlationId: id, causationId: id, actor: 'test', data } as unknown as DomainEvent;
 }
 const apply = (events: DomainEvent[]) =>
-  ds.transaction((tx) => applyBatch(tx, 'profiles', petRelationsProjection, events, liveTables('profiles'), { respectDeadLetters: true, mode: 'live' }));
+  ds.transaction((tx) => applyBatch(tx, 'profiles', new PetRelationsProjection(), events, liveTables('profiles'), { respectDeadLetters: true, mode: 'live' }));
 
 /** Every pair of `users`, as the relation sees it: "a-b" for each related pair. */
 async function relatedPairs(users: Record<string, string>): Promise<string[]> {

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { DomainEvent } from '@ripple/contracts';
 import type { Projection, TableMap } from '@ripple/projections';
+import { BatchProjection } from '@ripple/service-host';
 import { mergeRelationChanges } from './relation-refs';
 
 /**
@@ -8,10 +9,12 @@ import { mergeRelationChanges } from './relation-refs';
  * vet; a batch is one statement. Merged with `||`: an event names only the
  * references it changes.
  */
-export const petRelationsProjection: Projection = {
-  name: 'pet-relations',
-  source: 'pets',
-  tables: ['pet_relations'],
+@BatchProjection()
+export class PetRelationsProjection implements Projection {
+  readonly name = 'pet-relations';
+  readonly source = 'pets' as const;
+  readonly tables = ['pet_relations'];
+
   async apply(tx: EntityManager, events: DomainEvent[], t: TableMap): Promise<void> {
     const changes = mergeRelationChanges(events);
     if (!changes.length) return;
@@ -21,5 +24,5 @@ export const petRelationsProjection: Projection = {
        ON CONFLICT (aggregate_type, aggregate_id) DO UPDATE SET refs = r.refs || EXCLUDED.refs`,
       [JSON.stringify(changes.map((c) => ({ aggregate_type: c.aggregateType, aggregate_id: c.aggregateId, refs: c.refs })))],
     );
-  },
-};
+  }
+}

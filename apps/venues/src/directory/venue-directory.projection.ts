@@ -2,9 +2,8 @@ import type { EntityManager } from 'typeorm';
 import { GALLERA_AGGREGATE, VENUE_AGGREGATE, type DomainEvent, type ProfilesEvent, type VenuesEvent } from '@ripple/contracts';
 import { EventStore, type AppendRequest } from '@ripple/event-store';
 import type { ApplyMode, Projection, Statement, StatementRows, TableMap } from '@ripple/projections';
+import { BatchProjection } from '@ripple/service-host';
 import { businessSynced, evolveDirectory, type DirectoryEntry, type Gallera, type OwnerProfile, type Venue } from './business-from-profile';
-
-const store = new EventStore('venues');
 
 const BUSINESS_COLUMNS = `id uuid, owner_id uuid, name text, location text, description text, contact_info jsonb,
   created_at timestamptz, updated_at timestamptz, last_event_id uuid, last_event_type text, version int`;
@@ -14,16 +13,19 @@ const BUSINESS_COLUMNS = `id uuid, owner_id uuid, name text, location text, desc
  * read the entries of every user in it, fold the events in memory with the pure
  * rules, write back only what changed.
  */
-export const venueDirectoryProjection: Projection = {
-  name: 'venue-directory',
-  source: 'profiles',
-  tables: ['owner_profiles', 'venues', 'galleras'],
+@BatchProjection()
+export class VenueDirectoryProjection implements Projection {
+  readonly name = 'venue-directory';
+  readonly source = 'profiles' as const;
+  readonly tables = ['owner_profiles', 'venues', 'galleras'];
+
+  constructor(private readonly store: EventStore) {}
 
   // The entries of the batch's users, read with the batch's BEGIN.
   reads(events: DomainEvent[], t: TableMap): Statement[] {
     const ids = userIdsOf(events);
     return ids.length ? [{ text: loadStatement(t), values: [ids] }] : [];
-  },
+  }
 
   async apply(tx: EntityManager, events: DomainEvent[], t: TableMap, mode: ApplyMode, read: StatementRows): Promise<void> {
     const userEvents = events.filter((e): e is ProfilesEvent => e.aggregateType === 'user');
@@ -39,13 +41,13 @@ export const venueDirectoryProjection: Projection = {
       after.set(e.aggregateId, next);
       if (live) published.push(...syncedEvents(e, previous, next));
     }
-    if (live) await store.appendMany(tx, published);
+    if (live) await this.store.appendMany(tx, published);
 
     const changed = <K extends keyof DirectoryEntry>(k: K) =>
       [...after.entries()].filter(([id, entry]) => entry[k] && entry[k] !== before.get(id)?.[k]).map(([, entry]) => entry[k]!);
     await saveAll(tx, [profileUpsert(t, changed('profile')), businessUpsert(t('venues'), changed('venue'), false), businessUpsert(t('galleras'), changed('gallera'), true)]);
-  },
-};
+  }
+}
 
 /** One VenueSynced / GalleraSynced per changed record, caused by the profile event; appended with the rows (outbox). */
 function syncedEvents(cause: ProfilesEvent, before: DirectoryEntry, after: DirectoryEntry): AppendRequest<VenuesEvent>[] {

@@ -3,7 +3,11 @@ import { Client } from 'pg';
 import { AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
 import { eventSubject, streamName, uuidv7 } from '@ripple/contracts';
 import { replayProjection, type Projection } from '@ripple/projections';
-import { createRuntime, stopRuntime, type ServiceDefinition, type ServiceRuntime } from '@ripple/service-host';
+import type { INestMicroservice, Type } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { Broker } from '@ripple/messaging';
+import { RippleMetrics } from '@ripple/observability';
+import { BROKER, createServiceContext, JetStreamPipeline, SERVICE_CONFIG, type ServiceConfig } from '@ripple/service-host';
 import { createTestDatabase, testNamespace, type TestDatabase } from '@ripple/testing';
 import { dropNamespace } from '../support/ripple';
 import { ROOT } from '../support/env';
@@ -11,8 +15,8 @@ import { now, sleep } from '../support/stats';
 
 /**
  * Scenarios 3 and 4, in the bench process against a fresh database and stream
- * namespace: the venues service's runtime is built with createRuntime (its
- * migrations, its PROFILES stream, its venue-directory ProjectionRunner), and
+ * namespace: the venues app's providers are built with createServiceContext (its
+ * migrations, its PROFILES stream, its venue-directory projection), and
  * the stream is preloaded with synthetic but valid events: U venue owners, each
  * a UserRegistered (role venue, venueName + venueLocation) then
  * UserProfileUpdated events (a new venueDescription), interleaved round-robin so
@@ -65,14 +69,27 @@ function eventFor(userId: string, k: number, version: number): Ev {
     : { ...base, type: 'UserProfileUpdated', data: { changes: { venueDescription: `description ${version} of ${k}` } } };
 }
 
+/** Runs `f` with these variables set (a service reads its settings from the environment as it is built), then puts them back. */
+async function withEnv<T>(vars: Record<string, string>, f: () => Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, vars);
+  try {
+    return await f();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
+  }
+}
+
 export async function runProjectionAndReplay(opts: { natsUrl: string; events: number; users: number; replayEvents: number; log: (l: string) => void }): Promise<{ projection: ProjectionResult; replay: ReplayResult }> {
   const db: TestDatabase = await createTestDatabase('ripple_bench_proj');
   const namespace = testNamespace();
-  const { venuesDefinition } = require(join(ROOT, 'apps', 'venues', 'dist', 'venues.definition.js')) as { venuesDefinition: ServiceDefinition<any> };
-  const projection = venuesDefinition.projections![0] as Projection;
-  let rt: ServiceRuntime<any> | undefined;
+  const { VenuesModule } = require(join(ROOT, 'apps', 'venues', 'dist', 'venues.module.js')) as { VenuesModule: Type };
+  let app: INestMicroservice | undefined;
   try {
-    rt = await createRuntime(venuesDefinition, { DATABASE_URL: db.url, NATS_URL: opts.natsUrl, RIPPLE_NAMESPACE: namespace, JWT_SECRET: 'bench-secret-at-least-16-chars', LOG_LEVEL: 'error', PORT: '0' });
+    app = await withEnv({ DATABASE_URL: db.url, NATS_URL: opts.natsUrl, RIPPLE_NAMESPACE: namespace, JWT_SECRET: 'bench-secret-at-least-16-chars', LOG_LEVEL: 'error', PORT: '0' }, () => createServiceContext(VenuesModule));
+    const pipeline = app.get(JetStreamPipeline);
+    const projection = pipeline.projections().find((p) => p.name === 'venue-directory') as Projection;
+    const rt = { broker: app.get<Broker>(BROKER), config: app.get<ServiceConfig>(SERVICE_CONFIG), dataSource: app.get(DataSource), metrics: app.get(RippleMetrics) };
     const { js, jsm } = rt.broker;
     const stream = streamName(namespace, 'profiles');
     const users = Array.from({ length: opts.users }, () => uuidv7());
@@ -120,7 +137,7 @@ export async function runProjectionAndReplay(opts: { natsUrl: string; events: nu
     const pg = new Client({ connectionString: db.url });
     await pg.connect();
     await pg.query(`CREATE TABLE public.raw_venues (LIKE venues.venues INCLUDING ALL)`);
-    const batchSize = rt.config.PROJECTION_BATCH_SIZE as number;
+    const batchSize = rt.config.PROJECTION_BATCH_SIZE;
     const rows = new Map<string, any>();
     t = now();
     for (let i = 0; i < events.length; i += batchSize) {
@@ -147,8 +164,8 @@ export async function runProjectionAndReplay(opts: { natsUrl: string; events: nu
     await pg.end();
 
     // Ripple: the venue-directory runner drains the stream.
-    const runner = rt.runners[0];
-    const applied = async () => (await rt!.metrics.eventsApplied.get()).values.reduce((a, v) => a + v.value, 0);
+    const runner = pipeline.runnerFor(projection);
+    const applied = async () => (await rt.metrics.eventsApplied.get()).values.reduce((a, v) => a + v.value, 0);
     t = now();
     await runner.start();
     const deadline = now() + 30 * 60_000;
@@ -193,7 +210,7 @@ export async function runProjectionAndReplay(opts: { natsUrl: string; events: nu
       replay: { events: replayed, orderedReadPerSecond, replayPerSecond, replaySeconds: Math.round(replaySeconds * 10) / 10, ratio: Math.round((replayPerSecond / orderedReadPerSecond) * 100) / 100 },
     };
   } finally {
-    if (rt) await stopRuntime(rt).catch(() => undefined);
+    await app?.close().catch(() => undefined);
     await dropNamespace(opts.natsUrl, namespace).catch(() => undefined);
     await db.drop().catch(() => undefined);
   }

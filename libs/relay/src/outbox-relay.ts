@@ -2,13 +2,8 @@ import type { DataSource } from 'typeorm';
 import { eventSubject, type BoundedContext } from '@ripple/contracts';
 import { isNoStream, isNotFound, type Broker, type StreamSettings } from '@ripple/messaging';
 import { endSpan, SpanKind, startSpan, traceparentOf, type JsonLogger, type RippleMetrics } from '@ripple/observability';
-import { rowToEnvelope, type EventRow } from './event-store';
-import { LeaderLease } from './leader-lease';
-import { leaseKey } from './lease-key';
-import { Listener } from './listener';
-import { wakeLocally } from './notify-after-commit';
-import { outboxChannel, quoteIdent } from './schema';
 import { StreamGuard } from './stream-guard';
+import { rowToEnvelope, type EventRow, LeaderLease, leaseKey, Listener, wakeLocally, outboxChannel, quoteIdent } from '@ripple/event-store';
 
 export interface OutboxRelayOptions {
   schema: string;

@@ -3,11 +3,8 @@ import { parseEvent, streamName, uuidv7, type EventEnvelope, type UserProfileUpd
 import { connectBroker, ensureStream, type Broker } from '@ripple/messaging';
 import { JsonLogger, RippleMetrics } from '@ripple/observability';
 import { createTestDatabase, deleteNamespaceStreams, eventually, terminateLeaseHolders, testNamespace, testNatsUrl, type TestDatabase } from '@ripple/testing';
-import { leaseKey } from './lease-key';
-import { EventStore } from './event-store';
-import { StreamVersionConflictError } from './errors';
 import { OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
-import { createEventStoreTables, createOutboxStreamsTable } from './schema';
+import { leaseKey, EventStore, StreamVersionConflictError, createEventStoreTables, createOutboxStreamsTable } from '@ripple/event-store';
 
 /**
  * The outbox relay against real PostgreSQL and NATS JetStream: each test uses

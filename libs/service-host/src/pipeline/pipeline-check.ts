@@ -1,5 +1,5 @@
 import type { BoundedContext } from '@ripple/contracts';
-import type { OutboxRelay } from '@ripple/event-store';
+import type { OutboxRelay } from '@ripple/relay';
 import { ensureStream, type Broker, type StreamSettings } from '@ripple/messaging';
 import { Gauge } from 'prom-client';
 import type { JsonLogger, RippleMetrics } from '@ripple/observability';

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { connectBroker } from '@ripple/messaging';
-import { createRuntime } from '@ripple/service-host';
+import { createServiceApp } from '@ripple/service-host';
 import { createTestDatabase, deleteNamespaceStreams, testNamespace, testNatsUrl, type TestDatabase } from '@ripple/testing';
-import { createGatewayApp } from './create-gateway-app';
-import { gatewayDefinition } from './gateway.definition';
+import { configureGateway } from './configure-gateway';
+import { GatewayModule } from './gateway.module';
 import { nextChunk, open, readAll, send, startUpstream, type FakeUpstream } from './testing/http-fixtures';
 
 let profiles: FakeUpstream;
@@ -46,7 +46,10 @@ beforeAll(async () => {
     BODY_LIMIT: '1kb', PROFILES_URL: profiles.url, VENUES_URL: venues.url, PETS_URL: pets.url, CONNECTORS_URL: connectors.url, SHUTDOWN_GRACE_MS: '200',
     CONSOLE_DIR: consoleDir,
   };
-  app = await createGatewayApp(await createRuntime(gatewayDefinition, env));
+  Object.assign(process.env, env);
+  app = await createServiceApp(GatewayModule, { configure: configureGateway });
+  await app.init();
+  await app.startAllMicroservices();
   await app.listen(0, '127.0.0.1');
   base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
 });

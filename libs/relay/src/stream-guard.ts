@@ -3,9 +3,8 @@ import type { DataSource } from 'typeorm';
 import { streamName, type BoundedContext } from '@ripple/contracts';
 import { DEFAULT_STREAM_SETTINGS, DUPLICATE_WINDOW_MS, ensureStream, type Broker, type StreamSettings } from '@ripple/messaging';
 import type { JsonLogger } from '@ripple/observability';
-import { EventStore } from './event-store';
-import { quoteIdent } from './schema';
 import { republishSince, streamLoss, type StreamMark } from './stream-loss';
+import { EventStore, quoteIdent } from '@ripple/event-store';
 
 export interface StreamGuardOptions {
   schema: string;

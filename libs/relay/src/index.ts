@@ -1,0 +1,3 @@
+export * from './outbox-relay';
+export * from './stream-loss';
+export * from './stream-guard';
