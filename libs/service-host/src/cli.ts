@@ -1,5 +1,5 @@
 import type { ConfigSpec } from '@ripple/config';
-import { replayProjection } from '@ripple/projections';
+import { rebuildOf, replayableNames } from './replay-jobs';
 import { createRuntime, stopRuntime, type ServiceDefinition } from './runtime';
 
 type AnyDefinition = ServiceDefinition<ConfigSpec>;
@@ -7,31 +7,28 @@ type AnyDefinition = ServiceDefinition<ConfigSpec>;
 /**
  * scripts/ops.js, in a process of its own with a service's own settings (no
  * gateway needed; `npx ripple` asks the running services instead).
- * `replay <projection>`: rebuilds a projection blue/green while the live one
- * keeps serving, printing progress. `republish <service|all> [fromPosition]`:
+ * `replay <projection>`: rebuilds a projection (or a read model the service
+ * writes with its events) blue/green while the live one keeps serving, printing
+ * progress. `republish <service|all> [fromPosition]`:
  * marks a service's (or every service's) events unpublished so its relay sends
  * them again (after broker data loss; relays also do it by themselves when they
  * notice); the service must be running (or started) to publish them.
  */
 export async function runOpsCli(definitions: AnyDefinition[], argv: string[]): Promise<number> {
   const [command, target, arg] = argv;
-  const projections = definitions.flatMap((d) => (d.projections ?? []).map((p) => ({ d, p })));
+  const projections = definitions.flatMap((d) => replayableNames(d).map((name) => ({ d, name })));
   if (command === 'replay' && target) {
-    const found = projections.find((x) => x.p.name === target);
-    if (!found) return usage(`no projection named "${target}"; known: ${projections.map((x) => x.p.name).join(', ')}`);
+    const found = projections.find((x) => x.name === target);
+    if (!found) return usage(`no projection named "${target}"; known: ${projections.map((x) => x.name).join(', ')}`);
     const rt = await createRuntime(found.d);
     const started = Date.now();
     let last = 0;
     try {
-      const events = await replayProjection(rt.dataSource, rt.broker, found.p, {
-        schema: found.d.schema,
-        namespace: rt.config.RIPPLE_NAMESPACE,
-        onProgress: (p) => {
-          if (Date.now() - last < 500 && p.phase !== 'swapped') return;
-          last = Date.now();
-          const pct = p.total ? ((100 * p.applied) / p.total).toFixed(1) : '100.0';
-          process.stderr.write(`${p.projection}: ${p.phase} ${p.applied}/${p.total} (${pct}%)\n`);
-        },
+      const events = await rebuildOf(rt, target)!((p) => {
+        if (Date.now() - last < 500 && p.phase !== 'swapped') return;
+        last = Date.now();
+        const pct = p.total ? ((100 * p.applied) / p.total).toFixed(1) : '100.0';
+        process.stderr.write(`${p.projection}: ${p.phase} ${p.applied}/${p.total} (${pct}%)\n`);
       });
       const seconds = (Date.now() - started) / 1000;
       process.stdout.write(`${target} rebuilt from ${events} events in ${seconds.toFixed(1)} s (${Math.round(events / Math.max(seconds, 0.001))} events/s)\n`);

@@ -27,6 +27,8 @@ export interface PipelineReport {
   /** Whether the instance answering holds the relay's leader lease; null for a service that publishes nothing. */
   relayLeader: boolean | null;
   projections: ProjectionState[];
+  /** The tables it writes with its events and rebuilds from its event store (replayed by name like projections; no lag). */
+  readModels: string[];
 }
 
 /** The pipeline figures this service exports at /metrics, as one JSON object, each read now. */
@@ -39,7 +41,7 @@ export async function pipelineReport(rt: ServiceRuntime<ConfigSpec>): Promise<Pi
   );
   // Reading the gauge runs its collect: the relay's count of unpublished events, as a scrape would.
   const backlog = rt.relay ? (await rt.metrics.outboxBacklog.get()).values[0]?.value ?? null : null;
-  return { service: rt.definition.name, outboxBacklog: backlog, relayLeader: rt.relay?.isLeader ?? null, projections };
+  return { service: rt.definition.name, outboxBacklog: backlog, relayLeader: rt.relay?.isLeader ?? null, projections, readModels: (rt.definition.readModels ?? []).map((m) => m.name) };
 }
 
 async function pending(rt: ServiceRuntime<ConfigSpec>, p: Projection): Promise<number | null> {

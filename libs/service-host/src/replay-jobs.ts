@@ -1,7 +1,27 @@
 import type { ConfigSpec } from '@ripple/config';
-import { replayProjection, type ReplayProgress } from '@ripple/projections';
+import { rebuildFromEventStore, replayProjection, type ReplayProgress } from '@ripple/projections';
 import { ProjectionNotFoundError, ReplayRunningError } from './ops.errors';
-import type { ServiceRuntime } from './runtime';
+import type { ServiceDefinition, ServiceRuntime } from './runtime';
+
+type Rebuild = (onProgress: (p: ReplayProgress) => void) => Promise<number>;
+
+/** What a service can replay: its projections, then its read models. */
+export const replayableNames = (def: ServiceDefinition<ConfigSpec>): string[] =>
+  [...(def.projections ?? []), ...(def.readModels ?? [])].map((x) => x.name);
+
+/**
+ * The rebuild of one of the service's projections (from its stream) or read
+ * models (from the service's event store), blue/green either way; undefined for a
+ * name it has neither of.
+ */
+export function rebuildOf(rt: ServiceRuntime<ConfigSpec>, name: string): Rebuild | undefined {
+  const { dataSource, broker, definition, config } = rt;
+  const projection = definition.projections?.find((p) => p.name === name);
+  if (projection) return (onProgress) => replayProjection(dataSource, broker, projection, { schema: definition.schema, namespace: config.RIPPLE_NAMESPACE, onProgress });
+  const model = definition.readModels?.find((m) => m.name === name);
+  if (model) return (onProgress) => rebuildFromEventStore(dataSource, model, { schema: definition.schema, onProgress });
+  return undefined;
+}
 
 /**
  * Blue/green rebuilds run inside the service (the live runner keeps serving;
@@ -14,16 +34,15 @@ export class ReplayJobs {
 
   /** Checks the projection and claims it, then returns the rebuild to run: resolves with the last stream sequence applied. */
   claim(name: string): (onProgress: (p: ReplayProgress) => void) => Promise<number> {
-    const projections = this.rt.definition.projections ?? [];
-    const projection = projections.find((p) => p.name === name);
-    if (!projection) throw new ProjectionNotFoundError(name, this.rt.definition.name, projections.map((p) => p.name));
+    const rebuild = rebuildOf(this.rt, name);
+    if (!rebuild) throw new ProjectionNotFoundError(name, this.rt.definition.name, replayableNames(this.rt.definition));
     if (this.running.has(name)) throw new ReplayRunningError(name);
     this.running.add(name);
-    const { dataSource, broker, definition, config, logger } = this.rt;
+    const { logger } = this.rt;
     return async (onProgress) => {
       logger.event('info', 'replay started', { projection: name });
       try {
-        const lastSequence = await replayProjection(dataSource, broker, projection, { schema: definition.schema, namespace: config.RIPPLE_NAMESPACE, onProgress });
+        const lastSequence = await rebuild(onProgress);
         logger.event('info', 'replay done', { projection: name, lastSequence });
         return lastSequence;
       } catch (err) {

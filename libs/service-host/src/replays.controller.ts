@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { IsString } from 'class-validator';
 import { BearerAuthGuard, Roles } from '@ripple/auth';
 import type { ConfigSpec } from '@ripple/config';
-import { replayProjection, type ReplayProgress } from '@ripple/projections';
+import type { ReplayProgress } from '@ripple/projections';
+import { rebuildOf, replayableNames } from './replay-jobs';
 import type { ServiceRuntime } from './runtime';
 
 export class StartReplayDto {
@@ -39,22 +40,19 @@ export function replaysController(rt: ServiceRuntime<ConfigSpec>): Type<unknown>
     @Post()
     @HttpCode(202)
     start(@Body() dto: StartReplayDto) {
-      const projection = (rt.definition.projections ?? []).find((p) => p.name === dto.projection);
-      const known = (rt.definition.projections ?? []).map((p) => p.name);
-      if (!projection) throw new BadRequestException({ code: 'VALIDATION_FAILED', message: `projection: ${service} has no projection "${dto.projection}" (it has: ${known.join(', ') || 'none'})`, fields: [{ field: 'projection', errors: [`must be one of: ${known.join(', ')}`] }] });
-      const running = [...jobs.values()].find((j) => j.projection === projection.name && j.status === 'running');
-      if (running) throw new ConflictException({ code: 'REPLAY_RUNNING', message: `a replay of ${projection.name} is running: ${running.id}`, replayId: running.id });
-      const job: ReplayJob = { id: randomUUID(), projection: projection.name, status: 'running', phase: 'starting', applied: 0, total: 0, startedAt: new Date().toISOString(), finishedAt: null, error: null };
+      const rebuild = rebuildOf(rt, dto.projection);
+      const known = replayableNames(rt.definition);
+      if (!rebuild) throw new BadRequestException({ code: 'VALIDATION_FAILED', message: `projection: ${service} has no projection "${dto.projection}" (it has: ${known.join(', ') || 'none'})`, fields: [{ field: 'projection', errors: [`must be one of: ${known.join(', ')}`] }] });
+      const running = [...jobs.values()].find((j) => j.projection === dto.projection && j.status === 'running');
+      if (running) throw new ConflictException({ code: 'REPLAY_RUNNING', message: `a replay of ${dto.projection} is running: ${running.id}`, replayId: running.id });
+      const job: ReplayJob = { id: randomUUID(), projection: dto.projection, status: 'running', phase: 'starting', applied: 0, total: 0, startedAt: new Date().toISOString(), finishedAt: null, error: null };
       jobs.set(job.id, job);
       const finish = (status: ReplayJob['status'], error: string | null = null) => Object.assign(job, { status, error, finishedAt: new Date().toISOString() });
-      replayProjection(rt.dataSource, rt.broker, projection, {
-        schema: rt.definition.schema, namespace: rt.config.RIPPLE_NAMESPACE,
-        onProgress: (p) => Object.assign(job, { phase: p.phase, applied: p.applied, total: p.total }),
-      }).then(() => finish('succeeded'), (err: Error) => {
-        rt.logger.event('error', 'replay failed', { projection: projection.name, error: err.message });
+      rebuild((p) => Object.assign(job, { phase: p.phase, applied: p.applied, total: p.total })).then(() => finish('succeeded'), (err: Error) => {
+        rt.logger.event('error', 'replay failed', { projection: dto.projection, error: err.message });
         finish('failed', err.message);
       });
-      return { success: true, message: `Replay of ${projection.name} started`, data: job };
+      return { success: true, message: `Replay of ${dto.projection} started`, data: job };
     }
 
     @Get(':id')

@@ -45,10 +45,11 @@ export class RuntimeModule {
       { provide: JWT_SECRET, useValue: rt.config.JWT_SECRET },
     ];
     const consumes = (rt.definition.projections ?? []).length > 0;
+    const replays = consumes || (rt.definition.readModels ?? []).length > 0;
     return {
       module: RuntimeModule,
       imports: [ObservabilityModule.forRoot({ metrics: rt.metrics, checks: { useFactory: () => rt.healthChecks } })],
-      controllers: [opsController(rt), ...(consumes ? [deadLettersController(rt.definition.name), replaysController(rt)] : [])],
+      controllers: [opsController(rt), ...(consumes ? [deadLettersController(rt.definition.name)] : []), ...(replays ? [replaysController(rt)] : [])],
       providers: [...values, PipelineLifecycle],
       exports: [...values.map((v) => v.provide), ObservabilityModule],
     };

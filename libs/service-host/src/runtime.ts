@@ -5,7 +5,7 @@ import { loadConfig, type ConfigSpec, type LoadedConfig } from '@ripple/config';
 import { addEventTraceparent, createOutboxStreamsTable, EventStore, OutboxRelay } from '@ripple/event-store';
 import { connectBroker, ensureStream, pingBroker, type Broker } from '@ripple/messaging';
 import { JsonLogger, RippleMetrics, startTracing, type HealthCheck, type Tracing } from '@ripple/observability';
-import { DeadLetterStore, ProjectionRunner, type Projection } from '@ripple/projections';
+import { DeadLetterStore, ProjectionRunner, type Projection, type StoredReadModel } from '@ripple/projections';
 import { PipelineCheck } from './pipeline-check';
 import { streamSettings, type ServiceHostConfig } from './service-vars';
 
@@ -19,6 +19,8 @@ export interface ServiceDefinition<S extends ConfigSpec> {
   publishes?: BoundedContext;
   migrations: (new () => MigrationInterface)[];
   projections?: Projection[];
+  /** Tables the service writes with its events and rebuilds from its own event store (replayed like projections). */
+  readModels?: StoredReadModel[];
 }
 
 /** Everything a running service holds: built once at boot, closed once at shutdown. */
