@@ -4,7 +4,7 @@ import { uuidv7, type ProfilesEvent } from '@ripple/contracts';
 import { rowToEnvelope } from '@ripple/event-store';
 import { rebuildFromEventStore, type ReplayProgress } from '@ripple/projections';
 import { createRuntime, ReplayJobs, stopRuntime, type ServiceRuntime } from '@ripple/service-host';
-import { createTestDatabase, eventually, testNamespace, testNatsUrl, type TestDatabase } from '@ripple/testing';
+import { createTestDatabase, deleteNamespaceStreams, eventually, testNamespace, testNatsUrl, type TestDatabase } from '@ripple/testing';
 import { MakeUsersRebuildable1732240000061 } from '../migrations/1732240000061-make-users-rebuildable';
 import { profilesDefinition } from '../profiles.definition';
 import { changePassword, changeRole, evolve, logOut, registerUser, updateProfile, type UserState } from './user';
@@ -24,11 +24,12 @@ let b: UserRepository;
 /** Connections of their own for transactions the tests hold open. */
 let side: DataSource;
 const ctx = { correlationId: 'spec', causationId: 'spec', actor: 'spec' };
+const namespace = testNamespace();
 
 beforeAll(async () => {
   db = await createTestDatabase('ripple_users_rebuild');
   rt = (await createRuntime(profilesDefinition, {
-    DATABASE_URL: db.url, NATS_URL: await testNatsUrl(), RIPPLE_NAMESPACE: testNamespace(), JWT_SECRET: 'spec-secret-at-least-16-chars', LOG_LEVEL: 'error',
+    DATABASE_URL: db.url, NATS_URL: await testNatsUrl(), RIPPLE_NAMESPACE: namespace, JWT_SECRET: 'spec-secret-at-least-16-chars', LOG_LEVEL: 'error',
   })) as unknown as ServiceRuntime<ConfigSpec>;
   a = new UserRepository(rt.dataSource, rt.eventStore);
   b = new UserRepository(rt.dataSource, rt.eventStore);
@@ -38,7 +39,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (side?.isInitialized) await side.destroy();
-  if (rt) await stopRuntime(rt);
+  if (rt) {
+    await deleteNamespaceStreams(rt.broker.jsm, namespace).catch(() => undefined);
+    await stopRuntime(rt);
+  }
   await db?.drop();
 });
 
