@@ -77,6 +77,25 @@ export const readModelValues = <S>(model: StoredReadModel<S>, state: S): unknown
  * live row would not be the fold of its events.
  */
 export async function rebuildFromEventStore<S>(dataSource: DataSource, model: StoredReadModel<S>, opts: RebuildOptions): Promise<number> {
+  // One rebuild of a table at a time, whichever process runs it (they would drop each other's
+  // shadow): a session lock on a connection of its own, let go with it if the process dies.
+  const guard = dataSource.createQueryRunner();
+  await guard.connect();
+  const key = `ripple-rebuild:${opts.schema}:${model.table}`;
+  try {
+    const [{ locked }] = await guard.query('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [key]);
+    if (!locked) throw new Error(`${model.name}: a rebuild of ${opts.schema}.${model.table} is already running`);
+    try {
+      return await rebuild(dataSource, model, opts);
+    } finally {
+      await guard.query('SELECT pg_advisory_unlock(hashtext($1))', [key]);
+    }
+  } finally {
+    await guard.release();
+  }
+}
+
+async function rebuild<S>(dataSource: DataSource, model: StoredReadModel<S>, opts: RebuildOptions): Promise<number> {
   const live = qualify(opts.schema, model.table);
   const shadow = qualify(opts.schema, `${model.table}__rebuild`);
   const events = qualify(opts.schema, 'events');

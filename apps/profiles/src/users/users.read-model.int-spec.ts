@@ -165,6 +165,15 @@ describe('the users table, rebuilt from the event store', () => {
     expect((await usersTable()).find((u) => u.id === id)).toEqual(folded);
   });
 
+  it('runs one rebuild of the table at a time', async () => {
+    const first = rebuildFromEventStore(rt.dataSource, usersReadModel, { schema: 'profiles' });
+    const second = rebuildFromEventStore(side, usersReadModel, { schema: 'profiles' });
+    const [one, two] = await Promise.allSettled([first, second]);
+    expect([one.status, two.status].sort()).toEqual(['fulfilled', 'rejected']);
+    expect(((one.status === 'rejected' ? one : two) as PromiseRejectedResult).reason.message).toMatch(/a rebuild of profiles.users is already running/);
+    expect(await usersTable()).toEqual(await foldedFromEvents());
+  });
+
   it('refuses a table with a column its events do not give, leaving it as it was', async () => {
     await rt.dataSource.query('ALTER TABLE profiles.users ADD COLUMN nickname text');
     try {
