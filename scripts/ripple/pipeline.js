@@ -22,12 +22,12 @@ async function lag(api, _args, out) {
   if (problem) throw problem;
 }
 
-/** The service that runs a projection, from the pipeline view. */
+/** The service that runs a projection (or rebuilds a read model from its event store), from the pipeline view. */
 async function projectionsByService(api) {
   const services = await pipeline(api);
   const problem = unavailable(services);
   if (problem) throw problem;
-  return services.flatMap((s) => s.projections.map((p) => ({ service: s.service, projection: p.name })));
+  return services.flatMap((s) => [...s.projections.map((p) => p.name), ...(s.readModels ?? [])].map((name) => ({ service: s.service, projection: name })));
 }
 
 module.exports = { lag, pipeline, projectionsByService };

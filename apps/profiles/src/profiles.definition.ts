@@ -4,6 +4,8 @@ import { CreateProfiles1732240000000 } from './migrations/1732240000000-create-p
 import { CreateIdempotencyKeys1732240000011 } from './migrations/1732240000011-create-idempotency-keys';
 import { AddTokenVersions1732240000050 } from './migrations/1732240000050-add-token-versions';
 import { CreatePetRelations1732240000051 } from './migrations/1732240000051-create-pet-relations';
+import { MakeUsersRebuildable1732240000061 } from './migrations/1732240000061-make-users-rebuildable';
+import { usersReadModel } from './users/users.read-model';
 
 const positive = (v: string) => (Number(v) > 0 ? undefined : 'must be greater than 0');
 
@@ -27,5 +29,6 @@ export const profilesDefinition: ServiceDefinition<typeof config> = {
   schema: 'profiles',
   config,
   publishes: 'profiles',
-  migrations: [CreateProfiles1732240000000, CreateIdempotencyKeys1732240000011, AddTokenVersions1732240000050, CreatePetRelations1732240000051],
+  migrations: [CreateProfiles1732240000000, CreateIdempotencyKeys1732240000011, AddTokenVersions1732240000050, CreatePetRelations1732240000051, MakeUsersRebuildable1732240000061],
+  readModels: [usersReadModel],
 };

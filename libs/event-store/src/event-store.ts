@@ -54,6 +54,12 @@ export function rowToEnvelope(r: EventRow): EventEnvelope {
   return e;
 }
 
+/** A statement written with an append (`appendAtomically`): `$?1`, `$?2`, … are its own `params`. */
+export interface Write {
+  sql: string;
+  params: unknown[];
+}
+
 /** A service's append-only event log in its own schema; the outbox is part of it. */
 export class EventStore {
   private readonly table: string;
@@ -100,16 +106,17 @@ export class EventStore {
    * Appends one stream's events and writes the caller's read model in ONE statement
    * (data-modifying CTEs, which run whether or not they are read): atomic without a
    * transaction, one round trip; the relay is woken once it is committed. `writes`
-   * are SQL statements that may use `$?1`, `$?2`, … for their own `params`; the rows of the first one's RETURNING come back. A
-   * concurrent append at the same version fails the whole statement with
-   * StreamVersionConflictError, and nothing is written; any other unique violation
-   * (e.g. of a `writes` table) is rethrown as it came.
+   * are SQL statements that may use `$?1`, `$?2`, … for their own `params`; the rows of the first one's RETURNING come back.
+   * Given as a function, they are made from the very envelopes appended (a read model
+   * folded from them, timestamps included). A concurrent append at the same version
+   * fails the whole statement with StreamVersionConflictError, and nothing is written;
+   * any other unique violation (e.g. of a `writes` table) is rethrown as it came.
    */
-  async appendAtomically<E extends DomainEvent, R>(db: EntityManager | DataSource, req: AppendRequest<E>, writes: { sql: string; params: unknown[] }[]): Promise<{ events: EventEnvelope[]; rows: R[] }> {
+  async appendAtomically<E extends DomainEvent, R>(db: EntityManager | DataSource, req: AppendRequest<E>, writes: Write[] | ((events: EventEnvelope[]) => Write[])): Promise<{ events: EventEnvelope[]; rows: R[] }> {
     const envelopes = this.envelopes(req);
     const insert = this.insertOf(envelopes);
     const params = [...insert.params];
-    const ctes = writes.map((w, i) => {
+    const ctes = (typeof writes === 'function' ? writes(envelopes) : writes).map((w, i) => {
       const offset = params.length;
       params.push(...w.params);
       return `w${i} AS (${w.sql.replace(/\$\?(\d+)/g, (_, n: string) => `$${offset + Number(n)}`)})`;

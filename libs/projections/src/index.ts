@@ -6,3 +6,4 @@ export * from './batch-transaction';
 export * from './dead-letters';
 export * from './projection-runner';
 export * from './replay';
+export * from './stored-read-model';

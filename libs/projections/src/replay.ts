@@ -98,7 +98,7 @@ export async function replayProjection(dataSource: DataSource, broker: Broker, p
  * live table would fail ("other objects depend on it"). Before the drop, the
  * sequence becomes the shadow's, which then takes over the live name.
  */
-async function handOverOwnedSequences(tx: EntityManager, live: string, shadow: string): Promise<void> {
+export async function handOverOwnedSequences(tx: EntityManager, live: string, shadow: string): Promise<void> {
   const owned: { sequence: string; column: string }[] = await tx.query(
     `SELECT s.oid::regclass::text AS sequence, a.attname AS column
        FROM pg_depend d

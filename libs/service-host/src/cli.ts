@@ -3,10 +3,9 @@ import { NestFactory } from '@nestjs/core';
 import type { INestMicroservice } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { EventStore } from '@ripple/event-store';
-import type { Broker } from '@ripple/messaging';
-import { replayProjection } from '@ripple/projections';
-import { BROKER, SERVICE_CONFIG, SERVICE_DEFINITION, type ServiceConfig, type ServiceDefinition } from './definition';
+import { SERVICE_DEFINITION, type ServiceDefinition } from './definition';
 import { JetStreamPipeline } from './pipeline/jetstream-pipeline';
+import { ReplayJobs } from './replay-jobs';
 
 /**
  * One app's providers, built (its database migrated, NATS connected) but not
@@ -29,8 +28,9 @@ export async function createServiceContext(appModule: Type): Promise<INestMicros
 /**
  * scripts/ops.js, in a process of its own with a service's own settings (no
  * gateway needed; `npx ripple` asks the running services instead).
- * `replay <projection>`: rebuilds a projection blue/green while the live one
- * keeps serving, printing progress. `republish <service|all> [fromPosition]`:
+ * `replay <projection>`: rebuilds a projection (or a read model the service
+ * writes with its events) blue/green while the live one keeps serving, printing
+ * progress. `republish <service|all> [fromPosition]`:
  * marks a service's (or every service's) events unpublished so its relay sends
  * them again (after broker data loss; relays also do it by themselves when they
  * notice); the service must be running (or started) to publish them.
@@ -42,21 +42,17 @@ export async function runOpsCli(appModules: Type[], argv: string[]): Promise<num
     for (const m of appModules) {
       const app = await createServiceContext(m);
       try {
-        const projection = app.get(JetStreamPipeline).projections().find((p) => p.name === target);
-        known.push(...app.get(JetStreamPipeline).projections().map((p) => p.name));
-        if (!projection) continue;
-        const def = app.get<ServiceDefinition>(SERVICE_DEFINITION);
+        const jobs = app.get(ReplayJobs);
+        known.push(...jobs.replayableNames());
+        const rebuild = jobs.rebuildOf(target);
+        if (!rebuild) continue;
         const started = Date.now();
         let last = 0;
-        const events = await replayProjection(app.get(DataSource), app.get<Broker>(BROKER), projection, {
-          schema: def.schema,
-          namespace: app.get<ServiceConfig>(SERVICE_CONFIG).RIPPLE_NAMESPACE,
-          onProgress: (p) => {
-            if (Date.now() - last < 500 && p.phase !== 'swapped') return;
-            last = Date.now();
-            const pct = p.total ? ((100 * p.applied) / p.total).toFixed(1) : '100.0';
-            process.stderr.write(`${p.projection}: ${p.phase} ${p.applied}/${p.total} (${pct}%)\n`);
-          },
+        const events = await rebuild((p) => {
+          if (Date.now() - last < 500 && p.phase !== 'swapped') return;
+          last = Date.now();
+          const pct = p.total ? ((100 * p.applied) / p.total).toFixed(1) : '100.0';
+          process.stderr.write(`${p.projection}: ${p.phase} ${p.applied}/${p.total} (${pct}%)\n`);
         });
         const seconds = (Date.now() - started) / 1000;
         process.stdout.write(`${target} rebuilt from ${events} events in ${seconds.toFixed(1)} s (${Math.round(events / Math.max(seconds, 0.001))} events/s)\n`);

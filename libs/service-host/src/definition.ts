@@ -1,6 +1,7 @@
 import type { MigrationInterface } from 'typeorm';
 import type { BoundedContext } from '@ripple/contracts';
 import type { ConfigOf, ConfigSpec } from '@ripple/config';
+import type { StoredReadModel } from '@ripple/projections';
 import type { ServiceHostConfig } from './service-vars';
 
 /** What a service is: the facts its app module passes to `RippleModule.forService`. */
@@ -13,6 +14,8 @@ export interface ServiceDefinition<S extends ConfigSpec = ConfigSpec> {
   /** The bounded context whose stream this service publishes to, if it appends events (import `OutboxRelayModule` too). */
   publishes?: BoundedContext;
   migrations: (new () => MigrationInterface)[];
+  /** Tables the service writes with its events and rebuilds from its own event store (replayed by name like projections). */
+  readModels?: StoredReadModel[];
 }
 
 /** The service's validated settings: its own variables and every service's. */

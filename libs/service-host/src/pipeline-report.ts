@@ -29,6 +29,8 @@ export interface PipelineReport {
   /** Whether the instance answering holds the relay's leader lease; null for a service that publishes nothing. */
   relayLeader: boolean | null;
   projections: ProjectionState[];
+  /** The tables it writes with its events and rebuilds from its event store (replayed by name like projections; no lag). */
+  readModels: string[];
 }
 
 export interface ReportSources {
@@ -58,5 +60,5 @@ export async function pipelineReport({ def, config, broker, metrics, pipeline }:
   const relay = pipeline.relay;
   // Reading the gauge runs its collect: the relay's count of unpublished events, as a scrape would.
   const backlog = relay ? (await metrics.outboxBacklog.get()).values[0]?.value ?? null : null;
-  return { service: def.name, outboxBacklog: backlog, relayLeader: relay?.isLeader ?? null, projections };
+  return { service: def.name, outboxBacklog: backlog, relayLeader: relay?.isLeader ?? null, projections, readModels: (def.readModels ?? []).map((m) => m.name) };
 }

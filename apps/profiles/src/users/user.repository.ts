@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { CausationContext, EventEnvelope } from '@ripple/contracts';
-import { EventStore, StreamVersionConflictError, type NewEvent } from '@ripple/event-store';
+import { EventStore, StreamVersionConflictError, type NewEvent, type Write } from '@ripple/event-store';
 import type { ProfilesEvent } from '@ripple/contracts';
 import { evolve, type UserState } from './user';
 import { IdempotencyKeyReusedError, UserNotFoundError } from './user.errors';
+import { userFromRow, userRowWrite } from './users.read-model';
 
 /** Decisions taken again after losing a race to a concurrent write of the same user, before the conflict is surfaced. */
 const MAX_ATTEMPTS = 10;
@@ -38,26 +39,15 @@ export interface Idempotency {
   requestHash: string;
 }
 
-export interface UserRecord extends UserState {
-  createdAt: string;
-  updatedAt: string;
-}
+/** A user as the `users` table holds it: its state (the table is the fold of its events). */
+export type UserRecord = UserState;
 
-const toRecord = (r: Record<string, any>): UserRecord => ({
-  id: r.id,
-  username: r.username,
-  email: r.email,
-  role: r.role,
-  profileInfo: r.profile_info,
-  version: r.version,
-  tokenVersion: r.token_version,
-  createdAt: new Date(r.created_at).toISOString(),
-  updatedAt: new Date(r.updated_at).toISOString(),
-});
+const toRecord = userFromRow;
 
 /**
  * The user aggregate's persistence: events go to the event store and the
- * `users` row (its snapshot and read model) is written in the same transaction.
+ * `users` row (its snapshot and read model: `evolve`'s fold of the events, see
+ * users.read-model.ts) is written in the same statement.
  */
 @Injectable()
 export class UserRepository {
@@ -175,40 +165,39 @@ export class UserRepository {
   }
 
   private async save(state: UserRecord, events: NewEvent<ProfilesEvent>[], ctx: CausationContext, idempotency?: Idempotency, newPasswordHash?: string) {
-    const now = new Date();
-    const next = events.reduce((s, e) => evolve(s, e as ProfilesEvent), state as UserState);
-    const user: UserRecord = { ...state, role: next.role, profileInfo: next.profileInfo, version: next.version, tokenVersion: next.tokenVersion, updatedAt: now.toISOString() };
-    const writes = [{
-      sql: 'UPDATE profiles.users SET role = $?2, profile_info = $?3, version = $?4, token_version = $?5, updated_at = $?6 WHERE id = $?1 RETURNING id',
-      params: [state.id, user.role, JSON.stringify(user.profileInfo), user.version, user.tokenVersion, now],
-    }];
-    if (newPasswordHash !== undefined) {
-      writes.push({ sql: 'UPDATE profiles.credentials SET password_hash = $?2 WHERE user_id = $?1', params: [state.id, newPasswordHash] });
-    }
-    if (idempotency) {
-      writes.push({
-        sql: 'INSERT INTO profiles.idempotency_keys (user_id, key, request_hash, response) VALUES ($?1, $?2, $?3, $?4)',
-        params: [state.id, idempotency.key, idempotency.requestHash, JSON.stringify(user)],
-      });
-    }
+    let user = state;
+    // The row is the fold of the very envelopes appended (their times included), written in their statement.
+    const writes = (envelopes: EventEnvelope[]): Write[] => {
+      user = envelopes.reduce((s, e) => evolve(s, e as ProfilesEvent), state);
+      const out = [userRowWrite(user, false)];
+      if (newPasswordHash !== undefined) {
+        out.push({ sql: 'UPDATE profiles.credentials SET password_hash = $?2 WHERE user_id = $?1', params: [state.id, newPasswordHash] });
+      }
+      if (idempotency) {
+        out.push({
+          sql: 'INSERT INTO profiles.idempotency_keys (user_id, key, request_hash, response) VALUES ($?1, $?2, $?3, $?4)',
+          params: [state.id, idempotency.key, idempotency.requestHash, JSON.stringify(user)],
+        });
+      }
+      return out;
+    };
     const { events: envelopes } = await this.store.appendAtomically(this.dataSource,
-      { aggregateType: 'user', aggregateId: state.id, expectedVersion: state.version, events, context: ctx, now }, writes);
+      { aggregateType: 'user', aggregateId: state.id, expectedVersion: state.version, events, context: ctx }, writes);
     this.known.set(state.id, user);
     return { user, events: envelopes };
   }
 
+  /**
+   * Registers a user: its events, its row and its credentials in one statement (so the
+   * `users` table is locked before any event is written, as a rebuild's swap needs).
+   */
   async create(id: string, events: NewEvent<ProfilesEvent>[], passwordHash: string, ctx: CausationContext): Promise<UserRecord> {
-    const user = await this.dataSource.transaction(async (tx) => {
-      const envelopes = await this.store.append(tx, { aggregateType: 'user', aggregateId: id, expectedVersion: 0, events, context: ctx });
-      const state = envelopes.reduce<UserState | undefined>((s, e) => evolve(s, e as ProfilesEvent), undefined)!;
-      const [row] = await tx.query(
-        `INSERT INTO profiles.users (id, username, email, role, profile_info, version) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
-        [id, state.username, state.email, state.role, JSON.stringify(state.profileInfo), state.version],
-      );
-      await tx.query('INSERT INTO profiles.credentials (user_id, password_hash) VALUES ($1, $2)', [id, passwordHash]);
-      return toRecord(row);
+    let user: UserRecord | undefined;
+    await this.store.appendAtomically(this.dataSource, { aggregateType: 'user', aggregateId: id, expectedVersion: 0, events, context: ctx }, (envelopes) => {
+      user = envelopes.reduce<UserState | undefined>((s, e) => evolve(s, e as ProfilesEvent), undefined)!;
+      return [userRowWrite(user, true), { sql: 'INSERT INTO profiles.credentials (user_id, password_hash) VALUES ($?1, $?2)', params: [id, passwordHash] }];
     });
-    this.known.set(id, user);
-    return user;
+    this.known.set(id, user!);
+    return user!;
   }
 }

@@ -24,19 +24,31 @@ export interface UserState {
   version: number;
   /** Tokens issued below this version are revoked. */
   tokenVersion: number;
+  /** When the user's first and last events occurred (ISO). */
+  createdAt: string;
+  updatedAt: string;
 }
 
-/** Applies one of the user's own events to its state. */
+/**
+ * Applies one of the user's own events to its state. The `users` row is exactly
+ * this fold of the user's events: the command path writes the row it gives for
+ * the very events it appends, and a rebuild (`users.read-model.ts`) folds the
+ * event store with it again.
+ */
 export function evolve(state: UserState | undefined, event: ProfilesEvent): UserState {
+  const version = event.aggregateVersion;
+  const updatedAt = event.occurredAt;
   switch (event.type) {
-    case 'UserRegistered':
-      return { id: event.aggregateId, ...event.data, profileInfo: { ...event.data.profileInfo }, version: 1, tokenVersion: 0 };
+    case 'UserRegistered': {
+      const { username, email, role, profileInfo } = event.data;
+      return { id: event.aggregateId, username, email, role, profileInfo: { ...profileInfo }, version, tokenVersion: 0, createdAt: updatedAt, updatedAt };
+    }
     case 'UserProfileUpdated':
-      return { ...state!, profileInfo: applyProfileChanges(state!.profileInfo, event.data.changes), version: state!.version + 1 };
+      return { ...state!, profileInfo: applyProfileChanges(state!.profileInfo, event.data.changes), version, updatedAt };
     case 'UserRoleChanged':
-      return { ...state!, role: event.data.to, version: state!.version + 1 };
+      return { ...state!, role: event.data.to, version, updatedAt };
     case 'UserTokensRevoked':
-      return { ...state!, tokenVersion: event.data.tokenVersion, version: state!.version + 1 };
+      return { ...state!, tokenVersion: event.data.tokenVersion, version, updatedAt };
     default: {
       const never: never = event;
       throw new Error(`unknown event ${(never as { type: string }).type}`);
