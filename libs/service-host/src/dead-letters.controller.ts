@@ -24,31 +24,31 @@ export function deadLettersController(service: string): Type<unknown> {
     constructor(private readonly pipeline: JetStreamPipeline) {}
 
     /** A service that runs no projections has no dead-letter table. */
-    private get store(): DeadLetterStore {
+    private store(): DeadLetterStore {
       if (this.pipeline.projections().length === 0) throw new NoProjectionsError(service);
       return this.pipeline.deadLetters;
     }
 
     @Get()
     async list(@Query() q: DeadLetterQueryDto) {
-      return { success: true, data: await this.store.list(q) };
+      return { success: true, data: await this.store().list(q) };
     }
 
     @Get(':id')
     async get(@Param('id', new ParseUUIDPipe()) id: string) {
-      return { success: true, data: await this.store.get(id) };
+      return { success: true, data: await this.store().get(id) };
     }
 
     @Post(':id/retry')
     @HttpCode(200)
     async retry(@Param('id', new ParseUUIDPipe()) id: string) {
-      const resolved = await this.store.retry(id);
+      const resolved = await this.store().retry(id);
       return { success: true, message: `${resolved.length} event(s) applied`, data: resolved };
     }
 
     @Delete(':id')
     async discard(@Param('id', new ParseUUIDPipe()) id: string) {
-      return { success: true, message: 'Dead letter discarded', data: await this.store.discard(id) };
+      return { success: true, message: 'Dead letter discarded', data: await this.store().discard(id) };
     }
   }
   return DeadLettersController;

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { Inject, Injectable, Module, type BeforeApplicationShutdown, type DynamicModule, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { JWT_SECRET } from '@ripple/auth';
@@ -19,12 +19,17 @@ import { streamSettings } from './service-vars';
 
 /** Closes what the module opened, after the pipeline and HTTP have stopped (Nest's last shutdown hook). */
 @Injectable()
-class Closer implements OnApplicationShutdown {
+class Closer implements BeforeApplicationShutdown, OnApplicationShutdown {
   constructor(
+    private readonly logger: JsonLogger,
     private readonly dataSource: DataSource,
     @Inject(BROKER) private readonly broker: Broker,
     @Inject(TRACING) private readonly tracing: Tracing | undefined,
   ) {}
+
+  beforeApplicationShutdown(signal?: string): void {
+    this.logger.event('info', 'shutting down', { signal });
+  }
 
   async onApplicationShutdown(): Promise<void> {
     await this.broker.nc.drain().catch(() => undefined);
