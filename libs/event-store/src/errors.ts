@@ -1,6 +1,8 @@
-export class StreamVersionConflictError extends Error {
-  readonly code = 'VERSION_CONFLICT';
-  constructor(readonly streamId: string, readonly expectedVersion: number, readonly currentVersion: number) {
-    super(`stream ${streamId} is at version ${currentVersion}, expected ${expectedVersion}`);
+import { VersionConflictError } from '@ripple/errors';
+
+/** An append that expected another version of its stream: the one version conflict (409 with the current version), naming the stream. */
+export class StreamVersionConflictError extends VersionConflictError {
+  constructor(readonly streamId: string, expectedVersion: number, currentVersion: number) {
+    super(`stream ${streamId}`, { streamId }, expectedVersion, currentVersion);
   }
 }

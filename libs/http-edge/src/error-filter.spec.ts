@@ -62,7 +62,7 @@ describe('ErrorFilter', () => {
     });
     expect(await get('/stream-conflict')).toEqual({
       status: 409,
-      body: { success: false, error: { code: 'VERSION_CONFLICT', message: 'stream u1 is at version 2, expected 1', streamId: 'u1', expectedVersion: 1, currentVersion: 2 } },
+      body: { success: false, error: { code: 'VERSION_CONFLICT', message: 'stream u1 is at version 2, not 1', streamId: 'u1', expectedVersion: 1, currentVersion: 2 } },
     });
   });
 

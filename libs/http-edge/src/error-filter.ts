@@ -4,18 +4,6 @@ import { DATABASE_UNAVAILABLE, isDatabaseUnavailable } from '@ripple/event-store
 import { RippleError, type HttpErrorStatus } from '@ripple/errors';
 import type { JsonLogger } from '@ripple/observability';
 
-/**
- * Statuses of the errors of libs/event-store and libs/projections, which do not
- * extend RippleError yet; every other error declares its own `httpStatus`.
- */
-const PIPELINE_ERROR_STATUS: Readonly<Record<string, HttpErrorStatus>> = {
-  VERSION_CONFLICT: 409,
-  DEAD_LETTER_NOT_FOUND: 404,
-  DEAD_LETTER_NOT_OPEN: 409,
-  DEAD_LETTER_NOT_HEAD: 409,
-  DEAD_LETTER_RETRY_FAILED: 422,
-};
-
 /** Seconds a client is told to wait when the database is unreachable. */
 export const DATABASE_RETRY_AFTER_S = 5;
 
@@ -57,9 +45,7 @@ export class ErrorFilter implements ExceptionFilter {
 
 /** The status a domain error answers with; undefined for anything else (a 500). */
 function domainStatus(err: unknown): HttpErrorStatus | undefined {
-  if (err instanceof RippleError) return err.httpStatus;
-  const code = (err as { code?: unknown })?.code;
-  return err instanceof Error && typeof code === 'string' && Object.hasOwn(PIPELINE_ERROR_STATUS, code) ? PIPELINE_ERROR_STATUS[code] : undefined;
+  return err instanceof RippleError ? err.httpStatus : undefined;
 }
 
 function publicFields(details: Record<string, unknown>): Record<string, unknown> {

@@ -1,3 +1,4 @@
+import { RippleError } from '@ripple/errors';
 import type { DataSource, EntityManager } from 'typeorm';
 import { parseEvent, uuidv7, type DomainEvent } from '@ripple/contracts';
 import { applyBatch, liveTables } from './apply-batch';
@@ -25,26 +26,30 @@ export interface DeadLetter {
   envelope: unknown;
 }
 
-export class DeadLetterNotFoundError extends Error {
+export class DeadLetterNotFoundError extends RippleError {
   readonly code = 'DEAD_LETTER_NOT_FOUND';
+  readonly httpStatus = 404;
   constructor(readonly id: string) {
     super(`dead letter ${id} not found`);
   }
 }
-export class DeadLetterNotOpenError extends Error {
+export class DeadLetterNotOpenError extends RippleError {
   readonly code = 'DEAD_LETTER_NOT_OPEN';
+  readonly httpStatus = 409;
   constructor(readonly id: string, readonly status: DeadLetterStatus) {
     super(`dead letter ${id} is ${status}`);
   }
 }
-export class DeadLetterNotHeadError extends Error {
+export class DeadLetterNotHeadError extends RippleError {
   readonly code = 'DEAD_LETTER_NOT_HEAD';
+  readonly httpStatus = 409;
   constructor(readonly id: string, readonly headId: string) {
     super(`dead letter ${id} is parked behind ${headId}: discard or retry that one first`);
   }
 }
-export class DeadLetterRetryFailedError extends Error {
+export class DeadLetterRetryFailedError extends RippleError {
   readonly code = 'DEAD_LETTER_RETRY_FAILED';
+  readonly httpStatus = 422;
   constructor(readonly id: string, readonly reason: string) {
     super(`retry of dead letter ${id} failed: ${reason}`);
   }

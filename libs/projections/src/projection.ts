@@ -1,3 +1,4 @@
+import { RippleError } from '@ripple/errors';
 import { escapeLiteral } from 'pg';
 import type { EntityManager } from 'typeorm';
 import type { BoundedContext, DomainEvent } from '@ripple/contracts';
@@ -76,8 +77,10 @@ function literal(v: unknown): string {
 const arrayElement = (v: unknown): string =>
   v === null || v === undefined ? 'NULL' : `"${String(v instanceof Date ? v.toISOString() : v).replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 /** Thrown by `apply` for an event that can never succeed: dead-lettered at once, not retried. */
-export class PermanentProjectionError extends Error {
+export class PermanentProjectionError extends RippleError {
   readonly code = 'PERMANENT_PROJECTION_ERROR';
+  /** When a retry of its dead letter is answered with it. */
+  readonly httpStatus = 422;
   constructor(message: string, cause?: unknown) {
     super(message, { cause });
   }

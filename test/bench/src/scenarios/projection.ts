@@ -5,7 +5,7 @@ import { eventSubject, streamName, uuidv7 } from '@ripple/contracts';
 import { replayProjection, type Projection } from '@ripple/projections';
 import type { INestMicroservice, Type } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { Broker } from '@ripple/messaging';
+import { ensureStream, type Broker } from '@ripple/messaging';
 import { RippleMetrics } from '@ripple/observability';
 import { BROKER, createServiceContext, JetStreamPipeline, SERVICE_CONFIG, type ServiceConfig } from '@ripple/service-host';
 import { createTestDatabase, testNamespace, type TestDatabase } from '@ripple/testing';
@@ -90,6 +90,8 @@ export async function runProjectionAndReplay(opts: { natsUrl: string; events: nu
     const pipeline = app.get(JetStreamPipeline);
     const projection = pipeline.projections().find((p) => p.name === 'venue-directory') as Projection;
     const rt = { broker: app.get<Broker>(BROKER), config: app.get<ServiceConfig>(SERVICE_CONFIG), dataSource: app.get(DataSource), metrics: app.get(RippleMetrics) };
+    // The stream the projection follows (its runner would create it when started; the events go in first).
+    await ensureStream(rt.broker, namespace, 'profiles');
     const { js, jsm } = rt.broker;
     const stream = streamName(namespace, 'profiles');
     const users = Array.from({ length: opts.users }, () => uuidv7());
