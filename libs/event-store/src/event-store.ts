@@ -54,32 +54,6 @@ export function rowToEnvelope(r: EventRow): EventEnvelope {
   return e;
 }
 
-/**
- * An event as its append hands it to this process's outbox relay once committed
- * (`notifyAfterCommit`'s local hand-over): what the relay publishes, serialized at
- * the append, so nothing done to the event's objects afterwards can change it.
- */
-export interface HandedEvent {
-  id: string;
-  type: string;
-  aggregateType: string;
-  aggregateId: string;
-  aggregateVersion: number;
-  traceparent?: string;
-  /** The envelope as JSON, as `rowToEnvelope` of its row would give it. */
-  json: string;
-}
-
-/** The hand-over form of an envelope (also what the relay publishes a row it read as). */
-export function handedEvent(e: EventEnvelope): HandedEvent {
-  const published: EventEnvelope = {
-    id: e.id, type: e.type, schemaVersion: e.schemaVersion, aggregateType: e.aggregateType, aggregateId: e.aggregateId, aggregateVersion: e.aggregateVersion,
-    occurredAt: e.occurredAt, correlationId: e.correlationId, causationId: e.causationId, actor: e.actor, data: e.data,
-  };
-  if (e.traceparent) published.traceparent = e.traceparent;
-  return { id: e.id, type: e.type, aggregateType: e.aggregateType, aggregateId: e.aggregateId, aggregateVersion: e.aggregateVersion, traceparent: published.traceparent, json: JSON.stringify(published) };
-}
-
 /** A statement written with an append (`appendAtomically`): `$?1`, `$?2`, … are its own `params`. */
 export interface Write {
   sql: string;
@@ -118,7 +92,7 @@ export class EventStore {
       insert.params,
     );
     if (ids.length === envelopes.length) {
-      notifyAfterCommit(tx, outboxChannel(this.schema), String(envelopes.length), envelopes.map(handedEvent));
+      notifyAfterCommit(tx, outboxChannel(this.schema), String(envelopes.length));
       return envelopes;
     }
     if (ids.length > 0) await tx.query(`DELETE FROM ${this.table} WHERE id = ANY($1::uuid[])`, [ids]);
@@ -152,7 +126,7 @@ export class EventStore {
         `WITH ins AS (${insert.sql} RETURNING id)${ctes.map((c) => `, ${c}`).join('')} SELECT * FROM w0`,
         params,
       );
-      notifyAfterCommit(db, outboxChannel(this.schema), String(envelopes.length), envelopes.map(handedEvent));
+      notifyAfterCommit(db, outboxChannel(this.schema), String(envelopes.length));
       return { events: envelopes, rows };
     } catch (err) {
       if ((err as { constraint?: string }).constraint !== 'events_stream_version_uq') throw err;

@@ -4,7 +4,7 @@ import { connectBroker, ensureStream, type Broker } from '@ripple/messaging';
 import { JsonLogger, RippleMetrics } from '@ripple/observability';
 import { createTestDatabase, deleteNamespaceStreams, eventually, terminateLeaseHolders, testNamespace, testNatsUrl, type TestDatabase } from '@ripple/testing';
 import { OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
-import { leaseKey, EventStore, StreamVersionConflictError, createEventStoreTables, createOutboxStreamsTable, rowToEnvelope } from '@ripple/event-store';
+import { leaseKey, EventStore, StreamVersionConflictError, createEventStoreTables, createOutboxStreamsTable } from '@ripple/event-store';
 
 /**
  * The outbox relay against real PostgreSQL and NATS JetStream: each test uses
@@ -224,12 +224,6 @@ describe('OutboxRelay and EventStore (PostgreSQL + JetStream)', () => {
       idlePasses++;
       return n;
     };
-    const publishHanded = relay.publishHanded.bind(relay);
-    relay.publishHanded = async () => {
-      const n = await publishHanded();
-      if (n >= 0) idlePasses++;
-      return n;
-    };
     await relay.start();
     await eventually(async () => idlePasses >= 1, { what: 'the relay to go idle' });
 
@@ -241,51 +235,6 @@ describe('OutboxRelay and EventStore (PostgreSQL + JetStream)', () => {
     await eventually(async () => (await messageCount(stream)) === 2, { what: 'the second event after NOTIFY' });
     await relay.stop();
     expectExactlyOnce(await streamMessages(stream), [first, second]);
-  });
-
-  it("publishes this process's appends as they were handed over after commit, without reading the outbox back, in each aggregate's order", async () => {
-    const { store, relay, stream, schema } = await setup({ pollIntervalMs: 60_000 });
-    let scans = 0;
-    const publishBatch = relay.publishBatch.bind(relay);
-    relay.publishBatch = async () => (scans++, publishBatch());
-    await relay.start();
-    await eventually(async () => scans >= 1, { what: 'the first pass, which reads the outbox' });
-
-    const users = [uuidv7(), uuidv7(), uuidv7()];
-    const committed: EventEnvelope[] = [];
-    for (let v = 0; v < 4; v++) {
-      committed.push(...(await Promise.all(users.map((u) => dataSource.transaction((tx) => appendOne(store, tx, u, v, `handed-${v}`))))));
-    }
-    await eventually(async () => (await unpublished(schema)) === 0 && (await messageCount(stream)) === committed.length, { what: 'every handed event published and marked' });
-    await relay.stop();
-
-    expect(scans).toBe(1);
-    const messages = await streamMessages(stream);
-    expectExactlyOnce(messages, committed);
-    for (const u of users) expect(messages.filter((m) => m.event.aggregateId === u).map((m) => m.event.aggregateVersion)).toEqual([1, 2, 3, 4]);
-    // Published as the outbox row reads: the same envelope whichever way it left.
-    const [row] = await dataSource.query(`SELECT * FROM "${schema}".events WHERE id = $1`, [committed[0].id]);
-    expect(messages.find((m) => m.msgId === committed[0].id)!.event).toEqual(rowToEnvelope(row));
-  });
-
-  it("reads the outbox when a handed event's predecessor is not one it saw published, so the aggregate's order holds", async () => {
-    const { store, relay, stream, schema } = await setup({ pollIntervalMs: 60_000 });
-    await relay.start();
-    await eventually(async () => (await dataSource.query(`SELECT 1 FROM "${schema}".outbox_streams`)).length >= 0, { what: 'the relay to start' });
-    const user = uuidv7();
-    // Version 1 committed where no hand-over reaches this relay (another process) and whose wake-up was lost.
-    const first = uuidv7();
-    await dataSource.query(
-      `INSERT INTO "${schema}".events (id, stream_id, aggregate_type, version, type, schema_version, data, correlation_id, causation_id, actor, occurred_at)
-       VALUES ($1::uuid, $2, 'user', 1, 'UserProfileUpdated', 1, $3, $1::text, $1::text, 'elsewhere', now())`,
-      [first, user, JSON.stringify(update('elsewhere').data)],
-    );
-    const second = await dataSource.transaction((tx) => appendOne(store, tx, user, 1, 'here'));
-    await eventually(async () => (await messageCount(stream)) === 2, { what: 'both versions published' });
-    await relay.stop();
-
-    const messages = await streamMessages(stream);
-    expect(messages.map((m) => [m.event.id, m.event.aggregateVersion])).toEqual([[first, 1], [second.id, 2]]);
   });
 
   it('makes up for what its LISTEN connection missed: once it listens again, it takes a pass', async () => {

@@ -3,7 +3,7 @@ import { eventSubject, type BoundedContext } from '@ripple/contracts';
 import { isNoStream, isNotFound, type Broker, type StreamSettings } from '@ripple/messaging';
 import { endSpan, SpanKind, startSpan, traceparentOf, type JsonLogger, type RippleMetrics } from '@ripple/observability';
 import { StreamGuard } from './stream-guard';
-import { handedEvent, rowToEnvelope, type EventRow, type HandedEvent, LeaderLease, leaseKey, Listener, wakeLocally, outboxChannel, quoteIdent } from '@ripple/event-store';
+import { rowToEnvelope, type EventRow, LeaderLease, leaseKey, Listener, wakeLocally, outboxChannel, quoteIdent } from '@ripple/event-store';
 
 export interface OutboxRelayOptions {
   schema: string;
@@ -36,12 +36,6 @@ export class OutboxRelay {
   private running = false;
   /** Set by a notification that arrived while a batch was in flight. */
   private notified = false;
-  /** Set by a wake-up that handed no events (a NOTIFY, a reconnect, a republish): the next pass reads the outbox. */
-  private scan = true;
-  /** Events this process committed, handed over after their commit, not yet published (see publishHanded). */
-  private handed: HandedEvent[] = [];
-  /** Per aggregate, the last version this relay saw acknowledged, while it leads (bounded). */
-  private readonly published = new LastVersions(LAST_VERSIONS_KEPT);
   private loop?: Promise<void>;
   private unwakeLocally?: () => void;
   private readonly guard: StreamGuard;
@@ -56,8 +50,8 @@ export class OutboxRelay {
     this.table = `${quoteIdent(opts.schema)}.events`;
     // A wake-up lost while LISTEN was down is made up for by one more pass.
     this.listener = new Listener({
-      databaseUrl: opts.databaseUrl, applicationName: `ripple-outbox-${opts.schema}`, who: 'outbox relay', logger, reconnected: () => this.notifyCommitted(true),
-    }).on(outboxChannel(opts.schema), () => this.notifyCommitted(true));
+      databaseUrl: opts.databaseUrl, applicationName: `ripple-outbox-${opts.schema}`, who: 'outbox relay', logger, reconnected: () => this.notifyCommitted(),
+    }).on(outboxChannel(opts.schema), () => this.notifyCommitted());
     this.lease = new LeaderLease({
       databaseUrl: opts.databaseUrl,
       key: leaseKey('outbox-relay', opts.schema),
@@ -74,14 +68,10 @@ export class OutboxRelay {
 
   async start(): Promise<void> {
     this.running = true;
-    // Appends in this process wake the active relay directly, handing it the events they committed;
-    // a standby lets the NOTIFY go to the leader.
-    this.unwakeLocally = wakeLocally(outboxChannel(this.opts.schema), (local) => {
-      if (!this.lease.isLeader) return false;
-      const events = local.flat() as HandedEvent[];
-      this.handed.push(...events);
-      this.notifyCommitted(events.length === 0);
-      return true;
+    // Appends in this process wake the active relay directly; a standby lets the NOTIFY go to the leader.
+    this.unwakeLocally = wakeLocally(outboxChannel(this.opts.schema), () => {
+      if (this.lease.isLeader) this.notifyCommitted();
+      return this.lease.isLeader;
     });
     await this.listener.start();
     this.loop = this.run();
@@ -96,59 +86,27 @@ export class OutboxRelay {
     await this.lease.release();
   }
 
-  /** Publishes one batch read from the outbox (every unpublished event, in position order); returns how many. The run loop calls it only while leading. */
+  /** Publishes one batch; returns how many events it published. The run loop calls it only while leading. */
   async publishBatch(): Promise<number> {
     const rows: (EventRow & { position: string })[] = await this.dataSource.query(
       `SELECT * FROM ${this.table} WHERE published_at IS NULL ORDER BY position LIMIT $1`,
       [this.opts.batchSize ?? 500],
     );
     if (rows.length === 0) return 0;
-    const events = rows.map((r) => handedEvent(rowToEnvelope(r)));
-    await this.publish(events, `position = ANY($1::bigint[])`, rows.map((r) => r.position));
-    // Published by this pass: no need to send them again when their hand-over comes round.
-    const done = new Set(events.map((e) => e.id));
-    this.handed = this.handed.filter((e) => !done.has(e.id));
-    return rows.length;
-  }
-
-  /**
-   * Publishes what this process's appends handed over after their commit, without reading the
-   * outbox back: one statement per batch (the mark) instead of two. Only events whose
-   * predecessor in their aggregate this relay has itself seen acknowledged (or that start their
-   * aggregate) go this way, so no earlier event of the aggregate can still be waiting in the
-   * outbox and per-aggregate order holds; anything else makes the pass read the outbox instead.
-   * Returns how many it published, or -1 when the outbox must be read.
-   */
-  async publishHanded(): Promise<number> {
-    const batch = this.handed.slice(0, this.opts.batchSize ?? 500);
-    const next = new Map<string, number>();
-    for (const e of batch) {
-      const key = `${e.aggregateType}/${e.aggregateId}`;
-      const last = next.get(key) ?? this.published.get(key) ?? 0;
-      if (e.aggregateVersion !== last + 1) return -1;
-      next.set(key, e.aggregateVersion);
-    }
-    this.handed = this.handed.slice(batch.length);
-    if (batch.length === 0) return 0;
-    await this.publish(batch, `id = ANY($1::uuid[]) AND published_at IS NULL`, batch.map((e) => e.id));
-    return batch.length;
-  }
-
-  /** Publishes `events` (in this order) and, once JetStream acknowledged every one, marks the rows `where` picks. */
-  private async publish(events: HandedEvent[], where: string, keys: string[]): Promise<void> {
-    const acks = events.map((e) => {
+    const acks = rows.map((r) => {
+      const e = rowToEnvelope(r);
       const subject = eventSubject(this.opts.namespace, this.opts.context, e.aggregateType, e.aggregateId, e.type);
       // A traced event leaves as a child of its publish span, so consumers follow on from the relay.
       const span = e.traceparent ? startSpan(`publish ${e.type}`, SpanKind.PRODUCER, e.traceparent, { 'messaging.system': 'nats', 'messaging.destination.name': subject, 'ripple.event.id': e.id }) : undefined;
-      const json = span ? JSON.stringify({ ...JSON.parse(e.json), traceparent: traceparentOf(span) }) : e.json;
-      const ack = this.broker.js.publish(subject, json, { msgID: e.id, timeout: 10_000 });
+      if (span) e.traceparent = traceparentOf(span);
+      const ack = this.broker.js.publish(subject, JSON.stringify(e), { msgID: e.id, timeout: 10_000 });
       return span ? ack.then((a) => (endSpan(span), a), (err) => (endSpan(span, err), Promise.reject(err))) : ack;
     });
     const regressed = this.guard.noteAcks(await Promise.all(acks));
-    for (const e of events) this.published.set(`${e.aggregateType}/${e.aggregateId}`, e.aggregateVersion);
-    await this.dataSource.query(`UPDATE ${this.table} SET published_at = now() WHERE ${where}`, [keys]);
-    this.metrics.eventsPublished.inc(events.length);
+    await this.dataSource.query(`UPDATE ${this.table} SET published_at = now() WHERE position = ANY($1::bigint[])`, [rows.map((r) => r.position)]);
+    this.metrics.eventsPublished.inc(rows.length);
     if (regressed) await this.checkStream();
+    return rows.length;
   }
 
   /** While leading: re-creates the stream if it is gone, and republishes what it lost. Never throws. */
@@ -171,23 +129,16 @@ export class OutboxRelay {
           continue;
         }
         this.notified = false;
-        let n = this.scan ? -1 : await this.publishHanded();
-        if (n < 0) {
-          // Read the outbox: a wake-up from elsewhere, the fallback poll, or a hand-over out of line.
-          this.scan = false;
-          n = await this.publishBatch();
-        }
+        const n = await this.publishBatch();
         failures = 0;
         // A full batch may have left more behind; a partial one took everything committed
         // before it started, and anything committed since has notified (sleep returns at once).
-        if (n === (this.opts.batchSize ?? 500) || this.handed.length > 0) continue;
-        if (!(await this.sleep(this.opts.pollIntervalMs ?? 1000))) this.scan = true;
+        if (n === (this.opts.batchSize ?? 500)) continue;
+        await this.sleep(this.opts.pollIntervalMs ?? 1000);
       } catch (err) {
         failures++;
         const delay = Math.min(100 * 2 ** failures, 10_000);
         this.logger.event('warn', 'outbox relay failed; retrying', { error: (err as Error).message, retryInMs: delay });
-        // What failed is read again from the outbox.
-        this.scan = true;
         if (isNoStream(err) || isNotFound(err)) await this.checkStream();
         await this.sleep(delay);
       }
@@ -198,10 +149,6 @@ export class OutboxRelay {
   private async lead(): Promise<boolean> {
     if (!(await this.lease.tryAcquire().catch(() => false))) return false;
     this.logger.event('info', 'outbox relay active', { schema: this.opts.schema });
-    // What another leader published meanwhile is not known here: start from the outbox.
-    this.published.clear();
-    this.handed = [];
-    this.scan = true;
     this.guard.reset();
     await this.checkStream();
     return true;
@@ -219,43 +166,21 @@ export class OutboxRelay {
     });
   }
 
-  /** Waits for a wake-up or `ms`; true if woken (false: the time ran out, as for the fallback poll). */
-  private sleep(ms: number): Promise<boolean> {
-    if (this.notified || !this.running) return Promise.resolve(true);
+  private sleep(ms: number): Promise<void> {
+    if (this.notified || !this.running) return Promise.resolve();
     return new Promise((resolve) => {
-      const t = setTimeout(() => done(false), ms);
-      const done = (woken = true) => {
+      const t = setTimeout(done, ms);
+      function done() {
         clearTimeout(t);
-        resolve(woken);
-      };
-      this.wake = () => done(true);
+        resolve();
+      }
+      this.wake = done;
     });
   }
 
-  /** Something committed: the next pass (or the one in flight, then one more) picks it up; `scan`: it must read the outbox to. */
-  private notifyCommitted(scan: boolean): void {
-    if (scan) this.scan = true;
+  /** Something committed: the next pass (or the one in flight, then one more) picks it up. */
+  private notifyCommitted(): void {
     this.notified = true;
     this.wake?.();
-  }
-}
-
-/** Versions kept per aggregate for the hand-over's order check; the oldest are forgotten (their next event reads the outbox). */
-const LAST_VERSIONS_KEPT = 100_000;
-
-/** A map that forgets its least recently set entries beyond `limit`. */
-class LastVersions {
-  private readonly entries = new Map<string, number>();
-  constructor(private readonly limit: number) {}
-  get(key: string): number | undefined {
-    return this.entries.get(key);
-  }
-  set(key: string, version: number): void {
-    this.entries.delete(key);
-    this.entries.set(key, version);
-    if (this.entries.size > this.limit) this.entries.delete(this.entries.keys().next().value as string);
-  }
-  clear(): void {
-    this.entries.clear();
   }
 }
