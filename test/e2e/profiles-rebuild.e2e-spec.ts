@@ -119,6 +119,9 @@ describe('rebuilding profiles.users from its events', () => {
 
     const taken = await api.post('/api/users', { username: venue.username, email: 'other@example.test', password: PASSWORD, role: 'user' });
     expect({ status: taken.status, code: taken.body.error?.code }).toEqual({ status: 409, code: 'USERNAME_TAKEN' });
+    // Unique ignoring case, by the index the rebuilt table kept the name of.
+    const takenOtherCase = await api.post('/api/users', { username: venue.username.toUpperCase(), email: 'other2@example.test', password: PASSWORD, role: 'user' });
+    expect({ status: takenOtherCase.status, code: takenOtherCase.body.error?.code }).toEqual({ status: 409, code: 'USERNAME_TAKEN' });
     ok(await api.post('/api/auth/login', { username: plain.username, password: 'a new password 1' }));
     const fresh = await signUp(api, 'gallera', { galleraName: 'After', galleraLocation: 'Cali' });
     await eventually(async () => (await api.get(`/api/galleras?ownerId=${fresh.id}`)).body.data[0]?.name === 'After', { what: 'a gallera registered after the rebuild' });

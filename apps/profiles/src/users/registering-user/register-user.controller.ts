@@ -25,7 +25,8 @@ export class RegisterUserController {
     } catch (err) {
       const e = err as { code?: string; constraint?: string; driverError?: { constraint?: string } };
       const constraint = e.constraint ?? e.driverError?.constraint;
-      if (e.code === '23505' && constraint === 'users_username_key') throw new UsernameTakenError(dto.username);
+      // Usernames are unique ignoring case (users_username_lower_idx), as sign-in finds them.
+      if (e.code === '23505' && (constraint === 'users_username_key' || constraint === 'users_username_lower_idx')) throw new UsernameTakenError(dto.username);
       if (e.code === '23505' && constraint === 'users_email_key') throw new EmailTakenError(dto.email);
       throw err;
     }
