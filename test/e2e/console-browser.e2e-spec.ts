@@ -280,6 +280,14 @@ describe('the console in Chromium', () => {
     expect(await page.locator('[data-service=venues] [data-testid=replay]').innerText()).toContain('swapped');
     expect((await w.api.get(`/api/venues?ownerId=${aliceId}`)).body.data[0]).toMatchObject({ name: 'Poison Arena', version: venue.version });
     await shot(page, 'operations-replay');
+
+    // Profiles' users table is rebuilt from its own event store the same way, from the same screen.
+    const me = (await w.api.get(`/api/users/${aliceId}`, { token: adminToken })).body.data;
+    await page.locator('[data-service=profiles]').getByRole('button', { name: 'Replay users' }).click();
+    await page.locator('[data-service=profiles] [data-testid=replay][data-status=succeeded]').waitFor();
+    expect(await page.locator('[data-service=profiles] [data-testid=replay]').innerText()).toContain('Replay of users: swapped');
+    expect((await w.api.get(`/api/users/${aliceId}`, { token: adminToken })).body.data).toEqual(me);
+    await shot(page, 'operations-replay-users');
     await ctx.close();
     await alice.ctx.close();
   });

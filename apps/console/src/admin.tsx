@@ -6,11 +6,11 @@ import { ErrorNote, ProgressBar, useAction, useApiRead } from './ui';
 const SERVICES = ['profiles', 'venues', 'pets', 'connectors', 'gateway'] as const;
 type Service = (typeof SERVICES)[number];
 
-interface Pipeline { service: string; outboxBacklog: number | null; projections: { name: string; lag: number | null; deadLetters: number }[] }
+interface Pipeline { service: string; outboxBacklog: number | null; projections: { name: string; lag: number | null; deadLetters: number }[]; readModels?: string[] }
 interface Replay { id: string; projection: string; status: 'running' | 'succeeded' | 'failed'; phase: string; applied: number; total: number; error: string | null }
 interface DeadLetter { id: string; projection: string; eventType: string; aggregateId: string; attempts: number; error: string; blockedBy: string | null; createdAt: string }
 
-/** For admins: each service's pipeline (outbox backlog, projection lag) and its dead letters, to retry or discard. */
+/** For admins: each service's pipeline (outbox backlog, projection lag, replays of its projections and read models) and its dead letters, to retry or discard. */
 export function AdminPage() {
   return (
     <div className="columns">
@@ -44,6 +44,13 @@ function ServicePanel({ service }: { service: Service }) {
                 <th scope="row">{x.name} lag</th>
                 <td>{x.lag ?? 'no batch yet'}{x.deadLetters > 0 && `, ${x.deadLetters} dead letter(s)`}</td>
                 <td><button type="button" className="link" onClick={() => void startReplay(x.name)} aria-label={`Replay ${x.name}`}>Replay</button></td>
+              </tr>
+            ))}
+            {(p.readModels ?? []).map((name) => (
+              <tr key={name}>
+                <th scope="row">{name}</th>
+                <td>rebuilt from events</td>
+                <td><button type="button" className="link" onClick={() => void startReplay(name)} aria-label={`Replay ${name}`}>Replay</button></td>
               </tr>
             ))}
           </tbody>
