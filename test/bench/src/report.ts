@@ -37,6 +37,10 @@ function markdown(r: BenchResults): string {
     const baseHigh = r.propagation.stage === 'sse' ? r.alternatives?.triggerHighest : r.alternatives?.syncHighest;
     out.push(`| 1 | highest offered rate with p99 < 100 ms (of those tried) | ${r.propagation.highestRateP99Under100 ?? 'none'}/s | ${r.propagation.stage === 'sse' ? '6b trigger' : '6a synchronous'} | ${baseHigh ?? 'none'}/s | ${ratio(r.propagation.highestRateP99Under100, baseHigh)} |`);
   }
+  const cpu = cpuPerUpdate(r);
+  if (cpu) {
+    out.push(`| 1 | CPU per update, every process of the pipeline (scenario 1's window: CPU seconds ÷ updates sent) | ${cpu.ripple.total.toFixed(2)} ms | 6b trigger + NOTIFY → SSE (server and PostgreSQL, scenario 6b's window) | ${cpu.trigger.total.toFixed(2)} ms | ${ratio(cpu.ripple.total, cpu.trigger.total)} |`);
+  }
   for (const c of r.command ?? []) {
     if (c.target !== 'gateway') continue;
     const direct = r.command!.find((d) => d.target === 'profiles (direct)' && d.concurrency === c.concurrency);
@@ -107,6 +111,15 @@ function markdown(r: BenchResults): string {
       out.push(`| ${app} | ${(c.busyMs / 1000).toFixed(1)} s of ${(c.totalMs / 1000).toFixed(1)} s | ${top} | ${origins} |`);
     }
   }
+  const perUpdate = cpuPerUpdate(r);
+  if (perUpdate) {
+    out.push('', '#### 7b. CPU per update (ms: CPU seconds a process used in the window ÷ the updates sent in it; the same load for all three)', '');
+    out.push('| process | Ripple (scenario 1) | (a) synchronous (6a) | (b) trigger + NOTIFY (6b) |', '| --- | --- | --- | --- |');
+    const names = [...new Set([...Object.keys(perUpdate.ripple.byProcess), ...Object.keys(perUpdate.sync.byProcess), ...Object.keys(perUpdate.trigger.byProcess)])];
+    const cell = (x: Record<string, number>, n: string) => (x[n] === undefined ? '—' : x[n].toFixed(2));
+    for (const n of names) out.push(`| ${n} | ${cell(perUpdate.ripple.byProcess, n)} | ${cell(perUpdate.sync.byProcess, n)} | ${cell(perUpdate.trigger.byProcess, n)} |`);
+    out.push(`| **all of them** | **${perUpdate.ripple.total.toFixed(2)}** | **${perUpdate.sync.total.toFixed(2)}** | **${perUpdate.trigger.total.toFixed(2)}** |`);
+  }
   if (Object.keys(r.resources).length) {
     out.push('', '#### 7. Resource use (CPU: % of one core over the window; peak RSS sampled every 200 ms; postgres = all its processes, incl. other databases on the server)', '');
     out.push('| window | process | CPU % | CPU s | peak RSS MB |', '| --- | --- | --- | --- | --- |');
@@ -115,6 +128,33 @@ function markdown(r: BenchResults): string {
     }
   }
   return out.join('\n') + '\n';
+}
+
+/** The load generator's own CPU is left out: it is the same work for the three. */
+const LOAD_GENERATOR = /^bench/;
+
+interface CpuPerUpdate {
+  byProcess: Record<string, number>;
+  total: number;
+}
+
+/**
+ * CPU per update of Ripple (scenario 1) and of the two alternatives (6a, 6b): each process group's
+ * CPU seconds in the window ÷ the updates sent in it, in ms. Scenario 1 and 6 offer the same rates for
+ * the same time, so the three are the same load. Undefined unless all three windows were sampled.
+ */
+function cpuPerUpdate(r: BenchResults): { ripple: CpuPerUpdate; sync: CpuPerUpdate; trigger: CpuPerUpdate } | undefined {
+  const of = (window: string, rates: RateResult[] | undefined): CpuPerUpdate | undefined => {
+    const uses = r.resources[window];
+    const sent = (rates ?? []).reduce((n, x) => n + x.sent, 0);
+    if (!uses || !sent) return undefined;
+    const byProcess = Object.fromEntries(uses.filter((u) => !LOAD_GENERATOR.test(u.name)).map((u) => [u.name, (u.cpuSeconds * 1000) / sent]));
+    return { byProcess, total: Object.values(byProcess).reduce((a, b) => a + b, 0) };
+  };
+  const ripple = of('scenario 1: Ripple propagation', r.propagation?.ripple);
+  const sync = of('scenario 6a: synchronous', r.alternatives?.sync);
+  const trigger = of('scenario 6b: trigger + NOTIFY', r.alternatives?.trigger);
+  return ripple && sync && trigger ? { ripple, sync, trigger } : undefined;
 }
 
 const lossNote = (x: RateResult) => (x.errors || x.lost ? ` (${x.errors} errors${x.errors ? ` ${Object.entries(x.errorKinds ?? {}).map(([k, v]) => `${k}×${v}`).join(', ')}` : ''}, ${x.lost} lost)` : '');
