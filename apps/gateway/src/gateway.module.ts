@@ -1,8 +1,7 @@
 import { Module, type Provider } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { Broker } from '@ripple/messaging';
 import { JsonLogger, RippleMetrics } from '@ripple/observability';
-import { BROKER, HealthChecks, JetStreamPipeline, pipelineReport, RippleModule, SERVICE_CONFIG, SERVICE_DEFINITION, type ServiceConfig, type ServiceDefinition } from '@ripple/service-host';
+import { HealthChecks, JetStreamPipeline, RippleModule, SERVICE_CONFIG, type ServiceConfig } from '@ripple/service-host';
 import { AdminPipelineController, PIPELINE_SOURCES } from './admin/admin-pipeline.controller';
 import type { PipelineSources } from './admin/pipeline-sources';
 import { ChangeFeedProjection } from './feed/change-feed.projection';
@@ -104,11 +103,8 @@ const providers: Provider[] = [
   },
   {
     provide: PIPELINE_SOURCES,
-    inject: [SERVICE_DEFINITION, SERVICE_CONFIG, BROKER, RippleMetrics, JetStreamPipeline, UPSTREAMS],
-    useFactory: (def: ServiceDefinition, config: GatewayConfig, broker: Broker, metrics: RippleMetrics, pipeline: JetStreamPipeline, upstreams: Upstreams): PipelineSources => ({
-      local: () => pipelineReport({ def, config, broker, metrics, pipeline }),
-      upstreams,
-    }),
+    inject: [JetStreamPipeline, UPSTREAMS],
+    useFactory: (pipeline: JetStreamPipeline, upstreams: Upstreams): PipelineSources => ({ local: () => pipeline.report(), upstreams }),
   },
   { provide: SHUTDOWN_GRACE_MS, inject: [SERVICE_CONFIG], useFactory: (c: GatewayConfig) => c.SHUTDOWN_GRACE_MS },
   ConnectionDrain,

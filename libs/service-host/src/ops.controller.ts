@@ -3,15 +3,11 @@ import { Type as Transform } from 'class-transformer';
 import { IsInt, IsOptional, Min } from 'class-validator';
 import type { Response } from 'express';
 import { BearerAuthGuard, Roles } from '@ripple/auth';
-import { Inject } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { EventStore } from '@ripple/event-store';
-import type { Broker } from '@ripple/messaging';
-import { JsonLogger, RippleMetrics } from '@ripple/observability';
-import { BROKER, SERVICE_CONFIG, SERVICE_DEFINITION, type ServiceConfig, type ServiceDefinition } from './definition';
+import { JsonLogger } from '@ripple/observability';
 import { NothingPublishedError } from './ops.errors';
 import { JetStreamPipeline } from './pipeline/jetstream-pipeline';
-import { pipelineReport } from './pipeline-report';
 import { ReplayJobs } from './replay-jobs';
 
 export class RepublishQueryDto {
@@ -31,11 +27,7 @@ export function opsController(service: string): Type<unknown> {
   @Roles('admin')
   class OpsController {
     constructor(
-      @Inject(SERVICE_DEFINITION) private readonly def: ServiceDefinition,
-      @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
-      @Inject(BROKER) private readonly broker: Broker,
-      private readonly metrics: RippleMetrics,
-      private readonly pipelines: JetStreamPipeline,
+      private readonly jetstream: JetStreamPipeline,
       private readonly replays: ReplayJobs,
       private readonly dataSource: DataSource,
       private readonly eventStore: EventStore,
@@ -44,8 +36,7 @@ export function opsController(service: string): Type<unknown> {
 
     @Get('pipeline')
     async pipeline() {
-      const { def, config, broker, metrics, pipelines: pipeline } = this;
-      return { success: true, data: await pipelineReport({ def, config, broker, metrics, pipeline }) };
+      return { success: true, data: await this.jetstream.report() };
     }
 
     /**
@@ -77,7 +68,7 @@ export function opsController(service: string): Type<unknown> {
     @Post('republish')
     @HttpCode(200)
     async republish(@Query() q: RepublishQueryDto) {
-      if (!this.pipelines.relay) throw new NothingPublishedError(service);
+      if (!this.jetstream.relay) throw new NothingPublishedError(service);
       const from = q.from ?? 0;
       const marked = await this.dataSource.transaction((tx) => this.eventStore.scheduleRepublish(tx, from));
       this.logger.event('info', 'events marked for republishing', { from, marked });

@@ -1,9 +1,3 @@
-import { streamName } from '@ripple/contracts';
-import { durableName, type Projection } from '@ripple/projections';
-import type { RippleMetrics } from '@ripple/observability';
-import type { ServiceConfig, ServiceDefinition } from './definition';
-import type { JetStreamPipeline } from './pipeline/jetstream-pipeline';
-import type { Broker } from '@ripple/messaging';
 
 export interface ProjectionState {
   name: string;
@@ -31,34 +25,4 @@ export interface PipelineReport {
   projections: ProjectionState[];
   /** The tables it writes with its events and rebuilds from its event store (replayed by name like projections; no lag). */
   readModels: string[];
-}
-
-export interface ReportSources {
-  def: ServiceDefinition;
-  config: ServiceConfig;
-  broker: Broker;
-  metrics: RippleMetrics;
-  pipeline: JetStreamPipeline;
-}
-
-/** The pipeline figures this service exports at /metrics, as one JSON object, each read now. */
-export async function pipelineReport({ def, config, broker, metrics, pipeline }: ReportSources): Promise<PipelineReport> {
-  const pending = async (p: Projection): Promise<number | null> => {
-    try {
-      const info = await broker.jsm.consumers.info(streamName(config.RIPPLE_NAMESPACE, p.source), durableName(def.name, p.name));
-      return info.num_pending + info.num_ack_pending;
-    } catch {
-      return null;
-    }
-  };
-  const projections = await Promise.all(
-    pipeline.projections().map(async (p) => ({
-      name: p.name, source: p.source, lag: await pending(p), deadLetters: await pipeline.deadLetters.openCount(p.name),
-      leader: pipeline.runners.some((r) => r.projection.name === p.name && r.isLeader),
-    })),
-  );
-  const relay = pipeline.relay;
-  // Reading the gauge runs its collect: the relay's count of unpublished events, as a scrape would.
-  const backlog = relay ? (await metrics.outboxBacklog.get()).values[0]?.value ?? null : null;
-  return { service: def.name, outboxBacklog: backlog, relayLeader: relay?.isLeader ?? null, projections, readModels: (def.readModels ?? []).map((m) => m.name) };
 }

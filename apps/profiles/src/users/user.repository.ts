@@ -39,11 +39,6 @@ export interface Idempotency {
   requestHash: string;
 }
 
-/** A user as the `users` table holds it: its state (the table is the fold of its events). */
-export type UserRecord = UserState;
-
-const toRecord = userFromRow;
-
 /**
  * The user aggregate's persistence: events go to the event store and the
  * `users` row (its snapshot and read model: `evolve`'s fold of the events, see
@@ -54,16 +49,16 @@ export class UserRepository {
   /** Per user: the last command of this instance in line, so the next one waits for it. */
   private readonly queues = new Map<string, Promise<unknown>>();
   /** Per user: the state this instance last committed (a command's first decision needs no read). */
-  private readonly known = new RecentMap<string, UserRecord>(KNOWN_USERS);
+  private readonly known = new RecentMap<string, UserState>(KNOWN_USERS);
 
   constructor(private readonly dataSource: DataSource, private readonly store: EventStore) {}
 
-  async find(id: string, tx: EntityManager = this.dataSource.manager): Promise<UserRecord | undefined> {
+  async find(id: string, tx: EntityManager = this.dataSource.manager): Promise<UserState | undefined> {
     const [row] = await tx.query('SELECT * FROM profiles.users WHERE id = $1', [id]);
-    return row ? toRecord(row) : undefined;
+    return row ? userFromRow(row) : undefined;
   }
 
-  async get(id: string): Promise<UserRecord> {
+  async get(id: string): Promise<UserState> {
     const user = await this.find(id);
     if (!user) throw new UserNotFoundError(id);
     return user;
@@ -75,12 +70,12 @@ export class UserRepository {
     return row.password_hash;
   }
 
-  async findByLogin(login: string): Promise<(UserRecord & { passwordHash: string }) | undefined> {
+  async findByLogin(login: string): Promise<(UserState & { passwordHash: string }) | undefined> {
     const [row] = await this.dataSource.query(
       'SELECT u.*, c.password_hash FROM profiles.users u JOIN profiles.credentials c ON c.user_id = u.id WHERE lower(u.username) = lower($1) OR lower(u.email) = lower($1)',
       [login],
     );
-    return row ? { ...toRecord(row), passwordHash: row.password_hash } : undefined;
+    return row ? { ...userFromRow(row), passwordHash: row.password_hash } : undefined;
   }
 
   /**
@@ -100,7 +95,7 @@ export class UserRepository {
     ctx: CausationContext,
     idempotency?: Idempotency,
     newPasswordHash?: string,
-  ): Promise<{ user: UserRecord; events: EventEnvelope[]; replayed?: boolean }> {
+  ): Promise<{ user: UserState; events: EventEnvelope[]; replayed?: boolean }> {
     // This instance's commands for one user queue behind each other rather than race (a race costs
     // a wasted statement and a retry; under load, many); races with other instances are retried.
     const previous = this.queues.get(id);
@@ -119,7 +114,7 @@ export class UserRepository {
     ctx: CausationContext,
     idempotency?: Idempotency,
     newPasswordHash?: string,
-  ): Promise<{ user: UserRecord; events: EventEnvelope[]; replayed?: boolean }> {
+  ): Promise<{ user: UserState; events: EventEnvelope[]; replayed?: boolean }> {
     for (let attempt = 1; ; attempt++) {
       // First on the state this instance last committed, if it has it: the append's version
       // check (and the idempotency key's) catches a stale one, and everything that is not a
@@ -152,7 +147,7 @@ export class UserRepository {
         if (row.idempotency_hash !== idempotency.requestHash) throw new IdempotencyKeyReusedError(idempotency.key);
         return { user: row.idempotency_response, events: [], replayed: true };
       }
-      const state = toRecord(row);
+      const state = userFromRow(row);
       const events = decide(state);
       if (events.length === 0) return { user: state, events: [] };
       try {
@@ -164,7 +159,7 @@ export class UserRepository {
     }
   }
 
-  private async save(state: UserRecord, events: NewEvent<ProfilesEvent>[], ctx: CausationContext, idempotency?: Idempotency, newPasswordHash?: string) {
+  private async save(state: UserState, events: NewEvent<ProfilesEvent>[], ctx: CausationContext, idempotency?: Idempotency, newPasswordHash?: string) {
     let user = state;
     // The row is the fold of the very envelopes appended (their times included), written in their statement.
     const writes = (envelopes: EventEnvelope[]): Write[] => {
@@ -191,8 +186,8 @@ export class UserRepository {
    * Registers a user: its events, its row and its credentials in one statement (so the
    * `users` table is locked before any event is written, as a rebuild's swap needs).
    */
-  async create(id: string, events: NewEvent<ProfilesEvent>[], passwordHash: string, ctx: CausationContext): Promise<UserRecord> {
-    let user: UserRecord | undefined;
+  async create(id: string, events: NewEvent<ProfilesEvent>[], passwordHash: string, ctx: CausationContext): Promise<UserState> {
+    let user: UserState | undefined;
     await this.store.appendAtomically(this.dataSource, { aggregateType: 'user', aggregateId: id, expectedVersion: 0, events, context: ctx }, (envelopes) => {
       user = envelopes.reduce<UserState | undefined>((s, e) => evolve(s, e as ProfilesEvent), undefined)!;
       return [userRowWrite(user, true), { sql: 'INSERT INTO profiles.credentials (user_id, password_hash) VALUES ($?1, $?2)', params: [id, passwordHash] }];

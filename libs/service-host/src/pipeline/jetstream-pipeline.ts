@@ -3,12 +3,13 @@ import { DiscoveryService } from '@nestjs/core';
 import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
 import { DataSource } from 'typeorm';
-import type { BoundedContext, DomainEvent } from '@ripple/contracts';
+import { streamName, type BoundedContext, type DomainEvent } from '@ripple/contracts';
 import type { Broker } from '@ripple/messaging';
 import { JsonLogger, RippleMetrics } from '@ripple/observability';
-import { DeadLetterStore, ProjectionRunner, type Projection } from '@ripple/projections';
+import { DeadLetterStore, durableName, ProjectionRunner, type Projection } from '@ripple/projections';
 import { OutboxRelay } from '@ripple/relay';
 import { BROKER, SERVICE_CONFIG, SERVICE_DEFINITION, type ServiceConfig, type ServiceDefinition } from '../definition';
+import type { PipelineReport } from '../pipeline-report';
 import { streamSettings } from '../service-vars';
 import { isBatchProjection } from './batch-projection';
 import { PipelineCheck } from './pipeline-check';
@@ -70,6 +71,28 @@ export class JetStreamPipeline extends Server implements CustomTransportStrategy
     const twice = names.find((n, i) => names.indexOf(n) !== i);
     if (twice) throw new Error(`${this.def.name}: two projections named "${twice}"`);
     return (this.listed = all);
+  }
+
+  /** The pipeline figures this service exports at /metrics, as one JSON object, each read now. */
+  async report(): Promise<PipelineReport> {
+    const pending = async (p: Projection): Promise<number | null> => {
+      try {
+        const info = await this.broker.jsm.consumers.info(streamName(this.config.RIPPLE_NAMESPACE, p.source), durableName(this.def.name, p.name));
+        return info.num_pending + info.num_ack_pending;
+      } catch {
+        return null;
+      }
+    };
+    const projections = await Promise.all(
+      this.projections().map(async (p) => ({
+        name: p.name, source: p.source, lag: await pending(p), deadLetters: await this.deadLetters.openCount(p.name),
+        leader: this.runnerList.some((r) => r.projection.name === p.name && r.isLeader),
+      })),
+    );
+    const relay = this.relay;
+    // Reading the gauge runs its collect: the relay's count of unpublished events, as a scrape would.
+    const backlog = relay ? (await this.metrics.outboxBacklog.get()).values[0]?.value ?? null : null;
+    return { service: this.def.name, outboxBacklog: backlog, relayLeader: relay?.isLeader ?? null, projections, readModels: (this.def.readModels ?? []).map((m) => m.name) };
   }
 
   async listen(callback: (err?: unknown) => void): Promise<void> {
