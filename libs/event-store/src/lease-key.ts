@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 /** Everything in Ripple that elects one holder at a time. A new kind of lease adds its scope here. */
-export type LeaseScope = 'outbox-relay' | 'projection-runner' | 'connector-run' | 'pets-sync-job';
+export type LeaseScope = 'outbox-relay' | 'projection-runner' | 'connector-run' | 'pets-sync-job' | 'read-model-rebuild';
 
 /** A lease's advisory lock: PostgreSQL's two-key form (classid, objid), each half 31 bits. */
 export interface LeaseKey {

@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { parseEvent, type DomainEvent } from '@ripple/contracts';
-import { quoteIdent, rowToEnvelope, type EventRow } from '@ripple/event-store';
+import { LeaderLease, leaseKey, quoteIdent, rowToEnvelope, type EventRow } from '@ripple/event-store';
 import { indexRenames } from './index-names';
 import { handOverOwnedSequences, type ReplayProgress } from './replay';
 import { qualify } from './schema';
@@ -78,20 +78,13 @@ export const readModelValues = <S>(model: StoredReadModel<S>, state: S): unknown
  */
 export async function rebuildFromEventStore<S>(dataSource: DataSource, model: StoredReadModel<S>, opts: RebuildOptions): Promise<number> {
   // One rebuild of a table at a time, whichever process runs it (they would drop each other's
-  // shadow): a session lock on a connection of its own, let go with it if the process dies.
-  const guard = dataSource.createQueryRunner();
-  await guard.connect();
-  const key = `ripple-rebuild:${opts.schema}:${model.table}`;
+  // shadow): a lease, let go with its connection if the process dies.
+  const lease = new LeaderLease({ databaseUrl: (dataSource.options as { url: string }).url, key: leaseKey('read-model-rebuild', `${opts.schema}.${model.table}`) });
   try {
-    const [{ locked }] = await guard.query('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [key]);
-    if (!locked) throw new Error(`${model.name}: a rebuild of ${opts.schema}.${model.table} is already running`);
-    try {
-      return await rebuild(dataSource, model, opts);
-    } finally {
-      await guard.query('SELECT pg_advisory_unlock(hashtext($1))', [key]);
-    }
+    if (!(await lease.tryAcquire())) throw new Error(`${model.name}: a rebuild of ${opts.schema}.${model.table} is already running`);
+    return await rebuild(dataSource, model, opts);
   } finally {
-    await guard.release();
+    await lease.release();
   }
 }
 
