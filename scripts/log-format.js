@@ -18,14 +18,18 @@ function logFormat(env, isTTY) {
 
 const field = (v) => (typeof v === 'string' ? (/\s/.test(v) ? JSON.stringify(v) : v) : JSON.stringify(v));
 
-/** One line of an app's output, readable: its JSON fields after the message, an error's stack below it; any other text as it is. */
-function prettyLine(tag, line) {
+/**
+ * One line of an app's output, readable: its JSON fields after the message, an error's stack below it; any other text as it is.
+ * `tagFor` is the app's tag, or a function of the parsed line (undefined when it is not JSON) giving it.
+ */
+function prettyLine(tagFor, line) {
   let entry;
   try {
     entry = JSON.parse(line);
   } catch {
     /* not JSON: a stack trace or a message written by hand */
   }
+  const tag = typeof tagFor === 'function' ? tagFor(entry) : tagFor;
   if (!entry || typeof entry !== 'object' || typeof entry.msg !== 'string') return `${' '.repeat(12)} ${tag} ${line}`;
   const { time, level, service, msg, err, stack, ...rest } = entry;
   const clock = typeof time === 'string' ? time.slice(11, 23) : ' '.repeat(12);

@@ -6,6 +6,9 @@
 // with LOG_FORMAT=pretty) they are printed readable, each with its app's name
 // and colour, otherwise as they are (LOG_FORMAT=json). A child that crashes is
 // restarted with backoff; SIGINT/SIGTERM stop them all gracefully.
+// `--one-process` (or RIPPLE_ONE_PROCESS=1) hosts the five services in one Node
+// process instead (scripts/one-process.js), each still its own Nest app on its
+// own port; the simulators stay processes of their own.
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const http = require('node:http');
@@ -52,6 +55,25 @@ const APPS = [
   },
 ];
 
+const SERVICES = ['profiles', 'venues', 'pets', 'connectors', 'gateway'];
+const ONE_PROCESS = process.argv.includes('--one-process') || process.env.RIPPLE_ONE_PROCESS === '1';
+
+/**
+ * What to spawn: every app, or (one process) the simulators and one host of every
+ * built service, each service with the variables its own process would get.
+ */
+function processes() {
+  if (!ONE_PROCESS) return APPS;
+  const built = APPS.filter((a) => SERVICES.includes(a.name) && fs.existsSync(path.join(ROOT, a.main)));
+  const host = {
+    name: 'ripple',
+    main: 'scripts/one-process.js',
+    env: { RIPPLE_SERVICES: JSON.stringify(built.map((a) => ({ name: a.name, env: Object.fromEntries(Object.entries(a.env).map(([k, v]) => [k, String(v)])) }))) },
+    services: built.map((a) => a.name),
+  };
+  return [...APPS.filter((a) => !SERVICES.includes(a.name)), host, ...APPS.filter((a) => SERVICES.includes(a.name) && !built.includes(a))];
+}
+
 const BACKOFF_FIRST_MS = 1000;
 const BACKOFF_MAX_MS = 30000;
 // A child that dies sooner than this after starting failed "immediately"; that many times in a row, and we stop trying.
@@ -61,10 +83,13 @@ const MAX_IMMEDIATE_FAILURES = 5;
 const STOP_TIMEOUT_MS = 20000;
 
 let stopping = false;
+const RUNNING = processes();
 /** The servers this script started itself (embedded PostgreSQL, nats-server), stopped after the apps. */
 const servers = [];
 let pretty = false;
 const tag = tagger(['start', ...APPS.map((a) => a.name)]);
+// The one-process host's lines are tagged with the service that wrote them.
+const tagOf = (app) => (app.services ? (entry) => tag(entry?.service ?? app.name) : tag(app.name));
 
 function log(level, msg, fields = {}) {
   const line = JSON.stringify({ time: new Date().toISOString(), level, service: 'start', msg, ...fields });
@@ -77,10 +102,10 @@ function spawnApp(app) {
   const proc = spawn(process.execPath, [app.main], { cwd: ROOT, env, stdio: ['ignore', pretty ? 'pipe' : 'inherit', pretty ? 'pipe' : 'inherit'] });
   app.proc = proc;
   if (pretty) {
-    prettyPipe(proc.stdout, tag(app.name), process.stdout);
-    prettyPipe(proc.stderr, tag(app.name), process.stderr);
+    prettyPipe(proc.stdout, tagOf(app), process.stdout);
+    prettyPipe(proc.stderr, tagOf(app), process.stderr);
   }
-  log('info', `${app.name} started`, { pid: proc.pid, port: app.env.PORT });
+  log('info', `${app.name} started`, app.services ? { pid: proc.pid, services: app.services.join(',') } : { pid: proc.pid, port: app.env.PORT });
   proc.on('error', (err) => log('error', `${app.name} could not be spawned`, { error: err.message }));
   proc.on('exit', (code, signal) => {
     app.proc = undefined;
@@ -126,12 +151,12 @@ function stopApp(app, signal) {
 async function shutdown(exitCode, signal) {
   if (stopping) {
     // A second Ctrl-C means "now".
-    for (const app of APPS) app.proc?.kill('SIGKILL');
+    for (const app of RUNNING) app.proc?.kill('SIGKILL');
     return;
   }
   stopping = true;
   log('info', 'stopping Ripple', { signal });
-  for (const app of [...APPS].reverse()) await stopApp(app, signal);
+  for (const app of [...RUNNING].reverse()) await stopApp(app, signal);
   for (const server of servers.reverse()) await server.stop();
   process.exit(exitCode);
 }
@@ -205,7 +230,7 @@ async function main() {
     throw new Error(`cannot prepare the database ${redact(DATABASE_URL)}: ${err.message}. Start PostgreSQL, or set DATABASE_URL.`);
   }
   const skipped = [];
-  for (const app of APPS) {
+  for (const app of RUNNING) {
     if (fs.existsSync(path.join(ROOT, app.main))) {
       spawnApp(app);
       continue;

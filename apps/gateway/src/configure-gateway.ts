@@ -39,5 +39,4 @@ export function configureGateway(app: NestExpressApplication): void {
   const asyncApi = buildAsyncApi({ nats: new URL(config.NATS_URL.split(',')[0]).host, gateway: `${config.HOST}:${config.PORT}` });
   serveApiDocs(app, { upstreams: app.get<Upstreams>(UPSTREAMS), asyncApi });
   app.useGlobalFilters(new ErrorFilter(logger));
-  app.enableShutdownHooks();
 }

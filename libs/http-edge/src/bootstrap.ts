@@ -35,8 +35,8 @@ export async function createHttpApp(module: unknown, opts: HttpAppOptions): Prom
  * Ripple's HTTP edge on a Nest app created with `bodyParser: false`: JSON
  * bodies only (malformed → 400, oversized → 413, too deep or holding what
  * PostgreSQL cannot store → 400), a correlation id on every request and log
- * line, strict validation, domain errors mapped to statuses, and graceful
- * shutdown. Called before the app initializes (its middleware goes first).
+ * line, strict validation and domain errors mapped to statuses. Called
+ * before the app initializes (its middleware goes first).
  */
 export function useHttpEdge(app: INestApplication, opts: HttpAppOptions): void {
   app.use(correlation);
@@ -49,7 +49,6 @@ export function useHttpEdge(app: INestApplication, opts: HttpAppOptions): void {
   app.use((req: Request, _res: Response, next: NextFunction) => withLogContext({ correlationId: correlationIdOf(req) }, () => next()));
   app.useGlobalPipes(strictValidationPipe());
   app.useGlobalFilters(new ErrorFilter(opts.logger));
-  app.enableShutdownHooks();
 }
 
 function correlation(req: Request, res: Response, next: NextFunction) {

@@ -6,6 +6,7 @@ import { serveOpenApi, useHttpEdge } from '@ripple/http-edge';
 import { JsonLogger, RippleMetrics } from '@ripple/observability';
 import { SERVICE_CONFIG, SERVICE_DEFINITION, type ServiceConfig, type ServiceDefinition } from './definition';
 import { JetStreamPipeline } from './pipeline/jetstream-pipeline';
+import { withServiceEnv } from './service-env';
 
 export interface BootstrapOptions {
   /**
@@ -13,16 +14,21 @@ export interface BootstrapOptions {
    * service's OpenAPI document): the gateway parses no bodies and adds its own middleware.
    */
   configure?: (app: NestExpressApplication) => void | Promise<void>;
+  /** The environment the service reads its settings from (default: the process's; see `hostServices`). */
+  env?: NodeJS.ProcessEnv;
+  /** Close on SIGINT/SIGTERM (default). Off when a host stops its services itself, in its own order. */
+  shutdownHooks?: boolean;
 }
 
 /**
  * A service's app module as a Nest application with Ripple's HTTP edge and its
  * pipeline connected as a microservice (JetStreamPipeline), not yet started:
  * `init()`, `startAllMicroservices()`, `listen()` (or `bootstrapService`).
- * Settings come from the environment.
+ * Settings come from the environment (`opts.env`, or the process's).
  */
 export async function createServiceApp(appModule: Type, opts: BootstrapOptions = {}): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(appModule, { logger: false, bodyParser: false, abortOnError: false });
+  const create = () => NestFactory.create<NestExpressApplication>(appModule, { logger: false, bodyParser: false, abortOnError: false });
+  const app = await (opts.env ? withServiceEnv(opts.env, create) : create());
   const logger = app.get(JsonLogger);
   app.useLogger(logger);
   if (opts.configure) {
@@ -38,14 +44,15 @@ export async function createServiceApp(appModule: Type, opts: BootstrapOptions =
 /**
  * A service's main.ts: `createServiceApp`, initialized (migrations ran while
  * its providers were built), its pipeline started, then listening on
- * HOST:PORT. A bad setting fails the boot naming the variable; any failure
- * exits 1.
+ * HOST:PORT, closing gracefully on SIGINT/SIGTERM. A bad setting fails the
+ * boot naming the variable; any failure exits 1.
  */
 export async function bootstrapService(appModule: Type, opts: BootstrapOptions = {}): Promise<NestExpressApplication> {
   let app: NestExpressApplication | undefined;
   const name = appModule.name.replace(/Module$/, '').toLowerCase();
   try {
     app = await createServiceApp(appModule, opts);
+    if (opts.shutdownHooks !== false) app.enableShutdownHooks();
     const config = app.get<ServiceConfig & { PORT: number }>(SERVICE_CONFIG);
     await app.init();
     await app.startAllMicroservices();

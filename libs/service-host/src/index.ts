@@ -4,6 +4,8 @@ export * from './health-checks';
 export * from './ripple.module';
 export * from './outbox-relay.module';
 export * from './bootstrap';
+export * from './service-env';
+export * from './host-services';
 export * from './pipeline/batch-projection';
 export * from './pipeline/reactor';
 export * from './pipeline/jetstream-pipeline';

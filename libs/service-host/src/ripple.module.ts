@@ -16,6 +16,7 @@ import { ReplayJobs } from './replay-jobs';
 import { replaysController } from './replays.controller';
 import { DeadLetterStore } from '@ripple/projections';
 import { streamSettings } from './service-vars';
+import { serviceEnv } from './service-env';
 
 /** Closes what the module opened, after the pipeline and HTTP have stopped (Nest's last shutdown hook). */
 @Injectable()
@@ -53,7 +54,7 @@ export class RippleModule {
   static forService<S extends ConfigSpec>(def: ServiceDefinition<S>): DynamicModule {
     const providers: Provider[] = [
       { provide: SERVICE_DEFINITION, useValue: def },
-      { provide: LOADED_CONFIG, useFactory: () => loadConfig(def.config, process.env) },
+      { provide: LOADED_CONFIG, useFactory: () => loadConfig(def.config, serviceEnv()) },
       { provide: SERVICE_CONFIG, inject: [LOADED_CONFIG], useFactory: (loaded: LoadedConfig<S>) => loaded.values },
       {
         provide: JsonLogger,
