@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchResults } from './run';
-import type { RateResult } from './scenarios/propagation';
+import { perUpdate, type RateResult } from './scenarios/propagation';
 import type { Summary } from './support/stats';
 
 const RESULTS = join(__dirname, '..', 'results');
@@ -40,6 +40,9 @@ function markdown(r: BenchResults): string {
   const cpu = cpuPerUpdate(r);
   if (cpu) {
     out.push(`| 1 | CPU per update, every process of the pipeline (scenario 1's window: CPU seconds ÷ updates sent) | ${cpu.ripple.total.toFixed(2)} ms | 6b trigger + NOTIFY → SSE (server and PostgreSQL, scenario 6b's window) | ${cpu.trigger.total.toFixed(2)} ms | ${ratio(cpu.ripple.total, cpu.trigger.total)} |`);
+  }
+  for (const row of costByRate(r).filter((c) => c.rate === COST_RATE)) {
+    if (row.ripple && row.trigger) out.push(`| 1 | … at ${row.rate}/s alone: CPU per update; run-queue wait per update (every process, time runnable but waiting for a core) | ${row.ripple.cpuMs.toFixed(2)} ms; ${row.ripple.runQueueMs.toFixed(2)} ms | 6b trigger + NOTIFY → SSE at ${row.rate}/s | ${row.trigger.cpuMs.toFixed(2)} ms; ${row.trigger.runQueueMs.toFixed(2)} ms | ${ratio(row.ripple.cpuMs, row.trigger.cpuMs)} |`);
   }
   for (const c of r.command ?? []) {
     if (c.target !== 'gateway') continue;
@@ -97,6 +100,19 @@ function markdown(r: BenchResults): string {
     const cell = (x?: RateResult) => (x ? `${pct(x.endToEnd)}${lossNote(x)}` : '—');
     for (const rate of rates) out.push(`| ${rate} | ${cell(find(r.propagation?.ripple, rate))} | ${cell(find(r.alternatives?.sync, rate))} | ${cell(find(r.alternatives?.trigger, rate))} |`);
   }
+  if (r.oneProcess) {
+    out.push('', '#### 1h. Hosting: one process per service (scenario 1) beside all five services in one process (`npm start -- --one-process`; same run, same load, on a fresh stack of its own)', '');
+    out.push('| rate/s | per service: to SSE p50 / p99 | one process: to SSE p50 / p99 | CPU per update: per service / one process | run-queue wait per update: per service / one process |', '| --- | --- | --- | --- | --- |');
+    for (const x of r.oneProcess.rates) {
+      const multi = r.propagation?.ripple.find((y) => y.rate === x.rate);
+      const [a, b] = [multi ? perUpdate(multi) : undefined, perUpdate(x)];
+      const two = (p?: number, q?: number) => `${p === undefined ? '—' : p.toFixed(2)} / ${q === undefined ? '—' : q.toFixed(2)}`;
+      out.push(`| ${x.rate} | ${multi ? `${ms(multi.endToEnd.p50)} / ${ms(multi.endToEnd.p99)}${lossNote(multi)}` : '—'} | ${ms(x.endToEnd.p50)} / ${ms(x.endToEnd.p99)}${lossNote(x)} | ${two(a?.cpuMs, b?.cpuMs)} | ${two(a?.runQueueMs, b?.runQueueMs)} |`);
+    }
+    const rss = (uses?: { name: string; peakRssMb: number }[]) => uses?.filter((u) => !LOAD_GENERATOR.test(u.name) && !/^(postgres|nats-server)$/.test(u.name)).reduce((n, u) => n + u.peakRssMb, 0);
+    const [multiRss, oneRss] = [rss(r.resources['scenario 1: Ripple propagation']), rss(r.oneProcess.resources)];
+    out.push('', `Highest rate with p99 < 100 ms: ${r.propagation?.highestRateP99Under100 ?? 'none'}/s per service, ${r.oneProcess.highestRateP99Under100 ?? 'none'}/s in one process. Peak RSS of the Node processes: ${multiRss === undefined ? '—' : `${Math.round(multiRss)} MB`} (five) against ${oneRss === undefined ? '—' : `${Math.round(oneRss)} MB`} (one).`);
+  }
   if (r.command?.length) {
     out.push('', '#### 2. Command path (closed loop)', '', '| target | concurrency | req/s | latency p50 / p95 / p99 / max | errors |', '| --- | --- | --- | --- | --- |');
     for (const c of r.command) out.push(`| ${c.target} | ${c.concurrency} | ${num(c.perSecond)} | ${pct(c.latency)} | ${c.errors} |`);
@@ -111,14 +127,24 @@ function markdown(r: BenchResults): string {
       out.push(`| ${app} | ${(c.busyMs / 1000).toFixed(1)} s of ${(c.totalMs / 1000).toFixed(1)} s | ${top} | ${origins} |`);
     }
   }
-  const perUpdate = cpuPerUpdate(r);
-  if (perUpdate) {
+  const cpuShares = cpuPerUpdate(r);
+  if (cpuShares) {
     out.push('', '#### 7b. CPU per update (ms: CPU seconds a process used in the window ÷ the updates sent in it; the same load for all three)', '');
     out.push('| process | Ripple (scenario 1) | (a) synchronous (6a) | (b) trigger + NOTIFY (6b) |', '| --- | --- | --- | --- |');
-    const names = [...new Set([...Object.keys(perUpdate.ripple.byProcess), ...Object.keys(perUpdate.sync.byProcess), ...Object.keys(perUpdate.trigger.byProcess)])];
+    const names = [...new Set([...Object.keys(cpuShares.ripple.byProcess), ...Object.keys(cpuShares.sync.byProcess), ...Object.keys(cpuShares.trigger.byProcess)])];
     const cell = (x: Record<string, number>, n: string) => (x[n] === undefined ? '—' : x[n].toFixed(2));
-    for (const n of names) out.push(`| ${n} | ${cell(perUpdate.ripple.byProcess, n)} | ${cell(perUpdate.sync.byProcess, n)} | ${cell(perUpdate.trigger.byProcess, n)} |`);
-    out.push(`| **all of them** | **${perUpdate.ripple.total.toFixed(2)}** | **${perUpdate.sync.total.toFixed(2)}** | **${perUpdate.trigger.total.toFixed(2)}** |`);
+    for (const n of names) out.push(`| ${n} | ${cell(cpuShares.ripple.byProcess, n)} | ${cell(cpuShares.sync.byProcess, n)} | ${cell(cpuShares.trigger.byProcess, n)} |`);
+    out.push(`| **all of them** | **${cpuShares.ripple.total.toFixed(2)}** | **${cpuShares.sync.total.toFixed(2)}** | **${cpuShares.trigger.total.toFixed(2)}** |`);
+  }
+  const byRate = costByRate(r).filter((c) => c.ripple);
+  if (byRate.length) {
+    out.push('', `#### 7c. CPU and run-queue wait per update, by rate (ms per update sent, every process of the system summed; each rate's window: its load, then until its last update arrived. Run-queue wait: time a process was runnable but waited for a core. Cores kept busy = rate × CPU per update, of the machine's ${r.machine.split(' ×')[0]})`, '');
+    if (r.wakeUpCostMicros !== undefined) out.push(`The floor under these figures: an idle process woken by an empty timer costs ${r.wakeUpCostMicros.toFixed(0)} µs of CPU on this machine (measured in this run; a few µs on bare metal). At low rates every hop of the pipeline wakes a process (a service, a PostgreSQL backend, nats-server), several per update; at higher rates processes stay busy and batches grow, and the cost per update falls.`, '');
+    out.push('| rate/s | Ripple CPU | Ripple run-queue wait | Ripple cores kept busy | (a) synchronous CPU | (b) trigger + NOTIFY CPU | (b) run-queue wait | Ripple CPU ÷ (b) |', '| --- | --- | --- | --- | --- | --- | --- | --- |');
+    const f = (x?: { cpuMs: number }) => (x ? x.cpuMs.toFixed(2) : '—');
+    for (const c of byRate) {
+      out.push(`| ${c.rate} | ${f(c.ripple)} | ${c.ripple!.runQueueMs.toFixed(2)} | ${((c.rate * c.ripple!.cpuMs) / 1000).toFixed(2)} | ${f(c.sync)} | ${f(c.trigger)} | ${c.trigger ? c.trigger.runQueueMs.toFixed(2) : '—'} | ${ratio(c.ripple!.cpuMs, c.trigger?.cpuMs)} |`);
+    }
   }
   if (Object.keys(r.resources).length) {
     out.push('', '#### 7. Resource use (CPU: % of one core over the window; peak RSS sampled every 200 ms; postgres = all its processes, incl. other databases on the server)', '');
@@ -129,6 +155,20 @@ function markdown(r: BenchResults): string {
   }
   return out.join('\n') + '\n';
 }
+
+/** The rate whose CPU per update the summary table shows: the product documents' 100 updates/s. */
+const COST_RATE = 100;
+
+/** Per rate: CPU and run-queue wait per update of Ripple and of the alternatives, where their windows were sampled. */
+function costByRate(r: BenchResults): { rate: number; ripple?: Cost; sync?: Cost; trigger?: Cost }[] {
+  const at = (xs: RateResult[] | undefined, rate: number) => {
+    const x = xs?.find((y) => y.rate === rate);
+    return x ? perUpdate(x) : undefined;
+  };
+  return (r.propagation?.ripple ?? []).map((x) => ({ rate: x.rate, ripple: perUpdate(x), sync: at(r.alternatives?.sync, x.rate), trigger: at(r.alternatives?.trigger, x.rate) }));
+}
+
+type Cost = { cpuMs: number; runQueueMs: number };
 
 /** The load generator's own CPU is left out: it is the same work for the three. */
 const LOAD_GENERATOR = /^bench/;

@@ -15,8 +15,9 @@ import { runProjectionAndReplay, type ProjectionResult, type ReplayResult } from
 import { highestRateUnder, runRates, Tracker, type RateResult } from './scenarios/propagation';
 import { FULL, NATS_URL, QUICK } from './support/env';
 import { httpJson, openEventSource, probeSse, signUpOwner, type Owner } from './support/http';
-import { pidsByComm, ResourceSampler, type ResourceUse } from './support/resources';
-import { startBenchRipple, type BenchRipple } from './support/ripple';
+import { pidsByComm, ResourceSampler, type ProcessGroup, type ResourceUse } from './support/resources';
+import { wakeUpCostMicros } from './support/wake-up';
+import { startBenchRipple, startOneProcessRipple, type BenchRipple } from './support/ripple';
 import { writeResults } from './report';
 
 /**
@@ -40,12 +41,52 @@ export interface BenchResults {
   replay?: ReplayResult;
   fanout?: FanoutResult | { notAvailable: string };
   resources: Record<string, ResourceUse[]>;
+  /** CPU an idle process pays to be woken (an empty timer), µs: the price of a hop on this machine. */
+  wakeUpCostMicros?: number;
+  /** Scenario 1h: the same propagation load on the five services hosted in one process. */
+  oneProcess?: { rates: RateResult[]; highestRateP99Under100: number | null; resources: ResourceUse[] };
   /** Warnings and errors the apps logged during scenario 1 (last 20 per app). */
   appWarnings?: string[];
   errors: Record<string, string>;
 }
 
 const log = (line: string) => console.log(line);
+const LOAD_GENERATOR = 'bench (load generator)';
+/** The processes of the system under test, without the bench's own. */
+const systemOnly = (groups: ProcessGroup[]) => groups.filter((g) => g.name !== LOAD_GENERATOR);
+
+/** Signs up `n` venue owners (each with a venue) and waits for their venues; installs the venue row's instrumentation. */
+async function prepareOwners(url: string, db: Client, n: number): Promise<Owner[]> {
+  const owners: Owner[] = [];
+  await Promise.all(Array.from({ length: 4 }, async () => {
+    while (owners.length < n) owners.push(await signUpOwner(url, 'o'));
+  }));
+  owners.splice(n);
+  await eventually(async () => (await db.query('SELECT count(*)::int AS n FROM venues.venues')).rows[0].n >= n, { timeoutMs: 30_000, what: 'the owners\' venues' });
+  // Instrumentation for scenario 1: the venue row's commit, as a NOTIFY carrying its description (the marker).
+  await db.query(`CREATE OR REPLACE FUNCTION public.bench_venue_notify() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_notify('bench_venue', NEW.description); RETURN NEW; END $$`);
+  await db.query('CREATE TRIGGER bench_venue_notify AFTER UPDATE ON venues.venues FOR EACH ROW EXECUTE FUNCTION public.bench_venue_notify()');
+  return owners;
+}
+
+/** Scenario 1's observers on a Ripple: the venue row's commit (its NOTIFY) and, with `sse`, each owner's SSE client. Returns their closers. */
+async function observe(url: string, dbUrl: string, owners: Owner[], tracker: Tracker, sse: boolean): Promise<(() => void)[]> {
+  const listen = new Client({ connectionString: dbUrl });
+  await listen.connect();
+  const closers: (() => void)[] = [() => void listen.end()];
+  listen.on('notification', (n) => tracker.markRow(n.payload ?? '', performance.now()));
+  await listen.query('LISTEN bench_venue');
+  if (!sse) return closers;
+  for (const o of owners) {
+    const es = await openEventSource(`${url}/api/sync/events`, o.token, (msg, at) => {
+      if (msg.type !== 'data_change') return;
+      if (msg.eventType === 'VenueSynced' && typeof msg.data?.changes?.description === 'string') tracker.mark(msg.data.changes.description, 'sse', at);
+      if (msg.eventType === 'UserProfileUpdated' && typeof msg.data?.changes?.venueDescription === 'string') tracker.mark(msg.data.changes.venueDescription, 'ssep', at);
+    });
+    closers.push(es.close);
+  }
+  return closers;
+}
 
 async function main() {
   const profile = process.argv.includes('--full') ? FULL : QUICK;
@@ -97,17 +138,10 @@ async function main() {
     await probe.nc.close();
     results.machine = results.machine.replace('nats-server ?', `nats-server ${natsVersion}`).replace('PostgreSQL ?', `PostgreSQL ${String(pgVersion).split(' ')[0]}`);
 
+    results.wakeUpCostMicros = await wakeUpCostMicros();
+    log(`an idle process woken by an empty timer costs ${results.wakeUpCostMicros.toFixed(0)} µs of CPU here`);
     log(`signing up ${profile.owners} venue owners`);
-    const owners: Owner[] = [];
-    await Promise.all(Array.from({ length: 4 }, async () => {
-      while (owners.length < profile.owners) owners.push(await signUpOwner(ripple!.url, 'o'));
-    }));
-    owners.splice(profile.owners);
-    await eventually(async () => (await db.query('SELECT count(*)::int AS n FROM venues.venues')).rows[0].n >= profile.owners, { timeoutMs: 30_000, what: 'the owners\' venues' });
-
-    // Instrumentation for scenario 1: the venue row's commit, as a NOTIFY carrying its description (the marker).
-    await db.query(`CREATE OR REPLACE FUNCTION public.bench_venue_notify() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_notify('bench_venue', NEW.description); RETURN NEW; END $$`);
-    await db.query('CREATE TRIGGER bench_venue_notify AFTER UPDATE ON venues.venues FOR EACH ROW EXECUTE FUNCTION public.bench_venue_notify()');
+    const owners = await prepareOwners(ripple.url, db, profile.owners);
 
     results.sse = await probeSse(`${ripple.url}/api/sync/events`, owners[0].token).then((p) => ({ available: p.ok, detail: p.detail }));
     log(`SSE endpoint: ${results.sse.detail}`);
@@ -138,27 +172,15 @@ async function main() {
       ...extra.map((e) => ({ name: e.name, pids: () => [e.pid] })),
       { name: 'nats-server', pids: () => pidsByComm('nats-server') },
       { name: 'postgres', pids: () => pidsByComm('postgres') },
-      { name: 'bench (load generator)', pids: () => [process.pid] },
+      { name: LOAD_GENERATOR, pids: () => [process.pid] },
     ];
     const rippleGroups = groups(Object.entries(ripple.pids).map(([name, pid]) => ({ name, pid })));
 
     // ---- Scenario 1: Ripple propagation ----
     await attempt('1 propagation', async () => {
       const tracker = new Tracker();
-      const listen = new Client({ connectionString: rippleDb });
-      await listen.connect();
-      closers.push(() => void listen.end());
-      listen.on('notification', (n) => tracker.markRow(n.payload ?? '', performance.now()));
-      await listen.query('LISTEN bench_venue');
+      closers.push(...(await observe(ripple!.url, rippleDb, owners, tracker, results.sse.available)));
       if (results.sse.available) {
-        for (const o of owners) {
-          const es = await openEventSource(`${ripple!.url}/api/sync/events`, o.token, (msg, at) => {
-            if (msg.type !== 'data_change') return;
-            if (msg.eventType === 'VenueSynced' && typeof msg.data?.changes?.description === 'string') tracker.mark(msg.data.changes.description, 'sse', at);
-            if (msg.eventType === 'UserProfileUpdated' && typeof msg.data?.changes?.venueDescription === 'string') tracker.mark(msg.data.changes.venueDescription, 'ssep', at);
-          });
-          closers.push(es.close);
-        }
         // Does the venue change (VenueSynced) reach its owner's SSE client? One probe update, 10 s.
         const probe = `probe-${Date.now().toString(36)}`;
         tracker.samples.set(probe, { scheduled: performance.now() });
@@ -173,13 +195,15 @@ async function main() {
       }
       const venueSse = results.sse.venueChange === true;
       log(`scenario 1: propagation, open loop at ${profile.rates.join(', ')} updates/s, ${profile.rateSeconds} s each`);
+      const put = async (o: number, marker: string) => (await httpJson('PUT', `${ripple!.url}/api/users/profile`, { profileInfo: { venueDescription: marker } }, { authorization: `Bearer ${owners[o].token}` })).status;
       const sampler = new ResourceSampler(rippleGroups);
       sampler.start();
       const rates = await runRates({
         rates: profile.rates, seconds: profile.rateSeconds, ownerCount: owners.length, tag: 'ripple', tracker,
         stages: venueSse ? ['accepted', 'row', 'sse'] : ['accepted', 'row'],
         trackProfileSse: results.sse.available,
-        put: async (o, marker) => (await httpJson('PUT', `${ripple!.url}/api/users/profile`, { profileInfo: { venueDescription: marker } }, { authorization: `Bearer ${owners[o].token}` })).status,
+        processes: systemOnly(rippleGroups),
+        put,
         log,
       });
       results.resources['scenario 1: Ripple propagation'] = sampler.stop();
@@ -195,11 +219,12 @@ async function main() {
       const altGroups = groups([{ name: 'alternative server', pid: alt!.pid! }]);
       log('scenario 6a: synchronous propagation in the request');
       const syncTracker = new Tracker();
+      const syncPut = async (o: number, marker: string) => (await httpJson('PUT', `${altUrl}/a/profile`, { profileInfo: { venueDescription: marker } }, { authorization: `Bearer ${altTokens[o]}` })).status;
       let sampler = new ResourceSampler(altGroups);
       sampler.start();
       const sync = await runRates({
-        rates: profile.rates, seconds: profile.rateSeconds, ownerCount: owners.length, tag: 'sync', tracker: syncTracker, stages: ['accepted'], rowIsAccepted: true,
-        put: async (o, marker) => (await httpJson('PUT', `${altUrl}/a/profile`, { profileInfo: { venueDescription: marker } }, { authorization: `Bearer ${altTokens[o]}` })).status,
+        rates: profile.rates, seconds: profile.rateSeconds, ownerCount: owners.length, tag: 'sync', tracker: syncTracker, stages: ['accepted'], rowIsAccepted: true, processes: systemOnly(altGroups),
+        put: syncPut,
         log,
       });
       results.resources['scenario 6a: synchronous'] = sampler.stop();
@@ -211,15 +236,43 @@ async function main() {
         });
         closers.push(es.close);
       }
+      const triggerPut = async (o: number, marker: string) => (await httpJson('PUT', `${altUrl}/b/profile`, { profileInfo: { venueDescription: marker } }, { authorization: `Bearer ${altTokens[o]}` })).status;
       sampler = new ResourceSampler(altGroups);
       sampler.start();
       const trigger = await runRates({
-        rates: profile.rates, seconds: profile.rateSeconds, ownerCount: owners.length, tag: 'trigger', tracker: trgTracker, stages: ['accepted', 'sse'], rowIsAccepted: true,
-        put: async (o, marker) => (await httpJson('PUT', `${altUrl}/b/profile`, { profileInfo: { venueDescription: marker } }, { authorization: `Bearer ${altTokens[o]}` })).status,
+        rates: profile.rates, seconds: profile.rateSeconds, ownerCount: owners.length, tag: 'trigger', tracker: trgTracker, stages: ['accepted', 'sse'], rowIsAccepted: true, processes: systemOnly(altGroups),
+        put: triggerPut,
         log,
       });
       results.resources['scenario 6b: trigger + NOTIFY'] = sampler.stop();
       results.alternatives = { sync, trigger, syncHighest: highestRateUnder(sync), triggerHighest: highestRateUnder(trigger) };
+    });
+
+    // ---- Scenario 1h: the five services in one process, the same load ----
+    await attempt('1h one process', async () => {
+      const rates = profile.rates.filter((x) => x <= 200);
+      log(`scenario 1h: the five services hosted in one process (npm start -- --one-process), open loop at ${rates.join(', ')} updates/s`);
+      const one = await startOneProcessRipple(NATS_URL);
+      const oneCleanup: (() => void)[] = [];
+      try {
+        const oneDb = new Client({ connectionString: one.db.url });
+        await oneDb.connect();
+        oneCleanup.push(() => void oneDb.end());
+        const oneOwners = await prepareOwners(one.url, oneDb, profile.owners);
+        const tracker = new Tracker();
+        oneCleanup.push(...(await observe(one.url, one.db.url, oneOwners, tracker, true)));
+        const oneGroups = groups([{ name: 'ripple (one process)', pid: one.pid }]);
+        const put = async (o: number, marker: string) => (await httpJson('PUT', `${one.url}/api/users/profile`, { profileInfo: { venueDescription: marker } }, { authorization: `Bearer ${oneOwners[o].token}` })).status;
+        const sampler = new ResourceSampler(oneGroups);
+        sampler.start();
+        const oneRates = await runRates({
+          rates, seconds: profile.rateSeconds, ownerCount: oneOwners.length, tag: 'one', tracker, stages: ['accepted', 'row', 'sse'], trackProfileSse: true, processes: systemOnly(oneGroups), put, log,
+        });
+        results.oneProcess = { rates: oneRates, highestRateP99Under100: highestRateUnder(oneRates), resources: sampler.stop() };
+      } finally {
+        for (const c of oneCleanup) c();
+        await one.stop();
+      }
     });
 
     // ---- Scenario 2: command path ----

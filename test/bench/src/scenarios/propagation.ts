@@ -1,4 +1,5 @@
 import { openLoop } from '../support/load';
+import { ResourceSampler, type ProcessGroup, type ResourceUse } from '../support/resources';
 import { now, sleep, summarize, type Summary } from '../support/stats';
 
 /**
@@ -46,6 +47,18 @@ export interface RateResult {
   shares: Record<string, number>;
   /** How late the generator fired requests (timer jitter on a busy box). */
   generatorLateMs: Summary;
+  /**
+   * The system's processes in this rate's window (its load, then until the last update arrived):
+   * CPU and run-queue wait, for CPU per update at this rate.
+   */
+  resources?: ResourceUse[];
+}
+
+/** Milliseconds of CPU (and of waiting for a core) per update sent, summed over the system's processes. */
+export function perUpdate(x: RateResult): { cpuMs: number; runQueueMs: number } | undefined {
+  if (!x.resources || !x.sent) return undefined;
+  const sum = (f: (u: ResourceUse) => number) => (x.resources!.reduce((n, u) => n + f(u), 0) * 1000) / x.sent;
+  return { cpuMs: sum((u) => u.cpuSeconds), runQueueMs: sum((u) => u.runQueueSeconds ?? 0) };
 }
 
 export interface Stages {
@@ -94,6 +107,8 @@ export async function runRates(opts: {
   rowIsAccepted?: boolean;
   /** Also wait for and summarize the side stage `ssep`. */
   trackProfileSse?: boolean;
+  /** The system's processes (not the load generator's): their CPU and run-queue wait are sampled per rate. */
+  processes?: ProcessGroup[];
   log: (line: string) => void;
 }): Promise<RateResult[]> {
   const results: RateResult[] = [];
@@ -102,6 +117,8 @@ export async function runRates(opts: {
   for (const rate of opts.rates) {
     const markers: string[] = [];
     opts.tracker.coalesced = 0;
+    const sampler = opts.processes ? new ResourceSampler(opts.processes) : undefined;
+    sampler?.start();
     const run = await openLoop(rate, opts.seconds, async (i, scheduledAt) => {
       const marker = `${opts.tag}-${rate}-${i}`;
       markers.push(marker);
@@ -115,6 +132,7 @@ export async function runRates(opts: {
     const deadline = now() + 10_000;
     const done = () => markers.every((m) => opts.tracker.samples.get(m)![last] !== undefined && (!opts.trackProfileSse || opts.tracker.samples.get(m)!.ssep !== undefined));
     while (!done() && now() < deadline) await sleep(20);
+    const resources = sampler?.stop();
     const samples = markers.map((m) => opts.tracker.samples.get(m)!);
     const complete = samples.filter((s) => s[last] !== undefined);
     const dur = (from: keyof Sample, to: keyof Sample) => complete.filter((s) => s[from] !== undefined && s[to] !== undefined).map((s) => s[to]! - s[from]!);
@@ -141,9 +159,11 @@ export async function runRates(opts: {
       endToEnd,
       shares,
       generatorLateMs: run.lateMs,
+      ...(resources ? { resources } : {}),
     };
     results.push(result);
-    opts.log(`  ${opts.tag} ${rate}/s: end-to-end p50 ${endToEnd.p50.toFixed(1)} p99 ${endToEnd.p99.toFixed(1)} max ${endToEnd.max.toFixed(1)} ms; errors ${run.errors}${run.errors ? ` ${JSON.stringify(run.errorKinds)}` : ''}, lost ${result.lost}`);
+    const cost = perUpdate(result);
+    opts.log(`  ${opts.tag} ${rate}/s: end-to-end p50 ${endToEnd.p50.toFixed(1)} p99 ${endToEnd.p99.toFixed(1)} max ${endToEnd.max.toFixed(1)} ms; errors ${run.errors}${run.errors ? ` ${JSON.stringify(run.errorKinds)}` : ''}, lost ${result.lost}${cost ? `; CPU ${cost.cpuMs.toFixed(2)} ms and run-queue wait ${cost.runQueueMs.toFixed(2)} ms per update` : ''}`);
     for (const m of markers) opts.tracker.samples.delete(m);
     await sleep(1500);
   }

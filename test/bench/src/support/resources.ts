@@ -21,6 +21,11 @@ export interface ResourceUse {
   name: string;
   cpuPercent: number;
   cpuSeconds: number;
+  /**
+   * Time its threads spent runnable but waiting for a core (/proc/<pid>/task/<tid>/schedstat,
+   * second field), in seconds: what CPU contention added to its latency in the window.
+   */
+  runQueueSeconds?: number;
   peakRssMb: number;
   peakAnonMb?: number;
   processes: number;
@@ -32,6 +37,23 @@ function readTicks(pid: number): number | undefined {
     // The command name may hold spaces: fields start after the last ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of the full line)
+  } catch {
+    return undefined;
+  }
+}
+
+/** Nanoseconds every thread of `pid` has waited on a run queue (0 where schedstats are not kept). */
+function readRunQueueNs(pid: number): number | undefined {
+  try {
+    let ns = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[1]);
+      } catch {
+        /* thread gone */
+      }
+    }
+    return ns;
   } catch {
     return undefined;
   }
@@ -65,6 +87,8 @@ export class ResourceSampler {
   private timer?: NodeJS.Timeout;
   private readonly startTicks = new Map<string, Map<number, number>>();
   private readonly lastTicks = new Map<string, Map<number, number>>();
+  private readonly startWait = new Map<string, Map<number, number>>();
+  private readonly lastWait = new Map<string, Map<number, number>>();
   private readonly peakRss = new Map<string, number>();
   private readonly peakAnon = new Map<string, number>();
   private readonly seen = new Map<string, Set<number>>();
@@ -77,6 +101,8 @@ export class ResourceSampler {
     for (const g of this.groups) {
       this.startTicks.set(g.name, new Map());
       this.lastTicks.set(g.name, new Map());
+      this.startWait.set(g.name, new Map());
+      this.lastWait.set(g.name, new Map());
       this.seen.set(g.name, new Set());
       this.peakRss.set(g.name, 0);
       this.peakAnon.set(g.name, 0);
@@ -98,6 +124,11 @@ export class ResourceSampler {
         if (!this.startTicks.get(g.name)!.has(pid)) this.startTicks.get(g.name)!.set(pid, ticks);
         this.seen.get(g.name)!.add(pid);
         this.lastTicks.get(g.name)!.set(pid, ticks);
+        const wait = readRunQueueNs(pid);
+        if (wait !== undefined) {
+          if (!this.startWait.get(g.name)!.has(pid)) this.startWait.get(g.name)!.set(pid, wait);
+          this.lastWait.get(g.name)!.set(pid, wait);
+        }
         rss += st.rssKb;
         anon += st.anonKb;
       }
@@ -114,9 +145,12 @@ export class ResourceSampler {
       let ticks = 0;
       for (const [pid, last] of this.lastTicks.get(g.name)!) ticks += last - (this.startTicks.get(g.name)!.get(pid) ?? last);
       const cpuSeconds = ticks / CLK_TCK;
+      let waitNs = 0;
+      for (const [pid, last] of this.lastWait.get(g.name)!) waitNs += last - (this.startWait.get(g.name)!.get(pid) ?? last);
       return {
         name: g.name,
         cpuSeconds: Math.round(cpuSeconds * 100) / 100,
+        runQueueSeconds: Math.round(waitNs / 1e7) / 100,
         cpuPercent: Math.round((cpuSeconds / wall) * 1000) / 10,
         peakRssMb: Math.round(this.peakRss.get(g.name)! / 102.4) / 10,
         ...(g.name === 'postgres' ? { peakAnonMb: Math.round(this.peakAnon.get(g.name)! / 102.4) / 10 } : {}),

@@ -35,22 +35,7 @@ export async function startBenchRipple(natsUrl: string, extraEnv: Record<string,
   const children = new Map<AppName, ChildProcess>();
   const crashes: string[] = [];
   let stopping = false;
-  const env = (app: AppName): NodeJS.ProcessEnv => ({
-    PATH: process.env.PATH,
-    DATABASE_URL: db.url,
-    NATS_URL: natsUrl,
-    RIPPLE_NAMESPACE: namespace,
-    JWT_SECRET: 'bench-secret-at-least-16-chars',
-    LOG_LEVEL: 'warn',
-    PORT: String(ports[app]),
-    PROFILES_URL: `http://127.0.0.1:${ports.profiles}`,
-    VENUES_URL: `http://127.0.0.1:${ports.venues}`,
-    PETS_URL: `http://127.0.0.1:${ports.pets}`,
-    CONNECTORS_URL: `http://127.0.0.1:${ports.connectors}`,
-    // Fan-out opens thousands of connections for one user on purpose.
-    SYNC_MAX_CONNECTIONS_PER_USER: '1000000',
-    ...extraEnv,
-  });
+  const env = (app: AppName): NodeJS.ProcessEnv => ({ ...benchEnv(db.url, natsUrl, namespace, ports), PORT: String(ports[app]), ...extraEnv });
   const start = async (app: AppName) => {
     const child = spawn('/bin/sh', ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"', process.execPath, ...nodeArgs.map((a) => a.replace('{app}', app)), entry(app)], {
       env: env(app),
@@ -108,6 +93,79 @@ export async function startBenchRipple(natsUrl: string, extraEnv: Record<string,
       await db.drop();
     },
   };
+}
+
+/** What every app of a bench Ripple gets (its PORT aside). */
+function benchEnv(databaseUrl: string, natsUrl: string, namespace: string, ports: Record<AppName, number>): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    DATABASE_URL: databaseUrl,
+    NATS_URL: natsUrl,
+    RIPPLE_NAMESPACE: namespace,
+    JWT_SECRET: 'bench-secret-at-least-16-chars',
+    LOG_LEVEL: 'warn',
+    PROFILES_URL: `http://127.0.0.1:${ports.profiles}`,
+    VENUES_URL: `http://127.0.0.1:${ports.venues}`,
+    PETS_URL: `http://127.0.0.1:${ports.pets}`,
+    CONNECTORS_URL: `http://127.0.0.1:${ports.connectors}`,
+    // Fan-out opens thousands of connections for one user on purpose.
+    SYNC_MAX_CONNECTIONS_PER_USER: '1000000',
+  };
+}
+
+export interface OneProcessRipple {
+  url: string;
+  pid: number;
+  db: TestDatabase;
+  namespace: string;
+  logs: string[];
+  stop(): Promise<void>;
+}
+
+/**
+ * The same five apps hosted in one Node process (scripts/one-process.js, as
+ * `npm start -- --one-process` runs them), on a fresh database and namespace.
+ */
+export async function startOneProcessRipple(natsUrl: string): Promise<OneProcessRipple> {
+  const db = await createTestDatabase('ripple_bench');
+  const namespace = testNamespace();
+  const ports = { profiles: await freePort(), venues: await freePort(), pets: await freePort(), connectors: await freePort(), gateway: await freePort() };
+  const services = APPS.map((app) => ({ name: app, env: { PORT: String(ports[app]) } }));
+  const child = spawn('/bin/sh', ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"', process.execPath, join(ROOT, 'scripts', 'one-process.js')], {
+    env: { ...benchEnv(db.url, natsUrl, namespace, ports), RIPPLE_SERVICES: JSON.stringify(services) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: string[] = [];
+  const keep = (chunk: Buffer) => {
+    logs.push(...chunk.toString().split('\n').filter(Boolean));
+    if (logs.length > 300) logs.splice(0, logs.length - 300);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(t);
+    }
+    await dropNamespace(natsUrl, namespace);
+    await db.drop();
+  };
+  try {
+    await eventually(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`the one-process host exited with ${child.exitCode}: ${logs.slice(-5).join('\n')}`);
+        return (await fetch(`http://127.0.0.1:${ports.gateway}/health`)).ok;
+      },
+      { timeoutMs: 90_000, what: 'the one-process Ripple to be healthy' },
+    );
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { url: `http://127.0.0.1:${ports.gateway}`, pid: child.pid!, db, namespace, logs, stop };
 }
 
 export async function dropNamespace(natsUrl: string, namespace: string): Promise<void> {
