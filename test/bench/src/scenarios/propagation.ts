@@ -117,7 +117,8 @@ export async function runRates(opts: {
   for (const rate of opts.rates) {
     const markers: string[] = [];
     opts.tracker.coalesced = 0;
-    const sampler = opts.processes ? new ResourceSampler(opts.processes) : undefined;
+    // Once a second: CPU and run-queue wait are counters (read at both ends); the samples in between only catch processes that come and go.
+    const sampler = opts.processes ? new ResourceSampler(opts.processes, 1000) : undefined;
     sampler?.start();
     const run = await openLoop(rate, opts.seconds, async (i, scheduledAt) => {
       const marker = `${opts.tag}-${rate}-${i}`;
