@@ -21,8 +21,9 @@ function services(json) {
   try {
     list = JSON.parse(json ?? '');
   } catch {
-    throw new Error('RIPPLE_SERVICES must be a JSON list of { name, env }, e.g. [{"name":"profiles","env":{"PORT":"3001"}}]');
+    /* said below */
   }
+  if (!Array.isArray(list)) throw new Error('RIPPLE_SERVICES must be a JSON list of { name, env }, e.g. [{"name":"profiles","env":{"PORT":"3001"}}]');
   return list.map(({ name, env }) => {
     if (!MODULES[name]) throw new Error(`RIPPLE_SERVICES names "${name}": not one of ${Object.keys(MODULES).join(', ')}`);
     return { module: MODULES[name](), configure: CONFIGURE[name]?.(), env: { ...process.env, ...env } };
