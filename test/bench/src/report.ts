@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchResults } from './run';
 import { perUpdate, type RateResult } from './scenarios/propagation';
+import { LOAD_GENERATOR } from './support/resources';
 import type { Summary } from './support/stats';
 
 const RESULTS = join(__dirname, '..', 'results');
@@ -109,7 +110,7 @@ function markdown(r: BenchResults): string {
       const two = (p?: number, q?: number) => `${p === undefined ? '—' : p.toFixed(2)} / ${q === undefined ? '—' : q.toFixed(2)}`;
       out.push(`| ${x.rate} | ${multi ? `${ms(multi.endToEnd.p50)} / ${ms(multi.endToEnd.p99)}${lossNote(multi)}` : '—'} | ${ms(x.endToEnd.p50)} / ${ms(x.endToEnd.p99)}${lossNote(x)} | ${two(a?.cpuMs, b?.cpuMs)} | ${two(a?.runQueueMs, b?.runQueueMs)} |`);
     }
-    const rss = (uses?: { name: string; peakRssMb: number }[]) => uses?.filter((u) => !LOAD_GENERATOR.test(u.name) && !/^(postgres|nats-server)$/.test(u.name)).reduce((n, u) => n + u.peakRssMb, 0);
+    const rss = (uses?: { name: string; peakRssMb: number }[]) => uses?.filter((u) => u.name !== LOAD_GENERATOR && !/^(postgres|nats-server)$/.test(u.name)).reduce((n, u) => n + u.peakRssMb, 0);
     const [multiRss, oneRss] = [rss(r.resources['scenario 1: Ripple propagation']), rss(r.oneProcess.resources)];
     out.push('', `Highest rate with p99 < 100 ms: ${r.propagation?.highestRateP99Under100 ?? 'none'}/s per service, ${r.oneProcess.highestRateP99Under100 ?? 'none'}/s in one process. Peak RSS of the Node processes: ${multiRss === undefined ? '—' : `${Math.round(multiRss)} MB`} (five) against ${oneRss === undefined ? '—' : `${Math.round(oneRss)} MB`} (one).`);
   }
@@ -170,8 +171,6 @@ function costByRate(r: BenchResults): { rate: number; ripple?: Cost; sync?: Cost
 
 type Cost = { cpuMs: number; runQueueMs: number };
 
-/** The load generator's own CPU is left out: it is the same work for the three. */
-const LOAD_GENERATOR = /^bench/;
 
 interface CpuPerUpdate {
   byProcess: Record<string, number>;
@@ -188,7 +187,7 @@ function cpuPerUpdate(r: BenchResults): { ripple: CpuPerUpdate; sync: CpuPerUpda
     const uses = r.resources[window];
     const sent = (rates ?? []).reduce((n, x) => n + x.sent, 0);
     if (!uses || !sent) return undefined;
-    const byProcess = Object.fromEntries(uses.filter((u) => !LOAD_GENERATOR.test(u.name)).map((u) => [u.name, (u.cpuSeconds * 1000) / sent]));
+    const byProcess = Object.fromEntries(uses.filter((u) => u.name !== LOAD_GENERATOR).map((u) => [u.name, (u.cpuSeconds * 1000) / sent]));
     return { byProcess, total: Object.values(byProcess).reduce((a, b) => a + b, 0) };
   };
   const ripple = of('scenario 1: Ripple propagation', r.propagation?.ripple);

@@ -15,7 +15,7 @@ import { runProjectionAndReplay, type ProjectionResult, type ReplayResult } from
 import { highestRateUnder, runRates, Tracker, type RateResult } from './scenarios/propagation';
 import { FULL, NATS_URL, QUICK } from './support/env';
 import { httpJson, openEventSource, probeSse, signUpOwner, type Owner } from './support/http';
-import { pidsByComm, ResourceSampler, type ProcessGroup, type ResourceUse } from './support/resources';
+import { LOAD_GENERATOR, pidsByComm, ResourceSampler, type ProcessGroup, type ResourceUse } from './support/resources';
 import { wakeUpCostMicros } from './support/wake-up';
 import { startBenchRipple, startOneProcessRipple, type BenchRipple } from './support/ripple';
 import { writeResults } from './report';
@@ -51,7 +51,6 @@ export interface BenchResults {
 }
 
 const log = (line: string) => console.log(line);
-const LOAD_GENERATOR = 'bench (load generator)';
 /** The processes of the system under test, without the bench's own. */
 const systemOnly = (groups: ProcessGroup[]) => groups.filter((g) => g.name !== LOAD_GENERATOR);
 

@@ -11,6 +11,9 @@ import { readdirSync, readFileSync } from 'node:fs';
  */
 const CLK_TCK = 100; // getconf CLK_TCK on Linux x86-64/arm64
 
+/** The bench's own process group: same work for every system, left out of their CPU figures. */
+export const LOAD_GENERATOR = 'bench (load generator)';
+
 export interface ProcessGroup {
   name: string;
   /** Pids now; re-evaluated at each sample (postgres backends come and go). */
