@@ -589,4 +589,51 @@ describe('ProjectionRunner (PostgreSQL + JetStream)', () => {
     expectExactlyOnceInOrder(await t.applications(), events);
     await next.stop();
   });
+
+  it('holds back events the projection ignores and applies them together, or with the next event that has work, in order', async () => {
+    const t = await setup();
+    const ignored = (e: DomainEvent) => ((e as UserProfileUpdated).data.changes.fullName ?? '').startsWith('noop');
+    const base = testProjection(t.ctl, 'holding');
+    const batches: string[][] = [];
+    const projection: Projection = {
+      ...base,
+      ignores: ignored,
+      reads: (events) => (batches.push(events.map((e) => (e as UserProfileUpdated).data.changes.fullName ?? '')), []),
+      // The contract: an ignored event may still be handed to apply, and has no effect there.
+      apply: (tx, events, tables, mode, read) => base.apply(tx, events.filter((e) => !ignored(e)), tables, mode, read),
+    };
+    const newRunner = () => {
+      const r = new ProjectionRunner(dataSource, broker, projection, t.deadLetters, t.options, t.metrics, logger);
+      runners.push(r);
+      return r;
+    };
+    const runner = newRunner();
+    await runner.start();
+    const a = uuidv7();
+
+    // Five ignored events 30 ms apart: one transaction after the hold (two on a slow box), not five.
+    for (let v = 1; v <= 5; v++) {
+      await t.publish(event(a, v, `noop${v}`));
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    await eventually(async () => (await t.checkpoint(a))?.version === 5, { what: 'the ignored events\' checkpoint' });
+    expect(batches.length).toBeLessThanOrEqual(2);
+    expect(batches.flat()).toEqual(['noop1', 'noop2', 'noop3', 'noop4', 'noop5']);
+
+    // An ignored event, then one with work: the held one goes first, both move the checkpoint once.
+    await t.publish(event(a, 6, 'noop6'));
+    await t.publish(event(a, 7, 'real7'));
+    await eventually(async () => (await t.checkpoint(a))?.version === 7, { what: 'the event with work' });
+    expect(batches.flat().slice(5)).toEqual(['noop6', 'real7']);
+    expect((await t.applications(a)).map((x) => x.full_name)).toEqual(['real7']);
+
+    // Stopping while an ignored event is held gives it back: the next runner moves its checkpoint.
+    await t.publish(event(a, 8, 'noop8'));
+    await runner.stop();
+    const next = newRunner();
+    await next.start();
+    await eventually(async () => (await t.checkpoint(a))?.version === 8, { what: 'the held event applied by the next runner' });
+    expect(await t.profile(a)).toMatchObject({ full_name: 'real7', version: 7, applied: 1 });
+    await next.stop();
+  });
 });

@@ -55,6 +55,15 @@ const PULLS_OUTSTANDING = 2;
 const PULL_FAILURES_BEFORE_GIVING_UP = 5;
 
 /**
+ * Events the projection ignores (`Projection.ignores`) wait this long for company before they
+ * are applied alone: a batch of them moves only checkpoints, so it goes with the next batch that
+ * holds real work, or, when none comes, once for everything that arrived meanwhile.
+ */
+export const IGNORED_HOLD_MS = 250;
+/** …or as soon as this many are held (they are unacknowledged until then: max_ack_pending is 1000). */
+const IGNORED_HOLD_MAX = 200;
+
+/**
  * Runs one projection from its durable JetStream consumer. Only one instance per
  * projection is active (it holds the projection's leader lease; a standby takes
  * over when the lease's connection dies). Messages are applied in micro-batches:
@@ -227,10 +236,33 @@ export class ProjectionRunner {
       for (const resume of drained.splice(0)) resume();
       return batch;
     };
+    // Ignored events held back (in stream order, ahead of anything still queued), and whether they have waited long enough.
+    const held: Item[] = [];
+    let holdTimer: NodeJS.Timeout | undefined;
+    let holdOver = false;
+    const releaseHeld = () => {
+      clearTimeout(holdTimer);
+      holdTimer = undefined;
+      holdOver = false;
+      return held.splice(0);
+    };
     try {
       while (this.consuming()) {
         if (this.queue.length > 0) {
-          await this.process(takeBatch());
+          const batch = takeBatch();
+          if (held.length + batch.length < IGNORED_HOLD_MAX && this.allIgnored(batch)) {
+            held.push(...batch);
+            holdTimer ??= setTimeout(() => {
+              holdOver = true;
+              this.notify?.();
+            }, IGNORED_HOLD_MS);
+            continue;
+          }
+          await this.process([...releaseHeld(), ...batch]);
+          continue;
+        }
+        if (holdOver) {
+          await this.process(releaseHeld());
           continue;
         }
         if (pumpDone) break;
@@ -240,16 +272,33 @@ export class ProjectionRunner {
       stopped = true;
       for (const resume of drained.splice(0)) resume();
       await pump.catch((err) => this.logger.event('warn', 'pulling from the consumer failed', { projection: this.projection.name, error: (err as Error).message }));
-      // Pulled but not started: give them back now rather than after ack_wait.
-      for (const item of this.queue.splice(0)) item.msg.nak();
+      // Pulled but not applied: give them back now rather than after ack_wait.
+      for (const item of [...releaseHeld(), ...this.queue.splice(0)]) item.msg.nak();
     }
+  }
+
+  /**
+   * True when every event of `items` is one the projection ignores (decoding them on the way;
+   * an undecodable one is not ignored: it goes to its dead letter).
+   */
+  private allIgnored(items: Item[]): boolean {
+    const ignores = this.projection.ignores?.bind(this.projection);
+    if (!ignores) return false;
+    return items.every((item) => {
+      try {
+        item.event ??= decodeForProjection(item.msg.data);
+      } catch {
+        return false;
+      }
+      return ignores(item.event);
+    });
   }
 
   private async process(items: Item[]): Promise<void> {
     const ready: Item[] = [];
     for (const item of items) {
       try {
-        item.event = decodeForProjection(item.msg.data);
+        item.event ??= decodeForProjection(item.msg.data);
         ready.push(item);
       } catch (err) {
         await this.deadLetter(item, `undecodable: ${(err as Error).message}`);

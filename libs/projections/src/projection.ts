@@ -36,6 +36,16 @@ export interface Projection {
    * in order. They see every event of the batch, `apply` only those next in line.
    */
   reads?(events: DomainEvent[], tables: TableMap): Statement[];
+  /**
+   * True for an event that can change nothing this projection writes, whatever
+   * the tables hold (e.g. a profile change to a field it does not copy). Judged
+   * on the event alone. The runner holds such events back briefly and applies
+   * them with the next batch, or together after a short wait, so a stream of
+   * events it ignores costs a transaction now and then rather than one each;
+   * their checkpoints still move exactly once and in order, and `apply` may
+   * still be handed them (it must leave them without effect).
+   */
+  ignores?(event: DomainEvent): boolean;
   apply(tx: EntityManager, events: DomainEvent[], tables: TableMap, mode: ApplyMode, read: StatementRows): Promise<void>;
 }
 

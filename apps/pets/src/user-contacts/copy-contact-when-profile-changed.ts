@@ -3,7 +3,7 @@ import type { DomainEvent, ProfilesEvent } from '@ripple/contracts';
 import type { ApplyMode, Projection, Statement, StatementRows, TableMap } from '@ripple/projections';
 import { BatchProjection } from '@ripple/service-host';
 import { causedBy, CopySync } from '../copies/copy-sync';
-import { contactChanged, contactOf, contactRow, evolveContact, type UserContact } from './user-contact';
+import { contactChanged, contactOf, contactRow, evolveContact, mayChangeContact, type UserContact } from './user-contact';
 
 /**
  * Profiles → the pets service's copy of user contacts, and, when a phone or name
@@ -19,6 +19,11 @@ export class CopyContactWhenProfileChanged implements Projection {
   readonly tables = ['user_contacts'];
 
   constructor(private readonly copies: CopySync) {}
+
+  // Most profile changes (a bio, a venue's description) touch no contact: the runner batches them up.
+  ignores(e: DomainEvent): boolean {
+    return e.aggregateType !== 'user' || !mayChangeContact(e as ProfilesEvent);
+  }
 
   // The batch's users' contacts, read with the batch's BEGIN.
   reads(events: DomainEvent[], t: TableMap): Statement[] {

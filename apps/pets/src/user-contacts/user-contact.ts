@@ -39,6 +39,22 @@ export function evolveContact(contact: UserContact | undefined, event: ProfilesE
   }
 }
 
+/**
+ * False for an event after which every contact is what it was (evolveContact
+ * returns it unchanged): a profile change to neither name nor phone, a token
+ * revocation. Judged on the event alone, so the projection can skip it unread.
+ */
+export const mayChangeContact = (event: ProfilesEvent): boolean => {
+  switch (event.type) {
+    case 'UserProfileUpdated':
+      return event.data.changes.fullName !== undefined || event.data.changes.phone !== undefined;
+    case 'UserTokensRevoked':
+      return false;
+    default:
+      return true;
+  }
+};
+
 /** The name copies show for a contact: the full name, else the username. */
 export const contactName = (c: UserContact) => c.fullName ?? c.username;
 

@@ -32,6 +32,7 @@ class CreateTables1733100000000 implements MigrationInterface {
     await createDeadLetterTable(qr, SCHEMA);
     await createCheckpointTable(qr, SCHEMA, 'seen-in-batches');
     await createCheckpointTable(qr, SCHEMA, 'reactions');
+    await createCheckpointTable(qr, SCHEMA, 'registrations');
   }
   async down(): Promise<void> {}
 }
@@ -67,7 +68,18 @@ class ReactionsController {
   }
 }
 
-@Module({ imports: [RippleModule.forService(definition)], controllers: [ReactionsController], providers: [SeenInBatches] })
+/** A reactor with a handler for one type only: every other event is one it ignores. */
+const Registrations = reactor({ name: 'registrations', source: 'profiles', tables: [] });
+
+@Controller()
+class RegistrationsController {
+  @Registrations.on('UserRegistered')
+  async registered(@Payload() e: ProfilesEvent, @Ctx() ctx: ReactorContext): Promise<void> {
+    await ctx.tx.query(`INSERT INTO ${ctx.table('reactions')} (event_id, type, handler) VALUES ($1, $2, 'registered')`, [e.id, e.type]);
+  }
+}
+
+@Module({ imports: [RippleModule.forService(definition)], controllers: [ReactionsController, RegistrationsController], providers: [SeenInBatches] })
 class PipelineTestModule {}
 
 @Controller()
@@ -125,8 +137,8 @@ describe('JetStreamPipeline', () => {
     app = await create(PipelineTestModule);
     await app.listen();
     const pipeline = app.get(JetStreamPipeline);
-    expect(pipeline.projections().map((p) => p.name)).toEqual(['seen-in-batches', 'reactions']);
-    expect(pipeline.runners.map((r) => r.projection.name)).toEqual(['seen-in-batches', 'reactions']);
+    expect(pipeline.projections().map((p) => p.name)).toEqual(['seen-in-batches', 'reactions', 'registrations']);
+    expect(pipeline.runners.map((r) => r.projection.name)).toEqual(['seen-in-batches', 'reactions', 'registrations']);
 
     const alice = uuidv7();
     const bob = uuidv7();
@@ -150,7 +162,7 @@ describe('JetStreamPipeline', () => {
 
     const reactions: { event_id: string; handler: string }[] = await eventually(async () => {
       const rows = await db$.query(`SELECT event_id, handler FROM ${SCHEMA}.reactions ORDER BY at`);
-      return rows.length >= 6 && rows;
+      return rows.filter((r: { handler: string }) => r.handler !== 'registered').length >= 6 && rows.filter((r: { handler: string }) => r.handler !== 'registered');
     }, { what: 'the reactions of alice and of bob before the poison' });
     // Both handlers of an update, the specific one first; only `every` for a registration; nothing of bob's after his dead letter.
     const byEvent = (i: number) => reactions.filter((r) => r.event_id === events[i].id).map((r) => r.handler);
@@ -163,6 +175,17 @@ describe('JetStreamPipeline', () => {
     expect([...new Set(aliceOrder)]).toEqual([events[0].id, events[2].id, events[4].id]);
     const [cp] = await db$.query(`SELECT version FROM ${SCHEMA}.${checkpointTable('reactions')} WHERE aggregate_id = $1`, [alice]);
     expect(cp.version).toBe(3);
+
+    // A reactor ignores the types it has no handler for (a handler for every type ignores none); their checkpoints move all the same.
+    const [reactions$, registrations] = pipeline.projections().slice(1);
+    expect(events.map((e) => reactions$.ignores?.(e))).toEqual([false, false, false, false, false]);
+    expect(events.map((e) => registrations.ignores?.(e))).toEqual([false, false, true, true, true]);
+    await eventually(async () => {
+      const rows = await db$.query(`SELECT aggregate_id, version FROM ${SCHEMA}.${checkpointTable('registrations')} ORDER BY version`);
+      return rows.length === 2 && rows.every((r: { version: number }) => r.version === 2 || r.version === 3) && rows.some((r: { aggregate_id: string; version: number }) => r.aggregate_id === alice && r.version === 3);
+    }, { what: 'the registrations reactor\'s checkpoints past the updates it ignores' });
+    const registered = await db$.query(`SELECT event_id FROM ${SCHEMA}.reactions WHERE handler = 'registered'`);
+    expect(registered.map((r: { event_id: string }) => r.event_id).sort()).toEqual([events[0].id, events[1].id].sort());
   });
 
   it('refuses to start with an @EventPattern handler that belongs to no reactor', async () => {

@@ -165,6 +165,8 @@ export class JetStreamPipeline extends Server implements CustomTransportStrategy
       name: definition.name,
       source: definition.source,
       tables: definition.tables,
+      // An event no handler is declared for.
+      ignores: (e: DomainEvent) => every.length === 0 && !handlers.has(e.type),
       async apply(tx, events: DomainEvent[], tables, mode) {
         for (const e of events) {
           const ctx = new ReactorContext([tx, tables, mode]);
