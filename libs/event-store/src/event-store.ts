@@ -103,6 +103,22 @@ export class EventStore {
   }
 
   /**
+   * The append of `reqs` as a statement that the caller runs later in `tx`, e.g.
+   * a projection's write deferred to its batch's COMMIT (`text` and `values`,
+   * undefined when there is nothing to append). The relay is woken once `tx`
+   * commits. A row already there at one of the versions fails the statement,
+   * and with it the transaction: meant for writers that hold their aggregates'
+   * locks, where that cannot happen but by a bug.
+   */
+  appendLater<E extends DomainEvent>(tx: EntityManager, reqs: AppendRequest<E>[]): { text: string; values: unknown[] } | undefined {
+    const envelopes = reqs.flatMap((req) => this.envelopes(req));
+    if (envelopes.length === 0) return undefined;
+    const insert = this.insertOf(envelopes);
+    notifyAfterCommit(tx, outboxChannel(this.schema), String(envelopes.length));
+    return { text: insert.sql, values: insert.params };
+  }
+
+  /**
    * Appends one stream's events and writes the caller's read model in ONE statement
    * (data-modifying CTEs, which run whether or not they are read): atomic without a
    * transaction, one round trip; the relay is woken once it is committed. `writes`

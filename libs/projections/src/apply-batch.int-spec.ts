@@ -181,6 +181,42 @@ describe('applyBatchAlone', () => {
     expect(seen).toEqual([[[{ n: 0 }]], [[{ n: 1 }]]]);
   });
 
+  it('sends the writes a projection defers with the COMMIT: two round trips, each write handed its rows, all or nothing', async () => {
+    const returned: unknown[] = [];
+    let failWrite = false;
+    const deferring: Projection = {
+      ...projection,
+      name: 'notes-deferring',
+      async apply(_tx, events) {
+        return [
+          {
+            text: `INSERT INTO ${SCHEMA}.notes (aggregate_id, version, bio) SELECT * FROM unnest($1::text[], $2::int[], $3::text[]) RETURNING version, bio`,
+            values: [events.map((e) => e.aggregateId), events.map((e) => e.aggregateVersion), events.map((e) => (e.data as { changes: { bio: string } }).changes.bio)],
+            returned: (rows) => returned.push(rows),
+          },
+          { text: failWrite ? 'SELECT 1 / 0' : 'SELECT 1 AS one' },
+        ];
+      },
+    };
+    const qr = ds.createQueryRunner();
+    await createCheckpointTable(qr, SCHEMA, deferring.name);
+    await qr.release();
+    const applyDeferring = (events: DomainEvent[]) => applyBatchAlone(ds, SCHEMA, deferring, events, { respectDeadLetters: true, mode: 'live' });
+    const a = uuidv7();
+    roundTrips = 0;
+    expect(await applyDeferring([updated(a, 'one'), updated(a, 'two')])).toEqual(['apply', 'apply']);
+    expect(roundTrips).toBe(2);
+    expect(returned).toEqual([[{ version: 1, bio: 'one' }, { version: 2, bio: 'two' }]]);
+    expect(await notes(a)).toEqual([{ version: 1, bio: 'one' }, { version: 2, bio: 'two' }]);
+    expect((await ds.query(`SELECT version FROM ${SCHEMA}.notes_deferring__checkpoints WHERE aggregate_id = $1`, [a]))[0].version).toBe(2);
+
+    // A deferred write that fails takes the batch with it: no rows, no checkpoint.
+    failWrite = true;
+    await expect(applyDeferring([updated(a, 'three')])).rejects.toThrow(/division by zero/);
+    expect(await notes(a)).toHaveLength(2);
+    expect((await ds.query(`SELECT version FROM ${SCHEMA}.notes_deferring__checkpoints WHERE aggregate_id = $1`, [a]))[0].version).toBe(2);
+  });
+
   it('writes parameters in as literals that PostgreSQL reads back as the values sent', async () => {
     const awkward = [`it's`, 'back\\slash', '"quoted"', 'comma, {brace}', 'NULL', '', 'ünïcödé'];
     const text = 'SELECT $1::text[] AS a, $2::text AS s, $3::int[] AS n, $4::uuid[] AS u, $5::text[] AS e, $6::jsonb AS j, $7::text AS nothing, $8::timestamptz AS t';

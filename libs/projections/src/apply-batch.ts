@@ -3,7 +3,7 @@ import type { DomainEvent } from '@ripple/contracts';
 import { planBatch, type Outcome } from './batch-plan';
 import { batchTransaction } from './batch-transaction';
 import { isForProjections } from './decode';
-import { checkpointTable, type ApplyMode, type Projection, type Statement, type StatementRows, type TableMap } from './projection';
+import { checkpointTable, type ApplyMode, type DeferredWrite, type Projection, type Statement, type StatementRows, type TableMap } from './projection';
 import { qualify } from './schema';
 
 export const projectionLockKey = (schema: string, projection: string) => `ripple-projection:${schema}:${projection}`;
@@ -26,15 +26,19 @@ export async function applyBatch(
   const opened: StatementRows = [];
   for (const { text, values } of batch.opening) opened.push(await tx.query(text, values ? [...values] : undefined));
   const outcomes = await batch.apply(tx, opened);
-  if (batch.closing) await tx.query(batch.closing.text, [...(batch.closing.values ?? [])]);
+  for (const write of batch.closing) {
+    const rows = await tx.query(write.text, write.values ? [...write.values] : undefined);
+    write.returned?.(rows);
+  }
   return outcomes;
 }
 
 /**
  * The same in a transaction of its own, with the fewest round trips: BEGIN goes
- * with the locks and the checkpoint read, COMMIT with the checkpoint upsert, so
- * a batch costs two round trips plus the projection's own statements (six
- * before). `within` writes more in the transaction once the outcomes are known.
+ * with the locks and the checkpoint read, COMMIT with the projection's deferred
+ * writes and the checkpoint upsert, so a batch costs two round trips plus the
+ * statements the projection runs itself. `within` writes more in the
+ * transaction once the outcomes are known.
  */
 export function applyBatchAlone(
   dataSource: DataSource,
@@ -60,11 +64,12 @@ export interface BatchOptions {
 /**
  * A batch's statements around the projection's own: the locks, then the
  * checkpoint read (`opening`, in that order, as separate statements), and the
- * checkpoint upsert (`closing`, once the batch is planned).
+ * projection's deferred writes and the checkpoint upsert (`closing`, once the
+ * batch is planned).
  */
 class BatchStatements {
   readonly opening: Statement[];
-  closing?: Statement;
+  closing: DeferredWrite[] = [];
   private readonly cpTable: string;
 
   constructor(
@@ -110,14 +115,14 @@ class BatchStatements {
     const plan = planBatch(this.events, applied, blocked);
     if (plan.toApply.length > 0) {
       const known = plan.toApply.filter(isForProjections);
-      if (known.length > 0) await this.projection.apply(tx, known, this.tables, this.opts.mode, opened.slice(2));
+      const deferred = known.length > 0 ? await this.projection.apply(tx, known, this.tables, this.opts.mode, opened.slice(2)) : undefined;
       const cps = [...plan.checkpoints.entries()];
-      this.closing = {
+      this.closing = [...(deferred ?? []), {
         text: `INSERT INTO ${this.cpTable} (aggregate_id, version, event_id)
           SELECT * FROM unnest($1::text[], $2::int[], $3::uuid[])
           ON CONFLICT (aggregate_id) DO UPDATE SET version = EXCLUDED.version, event_id = EXCLUDED.event_id, applied_at = now()`,
         values: [cps.map(([id]) => id), cps.map(([, c]) => c.version), cps.map(([, c]) => c.eventId)],
-      };
+      }];
     }
     return plan.outcomes;
   }

@@ -1,9 +1,10 @@
 import { QueryFailedError, type DataSource, type EntityManager, type QueryRunner } from 'typeorm';
-import { inlineStatement, type Statement, type StatementRows } from './projection';
+import { inlineStatement, type DeferredWrite, type Statement, type StatementRows } from './projection';
 
 /**
  * A transaction that costs no round trip of its own: BEGIN travels with the
- * work's first statements (`opening`) and COMMIT with its last (`closing`),
+ * work's first statements (`opening`) and COMMIT with its last (`closing`, each
+ * handed its rows),
  * each pair as one multi-statement query (PostgreSQL's simple protocol, so
  * those statements' values go in as literals: inlineStatement). On this kind of machine a
  * round trip to PostgreSQL costs more CPU, on both sides, than most statements
@@ -19,11 +20,11 @@ import { inlineStatement, type Statement, type StatementRows } from './projectio
 export async function batchTransaction<T>(
   dataSource: DataSource,
   opening: readonly Statement[],
-  work: (tx: EntityManager, opened: StatementRows) => Promise<{ result: T; closing?: Statement }>,
+  work: (tx: EntityManager, opened: StatementRows) => Promise<{ result: T; closing?: readonly DeferredWrite[] }>,
 ): Promise<T> {
   const qr = dataSource.createQueryRunner();
   let opened: StatementRows = [];
-  let closing: Statement | undefined;
+  let closing: readonly DeferredWrite[] = [];
   const plain = qr.query.bind(qr);
   const widened = async (statements: string[]) => {
     const client = await qr.connect();
@@ -41,8 +42,9 @@ export async function batchTransaction<T>(
       opened = (await widened([sql, ...opening.map(inlineStatement)])).slice(1);
       return structured ? { records: [], raw: [] } : [];
     }
-    if (sql === 'COMMIT' && closing !== undefined) {
-      await widened([inlineStatement(closing), sql]);
+    if (sql === 'COMMIT' && closing.length > 0) {
+      const rows = await widened([...closing.map(inlineStatement), sql]);
+      closing.forEach((write, i) => write.returned?.(rows[i]));
       return structured ? { records: [], raw: [] } : [];
     }
     return plain(sql, parameters, structured as true);
@@ -52,7 +54,7 @@ export async function batchTransaction<T>(
     await qr.startTransaction();
     if (!widenBegin) for (const { text, values } of opening) opened.push(await plain(text, values ? [...values] : undefined));
     const done = await work(qr.manager, opened);
-    closing = done.closing;
+    closing = done.closing ?? [];
     await qr.commitTransaction();
     return done.result;
   } catch (err) {

@@ -46,7 +46,13 @@ export interface Projection {
    * still be handed them (it must leave them without effect).
    */
   ignores?(event: DomainEvent): boolean;
-  apply(tx: EntityManager, events: DomainEvent[], tables: TableMap, mode: ApplyMode, read: StatementRows): Promise<void>;
+  /**
+   * Writes the events. What it returns instead of running is written with the
+   * batch's COMMIT, in the same round trip (after anything `apply` ran itself,
+   * before the checkpoints): a projection whose writes need no answer before the
+   * commit costs two round trips a batch, whatever it writes.
+   */
+  apply(tx: EntityManager, events: DomainEvent[], tables: TableMap, mode: ApplyMode, read: StatementRows): Promise<void | DeferredWrite[]>;
 }
 
 /** Rows of each statement, in order. */
@@ -56,6 +62,16 @@ export type StatementRows = Record<string, unknown>[][];
 export interface Statement {
   text: string;
   values?: readonly unknown[];
+}
+
+/**
+ * A write left for the batch's last round trip (see Projection.apply). If it
+ * fails, the batch fails as a whole, as if `apply` had thrown. `returned` gets
+ * its rows before the commit is reported to anyone (an after-commit wake-up
+ * registered there still goes out).
+ */
+export interface DeferredWrite extends Statement {
+  returned?(rows: Record<string, unknown>[]): void;
 }
 
 /**

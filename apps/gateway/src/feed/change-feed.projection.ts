@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { BoundedContext, DomainEvent } from '@ripple/contracts';
-import type { ApplyMode, Projection, Statement, StatementRows, TableMap } from '@ripple/projections';
+import type { ApplyMode, DeferredWrite, Projection, Statement, StatementRows, TableMap } from '@ripple/projections';
 import { BatchProjection } from '@ripple/service-host';
 import { batchScopesStatement, writeFeedBatch } from './feed-batch';
 import { FEED_WRITE_LOCK, feedProjectionName } from './feed-sources';
@@ -31,7 +31,7 @@ export class ChangeFeedProjection implements Projection {
     return [batchScopesStatement(events)];
   }
 
-  async apply(tx: EntityManager, events: DomainEvent[], _t: TableMap, _mode: ApplyMode, read: StatementRows): Promise<void> {
-    await writeFeedBatch(tx, events, this.source, read);
+  apply(tx: EntityManager, events: DomainEvent[], _t: TableMap, _mode: ApplyMode, read: StatementRows): Promise<DeferredWrite[]> {
+    return writeFeedBatch(tx, events, this.source, read);
   }
 }

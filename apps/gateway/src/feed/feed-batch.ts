@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { AUDIENCE_AGGREGATES, type DomainEvent } from '@ripple/contracts';
 import { notifyAfterCommit } from '@ripple/event-store';
-import type { Statement, StatementRows } from '@ripple/projections';
+import type { DeferredWrite, Statement, StatementRows } from '@ripple/projections';
 import { FEED_CHANNEL } from './feed-sources';
 import { directUsers, operationOf, petOf, refChanges, tableNameOf, TREATMENT, userOfVet, vetOf, type Refs } from './change-scope';
 import type { FeedRow } from './feed-reader';
@@ -57,35 +57,35 @@ class Scopes {
     for (const r of rows) if (!this.refs.has(key(r.aggregate_type, r.aggregate_id))) this.refs.set(key(r.aggregate_type, r.aggregate_id), r.refs);
   }
 
-  async save(): Promise<void> {
-    if (!this.touched.size) return;
+  /** The upsert of the scopes that changed, if any. */
+  saveStatement(): Statement | undefined {
+    if (!this.touched.size) return undefined;
     const rows = [...this.touched].map((k) => {
       const [aggregate_type, aggregate_id] = k.split('\u0000');
       return { aggregate_type, aggregate_id, refs: this.refs.get(k) };
     });
-    await this.tx.query(
-      `INSERT INTO gateway.scopes (aggregate_type, aggregate_id, refs)
+    return {
+      text: `INSERT INTO gateway.scopes (aggregate_type, aggregate_id, refs)
        SELECT aggregate_type, aggregate_id, refs FROM jsonb_to_recordset($1::jsonb) AS x(aggregate_type text, aggregate_id text, refs jsonb)
        ON CONFLICT (aggregate_type, aggregate_id) DO UPDATE SET refs = EXCLUDED.refs`,
-      [JSON.stringify(rows)],
-    );
+      values: [JSON.stringify(rows)],
+    };
   }
 }
 
 /**
  * Writes a batch of events to the feed in a constant number of statements:
- * load the scopes it needs, decide every event's audience in memory, then insert
- * the changes (positions in stream order) with their audiences, and the roles and
- * scopes that changed. Notifies FEED_CHANNEL with `source` after commit.
+ * load the scopes it needs, decide every event's audience in memory; the
+ * writes it returns, for the batch's COMMIT, insert the changes (positions in
+ * stream order) with their audiences, and the roles and scopes that changed.
+ * Notifies FEED_CHANNEL with `source` after commit.
  */
-export async function writeFeedBatch(tx: EntityManager, events: DomainEvent[], source: string, read: StatementRows = []): Promise<void> {
+export async function writeFeedBatch(tx: EntityManager, events: DomainEvent[], source: string, read: StatementRows = []): Promise<DeferredWrite[]> {
   const scopes = await loadScopes(tx, events, read[0] as ScopeRow[] | undefined);
   const rows = events.map((event, seq) => {
     const refs = scopes.merge(event.aggregateType, event.aggregateId, refChanges(event));
     return { seq, event, audience: audienceOf(scopes, event.aggregateType, event.aggregateId, refs) };
   });
-  await saveRoles(tx, events);
-  await scopes.save();
   // The changes and their audiences in one statement: positions are taken in stream order (seq).
   // It also returns the highest position before them: this batch holds FEED_WRITE_LOCK, and every
   // part of the statement sees the same snapshot, so that is the feed's head when the batch began.
@@ -93,8 +93,8 @@ export async function writeFeedBatch(tx: EntityManager, events: DomainEvent[], s
     seq, event_id: e.id, change_type: e.aggregateType, table_name: tableNameOf(e.aggregateType), aggregate_id: e.aggregateId,
     aggregate_version: e.aggregateVersion, event_type: e.type, operation: operationOf(e), data: e.data, occurred_at: e.occurredAt, traceparent: e.traceparent,
   }));
-  const inserted: { event_id: string; position: string; recorded_at: Date; previous: string }[] = await tx.query(
-    `WITH ins AS (
+  const changes: DeferredWrite = {
+    text: `WITH ins AS (
        INSERT INTO gateway.changes (event_id, change_type, table_name, aggregate_id, aggregate_version, event_type, operation, data, occurred_at, traceparent)
        SELECT event_id, change_type, table_name, aggregate_id, aggregate_version, event_type, operation, data, occurred_at, traceparent
        FROM jsonb_to_recordset($1::jsonb) AS x(seq int, event_id uuid, change_type text, table_name text, aggregate_id text, aggregate_version int,
@@ -107,16 +107,21 @@ export async function writeFeedBatch(tx: EntityManager, events: DomainEvent[], s
      )
      SELECT ins.event_id, ins.position, ins.recorded_at, (SELECT coalesce(max(position), 0) FROM gateway.changes) AS previous
      FROM ins ORDER BY ins.position`,
-    [
+    values: [
       JSON.stringify(records),
       rows.flatMap(({ event, audience }) => audience.map(() => event.id)),
       rows.flatMap(({ audience }) => audience),
     ],
-  );
-  // Once committed, a notification wakes every gateway instance's readers; this instance's take the rows as written.
-  const written = committedRows(records, rows, inserted);
-  notifyAfterCommit(tx, FEED_CHANNEL, written ? `${source}:${written.upTo}` : source, written);
+    // Once committed, a notification wakes every gateway instance's readers; this instance's take the rows as written.
+    returned: (inserted) => {
+      const written = committedRows(records, rows, inserted as InsertedChange[]);
+      notifyAfterCommit(tx, FEED_CHANNEL, written ? `${source}:${written.upTo}` : source, written);
+    },
+  };
+  return [...roleStatements(events), scopes.saveStatement(), changes].filter((w): w is DeferredWrite => w !== undefined);
 }
+
+type InsertedChange = { event_id: string; position: string; recorded_at: Date | string; previous: string };
 
 /** A feed batch's rows as committed, handed to this instance's tail (FeedTail.offer) after COMMIT. */
 export interface CommittedFeedRows {
@@ -129,7 +134,7 @@ export interface CommittedFeedRows {
 function committedRows(
   records: { event_id: string; change_type: string; table_name: string; aggregate_id: string; aggregate_version: number; event_type: string; operation: string; data: unknown; occurred_at: string; traceparent?: string }[],
   rows: { event: DomainEvent; audience: string[] }[],
-  inserted: { event_id: string; position: string; recorded_at: Date; previous: string }[],
+  inserted: InsertedChange[],
 ): CommittedFeedRows | undefined {
   if (inserted.length === 0) return undefined;
   const byId = new Map(records.map((r, i) => [r.event_id, { record: r, audience: rows[i].audience }]));
@@ -204,7 +209,7 @@ function audienceOf(scopes: Scopes, aggregateType: string, aggregateId: string, 
 }
 
 /** Each user's role and token version, as the gateway needs them to authorize: the latest of the batch. */
-async function saveRoles(tx: EntityManager, events: DomainEvent[]): Promise<void> {
+function roleStatements(events: DomainEvent[]): Statement[] {
   const roles = new Map<string, string>();
   const tokenVersions = new Map<string, number>();
   for (const e of events) {
@@ -212,17 +217,19 @@ async function saveRoles(tx: EntityManager, events: DomainEvent[]): Promise<void
     if (role) roles.set(e.aggregateId, role);
     if (e.type === 'UserTokensRevoked') tokenVersions.set(e.aggregateId, e.data.tokenVersion);
   }
+  const statements: Statement[] = [];
   if (roles.size) {
-    await tx.query(
-      'INSERT INTO gateway.user_roles (user_id, role) SELECT * FROM unnest($1::uuid[], $2::text[]) ON CONFLICT (user_id) DO UPDATE SET role = EXCLUDED.role',
-      [[...roles.keys()], [...roles.values()]],
-    );
+    statements.push({
+      text: 'INSERT INTO gateway.user_roles (user_id, role) SELECT * FROM unnest($1::uuid[], $2::text[]) ON CONFLICT (user_id) DO UPDATE SET role = EXCLUDED.role',
+      values: [[...roles.keys()], [...roles.values()]],
+    });
   }
   if (tokenVersions.size) {
-    await tx.query(
-      `UPDATE gateway.user_roles r SET token_version = greatest(r.token_version, v.token_version)
+    statements.push({
+      text: `UPDATE gateway.user_roles r SET token_version = greatest(r.token_version, v.token_version)
        FROM unnest($1::uuid[], $2::int[]) AS v(user_id, token_version) WHERE r.user_id = v.user_id`,
-      [[...tokenVersions.keys()], [...tokenVersions.values()]],
-    );
+      values: [[...tokenVersions.keys()], [...tokenVersions.values()]],
+    });
   }
+  return statements;
 }

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { GALLERA_AGGREGATE, VENUE_AGGREGATE, type DomainEvent, type ProfilesEvent, type VenuesEvent } from '@ripple/contracts';
 import { EventStore, type AppendRequest } from '@ripple/event-store';
-import type { ApplyMode, Projection, Statement, StatementRows, TableMap } from '@ripple/projections';
+import type { ApplyMode, DeferredWrite, Projection, Statement, StatementRows, TableMap } from '@ripple/projections';
 import { BatchProjection } from '@ripple/service-host';
 import { businessSynced, evolveDirectory, type DirectoryEntry, type Gallera, type OwnerProfile, type Venue } from './business-from-profile';
 
@@ -9,9 +9,10 @@ const BUSINESS_COLUMNS = `id uuid, owner_id uuid, name text, location text, desc
   created_at timestamptz, updated_at timestamptz, last_event_id uuid, last_event_type text, version int`;
 
 /**
- * Profiles → venues and galleras. A batch costs a constant number of statements:
- * read the entries of every user in it, fold the events in memory with the pure
- * rules, write back only what changed.
+ * Profiles → venues and galleras. A batch costs two round trips: read the
+ * entries of every user in it (with the BEGIN), fold the events in memory with
+ * the pure rules, and write back only what changed, with the events it causes,
+ * in the COMMIT's round trip.
  */
 @BatchProjection()
 export class VenueDirectoryProjection implements Projection {
@@ -27,9 +28,9 @@ export class VenueDirectoryProjection implements Projection {
     return ids.length ? [{ text: loadStatement(t), values: [ids] }] : [];
   }
 
-  async apply(tx: EntityManager, events: DomainEvent[], t: TableMap, mode: ApplyMode, read: StatementRows): Promise<void> {
+  async apply(tx: EntityManager, events: DomainEvent[], t: TableMap, mode: ApplyMode, read: StatementRows): Promise<DeferredWrite[]> {
     const userEvents = events.filter((e): e is ProfilesEvent => e.aggregateType === 'user');
-    if (userEvents.length === 0) return;
+    if (userEvents.length === 0) return [];
     const before = read.length > 0 ? entriesOf(read[0] as EntryRow[]) : entriesOf(await tx.query(loadStatement(t), [userIdsOf(userEvents)]));
     const after = new Map(before);
     const published: AppendRequest<VenuesEvent>[] = [];
@@ -41,11 +42,11 @@ export class VenueDirectoryProjection implements Projection {
       after.set(e.aggregateId, next);
       if (live) published.push(...syncedEvents(e, previous, next));
     }
-    if (live) await this.store.appendMany(tx, published);
-
     const changed = <K extends keyof DirectoryEntry>(k: K) =>
       [...after.entries()].filter(([id, entry]) => entry[k] && entry[k] !== before.get(id)?.[k]).map(([, entry]) => entry[k]!);
-    await saveAll(tx, [profileUpsert(t, changed('profile')), businessUpsert(t('venues'), changed('venue'), false), businessUpsert(t('galleras'), changed('gallera'), true)]);
+    const save = saveAll([profileUpsert(t, changed('profile')), businessUpsert(t('venues'), changed('venue'), false), businessUpsert(t('galleras'), changed('gallera'), true)]);
+    const append = live ? this.store.appendLater(tx, published) : undefined;
+    return [append, save].filter((w): w is DeferredWrite => w !== undefined);
   }
 }
 
@@ -100,12 +101,12 @@ interface Upsert {
   rows: unknown[];
 }
 
-/** Every table's upsert in one statement (data-modifying CTEs), so a batch's writes cost one round trip. */
-async function saveAll(tx: EntityManager, upserts: (Upsert | undefined)[]): Promise<void> {
+/** Every table's upsert as one statement (data-modifying CTEs). */
+function saveAll(upserts: (Upsert | undefined)[]): Statement | undefined {
   const parts = upserts.filter((u): u is Upsert => u !== undefined);
-  if (!parts.length) return;
+  if (!parts.length) return undefined;
   const ctes = parts.map((u, i) => `w${i} AS (${u.sql.replace('$?1', () => `$${i + 1}`)})`);
-  await tx.query(`WITH ${ctes.join(', ')} SELECT 1`, parts.map((u) => JSON.stringify(u.rows)));
+  return { text: `WITH ${ctes.join(', ')} SELECT 1`, values: parts.map((u) => JSON.stringify(u.rows)) };
 }
 
 function profileUpsert(t: TableMap, profiles: OwnerProfile[]): Upsert | undefined {
