@@ -49,6 +49,13 @@ export class Listener {
     return this.client !== undefined;
   }
 
+  /** NOTIFY on this listener's own connection; false when it has none now (the notification is not sent). */
+  async notify(channel: string, payload: string): Promise<boolean> {
+    const client = this.client;
+    if (!client) return false;
+    return client.query(`NOTIFY ${quoteIdent(channel)}, '${payload.replace(/'/g, "''")}'`).then(() => true, () => false);
+  }
+
   /** Connects and LISTENs; when that fails it keeps trying in the background (never throws). */
   async start(): Promise<void> {
     this.started = true;
