@@ -14,7 +14,8 @@ import { now, sleep, summarize, type Summary } from '../support/stats';
  *   on PROFILES         a core NATS subscription to the stream's subjects sees the publish
  *   venue row commit    the instrumentation trigger on venues.venues (NOTIFY at commit)
  *   on VENUES           the VenueSynced publish, seen the same way
- *   feed commit         the gateway's wake-up NOTIFY (source "venues"), sent right after its commit
+ *   feed commit         an instrumentation trigger on gateway.changes (NOTIFY at commit), installed
+ *                       for this scenario only (a lone gateway sends no wake-up NOTIFY of its own)
  *   SSE client          the owner's SSE client parsed the change
  * (The command's commit itself is not observed apart: its relay is woken in-process.)
  * Floors, measured in the same run against the same servers: a JetStream publish
@@ -43,7 +44,7 @@ const HOPS: { hop: string; from: Mark; to: Mark; floor?: string }[] = [
   { hop: 'on PROFILES → venue row committed (venues consumer, one transaction)', from: 'profilesPublished', to: 'row', floor: 'JetStream publish → consumer' },
   { hop: 'venue row committed → VenueSynced on VENUES (outbox relay)', from: 'row', to: 'venuesPublished', floor: 'NOTIFY round trip' },
   { hop: 'on VENUES → feed row committed (gateway consumer, one transaction)', from: 'venuesPublished', to: 'feed', floor: 'JetStream publish → consumer' },
-  { hop: 'feed committed → SSE client (NOTIFY, tail read, write, parse)', from: 'feed', to: 'sse', floor: 'NOTIFY round trip' },
+  { hop: 'feed committed → SSE client (the rows handed to the tail in-process, write, parse)', from: 'feed', to: 'sse', floor: 'NOTIFY round trip' },
   { hop: 'end to end: PUT sent → SSE client', from: 'sent', to: 'sse' },
 ];
 
@@ -68,9 +69,12 @@ export async function runHops(opts: {
   await listen.connect();
   listen.on('notification', (n) => {
     if (n.channel === 'bench_venue' && n.payload === marker) mark('row');
-    else if (n.channel === 'gateway_changes' && (n.payload === 'venues' || n.payload?.startsWith('venues:'))) mark('feed');
+    else if (n.channel === 'bench_feed' && n.payload === marker) mark('feed');
   });
-  for (const channel of ['bench_venue', 'gateway_changes']) await listen.query(`LISTEN ${channel}`);
+  for (const channel of ['bench_venue', 'bench_feed']) await listen.query(`LISTEN ${channel}`);
+  await listen.query(`CREATE OR REPLACE FUNCTION public.bench_feed_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN PERFORM pg_notify('bench_feed', coalesce(NEW.data->'changes'->>'description', '')); RETURN NEW; END $$`);
+  await listen.query(`CREATE TRIGGER bench_feed_notify AFTER INSERT ON gateway.changes FOR EACH ROW WHEN (NEW.event_type = 'VenueSynced') EXECUTE FUNCTION public.bench_feed_notify()`);
   const seen = (m: Mark) => (_: Error | null, msg: { string(): string }) => {
     if (marker && msg.string().includes(marker)) mark(m);
   };
@@ -100,6 +104,7 @@ export async function runHops(opts: {
   } finally {
     es.close();
     for (const s of subs) s.unsubscribe();
+    await listen.query('DROP TRIGGER bench_feed_notify ON gateway.changes');
     await listen.end();
   }
   if (rows.length < opts.updates) opts.log(`  hops: ${opts.updates - rows.length} of ${opts.updates} updates missed a mark (not counted)`);
