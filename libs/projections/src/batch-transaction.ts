@@ -4,7 +4,7 @@ import { inlineStatement, type DeferredWrite, type Statement, type StatementRows
 /**
  * A transaction that costs no round trip of its own: BEGIN travels with the
  * work's first statements (`opening`) and COMMIT with its last (`closing`, each
- * handed its rows),
+ * handed its rows; a large one goes ahead on its own, see INLINE_MAX_CHARS),
  * each pair as one multi-statement query (PostgreSQL's simple protocol, so
  * those statements' values go in as literals: inlineStatement). On this kind of machine a
  * round trip to PostgreSQL costs more CPU, on both sides, than most statements
@@ -17,6 +17,26 @@ import { inlineStatement, type DeferredWrite, type Statement, type StatementRows
  * such as notifyAfterCommit, see BEGIN and COMMIT): only the two statements it
  * sends for them are widened.
  */
+/**
+ * A write whose values are larger than this (roughly, in characters) is not
+ * written in as literals: escaping a big batch's rows and parsing them back
+ * costs more than the round trip it would save (measured: the venue directory's
+ * 500-event batches applied 0.21× as fast as the raw baseline sent apart,
+ * 0.16× inlined).
+ */
+const INLINE_MAX_CHARS = 8_192;
+
+const isLarge = (write: Statement): boolean => {
+  let size = write.text.length;
+  for (const v of write.values ?? []) {
+    if (typeof v === 'string') size += v.length;
+    else if (Array.isArray(v)) for (const x of v) size += typeof x === 'string' ? x.length : 8;
+    else size += 16;
+    if (size > INLINE_MAX_CHARS) return true;
+  }
+  return false;
+};
+
 export async function batchTransaction<T>(
   dataSource: DataSource,
   opening: readonly Statement[],
@@ -43,8 +63,16 @@ export async function batchTransaction<T>(
       return structured ? { records: [], raw: [] } : [];
     }
     if (sql === 'COMMIT' && closing.length > 0) {
-      const rows = await widened([...closing.map(inlineStatement), sql]);
-      closing.forEach((write, i) => write.returned?.(rows[i]));
+      // Up to the last large write, each goes on its own, with its parameters bound; the rest ride with COMMIT.
+      const ahead = closing.length - [...closing].reverse().findIndex(isLarge);
+      const alone = ahead > closing.length ? 0 : ahead;
+      for (const write of closing.slice(0, alone)) {
+        const rows = await plain(write.text, write.values ? [...write.values] : undefined);
+        write.returned?.(rows);
+      }
+      const rest = closing.slice(alone);
+      const rows = await widened([...rest.map(inlineStatement), sql]);
+      rest.forEach((write, i) => write.returned?.(rows[i]));
       return structured ? { records: [], raw: [] } : [];
     }
     return plain(sql, parameters, structured as true);
