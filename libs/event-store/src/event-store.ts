@@ -193,14 +193,11 @@ export class EventStore {
 
   /**
    * Marks everything from `fromPosition` (and, if given, published since `publishedSince`)
-   * unpublished, so the relay sends it again (after broker data loss). Rows not marked
-   * published yet are written too: one the relay has sent and not marked yet then keeps
-   * no mark (the relay marks only the row version it read), and goes again.
+   * unpublished, so the relay sends it again (after broker data loss).
    */
   async scheduleRepublish(tx: EntityManager, fromPosition = 0, publishedSince?: Date): Promise<number> {
     const [{ n }] = await tx.query(
-      `WITH u AS (UPDATE ${this.table} SET published_at = NULL
-         WHERE position >= $1 AND (published_at IS NULL OR published_at >= coalesce($2::timestamptz, '-infinity')) RETURNING 1)
+      `WITH u AS (UPDATE ${this.table} SET published_at = NULL WHERE position >= $1 AND published_at >= coalesce($2::timestamptz, '-infinity') RETURNING 1)
        SELECT count(*)::int AS n FROM u`,
       [fromPosition, publishedSince?.toISOString() ?? null],
     );

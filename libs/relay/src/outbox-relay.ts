@@ -19,33 +19,14 @@ export interface OutboxRelayOptions {
 }
 
 /**
- * How soon rows acknowledged by the broker are marked published when no pass
- * follows on its own: their mark goes with the next pass's read, and an idle
- * relay takes one more pass after this long.
- */
-export const MARK_WITHIN_MS = 200;
-
-/** Rows the broker acknowledged and the outbox does not say yet: each with the row version read and the time of its PubAck. */
-interface Acked {
-  positions: string[];
-  versions: string[];
-  at: string[];
-}
-
-/**
  * Publishes committed events to JetStream with Nats-Msg-Id = event id and marks
  * them published only after the PubAck. One relay per schema is active at a time:
  * it holds the schema's leader lease (a standby takes over when the lease's
  * connection dies), so publish order follows commit order for every
- * aggregate. A batch costs one statement: the read of the next batch carries
- * the marks of the last one (at once when the next pass follows, else within
- * MARK_WITHIN_MS). A mark only lands on the row version the relay read, so a
- * row scheduled for republishing meanwhile (which touches every row in its
- * range, published or not) is sent again rather than marked. A crash between
- * PubAck and the mark leads to a republish that the broker drops as a
- * duplicate (and consumers ignore by version anyway). A stream found missing,
- * or behind what its PubAcks said, is re-created and refilled from the event
- * store (see StreamGuard).
+ * aggregate and a batch costs two statements. A crash between PubAck and the
+ * mark leads to a republish that the broker drops as a duplicate (and consumers
+ * ignore by version anyway). A stream found missing, or behind what its PubAcks
+ * said, is re-created and refilled from the event store (see StreamGuard).
  */
 export class OutboxRelay {
   private readonly table: string;
@@ -58,7 +39,6 @@ export class OutboxRelay {
   private loop?: Promise<void>;
   private unwakeLocally?: () => void;
   private readonly guard: StreamGuard;
-  private acked: Acked = { positions: [], versions: [], at: [] };
 
   constructor(
     private readonly dataSource: DataSource,
@@ -102,32 +82,16 @@ export class OutboxRelay {
     this.running = false;
     this.wake?.();
     await this.loop;
-    await this.markAcked().catch((err) => this.logger.event('warn', 'marking the last published events failed; they will be published again (and dropped as duplicates)', { error: (err as Error).message }));
     await this.listener.close();
     await this.lease.release();
   }
 
-  /**
-   * Marks what the broker acknowledged since the last pass, and publishes one batch; returns how
-   * many events it published. The run loop calls it only while leading.
-   */
+  /** Publishes one batch; returns how many events it published. The run loop calls it only while leading. */
   async publishBatch(): Promise<number> {
-    const acked = this.takeAcked();
-    const limit = this.opts.batchSize ?? 500;
-    // The marks and the read share one snapshot: rows just marked still read as unpublished, so
-    // they are left out by position; a row whose mark did not land (republished meanwhile) is not.
-    const read = acked.positions.length === 0
-      ? this.dataSource.query(`SELECT *, xmin::text AS row_version FROM ${this.table} WHERE published_at IS NULL ORDER BY position LIMIT $1`, [limit])
-      : this.dataSource.query(
-        `WITH marked AS (${this.markStatement(2)} RETURNING e.position)
-         SELECT *, xmin::text AS row_version FROM ${this.table}
-         WHERE published_at IS NULL AND position NOT IN (SELECT position FROM marked) ORDER BY position LIMIT $1`,
-        [limit, acked.positions, acked.versions, acked.at],
-      );
-    const rows: (EventRow & { position: string; row_version: string })[] = await read.catch((err) => {
-      this.keepAcked(acked);
-      throw err;
-    });
+    const rows: (EventRow & { position: string })[] = await this.dataSource.query(
+      `SELECT * FROM ${this.table} WHERE published_at IS NULL ORDER BY position LIMIT $1`,
+      [this.opts.batchSize ?? 500],
+    );
     if (rows.length === 0) return 0;
     const acks = rows.map((r) => {
       const e = rowToEnvelope(r);
@@ -139,8 +103,7 @@ export class OutboxRelay {
       return span ? ack.then((a) => (endSpan(span), a), (err) => (endSpan(span, err), Promise.reject(err))) : ack;
     });
     const regressed = this.guard.noteAcks(await Promise.all(acks));
-    const at = new Date().toISOString();
-    this.keepAcked({ positions: rows.map((r) => r.position), versions: rows.map((r) => r.row_version), at: rows.map(() => at) });
+    await this.dataSource.query(`UPDATE ${this.table} SET published_at = now() WHERE position = ANY($1::bigint[])`, [rows.map((r) => r.position)]);
     this.metrics.eventsPublished.inc(rows.length);
     if (regressed) await this.checkStream();
     return rows.length;
@@ -152,32 +115,6 @@ export class OutboxRelay {
     await this.guard.check().catch((err) => this.logger.event('warn', 'checking the outbox stream failed', { error: (err as Error).message }));
   }
 
-  /** The UPDATE that marks acknowledged rows published where they are still the version read ($n, $n+1, $n+2: positions, row versions, PubAck times). */
-  private markStatement(n: number): string {
-    return `UPDATE ${this.table} e SET published_at = m.at
-      FROM unnest($${n}::bigint[], $${n + 1}::xid[], $${n + 2}::timestamptz[]) AS m(position, version, at)
-      WHERE e.position = m.position AND e.xmin = m.version`;
-  }
-
-  private takeAcked(): Acked {
-    const acked = this.acked;
-    this.acked = { positions: [], versions: [], at: [] };
-    return acked;
-  }
-
-  private keepAcked(more: Acked): void {
-    this.acked.positions.push(...more.positions);
-    this.acked.versions.push(...more.versions);
-    this.acked.at.push(...more.at);
-  }
-
-  /** Marks what the broker acknowledged, without a read (on stop). */
-  private async markAcked(): Promise<void> {
-    const acked = this.takeAcked();
-    if (acked.positions.length) await this.dataSource.query(this.markStatement(1), [acked.positions, acked.versions, acked.at]);
-  }
-
-  /** Unpublished rows, those acknowledged but not marked yet included. */
   async backlog(): Promise<number> {
     const [{ n }] = await this.dataSource.query(`SELECT count(*)::int AS n FROM ${this.table} WHERE published_at IS NULL`);
     return n;
@@ -197,7 +134,7 @@ export class OutboxRelay {
         // A full batch may have left more behind; a partial one took everything committed
         // before it started, and anything committed since has notified (sleep returns at once).
         if (n === (this.opts.batchSize ?? 500)) continue;
-        await this.sleep(this.acked.positions.length ? MARK_WITHIN_MS : this.opts.pollIntervalMs ?? 1000);
+        await this.sleep(this.opts.pollIntervalMs ?? 1000);
       } catch (err) {
         failures++;
         const delay = Math.min(100 * 2 ** failures, 10_000);
