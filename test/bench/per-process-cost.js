@@ -1,0 +1,124 @@
+#!/usr/bin/env node
+/**
+ * What one profile update costs each process: CPU, voluntary wake-ups and
+ * socket writes and reads per update, for every app, nats-server and the
+ * PostgreSQL backends grouped by application_name (each service's pool, its
+ * LISTEN connection, its leases). Starts the compiled apps as the bench does
+ * (fresh database and stream namespace), signs up OWNERS venue owners with an
+ * SSE client each, warms up for 5 s, then sends RATE PUT /api/users/profile a
+ * second for SECONDS, open loop, and reads /proc before and after.
+ *
+ * On this VM a loopback write wakes its receiver and that wake-up is the
+ * expensive part, so writes per update is the figure to cut (it is how the
+ * sixth session found the round trips worth saving). Noisy: compare runs of
+ * the same hour, alternated.
+ *
+ * Run after `npm run build`: RATE=50 SECONDS=20 OWNERS=20 node test/bench/per-process-cost.js
+ * NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof/{app}" adds the apps' CPU profiles.
+ */
+const { execFileSync } = require('node:child_process');
+const { readFileSync, readdirSync } = require('node:fs');
+const { join } = require('node:path');
+execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(__dirname, 'tsconfig.json')], { stdio: 'inherit' });
+require('./dist/support/env');
+const { Client } = require('pg');
+const { eventually } = require('@ripple/testing');
+const { startBenchRipple } = require('./dist/support/ripple');
+const { signUpOwner, httpJson, openEventSource } = require('./dist/support/http');
+const { openLoop } = require('./dist/support/load');
+const { pidsByComm } = require('./dist/support/resources');
+
+const RATE = Number(process.env.RATE ?? 50);
+const SECONDS = Number(process.env.SECONDS ?? 20);
+const OWNERS = Number(process.env.OWNERS ?? 20);
+const CLK_TCK = 100;
+
+/** CPU ticks, voluntary switches (summed over threads) and write/read syscalls of a process; undefined once it is gone. */
+function sample(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    let wakes = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        wakes += Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8'))[1]);
+      } catch {
+        /* thread gone */
+      }
+    }
+    const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+    return { ticks: Number(fields[11]) + Number(fields[12]), wakes, writes: Number(/syscw: (\d+)/.exec(io)[1]), reads: Number(/syscr: (\d+)/.exec(io)[1]) };
+  } catch {
+    return undefined;
+  }
+}
+
+async function groups(ripple, db) {
+  const out = new Map(Object.entries(ripple.pids).map(([app, pid]) => [app, [pid]]));
+  out.set('nats-server', pidsByComm('nats-server'));
+  const { rows } = await db.query('SELECT pid, application_name, backend_type FROM pg_stat_activity WHERE datname = current_database() OR datname IS NULL');
+  for (const r of rows) {
+    const key = `postgres: ${r.application_name || r.backend_type}`;
+    out.set(key, [...(out.get(key) ?? []), r.pid]);
+  }
+  return out;
+}
+
+(async () => {
+  const ripple = await startBenchRipple(process.env.NATS_URL ?? 'nats://127.0.0.1:4222', {}, (process.env.NODE_ARGS ?? '').split(' ').filter(Boolean));
+  const db = new Client({ connectionString: ripple.db.url });
+  await db.connect();
+  const closers = [];
+  try {
+    const owners = [];
+    while (owners.length < OWNERS) owners.push(await signUpOwner(ripple.url, 'o'));
+    await eventually(async () => (await db.query('SELECT count(*)::int AS n FROM venues.venues')).rows[0].n >= OWNERS, { timeoutMs: 30_000, what: 'the owners\' venues' });
+    let delivered = 0;
+    for (const o of owners) {
+      closers.push((await openEventSource(`${ripple.url}/api/sync/events`, o.token, (m) => m.type === 'data_change' && m.eventType === 'VenueSynced' && delivered++)).close);
+    }
+    const put = (tag) => async (i) => {
+      await httpJson('PUT', `${ripple.url}/api/users/profile`, { profileInfo: { venueDescription: `${tag}${i}` } }, { authorization: `Bearer ${owners[i % OWNERS].token}` });
+    };
+    await openLoop(RATE, 5, put('warm-up '));
+    await new Promise((r) => setTimeout(r, 2000));
+    const measured = await groups(ripple, db);
+    const before = new Map([...measured].map(([k, pids]) => [k, pids.map(sample)]));
+    delivered = 0;
+    const load = await openLoop(RATE, SECONDS, put('m'));
+    await new Promise((r) => setTimeout(r, 1500));
+    const rows = [...measured].map(([name, pids]) => {
+      const sum = { cpuMs: 0, wakes: 0, writes: 0, reads: 0 };
+      pids.forEach((pid, i) => {
+        const a = sample(pid);
+        const b = before.get(name)[i];
+        if (!a || !b) return;
+        sum.cpuMs += ((a.ticks - b.ticks) * 1000) / CLK_TCK;
+        sum.wakes += a.wakes - b.wakes;
+        sum.writes += a.writes - b.writes;
+        sum.reads += a.reads - b.reads;
+      });
+      const per = (v) => v / load.sent;
+      return { name, processes: pids.length, cpuMs: per(sum.cpuMs), wakes: per(sum.wakes), writes: per(sum.writes), reads: per(sum.reads) };
+    }).sort((x, y) => y.cpuMs - x.cpuMs);
+    console.log(`${RATE} updates/s for ${SECONDS} s: ${load.sent} sent, ${load.errors} failed, ${delivered} venue changes reached their SSE client`);
+    console.log('per update (PostgreSQL backends count no socket writes here: they send(), which /proc/<pid>/io does not count)');
+    console.log(`${'process'.padEnd(40)} ${'n'.padStart(3)} ${'CPU ms'.padStart(8)} ${'wake-ups'.padStart(9)} ${'writes'.padStart(7)} ${'reads'.padStart(7)}`);
+    const total = { cpuMs: 0, wakes: 0 };
+    for (const r of rows) {
+      total.cpuMs += r.cpuMs;
+      total.wakes += r.wakes;
+      if (r.cpuMs < 0.05 && r.wakes < 0.2) continue;
+      console.log(`${r.name.padEnd(40)} ${String(r.processes).padStart(3)} ${r.cpuMs.toFixed(2).padStart(8)} ${r.wakes.toFixed(1).padStart(9)} ${r.writes.toFixed(1).padStart(7)} ${r.reads.toFixed(1).padStart(7)}`);
+    }
+    console.log(`${'all'.padEnd(40)} ${''.padStart(3)} ${total.cpuMs.toFixed(2).padStart(8)} ${total.wakes.toFixed(1).padStart(9)}`);
+  } finally {
+    for (const close of closers) close();
+    await db.end();
+    await ripple.stop();
+  }
+  process.exit(0);
+})().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
