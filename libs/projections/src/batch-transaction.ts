@@ -64,8 +64,7 @@ export async function batchTransaction<T>(
     }
     if (sql === 'COMMIT' && closing.length > 0) {
       // Up to the last large write, each goes on its own, with its parameters bound; the rest ride with COMMIT.
-      const ahead = closing.length - [...closing].reverse().findIndex(isLarge);
-      const alone = ahead > closing.length ? 0 : ahead;
+      const alone = closing.findLastIndex(isLarge) + 1;
       for (const write of closing.slice(0, alone)) {
         const rows = await plain(write.text, write.values ? [...write.values] : undefined);
         write.returned?.(rows);
