@@ -10,27 +10,32 @@ import type { GATEWAY_VARS } from './gateway.config';
 import { countRequests, gatewayRoute } from './gateway.metrics';
 import { UPSTREAMS } from './gateway.module';
 import type { Upstreams } from './proxy/route-table';
+import { proxyFirst, type EdgeMiddleware } from './proxy/proxy-first';
 import { UpstreamProxy } from './proxy/upstream-proxy';
 import { TokenRevocations } from './revocation/token-revocations';
 
 /**
  * The gateway's HTTP edge, in place of a service's: body parsing is off (the
  * proxy streams bodies untouched, and the gateway's own routes take none), the
- * proxy is mounted before Nest's router, and the console is served at `/`.
+ * proxy answers its paths ahead of Express, and the console is served at `/`.
  */
 export function configureGateway(app: NestExpressApplication): void {
   const config = app.get<ServiceConfig<typeof GATEWAY_VARS>>(SERVICE_CONFIG);
   const logger = app.get(JsonLogger);
   const revocations = app.get(TokenRevocations);
   app.disable('x-powered-by');
-  app.use(correlation);
-  app.use(countRequests(app.get(RippleMetrics)));
-  // Its span is the parent of the proxy's request upstream, and of the gateway's own routes' work.
-  if (tracingOn()) app.use(traceHttpRequests(gatewayRoute));
-  // Before the proxy and the gateway's own routes alike: a revoked token reaches neither.
-  app.use(revocations.refuseRevoked);
-  // Registered before Nest adds its routes at init: /api reaches Nest's router only for the gateway's own paths.
-  app.use(app.get(UpstreamProxy).handle);
+  // Every request, proxied or the gateway's own, passes these first.
+  const edge: EdgeMiddleware[] = [
+    correlation,
+    countRequests(app.get(RippleMetrics)),
+    // Its span is the parent of the proxy's request upstream, and of the gateway's own routes' work.
+    ...(tracingOn() ? [traceHttpRequests(gatewayRoute)] : []),
+    // A revoked token reaches neither a service nor the gateway's own routes.
+    revocations.refuseRevoked,
+  ];
+  // The proxied /api paths skip Express; Express (and Nest's router) serve the gateway's own paths.
+  proxyFirst(app.getHttpServer(), app.get(UpstreamProxy), edge, logger);
+  for (const middleware of edge) app.use(middleware);
   // Only GETs outside /api, /health and /metrics: every path the gateway answers today answers as before.
   const consoleFiles = serveConsole(config.CONSOLE_DIR || DEFAULT_CONSOLE_DIR);
   if (consoleFiles) app.use(consoleFiles);

@@ -2,6 +2,7 @@ import http, { type ServerResponse } from 'node:http';
 import { JsonLogger } from '@ripple/observability';
 import { correlation } from '../correlation.middleware';
 import { closedPort, listen, nextChunk, open, readAll, send, sleep, startUpstream, type FakeUpstream } from '../testing/http-fixtures';
+import { proxyFirst } from './proxy-first';
 import { UpstreamProxy } from './upstream-proxy';
 
 const IDLE_SOCKET_MS = 100;
@@ -29,7 +30,8 @@ beforeAll(async () => {
   });
   const logger = new JsonLogger('gateway', 'error', () => undefined);
   proxy = new UpstreamProxy({ upstreams: { profiles: upstream.url, venues: `http://127.0.0.1:${await closedPort()}` }, bodyLimitBytes: 1024, logger, idleSocketMs: IDLE_SOCKET_MS, onTokensRevoked: (h) => revocations.push(h) });
-  gateway = http.createServer((req, res) => correlation(req, res, () => proxy.handle(req, res, () => res.writeHead(418).end('not proxied'))));
+  gateway = http.createServer((_req, res) => res.writeHead(418).end('not proxied'));
+  proxyFirst(gateway, proxy, [correlation], logger);
   base = `http://127.0.0.1:${await listen(gateway)}`;
 });
 
@@ -183,7 +185,7 @@ describe('failures', () => {
     expect(upstream.seen).toHaveLength(0);
   });
 
-  it('leaves paths outside /api to the next handler', async () => {
+  it('leaves paths outside /api to the server\'s own handler', async () => {
     const res = await send(`${base}/health`);
 
     expect(res.status).toBe(418);

@@ -30,7 +30,8 @@ export interface UpstreamProxyOptions {
 /**
  * Streams `/api/...` requests to the service that owns the path and streams the
  * answer back unbuffered, with no response timeout, so long-lived responses
- * (SSE) pass through. Anything outside `/api`, and the gateway's own paths, fall through to `next`.
+ * (SSE) pass through. Anything outside `/api`, and the gateway's own paths, are
+ * not its to answer (`claims`).
  */
 export class UpstreamProxy {
   private readonly agents: { http: http.Agent; https: https.Agent };
@@ -40,16 +41,21 @@ export class UpstreamProxy {
     this.agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
   }
 
-  readonly handle = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void): void => {
+  /** The request's target when the proxy answers it (an `/api` path the gateway does not serve itself), else undefined. */
+  claims(req: IncomingMessage): RequestTarget | undefined {
     const target = requestTarget(req.url ?? '');
-    if (!target || !isApiPath(target.pathname) || isGatewayPath(target.pathname)) return next();
+    return target && isApiPath(target.pathname) && !isGatewayPath(target.pathname) ? target : undefined;
+  }
+
+  /** Answers a request `claims` returned its target for: forwarded to its owner, or 404 when no service owns the path. */
+  send(req: IncomingMessage, res: ServerResponse, target: RequestTarget): void {
     const owner = ownerOf(target.pathname);
     if (!owner) return sendError(res, 404, { code: 'NOT_FOUND', message: `no service serves ${req.method} ${target.pathname}` });
     const { service, pattern } = owner;
     (req as ProxiedRequest)[PROXIED_ROUTE] = pattern;
     if (Number(req.headers['content-length'] ?? 0) > this.opts.bodyLimitBytes) return this.tooLarge(res);
     this.forward(req, res, service, target);
-  };
+  }
 
   /** Drops pooled upstream connections; call once the HTTP server has closed. */
   close(): void {
@@ -107,6 +113,11 @@ export class UpstreamProxy {
       this.opts.logger.event('debug', 'proxied', { upstream: service, method: req.method, path: target.pathname, status: res.statusCode, ms: Date.now() - started, complete: !clientGone });
     });
 
+    // A declared length was checked against the limit, and Node's parser reads no more than it; only a chunked body is counted.
+    if (req.headers['transfer-encoding'] === undefined) {
+      req.pipe(upstreamReq);
+      return;
+    }
     const limiter = byteLimit(this.opts.bodyLimitBytes);
     limiter.on('error', () => {
       upstreamReq.destroy();
