@@ -3,6 +3,7 @@ import { activeTraceparent } from '@ripple/observability';
 import { currentSchemaVersion, uuidv7, type CausationContext, type DomainEvent, type EventEnvelope } from '@ripple/contracts';
 import { StreamVersionConflictError } from './errors';
 import { notifyAfterCommit } from './notify-after-commit';
+import { queryPrepared } from './prepared';
 import { outboxChannel, quoteIdent } from './schema';
 
 /** A transaction, or the pool for a single statement. */
@@ -138,10 +139,7 @@ export class EventStore {
       return `w${i} AS (${w.sql.replace(/\$\?(\d+)/g, (_, n: string) => `$${offset + Number(n)}`)})`;
     });
     try {
-      const rows: R[] = await db.query(
-        `WITH ins AS (${insert.sql} RETURNING id)${ctes.map((c) => `, ${c}`).join('')} SELECT * FROM w0`,
-        params,
-      );
+      const rows = await queryPrepared<R>(db, `WITH ins AS (${insert.sql} RETURNING id)${ctes.map((c) => `, ${c}`).join('')} SELECT * FROM w0`, params);
       notifyAfterCommit(db, outboxChannel(this.schema), String(envelopes.length));
       return { events: envelopes, rows };
     } catch (err) {

@@ -2,6 +2,7 @@ export * from './schema';
 export * from './errors';
 export * from './event-store';
 export * from './notify-after-commit';
+export * from './prepared';
 export * from './database-unavailable';
 export * from './listener';
 export * from './lease-key';

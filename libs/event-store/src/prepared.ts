@@ -1,0 +1,41 @@
+import { createHash } from 'node:crypto';
+import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
+
+/** Statement text → its prepared-statement name; the texts are the few fixed ones of the hot paths. */
+const names = new Map<string, string>();
+
+const nameOf = (text: string): string => {
+  let name = names.get(text);
+  if (!name) {
+    name = `ripple_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+    names.set(text, name);
+  }
+  return name;
+};
+
+const isDataSource = (db: EntityManager | DataSource): db is DataSource => 'manager' in db;
+
+/**
+ * Runs `text` as a named prepared statement, in `db`'s transaction if it has one:
+ * each pooled connection parses it once, and PostgreSQL plans it once it has seen
+ * five runs (a generic plan), where an unnamed statement is parsed and planned on
+ * every call. For the hot statements whose text is fixed: the outbox relay's, an
+ * append's (measured on profiles' `PUT`: its PostgreSQL backends' CPU per request
+ * 1.03–1.07 → 0.80–0.91 ms). Not for statements whose result columns may change
+ * while the process runs (PostgreSQL then refuses the cached plan). Errors come as
+ * TypeORM's QueryFailedError, as `query`'s do.
+ */
+export async function queryPrepared<T = Record<string, unknown>>(db: EntityManager | DataSource, text: string, values: readonly unknown[]): Promise<T[]> {
+  const own = isDataSource(db) ? undefined : db.queryRunner;
+  const qr = own ?? (isDataSource(db) ? db : db.connection).createQueryRunner();
+  try {
+    const client = await qr.connect();
+    try {
+      return (await client.query({ name: nameOf(text), text, values: [...values] })).rows;
+    } catch (err) {
+      throw new QueryFailedError(text, [...values], err as Error);
+    }
+  } finally {
+    if (!own) await qr.release();
+  }
+}
