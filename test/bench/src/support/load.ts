@@ -33,7 +33,7 @@ export async function openLoop(rate: number, seconds: number, send: (i: number, 
 }
 
 /** Closed loop at fixed concurrency for `seconds`: each worker sends its next request when the last one answered. */
-export async function closedLoop(concurrency: number, seconds: number, send: (worker: number, i: number) => Promise<boolean>): Promise<{ completed: number; errors: number; seconds: number; latency: Summary; latencies: number[] }> {
+export async function closedLoop(concurrency: number, seconds: number, send: (worker: number, i: number) => Promise<boolean>): Promise<{ completed: number; errors: number; seconds: number; latencies: number[] }> {
   const latencies: number[] = [];
   let errors = 0;
   let i = 0;
@@ -50,5 +50,5 @@ export async function closedLoop(concurrency: number, seconds: number, send: (wo
     }),
   );
   const elapsed = (now() - start) / 1000;
-  return { completed: latencies.length, errors, seconds: elapsed, latency: summarize(latencies), latencies };
+  return { completed: latencies.length, errors, seconds: elapsed, latencies };
 }
