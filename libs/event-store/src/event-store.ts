@@ -191,11 +191,15 @@ export class EventStore {
 
   /**
    * Marks everything from `fromPosition` (and, if given, published since `publishedSince`)
-   * unpublished, so the relay sends it again (after broker data loss).
+   * unpublished, so the relay sends it again (after broker data loss); returns how many
+   * events will go out. Rows not marked yet are rewritten too: the relay marks a row only
+   * if it is the version it published (its xmin), and one it published a moment ago may
+   * still wait for its mark (see OutboxRelay).
    */
   async scheduleRepublish(tx: EntityManager, fromPosition = 0, publishedSince?: Date): Promise<number> {
     const [{ n }] = await tx.query(
-      `WITH u AS (UPDATE ${this.table} SET published_at = NULL WHERE position >= $1 AND published_at >= coalesce($2::timestamptz, '-infinity') RETURNING 1)
+      `WITH u AS (UPDATE ${this.table} SET published_at = NULL
+         WHERE position >= $1 AND (published_at IS NULL OR published_at >= coalesce($2::timestamptz, '-infinity')) RETURNING 1)
        SELECT count(*)::int AS n FROM u`,
       [fromPosition, publishedSince?.toISOString() ?? null],
     );

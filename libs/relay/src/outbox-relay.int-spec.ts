@@ -146,8 +146,10 @@ describe('OutboxRelay and EventStore (PostgreSQL + JetStream)', () => {
     for (let i = 0; i < 10; i++) {
       committed.push(await dataSource.transaction((tx) => appendOne(store, tx, uuidv7(), 0, `n${i}`)));
     }
-    // First pass: published and acknowledged by JetStream.
+    // First pass: published and acknowledged by JetStream; the marks wait for the next pass, which carries them.
     expect(await relay.publishBatch()).toBe(10);
+    expect(await unpublished(schema)).toBe(10);
+    expect(await relay.publishBatch()).toBe(0);
     expect(await unpublished(schema)).toBe(0);
     expectExactlyOnce(await streamMessages(stream), committed);
 
@@ -158,7 +160,8 @@ describe('OutboxRelay and EventStore (PostgreSQL + JetStream)', () => {
       const n = await store.scheduleRepublish(tx);
       return n;
     });
-    expect(second).toBe(6);
+    // Every event from position 0: the six still marked and the four whose mark was lost.
+    expect(second).toBe(10);
     expect(await unpublished(schema)).toBe(10);
 
     // A new event committed meanwhile must go out with the republished ones.
@@ -170,6 +173,30 @@ describe('OutboxRelay and EventStore (PostgreSQL + JetStream)', () => {
     await relay.stop();
 
     // Within the duplicate window the broker drops the republished copies.
+    expectExactlyOnce(await streamMessages(stream), committed);
+  });
+
+  it('never lets a late mark undo a republish scheduled after the PubAck: the events go out again', async () => {
+    const { store, relay, stream, schema } = await setup();
+    const committed: EventEnvelope[] = [];
+    for (let i = 0; i < 5; i++) committed.push(await dataSource.transaction((tx) => appendOne(store, tx, uuidv7(), 0, `r${i}`)));
+    const republish = () => dataSource.transaction((tx) => store.scheduleRepublish(tx));
+
+    // Published, marks pending; then the operator republishes (the broker may have lost them since their PubAcks).
+    expect(await relay.publishBatch()).toBe(5);
+    expect(await republish()).toBe(5);
+    // The next pass marks none of them: it reads them again and sends them again.
+    expect(await relay.publishBatch()).toBe(5);
+
+    // The same when the marks go on their own.
+    expect(await republish()).toBe(5);
+    await relay.markPublished();
+    expect(await unpublished(schema)).toBe(5);
+    expect(await relay.publishBatch()).toBe(5);
+    await relay.markPublished();
+    expect(await unpublished(schema)).toBe(0);
+
+    // Within the duplicate window the broker drops the copies.
     expectExactlyOnce(await streamMessages(stream), committed);
   });
 

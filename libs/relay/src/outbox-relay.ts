@@ -5,6 +5,15 @@ import { endSpan, SpanKind, startSpan, traceparentOf, type JsonLogger, type Ripp
 import { StreamGuard } from './stream-guard';
 import { rowToEnvelope, type EventRow, LeaderLease, leaseKey, Listener, wakeLocally, outboxChannel, queryPrepared, quoteIdent } from '@ripple/event-store';
 
+/** How long published events wait for the next pass to carry their mark before it goes alone. */
+const MARK_DELAY_MS = 200;
+
+interface Published {
+  position: string;
+  /** The row version that was read; a republish scheduled since has rewritten it. */
+  xmin: string;
+}
+
 export interface OutboxRelayOptions {
   schema: string;
   context: BoundedContext;
@@ -22,11 +31,16 @@ export interface OutboxRelayOptions {
  * Publishes committed events to JetStream with Nats-Msg-Id = event id and marks
  * them published only after the PubAck. One relay per schema is active at a time:
  * it holds the schema's leader lease (a standby takes over when the lease's
- * connection dies), so publish order follows commit order for every
- * aggregate and a batch costs two statements. A crash between PubAck and the
- * mark leads to a republish that the broker drops as a duplicate (and consumers
- * ignore by version anyway). A stream found missing, or behind what its PubAcks
- * said, is re-created and refilled from the event store (see StreamGuard).
+ * connection dies), so publish order follows commit order for every aggregate.
+ *
+ * A pass is one statement: it marks what the previous pass published and reads
+ * what is left (PASS_SQL). At low rates every event is a pass of its own, and a
+ * round trip to PostgreSQL costs more than the statement it carries, so the mark
+ * waits for the next pass, or MARK_DELAY_MS when none comes. A crash between
+ * PubAck and the mark leads to a republish that the broker drops as a duplicate
+ * (and consumers ignore by version anyway). A stream found missing, or behind
+ * what its PubAcks said, is re-created and refilled from the event store (see
+ * StreamGuard).
  */
 export class OutboxRelay {
   private readonly table: string;
@@ -39,6 +53,10 @@ export class OutboxRelay {
   private loop?: Promise<void>;
   private unwakeLocally?: () => void;
   private readonly guard: StreamGuard;
+  /** Published (PubAck'd) but not yet marked: the next pass marks them, or markPublished(). */
+  private unmarked: Published[] = [];
+  private readonly passSql: string;
+  private readonly markSql: string;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -48,6 +66,16 @@ export class OutboxRelay {
     private readonly logger: JsonLogger,
   ) {
     this.table = `${quoteIdent(opts.schema)}.events`;
+    // A row is marked only if nothing rewrote it since it was read (its xmin): a republish scheduled
+    // meanwhile (EventStore.scheduleRepublish rewrites the unmarked rows too) wins over the mark.
+    const mark = `UPDATE ${this.table} e SET published_at = now() FROM unnest($1::bigint[], $2::xid[]) AS p(position, xmin)
+      WHERE e.position = p.position AND e.xmin = p.xmin RETURNING e.position`;
+    this.markSql = mark;
+    // The statement's snapshot predates its own marks: what it marked is left out by position; what it
+    // could not mark (rewritten by a republish) is still unpublished, so it is read again.
+    this.passSql = `WITH marked AS (${mark})
+      SELECT e.*, e.xmin AS row_xmin FROM ${this.table} e
+      WHERE e.published_at IS NULL AND e.position NOT IN (SELECT position FROM marked) ORDER BY e.position LIMIT $3`;
     // A wake-up lost while LISTEN was down is made up for by one more pass.
     this.listener = new Listener({
       databaseUrl: opts.databaseUrl, applicationName: `ripple-outbox-${opts.schema}`, who: 'outbox relay', logger, reconnected: () => this.notifyCommitted(),
@@ -86,10 +114,13 @@ export class OutboxRelay {
     await this.lease.release();
   }
 
-  /** Publishes one batch; returns how many events it published. The run loop calls it only while leading. */
+  /** Publishes one batch (and marks the previous one); returns how many events it published. The run loop calls it only while leading. */
   async publishBatch(): Promise<number> {
-    // Both statements prepared: a pass at low rates carries one event, and parsing and planning them cost more than running them.
-    const rows = await queryPrepared<EventRow & { position: string }>(this.dataSource, `SELECT * FROM ${this.table} WHERE published_at IS NULL ORDER BY position LIMIT $1`, [this.opts.batchSize ?? 500]);
+    // Prepared: a pass at low rates carries one event, and parsing and planning the statement cost more than running it.
+    const rows = await queryPrepared<EventRow & { position: string; row_xmin: string }>(this.dataSource, this.passSql, [
+      this.unmarked.map((m) => m.position), this.unmarked.map((m) => m.xmin), this.opts.batchSize ?? 500,
+    ]);
+    this.unmarked = [];
     if (rows.length === 0) return 0;
     const acks = rows.map((r) => {
       const e = rowToEnvelope(r);
@@ -101,10 +132,19 @@ export class OutboxRelay {
       return span ? ack.then((a) => (endSpan(span), a), (err) => (endSpan(span, err), Promise.reject(err))) : ack;
     });
     const regressed = this.guard.noteAcks(await Promise.all(acks));
-    await queryPrepared(this.dataSource, `UPDATE ${this.table} SET published_at = now() WHERE position = ANY($1::bigint[])`, [rows.map((r) => r.position)]);
+    this.unmarked = rows.map((r) => ({ position: r.position, xmin: r.row_xmin }));
     this.metrics.eventsPublished.inc(rows.length);
     if (regressed) await this.checkStream();
     return rows.length;
+  }
+
+  /** Marks what was published and is not marked yet, on its own (the run loop does when no pass follows soon, and on stop). */
+  async markPublished(): Promise<void> {
+    if (this.unmarked.length === 0) return;
+    const marks = this.unmarked;
+    await queryPrepared(this.dataSource, this.markSql, [marks.map((m) => m.position), marks.map((m) => m.xmin)]);
+    // Unless a pass took them meanwhile (it marked them itself).
+    if (this.unmarked === marks) this.unmarked = [];
   }
 
   /** While leading: re-creates the stream if it is gone, and republishes what it lost. Never throws. */
@@ -115,7 +155,8 @@ export class OutboxRelay {
 
   async backlog(): Promise<number> {
     const [{ n }] = await this.dataSource.query(`SELECT count(*)::int AS n FROM ${this.table} WHERE published_at IS NULL`);
-    return n;
+    // Published but not marked yet is not backlog.
+    return Math.max(0, n - this.unmarked.length);
   }
 
   private async run(): Promise<void> {
@@ -132,6 +173,12 @@ export class OutboxRelay {
         // A full batch may have left more behind; a partial one took everything committed
         // before it started, and anything committed since has notified (sleep returns at once).
         if (n === (this.opts.batchSize ?? 500)) continue;
+        if (this.unmarked.length > 0) {
+          // The marks ride with the next pass if one comes soon; otherwise they go alone.
+          await this.sleep(Math.min(MARK_DELAY_MS, this.opts.pollIntervalMs ?? 1000));
+          if (this.notified || !this.running) continue;
+          await this.markPublished();
+        }
         await this.sleep(this.opts.pollIntervalMs ?? 1000);
       } catch (err) {
         failures++;
@@ -141,6 +188,8 @@ export class OutboxRelay {
         await this.sleep(delay);
       }
     }
+    // Left unmarked (PostgreSQL down, say), they are published again and dropped as duplicates.
+    await this.markPublished().catch((err) => this.logger.event('warn', 'marking published events failed; they will be published again', { error: (err as Error).message }));
   }
 
   /** Takes the schema's lease if no one else holds it; false also while PostgreSQL cannot be reached (the Listener says so). */
