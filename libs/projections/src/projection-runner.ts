@@ -64,6 +64,16 @@ export const IGNORED_HOLD_MS = 250;
 const IGNORED_HOLD_MAX = 200;
 
 /**
+ * An applied event's ack waits up to this long (after its commit, as ever) for the acks of the
+ * batches after it, so one write to the broker carries them all. At low rates each batch is one
+ * event, and every write wakes nats-server; an ack that comes late costs nothing, while one lost
+ * with the process only brings a redelivery that the checkpoints skip.
+ */
+const ACK_LINGER_MS = 250;
+/** …or until this many wait (unacknowledged messages count against max_ack_pending, 1000). */
+const ACK_LINGER_MAX = 100;
+
+/**
  * Runs one projection from its durable JetStream consumer. Only one instance per
  * projection is active (it holds the projection's leader lease; a standby takes
  * over when the lease's connection dies). Messages are applied in micro-batches:
@@ -82,6 +92,9 @@ export class ProjectionRunner {
   private readonly durable: string;
   private readonly stream: string;
   private active = false;
+  /** Applied (committed) and not acknowledged yet: see ACK_LINGER_MS. */
+  private readonly lingering: JsMsg[] = [];
+  private lingerTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -272,6 +285,7 @@ export class ProjectionRunner {
       stopped = true;
       for (const resume of drained.splice(0)) resume();
       await pump.catch((err) => this.logger.event('warn', 'pulling from the consumer failed', { projection: this.projection.name, error: (err as Error).message }));
+      this.flushAcks();
       // Pulled but not applied: give them back now rather than after ack_wait.
       for (const item of [...releaseHeld(), ...this.queue.splice(0)]) item.msg.nak();
     }
@@ -379,14 +393,14 @@ export class ProjectionRunner {
         case 'apply':
           applied++;
           this.metrics.applyLatency.observe({ projection: this.projection.name }, (now - Date.parse(event!.occurredAt)) / 1000);
-          msg.ack();
+          this.lingering.push(msg);
           break;
         case 'duplicate':
           this.metrics.eventsSkipped.inc({ projection: this.projection.name });
-          msg.ack();
+          this.lingering.push(msg);
           break;
         case 'blocked':
-          msg.ack();
+          this.lingering.push(msg);
           break;
         case 'gap':
           msg.nak(Math.min(200 * msg.info.deliveryCount, 5000));
@@ -397,8 +411,17 @@ export class ProjectionRunner {
         }
       }
     });
+    if (this.lingering.length >= ACK_LINGER_MAX) this.flushAcks();
+    else if (this.lingering.length > 0) this.lingerTimer ??= setTimeout(() => this.flushAcks(), ACK_LINGER_MS);
     this.metrics.eventsApplied.inc({ projection: this.projection.name }, applied);
     if (outcomes.includes('blocked')) this.refreshDeadLetterGauge().catch(() => undefined);
+  }
+
+  /** Sends the lingering acks, all in one write (the client flushes once per tick). */
+  private flushAcks(): void {
+    clearTimeout(this.lingerTimer);
+    this.lingerTimer = undefined;
+    for (const msg of this.lingering.splice(0)) msg.ack();
   }
 
   private async deadLetter(item: Item, error: string): Promise<void> {
