@@ -7,3 +7,4 @@ export * from './database-unavailable';
 export * from './listener';
 export * from './lease-key';
 export * from './leader-lease';
+export * from './pipeline';

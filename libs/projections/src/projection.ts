@@ -1,5 +1,4 @@
 import { RippleError } from '@ripple/errors';
-import { escapeLiteral } from 'pg';
 import type { EntityManager } from 'typeorm';
 import type { BoundedContext, DomainEvent } from '@ripple/contracts';
 
@@ -74,34 +73,6 @@ export interface DeferredWrite extends Statement {
   returned?(rows: Record<string, unknown>[]): void;
 }
 
-/**
- * The statement with its parameters written in as literals, for a query string
- * that carries several statements (PostgreSQL's simple protocol takes no
- * parameters). Arrays become array literals ('{...}'), which the statement's own
- * casts type ($1::uuid[]), as the driver sends them.
- */
-export function inlineStatement({ text, values = [] }: Statement): string {
-  return text.replace(/\$(\d+)/g, (_, n: string) => {
-    if (Number(n) < 1 || Number(n) > values.length) throw new Error(`no value for $${n}`);
-    return literal(values[Number(n) - 1]);
-  });
-}
-
-function literal(v: unknown): string {
-  if (v === null || v === undefined) return 'NULL';
-  if (typeof v === 'number') {
-    if (!Number.isFinite(v)) throw new Error(`not a finite number: ${v}`);
-    return String(v);
-  }
-  if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
-  if (v instanceof Date) return escapeLiteral(v.toISOString());
-  if (Array.isArray(v)) return escapeLiteral(`{${v.map(arrayElement).join(',')}}`);
-  if (typeof v === 'object') return escapeLiteral(JSON.stringify(v));
-  return escapeLiteral(String(v));
-}
-
-const arrayElement = (v: unknown): string =>
-  v === null || v === undefined ? 'NULL' : `"${String(v instanceof Date ? v.toISOString() : v).replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 /** Thrown by `apply` for an event that can never succeed: dead-lettered at once, not retried. */
 export class PermanentProjectionError extends RippleError {
   readonly code = 'PERMANENT_PROJECTION_ERROR';

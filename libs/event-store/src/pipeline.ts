@@ -1,0 +1,108 @@
+import { createHash } from 'node:crypto';
+import type { ClientBase, QueryResult } from 'pg';
+// pg's own Query: it collects one result per statement and settles at ReadyForQuery;
+// a pipeline only sends more than one statement before its Sync.
+const Query = require('pg/lib/query') as new (config: { text?: string; callback: (err: Error | null, res?: QueryResult | QueryResult[]) => void }) => PgQuery;
+const { prepareValue } = require('pg/lib/utils') as { prepareValue: (v: unknown) => unknown };
+
+interface PgQuery {
+  submit(connection: PgConnection): Error | null;
+}
+
+interface PgConnection {
+  stream: { cork?: () => void; uncork?: () => void };
+  parse(msg: { text: string; name: string; types?: number[] }): void;
+  bind(msg: { portal: string; statement: string; values: unknown[]; binary: boolean }): void;
+  describe(msg: { type: 'P'; name: string }): void;
+  execute(msg: { portal: string; rows?: number }): void;
+  close(msg: { type: 'S'; name: string }): void;
+  sync(): void;
+}
+
+export interface PipelinedStatement {
+  text: string;
+  values?: readonly unknown[];
+}
+
+/**
+ * Statements a connection has prepared under their pipeline names. Known only once a
+ * pipeline that parsed them succeeded; one that failed leaves its new names unknown,
+ * and the next pipeline closes (a no-op when absent) and parses them again.
+ */
+const prepared = new WeakMap<object, Set<string>>();
+/** Past this many statements on one connection, new texts go unnamed: parsed every time, never kept. */
+const MAX_PREPARED_PER_CONNECTION = 200;
+const names = new Map<string, string>();
+
+const nameOf = (text: string): string => {
+  let name = names.get(text);
+  if (!name) {
+    // Apart from queryPrepared's names: pg tracks those per connection itself.
+    name = `ripple_pl_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+    if (names.size < 10_000) names.set(text, name);
+  }
+  return name;
+};
+
+/**
+ * Runs `statements` in one round trip, in order, with the extended protocol: each
+ * a named prepared statement with its values bound, one Sync after the last. So
+ * PostgreSQL parses and plans each text once per connection (a generic plan after
+ * five runs), where a multi-statement simple query parses and plans all of them on
+ * every call and needs its values written in as literals. node-postgres sends one
+ * statement per round trip; this is its own Query, sending several before the Sync.
+ *
+ * An error stops the rest (PostgreSQL skips to the Sync) and rejects; a transaction
+ * the statements opened is then left aborted, for the caller to roll back. Resolves
+ * to each statement's rows.
+ */
+export function queryPipelined(client: ClientBase, statements: readonly PipelinedStatement[]): Promise<Record<string, unknown>[][]> {
+  // Values mapped to the wire before anything is sent: one that cannot be (a cycle in a JSON value, say) fails here.
+  let bound: unknown[][];
+  try {
+    bound = statements.map((s) => (s.values ?? []).map((v) => prepareValue(v)));
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  return new Promise((resolve, reject) => {
+    let submitted: string[] = [];
+    let known: Set<string> | undefined;
+    const query = new Query({
+      callback: (err, res) => {
+        if (err) return reject(err);
+        for (const name of submitted) known!.add(name);
+        const results = Array.isArray(res) ? res : [res!];
+        resolve(results.map((r) => r.rows));
+      },
+    });
+    // Sent when the client gets to it (after whatever it is running), as one write.
+    query.submit = (connection: PgConnection) => {
+      known = prepared.get(connection) ?? new Set();
+      prepared.set(connection, known);
+      submitted = [];
+      connection.stream.cork?.();
+      try {
+        for (const [i, { text }] of statements.entries()) {
+          let name = nameOf(text);
+          if (!known.has(name)) {
+            if (known.size + submitted.length >= MAX_PREPARED_PER_CONNECTION) name = '';
+            else {
+              // A failed pipeline may have left it prepared: closing an absent statement is no error.
+              connection.close({ type: 'S', name });
+              submitted.push(name);
+            }
+            connection.parse({ text, name });
+          }
+          connection.bind({ portal: '', statement: name, values: bound[i], binary: false });
+          connection.describe({ type: 'P', name: '' });
+          connection.execute({ portal: '', rows: 0 });
+        }
+        connection.sync();
+      } finally {
+        connection.stream.uncork?.();
+      }
+      return null;
+    };
+    client.query(query as never);
+  });
+}
