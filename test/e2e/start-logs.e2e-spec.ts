@@ -28,6 +28,8 @@ async function startAndStop(logFormat: string): Promise<string[]> {
         if (out.includes('Ripple is up')) resolve();
       });
       child.once('exit', (code) => reject(new Error(`start.js exited with ${code}:\n${out}`)));
+      // Fails with what start.js printed, rather than as the test's bare timeout.
+      setTimeout(() => reject(new Error(`no "Ripple is up" within 60 s; start.js printed:\n${out}`)), 60_000).unref();
     });
   } finally {
     const exited = new Promise((resolve) => child.once('exit', resolve));
