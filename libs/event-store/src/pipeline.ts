@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { ClientBase, QueryResult } from 'pg';
+import { statementName } from './prepared';
 // pg's own Query: it collects one result per statement and settles at ReadyForQuery;
 // a pipeline only sends more than one statement before its Sync.
 const Query = require('pg/lib/query') as new (config: { text?: string; callback: (err: Error | null, res?: QueryResult | QueryResult[]) => void }) => PgQuery;
@@ -32,18 +32,6 @@ export interface PipelinedStatement {
 const prepared = new WeakMap<object, Set<string>>();
 /** Past this many statements on one connection, new texts go unnamed: parsed every time, never kept. */
 const MAX_PREPARED_PER_CONNECTION = 200;
-const names = new Map<string, string>();
-
-const nameOf = (text: string): string => {
-  let name = names.get(text);
-  if (!name) {
-    // Apart from queryPrepared's names: pg tracks those per connection itself.
-    name = `ripple_pl_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
-    if (names.size < 10_000) names.set(text, name);
-  }
-  return name;
-};
-
 /**
  * Runs `statements` in one round trip, in order, with the extended protocol: each
  * a named prepared statement with its values bound, one Sync after the last. So
@@ -83,7 +71,8 @@ export function queryPipelined(client: ClientBase, statements: readonly Pipeline
       connection.stream.cork?.();
       try {
         for (const [i, { text }] of statements.entries()) {
-          let name = nameOf(text);
+          // Apart from queryPrepared's names: pg tracks those per connection itself.
+          let name = statementName(text, 'ripple_pl_');
           if (!known.has(name)) {
             if (known.size + submitted.length >= MAX_PREPARED_PER_CONNECTION) name = '';
             else {

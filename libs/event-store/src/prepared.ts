@@ -1,14 +1,16 @@
 import { createHash } from 'node:crypto';
 import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
 
-/** Statement text → its prepared-statement name; the texts are the few fixed ones of the hot paths. */
+/** Statement text → its prepared-statement name, per prefix; the texts are the few fixed ones of the hot paths. */
 const names = new Map<string, string>();
 
-const nameOf = (text: string): string => {
-  let name = names.get(text);
+/** A prepared statement's name for `text`: `prefix` and a hash of the text, remembered for up to 10,000 texts. */
+export const statementName = (text: string, prefix = 'ripple_'): string => {
+  const key = `${prefix}\u0000${text}`;
+  let name = names.get(key);
   if (!name) {
-    name = `ripple_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
-    names.set(text, name);
+    name = `${prefix}${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+    if (names.size < 10_000) names.set(key, name);
   }
   return name;
 };
@@ -31,7 +33,7 @@ export async function queryPrepared<T = Record<string, unknown>>(db: EntityManag
   try {
     const client = await qr.connect();
     try {
-      return (await client.query({ name: nameOf(text), text, values: [...values] })).rows;
+      return (await client.query({ name: statementName(text), text, values: [...values] })).rows;
     } catch (err) {
       throw new QueryFailedError(text, [...values], err as Error);
     }

@@ -34,7 +34,7 @@ export interface OutboxRelayOptions {
  * connection dies), so publish order follows commit order for every aggregate.
  *
  * A pass is one statement: it marks what the previous pass published and reads
- * what is left (PASS_SQL). At low rates every event is a pass of its own, and a
+ * what is left (`passSql`). At low rates every event is a pass of its own, and a
  * round trip to PostgreSQL costs more than the statement it carries, so the mark
  * waits for the next pass, or MARK_DELAY_MS when none comes. A crash between
  * PubAck and the mark leads to a republish that the broker drops as a duplicate
@@ -68,12 +68,11 @@ export class OutboxRelay {
     this.table = `${quoteIdent(opts.schema)}.events`;
     // A row is marked only if nothing rewrote it since it was read (its xmin): a republish scheduled
     // meanwhile (EventStore.scheduleRepublish rewrites the unmarked rows too) wins over the mark.
-    const mark = `UPDATE ${this.table} e SET published_at = now() FROM unnest($1::bigint[], $2::xid[]) AS p(position, xmin)
+    this.markSql = `UPDATE ${this.table} e SET published_at = now() FROM unnest($1::bigint[], $2::xid[]) AS p(position, xmin)
       WHERE e.position = p.position AND e.xmin = p.xmin RETURNING e.position`;
-    this.markSql = mark;
     // The statement's snapshot predates its own marks: what it marked is left out by position; what it
     // could not mark (rewritten by a republish) is still unpublished, so it is read again.
-    this.passSql = `WITH marked AS (${mark})
+    this.passSql = `WITH marked AS (${this.markSql})
       SELECT e.*, e.xmin AS row_xmin FROM ${this.table} e
       WHERE e.published_at IS NULL AND e.position NOT IN (SELECT position FROM marked) ORDER BY e.position LIMIT $3`;
     // A wake-up lost while LISTEN was down is made up for by one more pass.
