@@ -41,6 +41,7 @@ export class InvalidEnvelopeError extends Error {
   }
 }
 
+const STRING_FIELDS = ['type', 'aggregateType', 'aggregateId', 'correlationId', 'causationId', 'actor', 'occurredAt'] as const;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Checks the envelope's shape (not the payload: see `parseEvent`). */
@@ -50,10 +51,9 @@ export function validateEnvelope(raw: unknown): EventEnvelope {
     throw new InvalidEnvelopeError(['envelope must be a JSON object']);
   }
   const e = raw as Record<string, unknown>;
-  const str = (k: string) => {
+  for (const k of STRING_FIELDS) {
     if (typeof e[k] !== 'string' || (e[k] as string).length === 0) problems.push(`${k} must be a non-empty string`);
-  };
-  ['type', 'aggregateType', 'aggregateId', 'correlationId', 'causationId', 'actor', 'occurredAt'].forEach(str);
+  }
   if (typeof e.id !== 'string' || !UUID.test(e.id)) problems.push('id must be a UUID');
   if (!Number.isInteger(e.schemaVersion) || (e.schemaVersion as number) < 1) problems.push('schemaVersion must be a positive integer');
   if (!Number.isInteger(e.aggregateVersion) || (e.aggregateVersion as number) < 1) problems.push('aggregateVersion must be a positive integer');

@@ -40,6 +40,10 @@ describe('venue from profile', () => {
     const entry = given(registered('venue', { venueName: 'A', venueLocation: 'Quito' }));
     expect(evolveDirectory(entry, updated({ fullName: 'John', bio: 'hi' })).venue).toBe(entry.venue);
     expect(evolveDirectory(entry, updated({ venueEmail: null })).venue).toBe(entry.venue);
+    const withContact = evolveDirectory(entry, updated({ venueEmail: 'a@x.io' }));
+    expect(withContact.venue).toMatchObject({ contactInfo: { email: 'a@x.io' }, version: 2 });
+    expect(evolveDirectory(withContact, updated({ venueName: 'A', venueEmail: 'a@x.io', venueLocation: 'Quito' })).venue).toBe(withContact.venue);
+    expect(evolveDirectory(withContact, updated({ venueEmail: 'b@x.io' })).venue).toMatchObject({ contactInfo: { email: 'b@x.io' }, version: 3 });
   });
 
   it('does not create a venue for another role, but creates it when the role becomes venue', () => {
@@ -57,6 +61,7 @@ describe('gallera from profile', () => {
     expect(entry.venue).toBeUndefined();
     const next = evolveDirectory(entry, updated({ galleraActiveRoosters: 15 }));
     expect(next.gallera).toMatchObject({ activeRoosters: 15, specialties: 'breeding', version: 2 });
+    expect(evolveDirectory(next, updated({ galleraActiveRoosters: 15, galleraSpecialties: 'breeding' })).gallera).toBe(next.gallera);
   });
 });
 

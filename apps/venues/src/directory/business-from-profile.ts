@@ -55,19 +55,18 @@ type Kind = keyof typeof MAPPINGS;
 const GALLERA_ONLY: ProfileField[] = ['galleraSpecialties', 'galleraActiveRoosters'];
 
 /** Profile fields that feed a kind of business; a change touching none of them is ignored. */
-export function sourceFields(kind: Kind): ProfileField[] {
-  const m = MAPPINGS[kind];
-  return [m.name, m.location, m.description, m.email, m.website, 'businessName', ...(kind === 'gallera' ? GALLERA_ONLY : [])];
-}
+const SOURCE_FIELDS: Readonly<Record<Kind, readonly ProfileField[]>> = {
+  venue: [MAPPINGS.venue.name, MAPPINGS.venue.location, MAPPINGS.venue.description, MAPPINGS.venue.email, MAPPINGS.venue.website, 'businessName'],
+  gallera: [MAPPINGS.gallera.name, MAPPINGS.gallera.location, MAPPINGS.gallera.description, MAPPINGS.gallera.email, MAPPINGS.gallera.website, 'businessName', ...GALLERA_ONLY],
+};
 
 /** Applies one profiles event to a user's directory entry: the profile copy, then the venue and gallera derived from it. */
 export function evolveDirectory(entry: DirectoryEntry, event: ProfilesEvent): DirectoryEntry {
   const profile = evolveProfile(entry.profile, event);
-  const touched = touchedFields(event);
   return {
     profile,
-    venue: syncBusiness('venue', profile, entry.venue, touched, event),
-    gallera: syncBusiness('gallera', profile, entry.gallera, touched, event) as Gallera | undefined,
+    venue: syncBusiness('venue', profile, entry.venue, event),
+    gallera: syncBusiness('gallera', profile, entry.gallera, event) as Gallera | undefined,
   };
 }
 
@@ -88,24 +87,29 @@ function evolveProfile(profile: OwnerProfile | undefined, event: ProfilesEvent):
   }
 }
 
-/** `'all'` when the event can change which business a user should have (registration, role change). */
-function touchedFields(event: ProfilesEvent): Set<string> | 'all' {
-  if (event.type === 'UserTokensRevoked') return new Set();
-  return event.type === 'UserProfileUpdated' ? new Set(Object.keys(event.data.changes)) : 'all';
+/** False when the event cannot change which business a user has, nor its fields: a profile change touching none of the kind's source fields, a token revocation. */
+function mayChange(kind: Kind, event: ProfilesEvent): boolean {
+  if (event.type === 'UserTokensRevoked') return false;
+  if (event.type !== 'UserProfileUpdated') return true; // registration, role change
+  const changes = event.data.changes;
+  return SOURCE_FIELDS[kind].some((f) => Object.prototype.hasOwnProperty.call(changes, f));
 }
 
-function syncBusiness(kind: Kind, profile: OwnerProfile, current: Venue | Gallera | undefined, touched: Set<string> | 'all', event: ProfilesEvent): Venue | Gallera | undefined {
+/**
+ * The kind's business after `event`: created once both primary fields are known, then
+ * following the profile field by field (existing values are kept wherever the profile has no
+ * value). Returns `current` itself when nothing but bookkeeping would change.
+ */
+function syncBusiness(kind: Kind, profile: OwnerProfile, current: Venue | Gallera | undefined, event: ProfilesEvent): Venue | Gallera | undefined {
   const m = MAPPINGS[kind];
-  if (profile.role !== m.role) return current;
-  if (touched !== 'all' && !sourceFields(kind).some((f) => touched.has(f))) return current;
+  if (profile.role !== m.role || !mayChange(kind, event)) return current;
   const p = profile.profileInfo;
   const name = p[m.name] ?? p.businessName;
   const location = p[m.location];
-  const extra = kind === 'gallera' ? { specialties: p.galleraSpecialties, activeRoosters: p.galleraActiveRoosters } : {};
+  const gallera = kind === 'gallera';
   const stamp = { updatedAt: event.occurredAt, lastEventId: event.id, lastEventType: event.type };
 
   if (!current) {
-    // Created only once both primary fields are known.
     if (!name || !location) return undefined;
     return {
       id: event.id,
@@ -113,32 +117,36 @@ function syncBusiness(kind: Kind, profile: OwnerProfile, current: Venue | Galler
       name,
       location,
       description: p[m.description] ?? '',
-      contactInfo: compact({ email: p[m.email], website: p[m.website] }),
+      contactInfo: withContact({}, p[m.email], p[m.website]),
       createdAt: event.occurredAt,
       version: 1,
       ...stamp,
-      ...(kind === 'gallera' ? { specialties: extra.specialties ?? null, activeRoosters: extra.activeRoosters ?? null } : {}),
+      ...(gallera ? { specialties: p.galleraSpecialties ?? null, activeRoosters: p.galleraActiveRoosters ?? null } : {}),
     };
   }
-  // Existing values are kept wherever the profile has no value.
   const next = {
-    ...current,
     name: name ?? current.name,
     location: location ?? current.location,
     description: p[m.description] ?? current.description,
-    contactInfo: { ...current.contactInfo, ...compact({ email: p[m.email], website: p[m.website] }) },
-    ...(kind === 'gallera'
-      ? { specialties: extra.specialties ?? (current as Gallera).specialties, activeRoosters: extra.activeRoosters ?? (current as Gallera).activeRoosters }
-      : {}),
+    contactInfo: withContact(current.contactInfo, p[m.email], p[m.website]),
   };
-  if (sameBusiness(next, current)) return current;
-  return { ...next, ...stamp, version: current.version + 1 };
+  const extra = gallera
+    ? { specialties: p.galleraSpecialties ?? (current as Gallera).specialties, activeRoosters: p.galleraActiveRoosters ?? (current as Gallera).activeRoosters }
+    : undefined;
+  // Equal in everything but the bookkeeping of who changed it last (id, owner and creation never change here).
+  const same = next.name === current.name && next.location === current.location && next.description === current.description
+    && sameJson(next.contactInfo, current.contactInfo)
+    && (!extra || (extra.specialties === (current as Gallera).specialties && extra.activeRoosters === (current as Gallera).activeRoosters));
+  if (same) return current;
+  return { ...current, ...next, ...extra, ...stamp, version: current.version + 1 };
 }
 
-/** Equal in everything but the bookkeeping of who changed it last. */
-function sameBusiness(a: Venue | Gallera, b: Venue | Gallera): boolean {
-  const strip = ({ updatedAt: _u, lastEventId: _l, lastEventType: _t, version: _v, ...rest }: Venue | Gallera) => rest;
-  return sameJson(strip(a), strip(b));
+/** `contact` with the profile's email and website over it, where it has them (`contact` itself when it has neither). */
+function withContact(contact: ContactInfo, email: string | null | undefined, website: string | null | undefined): ContactInfo {
+  const hasEmail = email !== undefined && email !== null;
+  const hasWebsite = website !== undefined && website !== null;
+  if (!hasEmail && !hasWebsite) return contact;
+  return { ...contact, ...(hasEmail ? { email } : {}), ...(hasWebsite ? { website } : {}) };
 }
 
 /** Deep equality of JSON-like values, key order ignored (a key holding undefined counts as absent, as in JSON). */
@@ -148,10 +156,6 @@ function sameJson(a: unknown, b: unknown): boolean {
   const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
   const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
   return ka.length === kb.length && ka.every((k) => sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
-}
-
-function compact<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null)) as T;
 }
 
 function requireProfile(profile: OwnerProfile | undefined, event: ProfilesEvent): OwnerProfile {
