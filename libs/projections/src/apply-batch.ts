@@ -50,6 +50,7 @@ export function applyBatchAlone(
 ): Promise<Outcome[]> {
   const batch = new BatchStatements(schema, projection, events, liveTables(schema), opts);
   return batchTransaction(dataSource, batch.opening, async (tx, opened) => {
+    opts.opened?.();
     const outcomes = await batch.apply(tx, opened);
     await within?.(tx, outcomes);
     return { result: outcomes, closing: batch.closing };
@@ -59,6 +60,8 @@ export function applyBatchAlone(
 export interface BatchOptions {
   respectDeadLetters: boolean;
   mode: ApplyMode;
+  /** Called once the opening statements have run: the batch holds its aggregates' locks and has read their checkpoints. */
+  opened?: () => void;
 }
 
 /**

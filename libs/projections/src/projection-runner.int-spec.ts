@@ -636,4 +636,61 @@ describe('ProjectionRunner (PostgreSQL + JetStream)', () => {
     expect(await t.profile(a)).toMatchObject({ full_name: 'real7', version: 7, applied: 1 });
     await next.stop();
   });
+
+  it('in a backlog, starts the next batch beside the one committing when the projection allows it; every event still once and in order', async () => {
+    const t = await setup({ batchSize: 10 });
+    // Rounds of ten aggregates, two groups taking turns: two batches in a row hold no aggregate in
+    // common, wherever the first batch happens to start. Then rounds over seven aggregates: two
+    // batches in a row share some, and the later one waits for the earlier one's locks.
+    const groups = [0, 1].map(() => Array.from({ length: 10 }, () => uuidv7()));
+    const shared = Array.from({ length: 7 }, () => uuidv7());
+    const versions = new Map<string, number>();
+    const next = (id: string) => event(id, versions.set(id, (versions.get(id) ?? 0) + 1).get(id)!, `v${versions.get(id)}`);
+    const events: DomainEvent[] = [];
+    for (let round = 0; round < 12; round++) for (const id of groups[round % 2]) events.push(next(id));
+    for (let i = 0; i < 70; i++) events.push(next(shared[i % 7]));
+
+    const drain = async (disjointBatches: boolean) => {
+      const at = events.length;
+      const all = await t.applications();
+      const base = testProjection(t.ctl, `disjoint-${disjointBatches}`);
+      let active = 0;
+      let mostActive = 0;
+      const projection: Projection = {
+        ...base,
+        disjointBatches,
+        apply: async (tx, batch, tables, mode, read) => {
+          mostActive = Math.max(mostActive, ++active);
+          try {
+            await new Promise((r) => setTimeout(r, 20)); // the batch stays in flight a while, its locks held
+            return await base.apply(tx, batch, tables, mode, read);
+          } finally {
+            active--;
+          }
+        },
+      };
+      const runner = new ProjectionRunner(dataSource, broker, projection, t.deadLetters, t.options, t.metrics, logger);
+      runners.push(runner);
+      await runner.start();
+      await eventually(async () => (await t.appliedCount()) === all.length + at, { what: `the backlog of ${at} events applied`, timeoutMs: 30_000 });
+      await runner.stop();
+      return mostActive;
+    };
+
+    // Without the flag, one batch at a time; then the same pattern again (the versions go on), with it.
+    for (const e of events) await t.publish(e);
+    expect(await drain(false)).toBe(1);
+    const firstPass = [...events];
+    events.length = 0;
+    for (let round = 0; round < 12; round++) for (const id of groups[round % 2]) events.push(next(id));
+    for (let i = 0; i < 70; i++) events.push(next(shared[i % 7]));
+    for (const e of events) await t.publish(e);
+    expect(await drain(true)).toBe(2);
+
+    expectExactlyOnceInOrder(await t.applications(), [...firstPass, ...events]);
+    // A batch that started before the one ahead of it held its locks could read an aggregate's
+    // checkpoint first, find a gap and hand the event back: none was delivered twice.
+    expect((await broker.jsm.consumers.info(t.stream, durableName(APP, PROJECTION))).num_redelivered).toBe(0);
+    for (const id of [...groups.flat(), ...shared]) expect(await t.checkpoint(id)).toMatchObject({ version: versions.get(id) });
+  });
 });

@@ -34,6 +34,15 @@ interface Item {
   event?: DomainEvent;
 }
 
+/** A batch being applied in the background (see ProjectionRunner.begin). */
+interface InFlight {
+  size: number;
+  /** It holds its aggregates' locks. */
+  locked: boolean;
+  ended: boolean;
+  done: Promise<void>;
+}
+
 export const durableName = (app: string, projection: string) => `${app}--${projection}`;
 
 /**
@@ -259,8 +268,26 @@ export class ProjectionRunner {
       holdOver = false;
       return held.splice(0);
     };
+    // The batch being applied. The next one waits for it to end, except in a backlog (see startNextBeside).
+    let inFlight: InFlight | undefined;
+    const start = (items: Item[]) => {
+      const previous = inFlight;
+      inFlight = this.begin(items);
+      // At most two in flight: the older one ends before anything else is taken.
+      return previous?.done;
+    };
     try {
       while (this.consuming()) {
+        if (inFlight?.ended) {
+          const ended = inFlight;
+          inFlight = undefined;
+          await ended.done; // rethrows what ended the term (the database out of reach)
+          continue;
+        }
+        if (inFlight && !this.startNextBeside(inFlight, batchSize)) {
+          await new Promise<void>((resolve) => (this.notify = resolve));
+          continue;
+        }
         if (this.queue.length > 0) {
           const batch = takeBatch();
           if (held.length + batch.length < IGNORED_HOLD_MAX && this.allIgnored(batch)) {
@@ -271,11 +298,11 @@ export class ProjectionRunner {
             }, IGNORED_HOLD_MS);
             continue;
           }
-          await this.process([...releaseHeld(), ...batch]);
+          await start([...releaseHeld(), ...batch]);
           continue;
         }
         if (holdOver) {
-          await this.process(releaseHeld());
+          await start(releaseHeld());
           continue;
         }
         if (pumpDone) break;
@@ -284,11 +311,41 @@ export class ProjectionRunner {
     } finally {
       stopped = true;
       for (const resume of drained.splice(0)) resume();
+      await inFlight?.done.catch(() => undefined);
       await pump.catch((err) => this.logger.event('warn', 'pulling from the consumer failed', { projection: this.projection.name, error: (err as Error).message }));
       this.flushAcks();
       // Pulled but not applied: give them back now rather than after ack_wait.
       for (const item of [...releaseHeld(), ...this.queue.splice(0)]) item.msg.nak();
     }
+  }
+
+  /**
+   * Applies `items` in the background; the loop is woken when the batch holds its locks and when
+   * it ends. Its promise settles only once the loop awaits it (nothing is left unhandled meanwhile).
+   */
+  private begin(items: Item[]): InFlight {
+    const batch: InFlight = { size: items.length, locked: false, ended: false, done: Promise.resolve() };
+    batch.done = this.process(items, () => {
+      batch.locked = true;
+      this.notify?.();
+    }).finally(() => {
+      batch.ended = true;
+      this.notify?.();
+    });
+    batch.done.catch(() => undefined);
+    return batch;
+  }
+
+  /**
+   * Whether the next batch may start while `current` is still being applied: only for a
+   * projection whose batches of different aggregates are independent (`disjointBatches`), only
+   * in a backlog (`current` and the next batch are both full), and only once `current` holds its
+   * locks, so the next one queues behind them for every aggregate they share and reads its
+   * checkpoints after `current` commits. Below a backlog, whatever arrives meanwhile joins the
+   * next batch instead, as one transaction.
+   */
+  private startNextBeside(current: InFlight, batchSize: number): boolean {
+    return this.projection.disjointBatches === true && current.locked && current.size >= batchSize && this.queue.length >= batchSize;
   }
 
   /**
@@ -308,7 +365,7 @@ export class ProjectionRunner {
     });
   }
 
-  private async process(items: Item[]): Promise<void> {
+  private async process(items: Item[], locked?: () => void): Promise<void> {
     const ready: Item[] = [];
     for (const item of items) {
       try {
@@ -321,7 +378,7 @@ export class ProjectionRunner {
     if (ready.length === 0) return;
     const spans = tracingOn() ? startApplySpans(this.projection.name, ready.map((i) => i.event!)) : undefined;
     try {
-      const outcomes = await this.applyAll(ready);
+      const outcomes = await this.applyAll(ready, locked);
       this.settle(ready, outcomes);
     } catch (err) {
       if (isDatabaseUnavailable(err)) this.giveBack(ready, err);
@@ -370,9 +427,9 @@ export class ProjectionRunner {
     }
   }
 
-  private applyAll(items: Item[]): Promise<Outcome[]> {
+  private applyAll(items: Item[], locked?: () => void): Promise<Outcome[]> {
     const events = items.map((i) => i.event!);
-    return applyBatchAlone(this.dataSource, this.opts.schema, this.projection, events, { respectDeadLetters: true, mode: 'live' }, async (tx, outcomes) => {
+    return applyBatchAlone(this.dataSource, this.opts.schema, this.projection, events, { respectDeadLetters: true, mode: 'live', opened: locked }, async (tx, outcomes) => {
       for (const [i, outcome] of outcomes.entries()) {
         if (outcome !== 'blocked') continue;
         const head = await this.deadLetters.headFor(tx, this.projection.name, events[i].aggregateId);

@@ -46,6 +46,15 @@ export interface Projection {
    */
   ignores?(event: DomainEvent): boolean;
   /**
+   * True when every row `apply` writes belongs to one of the batch's aggregates (or is written
+   * under `locks`), and it takes no row lock of another aggregate: then two batches with no
+   * aggregate in common may be applied at the same time, and commit in either order. In a
+   * backlog the runner starts the next full batch as soon as the one before holds its locks,
+   * so PostgreSQL commits one while the runner prepares the next. Batches that share an
+   * aggregate still serialize on its lock, and its checkpoint keeps its order.
+   */
+  disjointBatches?: boolean;
+  /**
    * Writes the events. What it returns instead of running is written with the
    * batch's COMMIT, in the same round trip (after anything `apply` ran itself,
    * before the checkpoints): a projection whose writes need no answer before the

@@ -14,6 +14,8 @@ export class PetRelationsProjection implements Projection {
   readonly name = 'pet-relations';
   readonly source = 'pets' as const;
   readonly tables = ['pet_relations'];
+  // One row per record of the batch.
+  readonly disjointBatches = true;
 
   async apply(tx: EntityManager, events: DomainEvent[], t: TableMap): Promise<void> {
     const changes = mergeRelationChanges(events);

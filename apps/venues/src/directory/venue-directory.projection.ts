@@ -19,6 +19,8 @@ export class VenueDirectoryProjection implements Projection {
   readonly name = 'venue-directory';
   readonly source = 'profiles' as const;
   readonly tables = ['owner_profiles', 'venues', 'galleras'];
+  // Its rows and the events it appends are keyed by the batch's users.
+  readonly disjointBatches = true;
 
   constructor(private readonly store: EventStore) {}
 
