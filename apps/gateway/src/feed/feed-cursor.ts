@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac } from 'node:crypto';
+import { pooledRandomBytes } from '@ripple/contracts';
 
 export interface FeedPosition {
   epoch: string;
@@ -27,7 +28,8 @@ export class CursorCodec {
   }
 
   encode(userId: string, at: FeedPosition): string {
-    const iv = randomBytes(12);
+    // A fresh random nonce per cursor (GCM must never reuse one under a key), from the pooled generator.
+    const iv = Buffer.from(pooledRandomBytes(12));
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);
     cipher.setAAD(Buffer.from(userId));
     const body = Buffer.concat([cipher.update(`${at.epoch}/${at.position}`, 'utf8'), cipher.final()]);
