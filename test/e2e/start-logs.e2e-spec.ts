@@ -21,20 +21,26 @@ async function startAndStop(logFormat: string): Promise<string[]> {
   for (const name of ports) env[name] = String(await freePort());
   const child = spawn(process.execPath, [START], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
+  // stderr is read too: a pipe nobody drains fills (64 KiB) and blocks the child's next write.
+  let err = '';
+  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
   try {
     await new Promise<void>((resolve, reject) => {
       child.stdout.on('data', (chunk: Buffer) => {
         out += chunk.toString();
         if (out.includes('Ripple is up')) resolve();
       });
-      child.once('exit', (code) => reject(new Error(`start.js exited with ${code}:\n${out}`)));
+      child.once('exit', (code) => reject(new Error(`start.js exited with ${code}:\n${out}\nstderr:\n${err}`)));
       // Fails with what start.js printed, rather than as the test's bare timeout.
-      setTimeout(() => reject(new Error(`no "Ripple is up" within 60 s; start.js printed:\n${out}`)), 60_000).unref();
+      setTimeout(() => reject(new Error(`no "Ripple is up" within 60 s; start.js printed:\n${out}\nstderr:\n${err}`)), 60_000).unref();
     });
   } finally {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
+    // A stop that hangs must not eat the test's time: after 15 s the stack is killed outright.
+    const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
     await exited;
+    clearTimeout(killer);
     const broker = await connectBroker(natsUrl, 'start-logs-cleanup');
     await deleteNamespaceStreams(broker.jsm as never, namespace);
     await broker.nc.close();
