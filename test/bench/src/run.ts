@@ -202,6 +202,7 @@ async function main() {
         stages: venueSse ? ['accepted', 'row', 'sse'] : ['accepted', 'row'],
         trackProfileSse: results.sse.available,
         processes: systemOnly(rippleGroups),
+        databaseUrl: rippleDb,
         put,
         log,
       });
@@ -222,7 +223,7 @@ async function main() {
       let sampler = new ResourceSampler(altGroups);
       sampler.start();
       const sync = await runRates({
-        rates: profile.rates, seconds: profile.rateSeconds, ownerCount: owners.length, tag: 'sync', tracker: syncTracker, stages: ['accepted'], rowIsAccepted: true, processes: systemOnly(altGroups),
+        rates: profile.rates, seconds: profile.rateSeconds, ownerCount: owners.length, tag: 'sync', tracker: syncTracker, stages: ['accepted'], rowIsAccepted: true, processes: systemOnly(altGroups), databaseUrl: rippleDb,
         put: syncPut,
         log,
       });
@@ -239,7 +240,7 @@ async function main() {
       sampler = new ResourceSampler(altGroups);
       sampler.start();
       const trigger = await runRates({
-        rates: profile.rates, seconds: profile.rateSeconds, ownerCount: owners.length, tag: 'trigger', tracker: trgTracker, stages: ['accepted', 'sse'], rowIsAccepted: true, processes: systemOnly(altGroups),
+        rates: profile.rates, seconds: profile.rateSeconds, ownerCount: owners.length, tag: 'trigger', tracker: trgTracker, stages: ['accepted', 'sse'], rowIsAccepted: true, processes: systemOnly(altGroups), databaseUrl: rippleDb,
         put: triggerPut,
         log,
       });
@@ -265,7 +266,7 @@ async function main() {
         const sampler = new ResourceSampler(oneGroups);
         sampler.start();
         const oneRates = await runRates({
-          rates, seconds: profile.rateSeconds, ownerCount: oneOwners.length, tag: 'one', tracker, stages: ['accepted', 'row', 'sse'], trackProfileSse: true, processes: systemOnly(oneGroups), put, log,
+          rates, seconds: profile.rateSeconds, ownerCount: oneOwners.length, tag: 'one', tracker, stages: ['accepted', 'row', 'sse'], trackProfileSse: true, processes: systemOnly(oneGroups), databaseUrl: one.db.url, put, log,
         });
         results.oneProcess = { rates: oneRates, highestRateP99Under100: highestRateUnder(oneRates), resources: sampler.stop() };
       } finally {

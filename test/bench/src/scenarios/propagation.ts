@@ -1,3 +1,4 @@
+import { CommitProbe, overlapsStall, STALL_MS } from '../support/commit-probe';
 import { openLoop } from '../support/load';
 import { ResourceSampler, type ProcessGroup, type ResourceUse } from '../support/resources';
 import { now, sleep, summarize, type Summary } from '../support/stats';
@@ -52,6 +53,19 @@ export interface RateResult {
    * CPU and run-queue wait, for CPU per update at this rate.
    */
   resources?: ResourceUse[];
+  /** The commit probe beside this rate's window (see CommitProbe), when the system has a database. */
+  commitFloor?: CommitFloorResult;
+}
+
+export interface CommitFloorResult {
+  /** One-row commits of the probe in the window. */
+  commits: Summary;
+  /** Probe commits slower than STALL_MS, and the longest. */
+  stalls: number;
+  longestStallMs: number;
+  /** Updates whose path (scheduled → end to end) overlapped a stall; and end to end of the others. */
+  overlapped: number;
+  endToEndBesideStalls: Summary;
 }
 
 /** Milliseconds of CPU (and of waiting for a core) per update sent, summed over the system's processes. */
@@ -109,6 +123,8 @@ export async function runRates(opts: {
   trackProfileSse?: boolean;
   /** The system's processes (not the load generator's): their CPU and run-queue wait are sampled per rate. */
   processes?: ProcessGroup[];
+  /** The system's database: a CommitProbe commits beside each rate's load to show the commit path's own stalls. */
+  databaseUrl?: string;
   log: (line: string) => void;
 }): Promise<RateResult[]> {
   const results: RateResult[] = [];
@@ -120,6 +136,8 @@ export async function runRates(opts: {
     // Once a second: CPU and run-queue wait are counters (read at both ends); the samples in between only catch processes that come and go.
     const sampler = opts.processes ? new ResourceSampler(opts.processes, 1000) : undefined;
     sampler?.start();
+    const probe = opts.databaseUrl ? new CommitProbe(opts.databaseUrl) : undefined;
+    await probe?.start();
     const run = await openLoop(rate, opts.seconds, async (i, scheduledAt) => {
       const marker = `${opts.tag}-${rate}-${i}`;
       markers.push(marker);
@@ -134,6 +152,7 @@ export async function runRates(opts: {
     const done = () => markers.every((m) => opts.tracker.samples.get(m)![last] !== undefined && (!opts.trackProfileSse || opts.tracker.samples.get(m)!.ssep !== undefined));
     while (!done() && now() < deadline) await sleep(20);
     const resources = sampler?.stop();
+    const floor = await probe?.stop();
     const samples = markers.map((m) => opts.tracker.samples.get(m)!);
     const complete = samples.filter((s) => s[last] !== undefined);
     const dur = (from: keyof Sample, to: keyof Sample) => complete.filter((s) => s[from] !== undefined && s[to] !== undefined).map((s) => s[to]! - s[from]!);
@@ -161,14 +180,28 @@ export async function runRates(opts: {
       shares,
       generatorLateMs: run.lateMs,
       ...(resources ? { resources } : {}),
+      ...(floor ? { commitFloor: besideStalls(floor.commits, floor.stalls, complete, last) } : {}),
     };
     results.push(result);
     const cost = perUpdate(result);
-    opts.log(`  ${opts.tag} ${rate}/s: end-to-end p50 ${endToEnd.p50.toFixed(1)} p99 ${endToEnd.p99.toFixed(1)} max ${endToEnd.max.toFixed(1)} ms; errors ${run.errors}${run.errors ? ` ${JSON.stringify(run.errorKinds)}` : ''}, lost ${result.lost}${cost ? `; CPU ${cost.cpuMs.toFixed(2)} ms and run-queue wait ${cost.runQueueMs.toFixed(2)} ms per update` : ''}`);
+    const f = result.commitFloor;
+    opts.log(`  ${opts.tag} ${rate}/s: end-to-end p50 ${endToEnd.p50.toFixed(1)} p99 ${endToEnd.p99.toFixed(1)} max ${endToEnd.max.toFixed(1)} ms; errors ${run.errors}${run.errors ? ` ${JSON.stringify(run.errorKinds)}` : ''}, lost ${result.lost}${cost ? `; CPU ${cost.cpuMs.toFixed(2)} ms and run-queue wait ${cost.runQueueMs.toFixed(2)} ms per update` : ''}${f ? `; commit probe p99 ${f.commits.p99.toFixed(1)} max ${f.commits.max.toFixed(1)} ms, ${f.stalls} stalls > ${STALL_MS} ms overlapping ${f.overlapped} updates (p99 of the rest ${f.endToEndBesideStalls.p99.toFixed(1)} ms)` : ''}`);
     for (const m of markers) opts.tracker.samples.delete(m);
     await sleep(1500);
   }
   return results;
+}
+
+/** The probe's figures, and end to end of the updates whose path no commit stall overlapped. */
+function besideStalls(commits: Summary, stalls: [number, number][], complete: Sample[], last: keyof Sample): CommitFloorResult {
+  const clear = complete.filter((s) => !overlapsStall(s.scheduled, s[last]!, stalls));
+  return {
+    commits,
+    stalls: stalls.length,
+    longestStallMs: stalls.reduce((m, [a, b]) => Math.max(m, b - a), 0),
+    overlapped: complete.length - clear.length,
+    endToEndBesideStalls: summarize(clear.map((s) => s[last]! - s.scheduled)),
+  };
 }
 
 /** The highest offered rate, climbing from the lowest, at which every update arrived and p99 end to end stayed under `limitMs`. */

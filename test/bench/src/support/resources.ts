@@ -73,10 +73,13 @@ function readStatus(pid: number): { rssKb: number; anonKb: number } | undefined 
 }
 
 /** Pids whose executable name (comm) is `comm`, e.g. nats-server, postgres. */
+/** Processes the bench runs beside a system to measure it (the commit probe's PostgreSQL backend): never counted as the system's. */
+export const measuringPids = new Set<number>();
+
 export function pidsByComm(comm: string): number[] {
   const out: number[] = [];
   for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
+    if (!/^\d+$/.test(entry) || measuringPids.has(Number(entry))) continue;
     try {
       if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === comm) out.push(Number(entry));
     } catch {
