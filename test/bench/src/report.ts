@@ -51,6 +51,8 @@ function markdown(r: BenchResults): string {
     const alt = r.command!.find((d) => d.target.startsWith('alternative') && d.concurrency === c.concurrency);
     const bare = r.command!.find((d) => d.target.startsWith('bare') && d.concurrency === c.concurrency);
     out.push(`| 2 | PUT /api/users/profile via gateway, concurrency ${c.concurrency}: req/s | ${num(c.perSecond)} | direct to profiles | ${num(direct?.perSecond)} | ${ratio(c.perSecond, direct?.perSecond)} |`);
+    const alone = r.command!.find((d) => d.target.startsWith('profiles alone') && d.concurrency === c.concurrency);
+    if (alone) out.push(`| 2 | … the command alone: direct to profiles with every other app paused (no propagation competing for the cores): req/s | ${num(alone.perSecond)} | 6a handler (user + venue row, one tx) | ${num(alt?.perSecond)} | ${ratio(alone.perSecond, alt?.perSecond)} |`);
     if (bare) out.push(`| 2 | … the floor of one hop: a bare Node proxy (keep-alive, pipe) in front of profiles: req/s | ${num(bare.perSecond)} | direct to profiles | ${num(direct?.perSecond)} | ${ratio(bare.perSecond, direct?.perSecond)} |`);
     out.push(`| 2 | … latency | ${pct(c.latency)} | direct to profiles | ${pct(direct?.latency)} | p99 ${ratio(c.latency.p99, direct?.latency.p99)} |`);
     out.push(`| 2 | … req/s | ${num(c.perSecond)} | 6a handler (user + venue row, one tx) | ${num(alt?.perSecond)} | ${ratio(c.perSecond, alt?.perSecond)} |`);
@@ -223,8 +225,9 @@ function targets(r: BenchResults): string[] {
     rows.push(['highest rate with p99 < 100 ms ≥ 400/s', `${r.propagation.highestRateP99Under100 ?? 'none'}/s`, (r.propagation.highestRateP99Under100 ?? 0) >= 400]);
   }
   const cmd = (t: string) => r.command?.find((c) => c.target.startsWith(t) && c.concurrency === 16)?.perSecond;
-  const [gw, direct, raw, bare] = [cmd('gateway'), cmd('profiles'), cmd('alternative'), cmd('bare')];
-  if (direct && raw) rows.push(['command path direct ≥ 0.5× the raw handler', `${num(direct)} vs ${num(raw)} req/s: ${ratio(direct, raw)}`, direct >= 0.5 * raw]);
+  const [gw, direct, raw, bare] = [cmd('gateway'), cmd('profiles (direct)'), cmd('alternative'), cmd('bare')];
+  const alone = cmd('profiles alone');
+  if (direct && raw) rows.push(['command path direct ≥ 0.5× the raw handler', `${num(direct)} vs ${num(raw)} req/s: ${ratio(direct, raw)}${alone ? ` (profiles alone, the other apps paused: ${ratio(alone, raw)})` : ''}`, direct >= 0.5 * raw]);
   if (gw && direct) rows.push(['through the gateway ≥ 0.85× direct', `${num(gw)} vs ${num(direct)} req/s: ${ratio(gw, direct)}${bare ? ` (a bare Node proxy hop: ${ratio(bare, direct)})` : ''}`, gw >= 0.85 * direct]);
   if (r.projection) {
     const slower = Math.min(r.projection.rawJetStreamPerSecond, r.projection.rawPostgresPerSecond);

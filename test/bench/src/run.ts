@@ -17,7 +17,7 @@ import { FULL, NATS_URL, QUICK } from './support/env';
 import { httpJson, openEventSource, probeSse, signUpOwner, type Owner } from './support/http';
 import { LOAD_GENERATOR, pidsByComm, ResourceSampler, type ProcessGroup, type ResourceUse } from './support/resources';
 import { wakeUpCostMicros } from './support/wake-up';
-import { startBenchRipple, startOneProcessRipple, type BenchRipple } from './support/ripple';
+import { othersPaused, startBenchRipple, startOneProcessRipple, type BenchRipple } from './support/ripple';
 import { writeResults } from './report';
 
 /**
@@ -286,6 +286,8 @@ async function main() {
         targets: [
           { name: 'gateway', url: `${ripple!.url}/api/users/profile`, tokens },
           { name: 'profiles (direct)', url: `http://127.0.0.1:${ripple!.ports.profiles}/api/users/profile`, tokens },
+          // The command without the propagation it causes: direct, every other app paused (caught up after each run).
+          { name: 'profiles alone (the other apps paused)', url: `http://127.0.0.1:${ripple!.ports.profiles}/api/users/profile`, tokens, around: othersPaused(ripple!, 'profiles', NATS_URL) },
           { name: 'bare Node proxy → profiles (floor of one hop)', url: `http://127.0.0.1:${proxyPort}/api/users/profile`, tokens },
           { name: 'alternative (a) sync handler', url: `${altUrl}/a/profile`, tokens: altTokens },
         ],

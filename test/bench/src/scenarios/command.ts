@@ -29,17 +29,28 @@ export interface CommandResult {
 const WARM_UP_SECONDS = 2;
 const PAUSE_MS = 1500;
 
-type Target = { name: string; url: string; tokens: string[] };
+/**
+ * `around`, when given, brackets every run of the target (warm-up and measured): e.g. pausing the
+ * rest of the system before and resuming it (and waiting for what it owes) after.
+ */
+type Target = { name: string; url: string; tokens: string[]; around?: { before(): Promise<void>; after(): Promise<void> } };
 
 export async function runCommand(opts: { targets: Target[]; concurrency: number[]; seconds: number; log: (l: string) => void }): Promise<CommandResult[]> {
   const out: CommandResult[] = [];
   const pause = () => new Promise((res) => setTimeout(res, PAUSE_MS));
   for (const c of opts.concurrency) {
-    const loop = (t: Target, seconds: number) => closedLoop(c, seconds, async (w, i) => {
-      const token = t.tokens[(w + i * c) % t.tokens.length];
-      const res = await httpJson('PUT', t.url, { profileInfo: { venueDescription: `cmd-${t.name}-${c}-${i}` } }, { authorization: `Bearer ${token}` });
-      return res.status === 200;
-    });
+    const loop = async (t: Target, seconds: number) => {
+      await t.around?.before();
+      try {
+        return await closedLoop(c, seconds, async (w, i) => {
+          const token = t.tokens[(w + i * c) % t.tokens.length];
+          const res = await httpJson('PUT', t.url, { profileInfo: { venueDescription: `cmd-${t.name}-${c}-${i}` } }, { authorization: `Bearer ${token}` });
+          return res.status === 200;
+        });
+      } finally {
+        await t.around?.after();
+      }
+    };
     for (const t of opts.targets) await loop(t, WARM_UP_SECONDS);
     await pause();
     const measured = new Map(opts.targets.map((t) => [t, { completed: 0, errors: 0, seconds: 0, latencies: [] as number[] }]));

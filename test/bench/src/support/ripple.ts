@@ -65,6 +65,7 @@ export async function startBenchRipple(natsUrl: string, extraEnv: Record<string,
       [...children.values()].map(async (child) => {
         if (child.exitCode !== null || child.signalCode !== null) return;
         const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGCONT'); // paused by othersPaused, it would not see the SIGTERM
         child.kill('SIGTERM');
         const t = setTimeout(() => child.kill('SIGKILL'), 15_000);
         await exited;
@@ -172,4 +173,35 @@ export async function dropNamespace(natsUrl: string, namespace: string): Promise
   const broker = await connectBroker(natsUrl, 'bench-cleanup');
   await deleteNamespaceStreams(broker.jsm as never, namespace);
   await broker.nc.close();
+}
+
+/**
+ * Brackets a run in which only `keep` of `ripple`'s apps works: the others are
+ * paused (SIGSTOP) before it and resumed after, and `after` returns once every
+ * consumer of the run's streams has caught up (nothing pending, nothing
+ * unacknowledged), so what the paused apps owe is not left to the next run.
+ * Paused, they still hold their connections, leases and SSE clients.
+ */
+export function othersPaused(ripple: BenchRipple, keep: AppName, natsUrl: string): { before(): Promise<void>; after(): Promise<void> } {
+  const others = APPS.filter((a) => a !== keep).map((a) => ripple.pids[a]);
+  return {
+    before: async () => {
+      for (const pid of others) process.kill(pid, 'SIGSTOP');
+    },
+    after: async () => {
+      for (const pid of others) process.kill(pid, 'SIGCONT');
+      const broker = await connectBroker(natsUrl, 'bench-drain');
+      try {
+        await eventually(async () => {
+          for await (const stream of broker.jsm.streams.list()) {
+            if (!stream.config.name.startsWith(`${ripple.namespace}_`)) continue;
+            for await (const c of broker.jsm.consumers.list(stream.config.name)) if (c.num_pending > 0 || c.num_ack_pending > 0) return false;
+          }
+          return true;
+        }, { timeoutMs: 120_000, intervalMs: 250, what: 'the paused apps to catch up' });
+      } finally {
+        await broker.nc.close();
+      }
+    },
+  };
 }
