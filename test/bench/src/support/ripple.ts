@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { connectBroker } from '@ripple/messaging';
 import { createTestDatabase, deleteNamespaceStreams, eventually, freePort, testNamespace, type TestDatabase } from '@ripple/testing';
 import { ROOT } from './env';
@@ -178,8 +179,9 @@ export async function dropNamespace(natsUrl: string, namespace: string): Promise
 /**
  * Brackets a run in which only `keep` of `ripple`'s apps works: the others are
  * paused (SIGSTOP) before it and resumed after, and `after` returns once every
- * consumer of the run's streams has caught up (nothing pending, nothing
- * unacknowledged), so what the paused apps owe is not left to the next run.
+ * outbox is sent and every consumer of the run's streams has caught up (nothing
+ * pending, nothing unacknowledged), so what the paused apps owe is not left to
+ * the next run.
  * Paused, they still hold their connections, leases and SSE clients.
  */
 export function othersPaused(ripple: BenchRipple, keep: AppName, natsUrl: string): { before(): Promise<void>; after(): Promise<void> } {
@@ -191,16 +193,23 @@ export function othersPaused(ripple: BenchRipple, keep: AppName, natsUrl: string
     after: async () => {
       for (const pid of others) process.kill(pid, 'SIGCONT');
       const broker = await connectBroker(natsUrl, 'bench-drain');
+      const db = new Client({ connectionString: ripple.db.url });
+      await db.connect();
       try {
+        const outboxes = (await db.query(`SELECT table_schema AS s FROM information_schema.tables WHERE table_name = 'events'`)).rows.map((r) => `"${r.s}".events`);
         await eventually(async () => {
+          // Every consumer caught up, and then every outbox sent: with nothing left to consume, nothing new
+          // enters an outbox, and an event still in one (not in its stream yet) is caught by the second check.
           for await (const stream of broker.jsm.streams.list()) {
             if (!stream.config.name.startsWith(`${ripple.namespace}_`)) continue;
             for await (const c of broker.jsm.consumers.list(stream.config.name)) if (c.num_pending > 0 || c.num_ack_pending > 0) return false;
           }
+          for (const table of outboxes) if ((await db.query(`SELECT 1 FROM ${table} WHERE published_at IS NULL LIMIT 1`)).rows.length) return false;
           return true;
         }, { timeoutMs: 120_000, intervalMs: 250, what: 'the paused apps to catch up' });
       } finally {
         await broker.nc.close();
+        await db.end();
       }
     },
   };
