@@ -1,6 +1,7 @@
 import { Client } from 'pg';
+import { DataSource, QueryFailedError } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from '@ripple/testing';
-import { queryPipelined } from './pipeline';
+import { queryPipelined, queryWithoutFlush } from './pipeline';
 
 let db: TestDatabase;
 let client: Client;
@@ -75,5 +76,38 @@ describe('queryPipelined', () => {
     await expect(queryPipelined(client, [{ text: 'INSERT INTO t (id, v) VALUES ($1, $2::jsonb::text)', values: [99, cyclic] }])).rejects.toThrow(/circular/i);
     expect((await client.query('SELECT count(*)::int AS n FROM t WHERE id = 99')).rows).toEqual([{ n: 0 }]);
     expect((await client.query('SELECT 1 AS ok')).rows).toEqual([{ ok: 1 }]);
+  });
+});
+
+describe('queryWithoutFlush', () => {
+  // One connection: whatever the helper leaves on it, the next statement sees.
+  let ds: DataSource;
+  beforeAll(async () => {
+    ds = new DataSource({ type: 'postgres', url: db.url, extra: { max: 1 } });
+    await ds.initialize();
+    await ds.query('CREATE TABLE marks (id int PRIMARY KEY)');
+  });
+  afterAll(() => ds?.destroy());
+
+  const setting = async () => (await ds.query("SELECT current_setting('synchronous_commit') AS s"))[0].s;
+
+  it('commits its statement without waiting for the WAL flush, in a transaction of its own, and leaves the connection as the server has it', async () => {
+    expect(await setting()).toBe('on');
+    // Read in the statement's own transaction: what its commit goes by.
+    expect(await queryWithoutFlush(ds, "SELECT current_setting('synchronous_commit') AS s", [])).toEqual([{ s: 'off' }]);
+    expect(await setting()).toBe('on');
+
+    expect(await queryWithoutFlush(ds, 'INSERT INTO marks (id) SELECT unnest($1::int[]) RETURNING id', [[1, 2]])).toEqual([{ id: 1 }, { id: 2 }]);
+    // Committed: another connection sees it.
+    expect((await client.query('SELECT count(*)::int AS n FROM marks')).rows).toEqual([{ n: 2 }]);
+    expect(await setting()).toBe('on');
+  });
+
+  it('rolls back a statement that fails, rejects with QueryFailedError, and leaves the connection usable and as it was', async () => {
+    const failed = queryWithoutFlush(ds, 'INSERT INTO marks (id) SELECT unnest($1::int[])', [[3, 1]]);
+    await expect(failed).rejects.toBeInstanceOf(QueryFailedError);
+    await expect(failed).rejects.toMatchObject({ driverError: { code: '23505' } });
+    expect((await client.query('SELECT count(*)::int AS n FROM marks WHERE id = 3')).rows).toEqual([{ n: 0 }]);
+    expect(await setting()).toBe('on');
   });
 });

@@ -1,4 +1,5 @@
 import type { ClientBase, QueryResult } from 'pg';
+import { QueryFailedError, type DataSource } from 'typeorm';
 import { statementName } from './prepared';
 // pg's own Query: it collects one result per statement and settles at ReadyForQuery;
 // a pipeline only sends more than one statement before its Sync.
@@ -94,4 +95,35 @@ export function queryPipelined(client: ClientBase, statements: readonly Pipeline
     };
     client.query(query as never);
   });
+}
+
+/** Set for the transaction it runs in alone (SET LOCAL): its commit returns without waiting for the WAL flush. */
+const COMMIT_WITHOUT_FLUSH = "SELECT set_config('synchronous_commit', 'off', true)";
+
+/**
+ * Runs `text` as a prepared statement in an implicit transaction of its own whose
+ * commit does not wait for the WAL to reach the disk (`synchronous_commit` off
+ * for that transaction alone, sent in the same round trip; the connection goes
+ * back to the pool with the server's setting). The write is visible at once and
+ * durable within a few hundred milliseconds (the WAL writer's cycle), but a crash
+ * of PostgreSQL in that time loses it. Only for writes whose loss is harmless by
+ * design, none that anything is acknowledged after: the outbox relay's marks (a
+ * lost mark is a republish the broker drops as a duplicate). Where a flush costs
+ * a millisecond and, on a shared disk, now and then hundreds, such a write no
+ * longer waits for one, nor makes the statement it rides with wait. Errors come as
+ * TypeORM's QueryFailedError.
+ */
+export async function queryWithoutFlush<T = Record<string, unknown>>(dataSource: DataSource, text: string, values: readonly unknown[]): Promise<T[]> {
+  const qr = dataSource.createQueryRunner();
+  try {
+    const client = (await qr.connect()) as ClientBase;
+    try {
+      const [, rows] = await queryPipelined(client, [{ text: COMMIT_WITHOUT_FLUSH }, { text, values }]);
+      return rows as T[];
+    } catch (err) {
+      throw new QueryFailedError(text, [...values], err as Error);
+    }
+  } finally {
+    await qr.release();
+  }
 }

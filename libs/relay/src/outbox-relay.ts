@@ -3,7 +3,7 @@ import { eventSubject, type BoundedContext } from '@ripple/contracts';
 import { isNoStream, isNotFound, type Broker, type StreamSettings } from '@ripple/messaging';
 import { endSpan, SpanKind, startSpan, traceparentOf, type JsonLogger, type RippleMetrics } from '@ripple/observability';
 import { StreamGuard } from './stream-guard';
-import { rowToEnvelope, type EventRow, LeaderLease, leaseKey, Listener, wakeLocally, outboxChannel, queryPrepared, quoteIdent } from '@ripple/event-store';
+import { rowToEnvelope, type EventRow, LeaderLease, leaseKey, Listener, wakeLocally, outboxChannel, queryPrepared, queryWithoutFlush, quoteIdent } from '@ripple/event-store';
 
 /** How long published events wait for the next pass to carry their mark before it goes alone. */
 const MARK_DELAY_MS = 200;
@@ -38,7 +38,8 @@ export interface OutboxRelayOptions {
  * round trip to PostgreSQL costs more than the statement it carries, so the mark
  * waits for the next pass, or MARK_DELAY_MS when none comes. A crash between
  * PubAck and the mark leads to a republish that the broker drops as a duplicate
- * (and consumers ignore by version anyway). A stream found missing, or behind
+ * (and consumers ignore by version anyway), and so does a mark lost with a crash
+ * of PostgreSQL: marks are committed without waiting for the WAL flush. A stream found missing, or behind
  * what its PubAcks said, is re-created and refilled from the event store (see
  * StreamGuard).
  */
@@ -116,7 +117,8 @@ export class OutboxRelay {
   /** Publishes one batch (and marks the previous one); returns how many events it published. The run loop calls it only while leading. */
   async publishBatch(): Promise<number> {
     // Prepared: a pass at low rates carries one event, and parsing and planning the statement cost more than running it.
-    const rows = await queryPrepared<EventRow & { position: string; row_xmin: string }>(this.dataSource, this.passSql, [
+    // A pass that marks does not wait for its marks to reach the disk (see markPublished).
+    const rows = await (this.unmarked.length > 0 ? queryWithoutFlush : queryPrepared)<EventRow & { position: string; row_xmin: string }>(this.dataSource, this.passSql, [
       this.unmarked.map((m) => m.position), this.unmarked.map((m) => m.xmin), this.opts.batchSize ?? 500,
     ]);
     this.unmarked = [];
@@ -137,11 +139,17 @@ export class OutboxRelay {
     return rows.length;
   }
 
-  /** Marks what was published and is not marked yet, on its own (the run loop does when no pass follows soon, and on stop). */
+  /**
+   * Marks what was published and is not marked yet, on its own (the run loop does when no pass follows soon, and on stop).
+   * A mark's commit does not wait for the WAL flush (queryWithoutFlush): a mark lost with a crash of PostgreSQL
+   * is a republish the broker drops as a duplicate, like one lost with the relay between PubAck and mark, and
+   * waiting for the disk here held up the next pass's read, so the next event's publish, by a flush (on this
+   * kind of machine, now and then by a disk stall of hundreds of milliseconds).
+   */
   async markPublished(): Promise<void> {
     if (this.unmarked.length === 0) return;
     const marks = this.unmarked;
-    await queryPrepared(this.dataSource, this.markSql, [marks.map((m) => m.position), marks.map((m) => m.xmin)]);
+    await queryWithoutFlush(this.dataSource, this.markSql, [marks.map((m) => m.position), marks.map((m) => m.xmin)]);
     // Unless a pass took them meanwhile (it marked them itself).
     if (this.unmarked === marks) this.unmarked = [];
   }
