@@ -70,6 +70,15 @@ describe('queryPipelined', () => {
     expect((await client.query('SELECT v FROM t WHERE id IN (1, 2) ORDER BY id')).rows).toEqual([{ v: 'changed' }, { v: 'dup' }]);
   });
 
+  it('prepares its statements again once something deallocated them on the connection: one pipeline fails, the next ones run', async () => {
+    const batch = [{ text: 'SELECT $1::int * 7 AS seven', values: [1] }];
+    expect(await queryPipelined(client, batch)).toEqual([[{ seven: 7 }]]);
+    await client.query('DEALLOCATE ALL');
+    await expect(queryPipelined(client, batch)).rejects.toMatchObject({ code: '26000' });
+    expect(await queryPipelined(client, batch)).toEqual([[{ seven: 7 }]]);
+    expect(await queryPipelined(client, batch)).toEqual([[{ seven: 7 }]]);
+  });
+
   it('refuses a value it cannot send without sending anything', async () => {
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;

@@ -31,6 +31,8 @@ export interface PipelinedStatement {
  * and the next pipeline closes (a no-op when absent) and parses them again.
  */
 const prepared = new WeakMap<object, Set<string>>();
+/** PostgreSQL's "prepared statement … does not exist". */
+const INVALID_STATEMENT_NAME = '26000';
 /** Past this many statements on one connection, new texts go unnamed: parsed every time, never kept. */
 const MAX_PREPARED_PER_CONNECTION = 200;
 /**
@@ -58,7 +60,12 @@ export function queryPipelined(client: ClientBase, statements: readonly Pipeline
     let known: Set<string> | undefined;
     const query = new Query({
       callback: (err, res) => {
-        if (err) return reject(err);
+        if (err) {
+          // A statement of ours is gone from the connection (a DEALLOCATE or DISCARD ALL on it): forget them
+          // all, so the next pipeline closes and parses each again instead of failing the same way for good.
+          if ((err as { code?: string }).code === INVALID_STATEMENT_NAME) known?.clear();
+          return reject(err);
+        }
         for (const name of submitted) known!.add(name);
         const results = Array.isArray(res) ? res : [res!];
         resolve(results.map((r) => r.rows));
