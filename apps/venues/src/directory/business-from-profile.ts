@@ -74,10 +74,15 @@ function evolveProfile(profile: OwnerProfile | undefined, event: ProfilesEvent):
   switch (event.type) {
     case 'UserRegistered':
       return { userId: event.aggregateId, username: event.data.username, role: event.data.role, profileInfo: { ...event.data.profileInfo } };
-    case 'UserProfileUpdated':
-      return { ...requireProfile(profile, event), profileInfo: applyProfileChanges(requireProfile(profile, event).profileInfo, event.data.changes) };
-    case 'UserRoleChanged':
-      return { ...requireProfile(profile, event), role: event.data.to };
+    // Built field by field rather than spread: this runs for every event a replay folds.
+    case 'UserProfileUpdated': {
+      const { userId, username, role, profileInfo } = requireProfile(profile, event);
+      return { userId, username, role, profileInfo: applyProfileChanges(profileInfo, event.data.changes) };
+    }
+    case 'UserRoleChanged': {
+      const { userId, username, profileInfo } = requireProfile(profile, event);
+      return { userId, username, role: event.data.to, profileInfo };
+    }
     case 'UserTokensRevoked':
       return requireProfile(profile, event);
     default: {
@@ -107,7 +112,6 @@ function syncBusiness(kind: Kind, profile: OwnerProfile, current: Venue | Galler
   const name = p[m.name] ?? p.businessName;
   const location = p[m.location];
   const gallera = kind === 'gallera';
-  const stamp = { updatedAt: event.occurredAt, lastEventId: event.id, lastEventType: event.type };
 
   if (!current) {
     if (!name || !location) return undefined;
@@ -120,25 +124,27 @@ function syncBusiness(kind: Kind, profile: OwnerProfile, current: Venue | Galler
       contactInfo: withContact({}, p[m.email], p[m.website]),
       createdAt: event.occurredAt,
       version: 1,
-      ...stamp,
+      updatedAt: event.occurredAt, lastEventId: event.id, lastEventType: event.type,
       ...(gallera ? { specialties: p.galleraSpecialties ?? null, activeRoosters: p.galleraActiveRoosters ?? null } : {}),
     };
   }
-  const next = {
-    name: name ?? current.name,
-    location: location ?? current.location,
-    description: p[m.description] ?? current.description,
-    contactInfo: withContact(current.contactInfo, p[m.email], p[m.website]),
-  };
-  const extra = gallera
-    ? { specialties: p.galleraSpecialties ?? (current as Gallera).specialties, activeRoosters: p.galleraActiveRoosters ?? (current as Gallera).activeRoosters }
-    : undefined;
+  const nextName = name ?? current.name;
+  const nextLocation = location ?? current.location;
+  const nextDescription = p[m.description] ?? current.description;
+  const nextContact = withContact(current.contactInfo, p[m.email], p[m.website]);
+  const specialties = gallera ? p.galleraSpecialties ?? (current as Gallera).specialties : null;
+  const activeRoosters = gallera ? p.galleraActiveRoosters ?? (current as Gallera).activeRoosters : null;
   // Equal in everything but the bookkeeping of who changed it last (id, owner and creation never change here).
-  const same = next.name === current.name && next.location === current.location && next.description === current.description
-    && sameJson(next.contactInfo, current.contactInfo)
-    && (!extra || (extra.specialties === (current as Gallera).specialties && extra.activeRoosters === (current as Gallera).activeRoosters));
+  const same = nextName === current.name && nextLocation === current.location && nextDescription === current.description
+    && sameJson(nextContact, current.contactInfo)
+    && (!gallera || (specialties === (current as Gallera).specialties && activeRoosters === (current as Gallera).activeRoosters));
   if (same) return current;
-  return { ...current, ...next, ...extra, ...stamp, version: current.version + 1 };
+  // Built field by field rather than spread (this runs for every event a replay folds).
+  const next: Venue = {
+    id: current.id, ownerId: current.ownerId, name: nextName, location: nextLocation, description: nextDescription, contactInfo: nextContact,
+    createdAt: current.createdAt, updatedAt: event.occurredAt, lastEventId: event.id, lastEventType: event.type, version: current.version + 1,
+  };
+  return gallera ? { ...next, specialties, activeRoosters } : next;
 }
 
 /** `contact` with the profile's email and website over it, where it has them (`contact` itself when it has neither). */
