@@ -63,7 +63,8 @@ function markdown(r: BenchResults): string {
     out.push(`| 3 | projection venue-directory, ${num(p.events)} events / ${num(p.users)} owners: events/s | ${num(p.ripplePerSecond)} | slower of raw JetStream consume+ack (${num(p.rawJetStreamPerSecond)}/s) and raw batched PG upsert (${num(p.rawPostgresPerSecond)}/s) | ${num(slower)} | ${ratio(p.ripplePerSecond, slower)} |`);
   }
   if (r.replay) {
-    out.push(`| 4 | replay (blue/green rebuild) of ${num(r.replay.events)} events: events/s (${r.replay.replaySeconds} s) | ${num(r.replay.replayPerSecond)} | raw ordered-consumer read | ${num(r.replay.orderedReadPerSecond)} | ${ratio(r.replay.replayPerSecond, r.replay.orderedReadPerSecond)} |`);
+    out.push(`| 4 | replay (blue/green rebuild) of ${num(r.replay.events)} events: events/s (${r.replay.replaySeconds} s; each side the median of ${r.replay.runs.length} alternated runs) | ${num(r.replay.replayPerSecond)} | raw ordered-consumer read | ${num(r.replay.orderedReadPerSecond)} | ${ratio(r.replay.replayPerSecond, r.replay.orderedReadPerSecond)} |`);
+    out.push(`| 4 | … each run in order, raw ordered read / replay: events/s | ${r.replay.runs.map((run) => `${num(run.orderedReadPerSecond)} / ${num(run.replayPerSecond)}`).join('; ')} | — | — | — |`);
   }
   if (r.fanout && 'notAvailable' in r.fanout) out.push(`| 5 | fan-out | not available: ${r.fanout.notAvailable} | | | |`);
   else if (r.fanout) {
