@@ -3,7 +3,7 @@ import { eventSubject, type BoundedContext } from '@ripple/contracts';
 import { isNoStream, isNotFound, type Broker, type StreamSettings } from '@ripple/messaging';
 import { endSpan, SpanKind, startSpan, traceparentOf, type JsonLogger, type RippleMetrics } from '@ripple/observability';
 import { StreamGuard } from './stream-guard';
-import { rowToEnvelope, type EventRow, LeaderLease, leaseKey, Listener, wakeLocally, outboxChannel, queryPrepared, queryWithoutFlush, quoteIdent } from '@ripple/event-store';
+import { rowToEnvelope, type EventRow, LeaderLease, leaseKey, Listener, wakeLocally, outboxChannel, queryWithoutFlush, quoteIdent } from '@ripple/event-store';
 
 /** How long published events wait for the next pass to carry their mark before it goes alone. */
 const MARK_DELAY_MS = 200;
@@ -39,9 +39,9 @@ export interface OutboxRelayOptions {
  * waits for the next pass, or MARK_DELAY_MS when none comes. A crash between
  * PubAck and the mark leads to a republish that the broker drops as a duplicate
  * (and consumers ignore by version anyway), and so does a mark lost with a crash
- * of PostgreSQL: marks are committed without waiting for the WAL flush. A stream found missing, or behind
- * what its PubAcks said, is re-created and refilled from the event store (see
- * StreamGuard).
+ * of PostgreSQL: marks are committed without waiting for the WAL flush. A stream
+ * found missing, or behind what its PubAcks said, is re-created and refilled from
+ * the event store (see StreamGuard).
  */
 export class OutboxRelay {
   private readonly table: string;
@@ -117,8 +117,8 @@ export class OutboxRelay {
   /** Publishes one batch (and marks the previous one); returns how many events it published. The run loop calls it only while leading. */
   async publishBatch(): Promise<number> {
     // Prepared: a pass at low rates carries one event, and parsing and planning the statement cost more than running it.
-    // A pass that marks does not wait for its marks to reach the disk (see markPublished).
-    const rows = await (this.unmarked.length > 0 ? queryWithoutFlush : queryPrepared)<EventRow & { position: string; row_xmin: string }>(this.dataSource, this.passSql, [
+    // Its marks do not wait to reach the disk (see markPublished); a pass that marks nothing writes nothing to flush.
+    const rows = await queryWithoutFlush<EventRow & { position: string; row_xmin: string }>(this.dataSource, this.passSql, [
       this.unmarked.map((m) => m.position), this.unmarked.map((m) => m.xmin), this.opts.batchSize ?? 500,
     ]);
     this.unmarked = [];

@@ -72,10 +72,10 @@ function readStatus(pid: number): { rssKb: number; anonKb: number } | undefined 
   }
 }
 
-/** Pids whose executable name (comm) is `comm`, e.g. nats-server, postgres. */
 /** Processes the bench runs beside a system to measure it (the commit probe's PostgreSQL backend): never counted as the system's. */
 export const measuringPids = new Set<number>();
 
+/** Pids whose executable name (comm) is `comm`, e.g. nats-server, postgres. */
 export function pidsByComm(comm: string): number[] {
   const out: number[] = [];
   for (const entry of readdirSync('/proc')) {
