@@ -119,16 +119,21 @@ class BatchStatements {
     if (plan.toApply.length > 0) {
       const known = plan.toApply.filter(isForProjections);
       const deferred = known.length > 0 ? await this.projection.apply(tx, known, this.tables, this.opts.mode, opened.slice(2)) : undefined;
-      const cps = [...plan.checkpoints.entries()];
-      this.closing = [...(deferred ?? []), {
-        text: `INSERT INTO ${this.cpTable} (aggregate_id, version, event_id)
-          SELECT * FROM unnest($1::text[], $2::int[], $3::uuid[])
-          ON CONFLICT (aggregate_id) DO UPDATE SET version = EXCLUDED.version, event_id = EXCLUDED.event_id, applied_at = now()`,
-        values: [cps.map(([id]) => id), cps.map(([, c]) => c.version), cps.map(([, c]) => c.eventId)],
-      }];
+      this.closing = [...(deferred ?? []), checkpointUpsert(this.cpTable, plan.checkpoints)];
     }
     return plan.outcomes;
   }
+}
+
+/** The upsert that moves each aggregate's checkpoint in `cpTable` (qualified) to the version given. */
+export function checkpointUpsert(cpTable: string, checkpoints: ReadonlyMap<string, { version: number; eventId: string }>): Statement {
+  const cps = [...checkpoints.entries()];
+  return {
+    text: `INSERT INTO ${cpTable} (aggregate_id, version, event_id)
+      SELECT * FROM unnest($1::text[], $2::int[], $3::uuid[])
+      ON CONFLICT (aggregate_id) DO UPDATE SET version = EXCLUDED.version, event_id = EXCLUDED.event_id, applied_at = now()`,
+    values: [cps.map(([id]) => id), cps.map(([, c]) => c.version), cps.map(([, c]) => c.eventId)],
+  };
 }
 
 export const liveTables = (schema: string): TableMap => (table) => qualify(schema, table);

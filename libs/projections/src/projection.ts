@@ -61,6 +61,26 @@ export interface Projection {
    * commit costs two round trips a batch, whatever it writes.
    */
   apply(tx: EntityManager, events: DomainEvent[], tables: TableMap, mode: ApplyMode, read: StatementRows): Promise<void | DeferredWrite[]>;
+  /**
+   * For a projection whose rows are a pure fold of its events: a fresh, empty fold. A replay
+   * then rebuilds its empty shadow tables by folding each event as it is read, and writes
+   * the rows at each batch's end, instead of holding a batch of events for `apply`. It must
+   * end with the rows `apply` (in `replay` mode) would have written from the same events.
+   * The catch-up after the rebuild still goes through `apply`.
+   */
+  replayFold?(): ReplayFold;
+}
+
+/**
+ * A fold of a projection's events in memory, one state per record it writes: what a replay
+ * holds instead of the events themselves, so that it holds one state per record, not one
+ * batch of events, and nothing it decoded outlives its fold.
+ */
+export interface ReplayFold {
+  /** Folds the next event (of a known type, the next version of its aggregate). */
+  add(event: DomainEvent): void;
+  /** Writes of every row that changed since the last call, into `tables`; built before it returns (later adds do not change them). */
+  flush(tables: TableMap): Statement[];
 }
 
 /** Rows of each statement, in order. */

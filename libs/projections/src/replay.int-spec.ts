@@ -294,6 +294,132 @@ describe('replayProjection (PostgreSQL + JetStream)', () => {
   });
 });
 
+describe('replayProjection with a fold (PostgreSQL + JetStream)', () => {
+  const FOLDED = 'itest-folded';
+  let db: TestDatabase;
+  let dataSource: DataSource;
+  let broker: Broker;
+  const namespace = testNamespace();
+  const t = (table: string) => qualify(SCHEMA, table);
+  const cp = t(checkpointTable(FOLDED));
+
+  /** One row per aggregate (its last name and version, and how many events were applied to it), by `apply`, and by a fold when `folds` is given. */
+  function foldedProjection(folds?: { added: number }): Projection {
+    const projection: Projection = {
+      name: FOLDED,
+      source: 'profiles',
+      tables: ['itest_folded'],
+      async apply(tx: EntityManager, events: DomainEvent[], tables: TableMap) {
+        for (const e of events) {
+          await tx.query(
+            `INSERT INTO ${tables('itest_folded')} AS d (aggregate_id, full_name, version, applied) VALUES ($1, $2, $3, 1)
+             ON CONFLICT (aggregate_id) DO UPDATE SET full_name = EXCLUDED.full_name, version = EXCLUDED.version, applied = d.applied + 1`,
+            [e.aggregateId, (e as UserProfileUpdated).data.changes.fullName ?? null, e.aggregateVersion],
+          );
+        }
+      },
+    };
+    if (!folds) return projection;
+    projection.replayFold = () => {
+      const rows = new Map<string, { name: string | null; version: number; applied: number }>();
+      let changed = new Set<string>();
+      return {
+        add(e) {
+          folds.added++;
+          rows.set(e.aggregateId, { name: (e as UserProfileUpdated).data.changes.fullName ?? null, version: e.aggregateVersion, applied: (rows.get(e.aggregateId)?.applied ?? 0) + 1 });
+          changed.add(e.aggregateId);
+        },
+        flush(tables) {
+          const ids = [...changed];
+          changed = new Set();
+          return [{
+            text: `INSERT INTO ${tables('itest_folded')} AS d (aggregate_id, full_name, version, applied)
+              SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::int[])
+              ON CONFLICT (aggregate_id) DO UPDATE SET full_name = EXCLUDED.full_name, version = EXCLUDED.version, applied = EXCLUDED.applied`,
+            values: [ids, ids.map((id) => rows.get(id)!.name), ids.map((id) => rows.get(id)!.version), ids.map((id) => rows.get(id)!.applied)],
+          }];
+        },
+      };
+    };
+    return projection;
+  }
+
+  beforeAll(async () => {
+    db = await createTestDatabase('ripple_replay_fold');
+    dataSource = new DataSource({ type: 'postgres', url: db.url, synchronize: false, logging: false, extra: { max: 10 } });
+    await dataSource.initialize();
+    broker = await connectBroker(await testNatsUrl(), 'replay-fold-itest');
+    await ensureStream(broker, namespace, 'profiles');
+    await dataSource.query(`CREATE SCHEMA ${SCHEMA}`);
+    const qr = dataSource.createQueryRunner();
+    try {
+      await createCheckpointTable(qr, SCHEMA, FOLDED);
+    } finally {
+      await qr.release();
+    }
+    await dataSource.query(`CREATE TABLE ${t('itest_folded')} (aggregate_id text PRIMARY KEY, full_name text, version integer NOT NULL, applied integer NOT NULL)`);
+  });
+
+  afterAll(async () => {
+    if (broker) {
+      await deleteNamespaceStreams(broker.jsm, namespace).catch(() => undefined);
+      await broker.nc.drain().catch(() => undefined);
+    }
+    if (dataSource?.isInitialized) await dataSource.destroy();
+    await db?.drop();
+  });
+
+  it('rebuilds the rows and checkpoints apply would, skipping what apply skips, without calling apply', async () => {
+    const event = (aggregateId: string, aggregateVersion: number, fullName: string, type = 'UserProfileUpdated') => {
+      const id = uuidv7();
+      return {
+        id, type, schemaVersion: 1, aggregateType: 'user', aggregateId, aggregateVersion,
+        occurredAt: new Date().toISOString(), correlationId: id, causationId: id, actor: 'itest', data: { changes: { fullName } },
+      } as UserProfileUpdated;
+    };
+    const publish = async (e: DomainEvent, msgID = e.id) =>
+      broker.js.publish(eventSubject(namespace, 'profiles', e.aggregateType, e.aggregateId, e.type), JSON.stringify(e), { msgID });
+    const aggregates = Array.from({ length: 30 }, () => uuidv7());
+    for (let v = 1; v <= 5; v++) for (const id of aggregates) await publish(event(id, v, `${id.slice(-6)}-v${v}`));
+    // A version published twice (a republish): applied once.
+    const [twice, gapped, unknown] = aggregates;
+    const again = event(twice, 6, 'twice');
+    await publish(again);
+    await publish(again, `${again.id}-again`);
+    // A missing version: what follows it is not applied, and its checkpoint stays where it was.
+    await publish(event(gapped, 8, 'after-a-gap'));
+    // A type this build does not know: it moves the checkpoint but is not applied, and the next version is.
+    await publish(event(unknown, 6, 'unknown', 'ItestTypeFromTheFuture'));
+    await publish(event(unknown, 7, 'after-unknown'));
+    const total = (await broker.jsm.streams.info(streamName(namespace, 'profiles'))).state.last_seq;
+    expect(total).toBe(30 * 5 + 5);
+
+    // Without a fold: batches held and applied by `apply`.
+    expect(await replayProjection(dataSource, broker, foldedProjection(), { schema: SCHEMA, namespace, batchSize: 40 })).toBe(total);
+    const rows = async () => sortById(await dataSource.query(`SELECT aggregate_id, full_name, version, applied FROM ${t('itest_folded')}`));
+    const checkpoints = async () => sortById(await dataSource.query(`SELECT aggregate_id, version, event_id FROM ${cp}`));
+    const applied = { rows: await rows(), checkpoints: await checkpoints() };
+    const row = (id: string) => applied.rows.find((r: { aggregate_id: string }) => r.aggregate_id === id);
+    expect(applied.rows).toHaveLength(30);
+    expect(row(twice)).toMatchObject({ full_name: 'twice', version: 6, applied: 6 });
+    expect(row(gapped)).toMatchObject({ version: 5, applied: 5 });
+    expect(row(unknown)).toMatchObject({ full_name: 'after-unknown', version: 7, applied: 6 });
+    expect(applied.checkpoints.find((c: { aggregate_id: string }) => c.aggregate_id === unknown)).toMatchObject({ version: 7 });
+
+    // With a fold, over several batches: the same rows and checkpoints, and `apply` never ran.
+    const folds = { added: 0 };
+    const progress: ReplayProgress[] = [];
+    const folding = foldedProjection(folds);
+    const apply = jest.spyOn(folding, 'apply');
+    expect(await replayProjection(dataSource, broker, folding, { schema: SCHEMA, namespace, batchSize: 40, onProgress: (p) => progress.push(p) })).toBe(total);
+    expect(apply).not.toHaveBeenCalled();
+    expect(folds.added).toBe(30 * 5 + 1 + 1);
+    expect(progress.filter((p) => p.phase === 'rebuilding').map((p) => p.applied)).toEqual([40, 80, 120, 155]);
+    expect(await rows()).toEqual(applied.rows);
+    expect(await checkpoints()).toEqual(applied.checkpoints);
+  });
+});
+
 function sortById<T extends { aggregate_id: string }>(rows: T[]): T[] {
   return [...rows].sort((a, b) => a.aggregate_id.localeCompare(b.aggregate_id));
 }

@@ -1,11 +1,11 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { DeliverPolicy } from '@nats-io/jetstream';
 import { allEventsSubject, streamName, type DomainEvent } from '@ripple/contracts';
-import { decodeForProjection } from './decode';
+import { decodeForProjection, isForProjections } from './decode';
 import type { Broker } from '@ripple/messaging';
-import { applyBatch, projectionLockKey, shadowTables } from './apply-batch';
+import { applyBatch, checkpointUpsert, projectionLockKey, shadowTables } from './apply-batch';
 import { indexRenames } from './index-names';
-import { checkpointTable, type Projection } from './projection';
+import { checkpointTable, type Projection, type ReplayFold, type TableMap } from './projection';
 import { qualify } from './schema';
 
 export interface ReplayProgress {
@@ -67,14 +67,16 @@ export async function replayProjection(dataSource: DataSource, broker: Broker, p
   const report = (phase: ReplayProgress['phase'], applied: number, upTo: number) =>
     opts.onProgress?.({ projection: projection.name, phase, applied, total: upTo });
 
-  let lastSeq = await applyRange((write) => dataSource.transaction(write), broker, projection, opts, 0, total, (n) => report('rebuilding', n, total));
+  // The shadows start empty, so a projection with a fold rebuilds them with it; the catch-up applies batches.
+  let lastSeq = await applyRange((write) => dataSource.transaction(write), broker, projection, opts, 0, total, (n) => report('rebuilding', n, total), true);
   // Outside the lock, so live batches keep flowing meanwhile. SET LOGGED rewrites each shadow
   // once (seconds for millions of rows), keeping only the live row versions of the bulk load;
-  // ANALYZE gives the tables-to-be their planner statistics.
-  for (const t of tables) {
+  // ANALYZE gives the tables-to-be their planner statistics. Each table on a connection of its
+  // own, so the rewrites run side by side.
+  await Promise.all(tables.map(async (t) => {
     if (!unloggedLive.has(t)) await dataSource.query(`ALTER TABLE ${shadow(t)} SET LOGGED`);
     await dataSource.query(`ANALYZE ${shadow(t)}`);
-  }
+  }));
   await dataSource.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [projectionLockKey(opts.schema, projection.name)]);
     const end = (await broker.jsm.streams.info(stream)).state.last_seq;
@@ -122,7 +124,7 @@ export async function handOverOwnedSequences(tx: EntityManager, live: string, sh
  * one is read and decoded, and at most one batch is written at a time (they
  * commit in stream order). Memory stays bounded by two batches plus READ_AHEAD
  * messages (consume() sends its next pull only once the messages before it
- * were taken).
+ * were taken); with a fold (`folding`), by one state per record instead of the batches.
  */
 async function applyRange(
   inTransaction: (write: (tx: EntityManager) => Promise<unknown>) => Promise<unknown>,
@@ -132,6 +134,7 @@ async function applyRange(
   afterSeq: number,
   endSeq: number,
   progress: (applied: number) => void,
+  folding = false,
 ): Promise<number> {
   if (endSeq <= afterSeq) return afterSeq;
   const consumer = await broker.js.consumers.get(streamName(opts.namespace, projection.source), {
@@ -141,13 +144,15 @@ async function applyRange(
   });
   const batchSize = Math.max(1, opts.batchSize ?? DEFAULT_BATCH_SIZE);
   const tables = shadowTables(opts.schema);
+  const fold = folding ? projection.replayFold?.() : undefined;
+  const batch = fold ? foldedBatch(fold, tables(checkpointTable(projection.name)), tables) : heldBatch(opts.schema, projection, tables);
   let last = afterSeq;
   let applied = 0;
   let writing: Promise<void> | undefined;
   let failed: { error: unknown } | undefined;
-  const write = (events: DomainEvent[], lastSeq: number) => {
-    writing = inTransaction((tx) => applyBatch(tx, opts.schema, projection, events, tables, { respectDeadLetters: false, mode: 'replay' })).then(() => {
-      applied += events.length;
+  const write = (writeBatch: (tx: EntityManager) => Promise<unknown>, events: number, lastSeq: number) => {
+    writing = inTransaction(writeBatch).then(() => {
+      applied += events;
       last = lastSeq;
       progress(applied);
     });
@@ -155,7 +160,7 @@ async function applyRange(
     writing.catch((error) => (failed ??= { error }));
   };
 
-  let events: DomainEvent[] = [];
+  let events = 0;
   let bytes = 0;
   // Nothing to read (the stream was purged, say): consume() would wait forever for a message.
   if ((await consumer.info(true)).num_pending === 0) {
@@ -166,13 +171,14 @@ async function applyRange(
   try {
     for await (const m of messages) {
       if (failed) throw failed.error;
-      events.push(decodeForProjection(m.data));
+      batch.add(decodeForProjection(m.data));
+      events++;
       bytes += m.data.length;
       const done = m.seq >= endSeq || m.info.pending === 0;
-      if (events.length >= batchSize || bytes >= BATCH_BYTES || done) {
+      if (events >= batchSize || bytes >= BATCH_BYTES || done) {
         await writing;
-        write(events, m.seq);
-        events = [];
+        write(batch.take(), events, m.seq);
+        events = 0;
         bytes = 0;
       }
       if (done) break;
@@ -184,4 +190,51 @@ async function applyRange(
     await consumer.delete().catch(() => undefined);
   }
   return last;
+}
+
+/** The events read since the last batch, and the write of what they hold. */
+interface ReplayBatch {
+  add(event: DomainEvent): void;
+  /** The write of everything added since the last take, in the transaction it is given. */
+  take(): (tx: EntityManager) => Promise<unknown>;
+}
+
+/** Holds the batch's events and applies them with the projection's `apply` (applyBatch). */
+function heldBatch(schema: string, projection: Projection, tables: TableMap): ReplayBatch {
+  let events: DomainEvent[] = [];
+  return {
+    add: (event) => events.push(event),
+    take() {
+      const taken = events;
+      events = [];
+      return (tx) => applyBatch(tx, schema, projection, taken, tables, { respectDeadLetters: false, mode: 'replay' });
+    },
+  };
+}
+
+/**
+ * Folds each event as it is read (Projection.replayFold), so that no decoded event outlives
+ * its fold, and writes the rows and checkpoints that moved since the last batch. Which
+ * events are applied follows planBatch from empty checkpoints, as applyBatch would decide
+ * in the shadows: the next version of its aggregate is applied (an unknown type only moves
+ * the checkpoint); a version already applied, or one past a missing version, is not.
+ */
+function foldedBatch(fold: ReplayFold, cpTable: string, tables: TableMap): ReplayBatch {
+  const versions = new Map<string, number>();
+  let moved = new Map<string, { version: number; eventId: string }>();
+  return {
+    add(event) {
+      if (event.aggregateVersion !== (versions.get(event.aggregateId) ?? 0) + 1) return;
+      versions.set(event.aggregateId, event.aggregateVersion);
+      moved.set(event.aggregateId, { version: event.aggregateVersion, eventId: event.id });
+      if (isForProjections(event)) fold.add(event);
+    },
+    take() {
+      const statements = moved.size > 0 ? [...fold.flush(tables), checkpointUpsert(cpTable, moved)] : [];
+      moved = new Map();
+      return async (tx) => {
+        for (const { text, values } of statements) await tx.query(text, values ? [...values] : undefined);
+      };
+    },
+  };
 }

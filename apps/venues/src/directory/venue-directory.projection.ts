@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { GALLERA_AGGREGATE, VENUE_AGGREGATE, type DomainEvent, type ProfilesEvent, type VenuesEvent } from '@ripple/contracts';
 import { EventStore, type AppendRequest } from '@ripple/event-store';
-import type { ApplyMode, DeferredWrite, Projection, Statement, StatementRows, TableMap } from '@ripple/projections';
+import type { ApplyMode, DeferredWrite, Projection, ReplayFold, Statement, StatementRows, TableMap } from '@ripple/projections';
 import { BatchProjection } from '@ripple/service-host';
 import { businessSynced, evolveDirectory, type DirectoryEntry, type Gallera, type OwnerProfile, type Venue } from './business-from-profile';
 
@@ -49,6 +49,26 @@ export class VenueDirectoryProjection implements Projection {
     const save = saveAll([profileUpsert(t, changed('profile')), businessUpsert(t('venues'), changed('venue'), false), businessUpsert(t('galleras'), changed('gallera'), true)]);
     const append = live ? this.store.appendLater(tx, published) : undefined;
     return [append, save].filter((w): w is DeferredWrite => w !== undefined);
+  }
+
+  // A rebuild folds the same rules in memory, one entry per user, and writes each changed user's rows.
+  replayFold(): ReplayFold {
+    const entries = new Map<string, DirectoryEntry>();
+    let changed = new Set<string>();
+    return {
+      add(e) {
+        if (e.aggregateType !== 'user') return;
+        entries.set(e.aggregateId, evolveDirectory(entries.get(e.aggregateId) ?? {}, e as ProfilesEvent));
+        changed.add(e.aggregateId);
+      },
+      flush(t) {
+        const written = [...changed].map((id) => entries.get(id)!);
+        changed = new Set();
+        const present = <K extends keyof DirectoryEntry>(k: K) => written.flatMap((entry) => (entry[k] ? [entry[k]!] : []));
+        const save = saveAll([profileUpsert(t, present('profile')), businessUpsert(t('venues'), present('venue'), false), businessUpsert(t('galleras'), present('gallera'), true)]);
+        return save ? [save] : [];
+      },
+    };
   }
 }
 
