@@ -72,9 +72,8 @@ export interface Projection {
 }
 
 /**
- * A fold of a projection's events in memory, one state per record it writes: what a replay
- * holds instead of the events themselves, so that it holds one state per record, not one
- * batch of events, and nothing it decoded outlives its fold.
+ * A fold of a projection's events in memory, one state per record it writes. A replay holds
+ * it instead of a batch of events, so nothing it decodes outlives its fold.
  */
 export interface ReplayFold {
   /** Folds the next event (of a known type, the next version of its aggregate). */

@@ -68,7 +68,7 @@ export async function replayProjection(dataSource: DataSource, broker: Broker, p
     opts.onProgress?.({ projection: projection.name, phase, applied, total: upTo });
 
   // The shadows start empty, so a projection with a fold rebuilds them with it; the catch-up applies batches.
-  let lastSeq = await applyRange((write) => dataSource.transaction(write), broker, projection, opts, 0, total, (n) => report('rebuilding', n, total), true);
+  let lastSeq = await applyRange((write) => dataSource.transaction(write), broker, projection, opts, 0, total, (n) => report('rebuilding', n, total), { shadowsEmpty: true });
   // Outside the lock, so live batches keep flowing meanwhile. SET LOGGED rewrites each shadow
   // once (seconds for millions of rows), keeping only the live row versions of the bulk load;
   // ANALYZE gives the tables-to-be their planner statistics. Each table on a connection of its
@@ -124,7 +124,7 @@ export async function handOverOwnedSequences(tx: EntityManager, live: string, sh
  * one is read and decoded, and at most one batch is written at a time (they
  * commit in stream order). Memory stays bounded by two batches plus READ_AHEAD
  * messages (consume() sends its next pull only once the messages before it
- * were taken); with a fold (`folding`), by one state per record instead of the batches.
+ * were taken); with a fold, by one state per record instead of the batches.
  */
 async function applyRange(
   inTransaction: (write: (tx: EntityManager) => Promise<unknown>) => Promise<unknown>,
@@ -134,7 +134,7 @@ async function applyRange(
   afterSeq: number,
   endSeq: number,
   progress: (applied: number) => void,
-  folding = false,
+  { shadowsEmpty = false } = {},
 ): Promise<number> {
   if (endSeq <= afterSeq) return afterSeq;
   const consumer = await broker.js.consumers.get(streamName(opts.namespace, projection.source), {
@@ -144,7 +144,8 @@ async function applyRange(
   });
   const batchSize = Math.max(1, opts.batchSize ?? DEFAULT_BATCH_SIZE);
   const tables = shadowTables(opts.schema);
-  const fold = folding ? projection.replayFold?.() : undefined;
+  // Only empty shadows can be rebuilt by a fold that starts from nothing.
+  const fold = shadowsEmpty ? projection.replayFold?.() : undefined;
   const batch = fold ? foldedBatch(fold, tables(checkpointTable(projection.name)), tables) : heldBatch(opts.schema, projection, tables);
   let last = afterSeq;
   let applied = 0;
