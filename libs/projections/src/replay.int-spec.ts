@@ -369,7 +369,7 @@ describe('replayProjection with a fold (PostgreSQL + JetStream)', () => {
     await db?.drop();
   });
 
-  it('rebuilds the rows and checkpoints apply would, skipping what apply skips, without calling apply', async () => {
+  it('rebuilds the rows and checkpoints apply would, skipping what apply skips, without calling apply up to its limit', async () => {
     const event = (aggregateId: string, aggregateVersion: number, fullName: string, type = 'UserProfileUpdated') => {
       const id = uuidv7();
       return {
@@ -415,6 +415,17 @@ describe('replayProjection with a fold (PostgreSQL + JetStream)', () => {
     expect(apply).not.toHaveBeenCalled();
     expect(folds.added).toBe(30 * 5 + 1 + 1);
     expect(progress.filter((p) => p.phase === 'rebuilding').map((p) => p.applied)).toEqual([40, 80, 120, 155]);
+    expect(await rows()).toEqual(applied.rows);
+    expect(await checkpoints()).toEqual(applied.checkpoints);
+
+    // A fold that may hold 10 aggregates: the first batch (40 events of all 30) is folded and written,
+    // the rest applied by `apply`, which reads the rows the fold wrote; the same rows again.
+    const limited = { added: 0 };
+    const overflowing = foldedProjection(limited);
+    const applyAfter = jest.spyOn(overflowing, 'apply');
+    expect(await replayProjection(dataSource, broker, overflowing, { schema: SCHEMA, namespace, batchSize: 40, foldLimit: 10 })).toBe(total);
+    expect(limited.added).toBe(40);
+    expect(applyAfter).toHaveBeenCalledTimes(3);
     expect(await rows()).toEqual(applied.rows);
     expect(await checkpoints()).toEqual(applied.checkpoints);
   });

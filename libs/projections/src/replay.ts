@@ -24,10 +24,17 @@ export interface ReplayOptions {
    * more of an aggregate's events are folded into one row write.
    */
   batchSize?: number;
+  /**
+   * Aggregates a projection's fold (`replayFold`) may hold in memory (default 100,000). Past
+   * it, the rebuild writes what the fold holds at the end of that batch and goes on with
+   * batches held for `apply`, which read their records back from the shadows.
+   */
+  foldLimit?: number;
   onProgress?: (p: ReplayProgress) => void;
 }
 
 const DEFAULT_BATCH_SIZE = 100_000;
+const DEFAULT_FOLD_LIMIT = 100_000;
 const BATCH_BYTES = 64 * 2 ** 20;
 /** Messages pulled at a time: what is read ahead of the batch being decoded. */
 const READ_AHEAD = 5_000;
@@ -124,7 +131,7 @@ export async function handOverOwnedSequences(tx: EntityManager, live: string, sh
  * one is read and decoded, and at most one batch is written at a time (they
  * commit in stream order). Memory stays bounded by two batches plus READ_AHEAD
  * messages (consume() sends its next pull only once the messages before it
- * were taken); with a fold, by one state per record instead of the batches.
+ * were taken); with a fold, by one state per aggregate, up to `foldLimit`, instead of the batches.
  */
 async function applyRange(
   inTransaction: (write: (tx: EntityManager) => Promise<unknown>) => Promise<unknown>,
@@ -146,7 +153,8 @@ async function applyRange(
   const tables = shadowTables(opts.schema);
   // Only empty shadows can be rebuilt by a fold that starts from nothing.
   const fold = shadowsEmpty ? projection.replayFold?.() : undefined;
-  const batch = fold ? foldedBatch(fold, tables(checkpointTable(projection.name)), tables) : heldBatch(opts.schema, projection, tables);
+  const held = () => heldBatch(opts.schema, projection, tables);
+  let batch = fold ? foldedBatch(fold, tables(checkpointTable(projection.name)), tables, opts.foldLimit ?? DEFAULT_FOLD_LIMIT) : held();
   let last = afterSeq;
   let applied = 0;
   let writing: Promise<void> | undefined;
@@ -179,6 +187,7 @@ async function applyRange(
       if (events >= batchSize || bytes >= BATCH_BYTES || done) {
         await writing;
         write(batch.take(), events, m.seq);
+        if (batch.full?.()) batch = held();
         events = 0;
         bytes = 0;
       }
@@ -198,6 +207,8 @@ interface ReplayBatch {
   add(event: DomainEvent): void;
   /** The write of everything added since the last take, in the transaction it is given. */
   take(): (tx: EntityManager) => Promise<unknown>;
+  /** True once it holds as much as it may: the batches after the last take are held ones. */
+  full?(): boolean;
 }
 
 /** Holds the batch's events and applies them with the projection's `apply` (applyBatch). */
@@ -220,7 +231,7 @@ function heldBatch(schema: string, projection: Projection, tables: TableMap): Re
  * in the shadows: the next version of its aggregate is applied (an unknown type only moves
  * the checkpoint); a version already applied, or one past a missing version, is not.
  */
-function foldedBatch(fold: ReplayFold, cpTable: string, tables: TableMap): ReplayBatch {
+function foldedBatch(fold: ReplayFold, cpTable: string, tables: TableMap, limit: number): ReplayBatch {
   const versions = new Map<string, number>();
   let moved = new Map<string, { version: number; eventId: string }>();
   return {
@@ -237,5 +248,6 @@ function foldedBatch(fold: ReplayFold, cpTable: string, tables: TableMap): Repla
         for (const { text, values } of statements) await tx.query(text, values ? [...values] : undefined);
       };
     },
+    full: () => versions.size >= limit,
   };
 }
