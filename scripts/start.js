@@ -16,6 +16,7 @@ const path = require('node:path');
 const { ensureDatabase, redact, DEFAULT_DATABASE_URL } = require('./ensure-database');
 const { ensureNats, ensurePostgres } = require('./local-servers');
 const { logFormat, prettyLine, prettyPipe, tagger } = require('./log-format');
+const { APP_NODE_FLAGS } = require('./node-flags');
 
 const ROOT = path.resolve(__dirname, '..');
 const DATABASE_URL = process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
@@ -99,7 +100,7 @@ function log(level, msg, fields = {}) {
 function spawnApp(app) {
   const started = Date.now();
   const env = { ...process.env, DATABASE_URL, NATS_URL, ...Object.fromEntries(Object.entries(app.env).map(([k, v]) => [k, String(v)])) };
-  const proc = spawn(process.execPath, [app.main], { cwd: ROOT, env, stdio: ['ignore', pretty ? 'pipe' : 'inherit', pretty ? 'pipe' : 'inherit'] });
+  const proc = spawn(process.execPath, [...APP_NODE_FLAGS, app.main], { cwd: ROOT, env, stdio: ['ignore', pretty ? 'pipe' : 'inherit', pretty ? 'pipe' : 'inherit'] });
   app.proc = proc;
   if (pretty) {
     prettyPipe(proc.stdout, tagOf(app), process.stdout);

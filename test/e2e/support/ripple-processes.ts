@@ -143,7 +143,7 @@ async function launchInstance(common: Record<string, string>): Promise<Launched>
 }
 
 async function spawnHealthy(app: AppName, port: number, appEnv: NodeJS.ProcessEnv, appLogs: string[]): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [entry(app)], { env: appEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...APP_NODE_FLAGS, entry(app)], { env: appEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   const keep = (chunk: Buffer) => {
     appLogs.push(...chunk.toString().split('\n').filter(Boolean));
     if (appLogs.length > 500) appLogs.splice(0, appLogs.length - 500);
@@ -172,3 +172,5 @@ async function kill(child: ChildProcess | undefined, signal: NodeJS.Signals): Pr
 }
 
 const entry = (app: AppName) => join(ROOT, 'apps', app, 'dist', 'main.js');
+/** The flags `npm start` gives every app (scripts/node-flags.js). */
+const { APP_NODE_FLAGS } = require(join(ROOT, 'scripts', 'node-flags.js')) as { APP_NODE_FLAGS: readonly string[] };

@@ -6,6 +6,9 @@ import { connectBroker } from '@ripple/messaging';
 import { createTestDatabase, deleteNamespaceStreams, eventually, freePort, testNamespace, type TestDatabase } from '@ripple/testing';
 import { ROOT } from './env';
 
+/** The flags `npm start` gives every app (scripts/node-flags.js): the bench measures what it starts. */
+const { APP_NODE_FLAGS } = require(join(ROOT, 'scripts', 'node-flags.js')) as { APP_NODE_FLAGS: readonly string[] };
+
 export const APPS = ['profiles', 'venues', 'pets', 'connectors', 'gateway'] as const;
 export type AppName = (typeof APPS)[number];
 
@@ -38,7 +41,7 @@ export async function startBenchRipple(natsUrl: string, extraEnv: Record<string,
   let stopping = false;
   const env = (app: AppName): NodeJS.ProcessEnv => ({ ...benchEnv(db.url, natsUrl, namespace, ports), PORT: String(ports[app]), ...extraEnv });
   const start = async (app: AppName) => {
-    const child = spawn('/bin/sh', ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"', process.execPath, ...nodeArgs.map((a) => a.replace('{app}', app)), entry(app)], {
+    const child = spawn('/bin/sh', ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"', process.execPath, ...APP_NODE_FLAGS, ...nodeArgs.map((a) => a.replace('{app}', app)), entry(app)], {
       env: env(app),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -133,7 +136,7 @@ export async function startOneProcessRipple(natsUrl: string): Promise<OneProcess
   const namespace = testNamespace();
   const ports = { profiles: await freePort(), venues: await freePort(), pets: await freePort(), connectors: await freePort(), gateway: await freePort() };
   const services = APPS.map((app) => ({ name: app, env: { PORT: String(ports[app]) } }));
-  const child = spawn('/bin/sh', ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"', process.execPath, join(ROOT, 'scripts', 'one-process.js')], {
+  const child = spawn('/bin/sh', ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"', process.execPath, ...APP_NODE_FLAGS, join(ROOT, 'scripts', 'one-process.js')], {
     env: { ...benchEnv(db.url, natsUrl, namespace, ports), RIPPLE_SERVICES: JSON.stringify(services) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
