@@ -42,11 +42,14 @@ function expectBootableConfig(app: string, env: Record<string, string>) {
   expect(() => loadConfig(spec, { ...env, NODE_ENV: 'production' })).not.toThrow();
 }
 
-/** `node apps/<app>/dist/main.js`, whose source exists. */
-function expectEntryPoint(command: string[], app: string) {
-  expect(command).toEqual(['node', `apps/${app}/dist/main.js`]);
+/** `node [flags] apps/<app>/dist/main.js`, whose source exists. */
+function expectEntryPoint(command: string[], app: string, flags: readonly string[] = []) {
+  expect(command).toEqual(['node', ...flags, `apps/${app}/dist/main.js`]);
   expect(existsSync(join(ROOT, 'apps', app, 'src', 'main.ts'))).toBe(true);
 }
+
+/** What `npm start` gives every app: compose runs them all on one host too (scripts/node-flags.js). */
+const { APP_NODE_FLAGS } = require(join(ROOT, 'scripts', 'node-flags.js')) as { APP_NODE_FLAGS: readonly string[] };
 
 describe('every file in deploy/ parses', () => {
   it.each(files('.').filter((f) => /\.(ya?ml|json)$/.test(f)))('%s', (file) => {
@@ -153,7 +156,7 @@ describe('the compose file runs each app as its typed config expects', () => {
 
   it.each(APPS)('%s', (app) => {
     const service = compose.services[app];
-    expectEntryPoint(service.command, app);
+    expectEntryPoint(service.command, app, APP_NODE_FLAGS);
     const env = Object.fromEntries(Object.entries(service.environment).map(([k, v]) => [k, resolve(app, v)]));
     expectBootableConfig(app, env);
   });
