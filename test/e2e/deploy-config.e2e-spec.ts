@@ -17,7 +17,7 @@ import { gatewayDefinition } from '../../apps/gateway/src/gateway.definition';
 import { petsDefinition } from '../../apps/pets/src/pets.definition';
 import { profilesDefinition } from '../../apps/profiles/src/profiles.definition';
 import { venuesDefinition } from '../../apps/venues/src/venues.definition';
-import { startRipple, type RunningRipple } from './support/ripple-processes';
+import { APP_NODE_FLAGS, startRipple, type RunningRipple } from './support/ripple-processes';
 
 const ROOT = join(__dirname, '..', '..');
 const DEPLOY = join(ROOT, 'deploy');
@@ -47,9 +47,6 @@ function expectEntryPoint(command: string[], app: string, flags: readonly string
   expect(command).toEqual(['node', ...flags, `apps/${app}/dist/main.js`]);
   expect(existsSync(join(ROOT, 'apps', app, 'src', 'main.ts'))).toBe(true);
 }
-
-/** What `npm start` gives every app: compose runs them all on one host too (scripts/node-flags.js). */
-const { APP_NODE_FLAGS } = require(join(ROOT, 'scripts', 'node-flags.js')) as { APP_NODE_FLAGS: readonly string[] };
 
 describe('every file in deploy/ parses', () => {
   it.each(files('.').filter((f) => /\.(ya?ml|json)$/.test(f)))('%s', (file) => {
@@ -156,6 +153,7 @@ describe('the compose file runs each app as its typed config expects', () => {
 
   it.each(APPS)('%s', (app) => {
     const service = compose.services[app];
+    // Compose runs every app on one host, as `npm start` does: with the same flags.
     expectEntryPoint(service.command, app, APP_NODE_FLAGS);
     const env = Object.fromEntries(Object.entries(service.environment).map(([k, v]) => [k, resolve(app, v)]));
     expectBootableConfig(app, env);

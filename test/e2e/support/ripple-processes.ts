@@ -173,4 +173,4 @@ async function kill(child: ChildProcess | undefined, signal: NodeJS.Signals): Pr
 
 const entry = (app: AppName) => join(ROOT, 'apps', app, 'dist', 'main.js');
 /** The flags `npm start` gives every app (scripts/node-flags.js). */
-const { APP_NODE_FLAGS } = require(join(ROOT, 'scripts', 'node-flags.js')) as { APP_NODE_FLAGS: readonly string[] };
+export const { APP_NODE_FLAGS } = require(join(ROOT, 'scripts', 'node-flags.js')) as { APP_NODE_FLAGS: readonly string[] };

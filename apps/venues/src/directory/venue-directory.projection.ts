@@ -46,7 +46,7 @@ export class VenueDirectoryProjection implements Projection {
     }
     const changed = <K extends keyof DirectoryEntry>(k: K) =>
       [...after.entries()].filter(([id, entry]) => entry[k] && entry[k] !== before.get(id)?.[k]).map(([, entry]) => entry[k]!);
-    const save = saveAll([profileUpsert(t, changed('profile')), businessUpsert(t('venues'), changed('venue'), false), businessUpsert(t('galleras'), changed('gallera'), true)]);
+    const save = saveEntries(t, changed);
     const append = live ? this.store.appendLater(tx, published) : undefined;
     return [append, save].filter((w): w is DeferredWrite => w !== undefined);
   }
@@ -65,7 +65,7 @@ export class VenueDirectoryProjection implements Projection {
         const written = [...changed].map((id) => entries.get(id)!);
         changed = new Set();
         const present = <K extends keyof DirectoryEntry>(k: K) => written.flatMap((entry) => (entry[k] ? [entry[k]!] : []));
-        const save = saveAll([profileUpsert(t, present('profile')), businessUpsert(t('venues'), present('venue'), false), businessUpsert(t('galleras'), present('gallera'), true)]);
+        const save = saveEntries(t, present);
         return save ? [save] : [];
       },
     };
@@ -122,6 +122,13 @@ interface Upsert {
   sql: string;
   rows: unknown[];
 }
+
+/** Which records of each kind to write. */
+type EntryPick = <K extends keyof DirectoryEntry>(k: K) => NonNullable<DirectoryEntry[K]>[];
+
+/** The upserts of the profiles, venues and galleras `pick` chooses, as one statement. */
+const saveEntries = (t: TableMap, pick: EntryPick) =>
+  saveAll([profileUpsert(t, pick('profile')), businessUpsert(t('venues'), pick('venue'), false), businessUpsert(t('galleras'), pick('gallera'), true)]);
 
 /** Every table's upsert as one statement (data-modifying CTEs). */
 function saveAll(upserts: (Upsert | undefined)[]): Statement | undefined {
