@@ -77,7 +77,7 @@ describe('a full import', () => {
     const staged = await w.db.query('SELECT count(*)::int AS n FROM connectors.talents_json WHERE run_id = $1', [run.id]);
     expect(staged.rows[0].n).toBe(1);
     // Progress and changes reached JetStream: the relay marks an event published only after its PubAck.
-    await eventually(async () => (await w.db.query('SELECT count(*)::int AS n FROM connectors.events WHERE published_at IS NULL')).rows[0].n === 0, { what: 'events published' });
+    await eventually(async () => (await w.db.query('SELECT count(*)::int AS n FROM connectors.outbox')).rows[0].n === 0, { what: 'events published' });
     const types = (await w.db.query('SELECT DISTINCT type FROM connectors.events')).rows.map((r) => r.type).sort();
     expect(types).toEqual(['CatalogEntityChanged', 'CatalogVersionSwitched', 'ConnectorEntityProgressed', 'ConnectorRunStarted', 'ConnectorRunSucceeded']);
   });

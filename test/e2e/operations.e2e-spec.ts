@@ -185,7 +185,7 @@ describe('ripple replay and republish', () => {
     expect(stdout).toContain(`${n} events of profiles republished`);
     expect(stderr).toMatch(/profiles republished \[#{24}\] 100%/);
     // Sent means acknowledged by JetStream; the rows' marks follow with the relay's next pass, or within 200 ms.
-    const unpublished = async () => (await db.query('SELECT count(*)::int AS n FROM profiles.events WHERE published_at IS NULL')).rows[0].n;
+    const unpublished = async () => (await db.query('SELECT count(*)::int AS n FROM profiles.outbox')).rows[0].n;
     await eventually(async () => (await unpublished()) === 0, { what: 'the republished events marked published' });
   });
 });

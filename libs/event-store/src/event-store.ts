@@ -61,11 +61,13 @@ export interface Write {
   params: unknown[];
 }
 
-/** A service's append-only event log in its own schema; the outbox is part of it. */
+/** A service's append-only event log in its own schema, and its outbox (`moveOutboxToItsOwnTable`). */
 export class EventStore {
   private readonly table: string;
+  private readonly outbox: string;
   constructor(readonly schema: string) {
     this.table = `${quoteIdent(schema)}.events`;
+    this.outbox = `${quoteIdent(schema)}.outbox`;
   }
 
   /**
@@ -96,7 +98,9 @@ export class EventStore {
       notifyAfterCommit(tx, outboxChannel(this.schema), String(envelopes.length));
       return envelopes;
     }
-    if (ids.length > 0) await tx.query(`DELETE FROM ${this.table} WHERE id = ANY($1::uuid[])`, [ids]);
+    if (ids.length > 0) {
+      await tx.query(`WITH d AS (DELETE FROM ${this.table} WHERE id = ANY($1::uuid[]) RETURNING position) DELETE FROM ${this.outbox} WHERE position IN (SELECT position FROM d)`, [ids]);
+    }
     const inserted = new Set<string>(ids);
     const lost = envelopes.find((e) => !inserted.has(e.id))!;
     const req = reqs.find((r) => r.aggregateId === lost.aggregateId)!;
@@ -190,16 +194,23 @@ export class EventStore {
   }
 
   /**
-   * Marks everything from `fromPosition` (and, if given, published since `publishedSince`)
-   * unpublished, so the relay sends it again (after broker data loss); returns how many
-   * events will go out. Rows not marked yet are rewritten too: the relay marks a row only
-   * if it is the version it published (its xmin), and one it published a moment ago may
-   * still wait for its mark (see OutboxRelay).
+   * Puts everything from `fromPosition` (and, if given, published since `publishedSince`)
+   * back in the outbox, so the relay sends it again (after broker data loss); returns how
+   * many events will go out. "Published since" is every position from the lowest the relay
+   * marked in that minute or later (`outbox_published`), so a few published just before
+   * may go out again too. Rows still in the outbox are rewritten: the relay deletes a row
+   * only if it is the version it read (its xmin), and an event it published a moment ago
+   * may still wait for its mark (see OutboxRelay).
    */
   async scheduleRepublish(tx: EntityManager, fromPosition = 0, publishedSince?: Date): Promise<number> {
+    const published = `${quoteIdent(this.schema)}.outbox_published`;
     const [{ n }] = await tx.query(
-      `WITH u AS (UPDATE ${this.table} SET published_at = NULL
-         WHERE position >= $1 AND (published_at IS NULL OR published_at >= coalesce($2::timestamptz, '-infinity')) RETURNING 1)
+      `WITH again AS (
+         SELECT position FROM ${this.table} WHERE position >= greatest($1::bigint,
+           CASE WHEN $2::timestamptz IS NULL THEN 0
+             ELSE coalesce((SELECT min(low_position) FROM ${published} WHERE minute >= date_trunc('minute', $2::timestamptz)), 9223372036854775807) END)
+         UNION SELECT position FROM ${this.outbox} WHERE position >= $1::bigint
+       ), u AS (INSERT INTO ${this.outbox} (position) SELECT position FROM again ON CONFLICT (position) DO UPDATE SET position = excluded.position RETURNING 1)
        SELECT count(*)::int AS n FROM u`,
       [fromPosition, publishedSince?.toISOString() ?? null],
     );

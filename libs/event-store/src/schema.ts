@@ -12,9 +12,7 @@ export const outboxChannel = (schema: string) => `${schema}_outbox`;
 
 /**
  * The event store table of one service, created by that service's first migration.
- * `published_at` is the outbox: the relay publishes rows where it is NULL, in
- * position order, so a row that commits after a higher-numbered one is simply
- * picked up by the next pass instead of being skipped by a moving cursor.
+ * Its outbox was the column `published_at` until `moveOutboxToItsOwnTable`.
  */
 export async function createEventStoreTables(qr: QueryRunner, schema: string): Promise<void> {
   const s = quoteIdent(schema);
@@ -65,4 +63,52 @@ export async function createOutboxStreamsTable(qr: QueryRunner, schema: string):
       high_seq    bigint NOT NULL,
       recorded_at timestamptz NOT NULL DEFAULT now()
     )`);
+}
+
+/**
+ * The outbox as a table of its own: `outbox` holds the position of every event not
+ * yet published. A trigger adds it with the event (every insert into `events`, by
+ * whatever writer), and the relay deletes it once JetStream acknowledged the event.
+ * The relay reads the outbox in position order, so an event that commits after a
+ * higher-numbered one is simply picked up by the next pass instead of being skipped
+ * by a moving cursor.
+ *
+ * `outbox_published`: for every minute in which the relay marked events published,
+ * the lowest position it marked, so that "everything published since T" (StreamGuard,
+ * after the broker lost part of a stream) is "every position from the lowest marked
+ * in T's minute or later" (a few more at most, which consumers skip by version).
+ *
+ * Replaces `events.published_at` and its partial index: marking an event published
+ * was an UPDATE of the whole event row, and as the partial index covers the column it
+ * could not be a HOT update, so every mark wrote a new version of the row (its JSON
+ * included) and an entry in each of the table's three other indexes. The event
+ * store doubled, and where nothing vacuums it (autovacuum off) a pass got slower
+ * the longer the store.
+ */
+export async function moveOutboxToItsOwnTable(qr: QueryRunner, schema: string): Promise<void> {
+  const s = quoteIdent(schema);
+  await qr.query(`CREATE TABLE ${s}.outbox (position bigint PRIMARY KEY)`);
+  await qr.query(`CREATE TABLE ${s}.outbox_published (minute timestamptz PRIMARY KEY, low_position bigint NOT NULL)`);
+  // A statement-level trigger: one INSERT into the outbox per statement, however many events it appends.
+  await qr.query(`CREATE FUNCTION ${s}.events_to_outbox() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN INSERT INTO ${s}.outbox (position) SELECT position FROM appended; RETURN NULL; END $$`);
+  // Created first: it locks out appends until this transaction commits, so none is missed below.
+  await qr.query(`CREATE TRIGGER events_to_outbox AFTER INSERT ON ${s}.events REFERENCING NEW TABLE AS appended
+    FOR EACH STATEMENT EXECUTE FUNCTION ${s}.events_to_outbox()`);
+  await qr.query(`INSERT INTO ${s}.outbox (position) SELECT position FROM ${s}.events WHERE published_at IS NULL`);
+  await qr.query(`INSERT INTO ${s}.outbox_published (minute, low_position)
+    SELECT date_trunc('minute', published_at), min(position) FROM ${s}.events WHERE published_at IS NOT NULL GROUP BY 1`);
+  await qr.query(`DROP INDEX IF EXISTS ${s}.events_unpublished_idx`);
+  await qr.query(`ALTER TABLE ${s}.events DROP COLUMN published_at`);
+}
+
+/** Undoes `moveOutboxToItsOwnTable`: what the outbox holds is unpublished, everything else published now. */
+export async function moveOutboxBackToEvents(qr: QueryRunner, schema: string): Promise<void> {
+  const s = quoteIdent(schema);
+  await qr.query(`ALTER TABLE ${s}.events ADD COLUMN published_at timestamptz`);
+  await qr.query(`UPDATE ${s}.events e SET published_at = now() WHERE NOT EXISTS (SELECT 1 FROM ${s}.outbox o WHERE o.position = e.position)`);
+  await qr.query(`CREATE INDEX events_unpublished_idx ON ${s}.events (position) WHERE published_at IS NULL`);
+  await qr.query(`DROP TRIGGER events_to_outbox ON ${s}.events`);
+  await qr.query(`DROP FUNCTION ${s}.events_to_outbox()`);
+  await qr.query(`DROP TABLE ${s}.outbox, ${s}.outbox_published`);
 }

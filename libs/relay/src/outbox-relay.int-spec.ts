@@ -4,7 +4,7 @@ import { connectBroker, ensureStream, type Broker } from '@ripple/messaging';
 import { JsonLogger, RippleMetrics } from '@ripple/observability';
 import { createTestDatabase, deleteNamespaceStreams, eventually, terminateLeaseHolders, testNamespace, testNatsUrl, type TestDatabase } from '@ripple/testing';
 import { OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
-import { leaseKey, EventStore, StreamVersionConflictError, createEventStoreTables, createOutboxStreamsTable } from '@ripple/event-store';
+import { leaseKey, EventStore, StreamVersionConflictError, createEventStoreTables, createOutboxStreamsTable, moveOutboxToItsOwnTable } from '@ripple/event-store';
 
 /**
  * The outbox relay against real PostgreSQL and NATS JetStream: each test uses
@@ -52,6 +52,7 @@ describe('OutboxRelay and EventStore (PostgreSQL + JetStream)', () => {
     try {
       await createEventStoreTables(qr, schema);
       await createOutboxStreamsTable(qr, schema);
+      await moveOutboxToItsOwnTable(qr, schema);
     } finally {
       await qr.release();
     }
@@ -98,7 +99,7 @@ describe('OutboxRelay and EventStore (PostgreSQL + JetStream)', () => {
   }
 
   async function unpublished(schema: string): Promise<number> {
-    const [{ n }] = await dataSource.query(`SELECT count(*)::int AS n FROM "${schema}".events WHERE published_at IS NULL`);
+    const [{ n }] = await dataSource.query(`SELECT count(*)::int AS n FROM "${schema}".outbox`);
     return n;
   }
 
@@ -154,7 +155,7 @@ describe('OutboxRelay and EventStore (PostgreSQL + JetStream)', () => {
     expectExactlyOnce(await streamMessages(stream), committed);
 
     // The "mark published" update is lost for part of the batch (as if the relay died after the PubAck) ...
-    await dataSource.query(`UPDATE "${schema}".events SET published_at = NULL WHERE id = ANY($1::uuid[])`, [committed.slice(0, 4).map((e) => e.id)]);
+    await dataSource.query(`INSERT INTO "${schema}".outbox SELECT position FROM "${schema}".events WHERE id = ANY($1::uuid[])`, [committed.slice(0, 4).map((e) => e.id)]);
     // ... and for all of it, through the operator's republish path.
     const second = await dataSource.transaction(async (tx) => {
       const n = await store.scheduleRepublish(tx);
@@ -198,6 +199,47 @@ describe('OutboxRelay and EventStore (PostgreSQL + JetStream)', () => {
 
     // Within the duplicate window the broker drops the copies.
     expectExactlyOnce(await streamMessages(stream), committed);
+  });
+
+  it('republishes what it published since a given time, from the lowest position it marked in that minute', async () => {
+    const { store, relay, schema } = await setup();
+    const append = async (n: number, tag: string) => {
+      for (let i = 0; i < n; i++) await dataSource.transaction((tx) => appendOne(store, tx, uuidv7(), 0, `${tag}${i}`));
+    };
+    const republishSince = (minutesAgo: number) => dataSource.transaction((tx) => store.scheduleRepublish(tx, 0, new Date(Date.now() - minutesAgo * 60_000)));
+    // Three events published and marked, their minute moved an hour back; then four more published and marked now.
+    await append(3, 'old');
+    expect(await relay.publishBatch()).toBe(3);
+    await relay.markPublished();
+    await dataSource.query(`UPDATE "${schema}".outbox_published SET minute = minute - interval '1 hour'`);
+    await append(4, 'new');
+    expect(await relay.publishBatch()).toBe(4);
+    await relay.markPublished();
+    expect(await unpublished(schema)).toBe(0);
+    const published = await dataSource.query(`SELECT low_position::int AS low FROM "${schema}".outbox_published ORDER BY minute`);
+    expect(published).toEqual([{ low: 1 }, { low: 4 }]);
+
+    // Nothing was published in the last minute's future; one more event is waiting: only it goes out.
+    await append(1, 'waiting');
+    expect(await dataSource.transaction((tx) => store.scheduleRepublish(tx, 0, new Date(Date.now() + 120_000)))).toBe(1);
+    // Published in the last half hour: the four, and the one waiting.
+    expect(await republishSince(30)).toBe(5);
+    expect(await unpublished(schema)).toBe(5);
+    // Published in the last two hours: all eight.
+    expect(await republishSince(120)).toBe(8);
+    expect(await relay.publishBatch()).toBe(8);
+    await relay.markPublished();
+    expect(await unpublished(schema)).toBe(0);
+  });
+
+  it('drops an outbox row whose event is gone (removed by hand) instead of being held up by it', async () => {
+    const { store, relay, stream, schema } = await setup();
+    await dataSource.query(`INSERT INTO "${schema}".outbox VALUES (424242)`);
+    const e = await dataSource.transaction((tx) => appendOne(store, tx, uuidv7(), 0, 'after an orphan'));
+    expect(await relay.publishBatch()).toBe(2);
+    await relay.markPublished();
+    expect(await unpublished(schema)).toBe(0);
+    expectExactlyOnce(await streamMessages(stream), [e]);
   });
 
   it('does not skip an event whose transaction commits after a later-numbered one', async () => {
@@ -271,7 +313,7 @@ describe('OutboxRelay and EventStore (PostgreSQL + JetStream)', () => {
     await eventually(async () => (await unpublished(schema)) === 0, { what: 'the first event to be published' });
 
     // Unpublished behind the relay's back (no wake-up at all): only a pass finds it, and the next poll is a minute away.
-    await dataSource.query(`UPDATE ${schema}.events SET published_at = NULL`);
+    await dataSource.query(`INSERT INTO ${schema}.outbox SELECT position FROM ${schema}.events`);
     const killed = await dataSource.query(
       `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()`,
       [`ripple-outbox-${schema}`],
@@ -403,5 +445,18 @@ describe('OutboxRelay and EventStore (PostgreSQL + JetStream)', () => {
       [aggregateId],
     );
     expect(rows.map((r) => [r.version, r.data.changes.fullName])).toEqual([[1, 'v1'], [2, 'a2'], [3, 'a3'], [4, 'b4']]);
+
+    // Several streams in one statement, one of them at a stale version: none is appended, and the outbox keeps
+    // no row of them, though the caller goes on and commits.
+    const caught = await dataSource.transaction((tx) => store.appendMany(tx, [
+      { aggregateType: 'user', aggregateId: uuidv7(), expectedVersion: 0, events: [update('f1')], context: ctx() },
+      { aggregateType: 'user', aggregateId, expectedVersion: 1, events: [update('stale again')], context: ctx() },
+    ]).then(() => undefined, (err: unknown) => err));
+    expect(caught).toMatchObject({ streamId: aggregateId, currentVersion: 4 });
+    const [{ orphans, outbox, events }] = await dataSource.query(
+      `SELECT (SELECT count(*)::int FROM "${schema}".outbox o WHERE NOT EXISTS (SELECT 1 FROM "${schema}".events e WHERE e.position = o.position)) AS orphans,
+         (SELECT count(*)::int FROM "${schema}".outbox) AS outbox, (SELECT count(*)::int FROM "${schema}".events) AS events`,
+    );
+    expect({ orphans, outbox, events }).toEqual({ orphans: 0, outbox: 4, events: 4 });
   });
 });

@@ -44,7 +44,7 @@ export interface OutboxRelayOptions {
  * the event store (see StreamGuard).
  */
 export class OutboxRelay {
-  private readonly table: string;
+  private readonly outbox: string;
   private readonly listener: Listener;
   private readonly lease: LeaderLease;
   private wake?: () => void;
@@ -66,16 +66,28 @@ export class OutboxRelay {
     private readonly metrics: RippleMetrics,
     private readonly logger: JsonLogger,
   ) {
-    this.table = `${quoteIdent(opts.schema)}.events`;
-    // A row is marked only if nothing rewrote it since it was read (its xmin): a republish scheduled
-    // meanwhile (EventStore.scheduleRepublish rewrites the unmarked rows too) wins over the mark.
-    this.markSql = `UPDATE ${this.table} e SET published_at = now() FROM unnest($1::bigint[], $2::xid[]) AS p(position, xmin)
-      WHERE e.position = p.position AND e.xmin = p.xmin RETURNING e.position`;
+    const schema = quoteIdent(opts.schema);
+    this.outbox = `${schema}.outbox`;
+    // An outbox row is deleted only if nothing rewrote it since it was read (its xmin): a republish
+    // scheduled meanwhile (EventStore.scheduleRepublish rewrites the rows still here too) wins over the mark.
+    // The lowest position marked goes to its minute in outbox_published, for a republish "since" a time.
+    const marks = `marked AS (DELETE FROM ${this.outbox} o USING unnest($1::bigint[], $2::xid[]) AS p(position, xmin)
+        WHERE o.position = p.position AND o.xmin = p.xmin RETURNING o.position),
+      logged AS (INSERT INTO ${schema}.outbox_published AS l (minute, low_position)
+        SELECT date_trunc('minute', now()), min(position) FROM marked HAVING count(*) > 0
+        ON CONFLICT (minute) DO UPDATE SET low_position = least(l.low_position, excluded.low_position))`;
+    this.markSql = `WITH ${marks} SELECT count(*) FROM marked`;
     // The statement's snapshot predates its own marks: what it marked is left out by position; what it
-    // could not mark (rewritten by a republish) is still unpublished, so it is read again.
-    this.passSql = `WITH marked AS (${this.markSql})
-      SELECT e.*, e.xmin AS row_xmin FROM ${this.table} e
-      WHERE e.published_at IS NULL AND e.position NOT IN (SELECT position FROM marked) ORDER BY e.position LIMIT $3`;
+    // could not mark (rewritten by a republish) is still in the outbox, so it is read again. Each event is
+    // fetched by its position (a LATERAL with LIMIT is not flattened into a join): planned as a join, it
+    // became a merge join that walked the event store from its first row once the planner had no
+    // statistics to go by (autovacuum off). An outbox row without its event (removed by hand) comes back
+    // with no event, and is deleted like a published one.
+    this.passSql = `WITH ${marks}
+      SELECT e.*, o.position AS outbox_position, o.xmin AS row_xmin
+      FROM (SELECT position, xmin FROM ${this.outbox} WHERE position NOT IN (SELECT position FROM marked) ORDER BY position LIMIT $3) o
+      LEFT JOIN LATERAL (SELECT * FROM ${schema}.events e WHERE e.position = o.position LIMIT 1) e ON true
+      ORDER BY o.position`;
     // A wake-up lost while LISTEN was down is made up for by one more pass.
     this.listener = new Listener({
       databaseUrl: opts.databaseUrl, applicationName: `ripple-outbox-${opts.schema}`, who: 'outbox relay', logger, reconnected: () => this.notifyCommitted(),
@@ -118,11 +130,12 @@ export class OutboxRelay {
   async publishBatch(): Promise<number> {
     // Prepared: a pass at low rates carries one event, and parsing and planning the statement cost more than running it.
     // Its marks do not wait to reach the disk (see markPublished); a pass that marks nothing writes nothing to flush.
-    const rows = await queryWithoutFlush<EventRow & { position: string; row_xmin: string }>(this.dataSource, this.passSql, [
+    const read = await queryWithoutFlush<EventRow & { outbox_position: string; row_xmin: string }>(this.dataSource, this.passSql, [
       this.unmarked.map((m) => m.position), this.unmarked.map((m) => m.xmin), this.opts.batchSize ?? 500,
     ]);
     this.unmarked = [];
-    if (rows.length === 0) return 0;
+    if (read.length === 0) return 0;
+    const rows = read.filter((r) => r.id !== null);
     const acks = rows.map((r) => {
       const e = rowToEnvelope(r);
       const subject = eventSubject(this.opts.namespace, this.opts.context, e.aggregateType, e.aggregateId, e.type);
@@ -133,10 +146,10 @@ export class OutboxRelay {
       return span ? ack.then((a) => (endSpan(span), a), (err) => (endSpan(span, err), Promise.reject(err))) : ack;
     });
     const regressed = this.guard.noteAcks(await Promise.all(acks));
-    this.unmarked = rows.map((r) => ({ position: r.position, xmin: r.row_xmin }));
+    this.unmarked = read.map((r) => ({ position: r.outbox_position, xmin: r.row_xmin }));
     this.metrics.eventsPublished.inc(rows.length);
     if (regressed) await this.checkStream();
-    return rows.length;
+    return read.length;
   }
 
   /**
@@ -161,7 +174,7 @@ export class OutboxRelay {
   }
 
   async backlog(): Promise<number> {
-    const [{ n }] = await this.dataSource.query(`SELECT count(*)::int AS n FROM ${this.table} WHERE published_at IS NULL`);
+    const [{ n }] = await this.dataSource.query(`SELECT count(*)::int AS n FROM ${this.outbox}`);
     // Published but not marked yet is not backlog.
     return Math.max(0, n - this.unmarked.length);
   }

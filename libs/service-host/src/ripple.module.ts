@@ -4,7 +4,7 @@ import { DiscoveryModule } from '@nestjs/core';
 import { DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { JWT_SECRET } from '@ripple/auth';
 import { loadConfig, type ConfigSpec, type LoadedConfig } from '@ripple/config';
-import { addEventTraceparent, createOutboxStreamsTable, EventStore } from '@ripple/event-store';
+import { addEventTraceparent, createOutboxStreamsTable, EventStore, moveOutboxBackToEvents, moveOutboxToItsOwnTable } from '@ripple/event-store';
 import { connectBroker, ensureStream, pingBroker, type Broker } from '@ripple/messaging';
 import { JsonLogger, ObservabilityModule, RippleMetrics, startTracing, type Tracing } from '@ripple/observability';
 import { BROKER, SERVICE_CONFIG, SERVICE_DEFINITION, TRACING, type ServiceConfig, type ServiceDefinition } from './definition';
@@ -127,7 +127,7 @@ async function migratedDataSource(def: ServiceDefinition, config: ServiceConfig,
     url: config.DATABASE_URL,
     schema: def.schema,
     migrationsTableName: 'migrations',
-    migrations: [...def.migrations, ...(def.publishes ? [outboxStreamsMigration(def.schema), eventTraceparentMigration(def.schema)] : [])],
+    migrations: [...def.migrations, ...(def.publishes ? [outboxStreamsMigration(def.schema), eventTraceparentMigration(def.schema), outboxTableMigration(def.schema)] : [])],
     synchronize: false,
     logging: false,
     // A bounded wait for a connection: while PostgreSQL is unreachable a request fails (503) instead of hanging.
@@ -174,6 +174,19 @@ function eventTraceparentMigration(schema: string): new () => MigrationInterface
     }
     async down(qr: QueryRunner): Promise<void> {
       await qr.query(`ALTER TABLE "${schema}".events DROP COLUMN IF EXISTS traceparent`);
+    }
+  };
+}
+
+/** The outbox as a table of its own (moveOutboxToItsOwnTable), for every service that publishes. */
+function outboxTableMigration(schema: string): new () => MigrationInterface {
+  return class MoveOutboxToItsOwnTable1733070000000 implements MigrationInterface {
+    name = 'MoveOutboxToItsOwnTable1733070000000';
+    async up(qr: QueryRunner): Promise<void> {
+      await moveOutboxToItsOwnTable(qr, schema);
+    }
+    async down(qr: QueryRunner): Promise<void> {
+      await moveOutboxBackToEvents(qr, schema);
     }
   };
 }

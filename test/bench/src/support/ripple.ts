@@ -199,7 +199,7 @@ export function othersPaused(ripple: BenchRipple, keep: AppName, natsUrl: string
       const db = new Client({ connectionString: ripple.db.url });
       await db.connect();
       try {
-        const outboxes = (await db.query(`SELECT table_schema AS s FROM information_schema.tables WHERE table_name = 'events'`)).rows.map((r) => `"${r.s}".events`);
+        const outboxes = (await db.query(`SELECT table_schema AS s FROM information_schema.tables WHERE table_name = 'outbox'`)).rows.map((r) => `"${r.s}".outbox`);
         await eventually(async () => {
           // Every consumer caught up, and then every outbox sent: with nothing left to consume, nothing new
           // enters an outbox, and an event still in one (not in its stream yet) is caught by the second check.
@@ -207,7 +207,7 @@ export function othersPaused(ripple: BenchRipple, keep: AppName, natsUrl: string
             if (!stream.config.name.startsWith(`${ripple.namespace}_`)) continue;
             for await (const c of broker.jsm.consumers.list(stream.config.name)) if (c.num_pending > 0 || c.num_ack_pending > 0) return false;
           }
-          for (const table of outboxes) if ((await db.query(`SELECT 1 FROM ${table} WHERE published_at IS NULL LIMIT 1`)).rows.length) return false;
+          for (const table of outboxes) if ((await db.query(`SELECT 1 FROM ${table} LIMIT 1`)).rows.length) return false;
           return true;
         }, { timeoutMs: 120_000, intervalMs: 250, what: 'the paused apps to catch up' });
       } finally {
