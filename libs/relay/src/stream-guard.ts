@@ -16,7 +16,7 @@ export interface StreamGuardOptions {
 /**
  * Keeps the outbox relay's stream whole: re-creates it when it is gone, and when
  * it lost events the relay had published (re-created empty, or behind what its
- * PubAcks said), marks them unpublished so the relay sends them again. Consumers
+ * PubAcks said), puts them back in the outbox so the relay sends them again. Consumers
  * apply by aggregate version, so what they already had is skipped.
  *
  * Nothing here runs per message beyond comparing PubAck sequences in memory:

@@ -31,7 +31,7 @@ export async function createServiceContext(appModule: Type): Promise<INestMicros
  * `replay <projection>`: rebuilds a projection (or a read model the service
  * writes with its events) blue/green while the live one keeps serving, printing
  * progress. `republish <service|all> [fromPosition]`:
- * marks a service's (or every service's) events unpublished so its relay sends
+ * puts a service's (or every service's) events back in its outbox so its relay sends
  * them again (after broker data loss; relays also do it by themselves when they
  * notice); the service must be running (or started) to publish them.
  */

@@ -64,7 +64,7 @@ export function opsController(service: string): Type<unknown> {
       res.end();
     }
 
-    /** Marks the events from `from` on unpublished, so the relay sends them again (after broker data loss); the outbox backlog shows its progress. */
+    /** Puts the events from `from` on back in the outbox, so the relay sends them again (after broker data loss); the outbox backlog shows its progress. */
     @Post('republish')
     @HttpCode(200)
     async republish(@Query() q: RepublishQueryDto) {

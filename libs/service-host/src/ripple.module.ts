@@ -152,41 +152,27 @@ async function ensureSchema(databaseUrl: string, schema: string): Promise<void> 
   }
 }
 
-/** The relay's record of its stream (createOutboxStreamsTable), added to every service that publishes. */
-function outboxStreamsMigration(schema: string): new () => MigrationInterface {
-  return class AddOutboxStreams1733050000000 implements MigrationInterface {
-    name = 'AddOutboxStreams1733050000000';
-    async up(qr: QueryRunner): Promise<void> {
-      await createOutboxStreamsTable(qr, schema);
-    }
-    async down(qr: QueryRunner): Promise<void> {
-      await qr.query(`DROP TABLE IF EXISTS "${schema}".outbox_streams`);
-    }
-  };
+type SchemaStep = (qr: QueryRunner, schema: string) => Promise<void>;
+
+/** A migration of the event store's own tables, added to every service that publishes (TypeORM orders migrations by the timestamp ending `name`). */
+function publisherMigration(name: string, up: SchemaStep, down: SchemaStep): (schema: string) => new () => MigrationInterface {
+  return (schema) =>
+    class implements MigrationInterface {
+      name = name;
+      up = (qr: QueryRunner) => up(qr, schema);
+      down = (qr: QueryRunner) => down(qr, schema);
+    };
 }
 
-/** The trace each event continues (addEventTraceparent), added to every service that publishes. */
-function eventTraceparentMigration(schema: string): new () => MigrationInterface {
-  return class AddEventTraceparent1733060000000 implements MigrationInterface {
-    name = 'AddEventTraceparent1733060000000';
-    async up(qr: QueryRunner): Promise<void> {
-      await addEventTraceparent(qr, schema);
-    }
-    async down(qr: QueryRunner): Promise<void> {
-      await qr.query(`ALTER TABLE "${schema}".events DROP COLUMN IF EXISTS traceparent`);
-    }
-  };
-}
+/** The relay's record of its stream. */
+const outboxStreamsMigration = publisherMigration('AddOutboxStreams1733050000000', createOutboxStreamsTable, async (qr, schema) => {
+  await qr.query(`DROP TABLE IF EXISTS "${schema}".outbox_streams`);
+});
 
-/** The outbox as a table of its own (moveOutboxToItsOwnTable), for every service that publishes. */
-function outboxTableMigration(schema: string): new () => MigrationInterface {
-  return class MoveOutboxToItsOwnTable1733070000000 implements MigrationInterface {
-    name = 'MoveOutboxToItsOwnTable1733070000000';
-    async up(qr: QueryRunner): Promise<void> {
-      await moveOutboxToItsOwnTable(qr, schema);
-    }
-    async down(qr: QueryRunner): Promise<void> {
-      await moveOutboxBackToEvents(qr, schema);
-    }
-  };
-}
+/** The trace each event continues. */
+const eventTraceparentMigration = publisherMigration('AddEventTraceparent1733060000000', addEventTraceparent, async (qr, schema) => {
+  await qr.query(`ALTER TABLE "${schema}".events DROP COLUMN IF EXISTS traceparent`);
+});
+
+/** The outbox as a table of its own. */
+const outboxTableMigration = publisherMigration('MoveOutboxToItsOwnTable1733070000000', moveOutboxToItsOwnTable, moveOutboxBackToEvents);
