@@ -3,11 +3,8 @@ import { uuidv7, type DomainEvent } from '@ripple/contracts';
 import { applyBatch, liveTables, type Projection } from '@ripple/projections';
 import type { EntityManager } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from '@ripple/testing';
-import { CreateGateway1732240000020 } from '../migrations/1732240000020-create-gateway';
-import { AddTokenVersions1732240000052 } from '../migrations/1732240000052-add-token-versions';
+import { gatewayDefinition } from '../gateway.definition';
 import { TokenRevocations } from '../revocation/token-revocations';
-import { AddFeedRetention1733050000021 } from '../migrations/1733050000021-add-feed-retention';
-import { AddChangeTraceparent1733060000022 } from '../migrations/1733060000022-add-change-traceparent';
 import { ChangeFeedProjection } from './change-feed.projection';
 import { CursorCodec } from './feed-cursor';
 import { FeedCursors } from './feed-cursors';
@@ -22,7 +19,7 @@ const SECRET = 'feed-spec-secret-0123456';
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  ds = new DataSource({ type: 'postgres', url: db.url, schema: 'gateway', migrationsTableName: 'migrations', migrations: [CreateGateway1732240000020, AddTokenVersions1732240000052, AddFeedRetention1733050000021, AddChangeTraceparent1733060000022], extra: { max: 6 } });
+  ds = new DataSource({ type: 'postgres', url: db.url, schema: 'gateway', migrationsTableName: 'migrations', migrations: gatewayDefinition.migrations, extra: { max: 6 } });
   await ds.initialize();
   await ds.query('CREATE SCHEMA gateway');
   await ds.runMigrations();

@@ -3,9 +3,7 @@ import { uuidv7, type DomainEvent } from '@ripple/contracts';
 import { JsonLogger, RippleMetrics } from '@ripple/observability';
 import { applyBatch, liveTables } from '@ripple/projections';
 import { createTestDatabase, type TestDatabase } from '@ripple/testing';
-import { CreateGateway1732240000020 } from '../migrations/1732240000020-create-gateway';
-import { AddFeedRetention1733050000021 } from '../migrations/1733050000021-add-feed-retention';
-import { AddChangeTraceparent1733060000022 } from '../migrations/1733060000022-add-change-traceparent';
+import { gatewayDefinition } from '../gateway.definition';
 import { ChangeFeedProjection } from './change-feed.projection';
 import { FeedCursors } from './feed-cursors';
 import { FeedPrunedError, FeedReader } from './feed-reader';
@@ -23,7 +21,7 @@ let version = 0;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  ds = new DataSource({ type: 'postgres', url: db.url, schema: 'gateway', migrationsTableName: 'migrations', migrations: [CreateGateway1732240000020, AddFeedRetention1733050000021, AddChangeTraceparent1733060000022], extra: { max: 4 } });
+  ds = new DataSource({ type: 'postgres', url: db.url, schema: 'gateway', migrationsTableName: 'migrations', migrations: gatewayDefinition.migrations, extra: { max: 4 } });
   await ds.initialize();
   await ds.query('CREATE SCHEMA gateway');
   await ds.runMigrations();

@@ -16,7 +16,7 @@ const BATCH = 5000;
 /**
  * Keeps the change feed to its window (age and size). A pass first raises
  * `feed_meta.pruned_through` to the cut, then deletes the changes at or below
- * it (their audience rows go by cascade): a cursor below the cut gets `reset`
+ * it (their audience rows with them): a cursor below the cut gets `reset`
  * too_old rather than resuming past a gap. Runs on every gateway instance; one
  * at a time does the work (advisory lock), the others skip that pass.
  */
@@ -73,8 +73,11 @@ export class FeedRetention {
     });
     let deleted = 0;
     for (;;) {
-      const [, n] = await this.db.query(
-        `DELETE FROM gateway.changes WHERE position IN (SELECT position FROM gateway.changes WHERE position <= $1 ORDER BY position LIMIT ${BATCH})`,
+      // A change's audience goes with it (there is no foreign key to cascade: DropChangeAudienceFk).
+      const [{ n }] = await this.db.query(
+        `WITH gone AS (DELETE FROM gateway.changes WHERE position IN (SELECT position FROM gateway.changes WHERE position <= $1 ORDER BY position LIMIT ${BATCH}) RETURNING position),
+           audience AS (DELETE FROM gateway.change_audience a USING gone WHERE a.position = gone.position)
+         SELECT count(*)::int AS n FROM gone`,
         [cut],
       );
       deleted += n;
