@@ -87,6 +87,10 @@ export async function createOutboxStreamsTable(qr: QueryRunner, schema: string):
  */
 export async function moveOutboxToItsOwnTable(qr: QueryRunner, schema: string): Promise<void> {
   const s = quoteIdent(schema);
+  // Two instances booting at once both run their pending migrations: the second waits here for the first and finds it done.
+  await qr.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`ripple-outbox-table-${schema}`]);
+  const [{ done }] = await qr.query('SELECT to_regclass($1) IS NOT NULL AS done', [`${s}.outbox`]);
+  if (done) return;
   await qr.query(`CREATE TABLE ${s}.outbox (position bigint PRIMARY KEY)`);
   await qr.query(`CREATE TABLE ${s}.outbox_published (minute timestamptz PRIMARY KEY, low_position bigint NOT NULL)`);
   // A statement-level trigger: one INSERT into the outbox per statement, however many events it appends.

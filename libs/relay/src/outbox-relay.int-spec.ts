@@ -232,6 +232,32 @@ describe('OutboxRelay and EventStore (PostgreSQL + JetStream)', () => {
     expect(await unpublished(schema)).toBe(0);
   });
 
+  it('moves the outbox out of the event store once when two instances migrate at the same time, keeping what was unpublished', async () => {
+    const schema = `itest_${++schemaCounter}`;
+    const setupRunner = dataSource.createQueryRunner();
+    await createEventStoreTables(setupRunner, schema);
+    await setupRunner.release();
+    const store = new EventStore(schema);
+    await dataSource.query(
+      `INSERT INTO "${schema}".events (id, stream_id, aggregate_type, version, type, schema_version, data, correlation_id, causation_id, actor, occurred_at, published_at)
+       SELECT gen_random_uuid(), 'u' || g, 'user', 1, 'UserProfileUpdated', 1, '{}', 'c', 'c', 'a', now(), CASE WHEN g <= 3 THEN now() END FROM generate_series(1, 5) g`,
+    );
+    const runners = [dataSource.createQueryRunner(), dataSource.createQueryRunner()];
+    await Promise.all(runners.map(async (qr) => {
+      await qr.startTransaction();
+      await moveOutboxToItsOwnTable(qr, schema);
+      await qr.commitTransaction();
+      await qr.release();
+    }));
+    const [{ outbox, published }] = await dataSource.query(
+      `SELECT (SELECT array_agg(position::int ORDER BY position) FROM "${schema}".outbox) AS outbox, (SELECT count(*)::int FROM "${schema}".outbox_published) AS published`,
+    );
+    expect({ outbox, published }).toEqual({ outbox: [4, 5], published: 1 });
+    // The trigger is there once: an append adds one outbox row.
+    await dataSource.transaction((tx) => appendOne(store, tx, uuidv7(), 0, 'after the move'));
+    expect(await unpublished(schema)).toBe(3);
+  });
+
   it('drops an outbox row whose event is gone (removed by hand) instead of being held up by it', async () => {
     const { store, relay, stream, schema } = await setup();
     await dataSource.query(`INSERT INTO "${schema}".outbox VALUES (424242)`);
