@@ -205,10 +205,11 @@ export class EventStore {
   async scheduleRepublish(tx: EntityManager, fromPosition = 0, publishedSince?: Date): Promise<number> {
     const published = `${quoteIdent(this.schema)}.outbox_published`;
     const [{ n }] = await tx.query(
-      `WITH again AS (
-         SELECT position FROM ${this.table} WHERE position >= greatest($1::bigint,
-           CASE WHEN $2::timestamptz IS NULL THEN 0
-             ELSE coalesce((SELECT min(low_position) FROM ${published} WHERE minute >= date_trunc('minute', $2::timestamptz)), 9223372036854775807) END)
+      `WITH since AS (
+         -- NULL when nothing was marked since then: no event qualifies by its publish time.
+         SELECT CASE WHEN $2::timestamptz IS NULL THEN 0 ELSE (SELECT min(low_position) FROM ${published} WHERE minute >= date_trunc('minute', $2::timestamptz)) END AS low
+       ), again AS (
+         SELECT position FROM ${this.table}, since WHERE position >= $1::bigint AND position >= since.low
          UNION SELECT position FROM ${this.outbox} WHERE position >= $1::bigint
        ), u AS (INSERT INTO ${this.outbox} (position) SELECT position FROM again ON CONFLICT (position) DO UPDATE SET position = excluded.position RETURNING 1)
        SELECT count(*)::int AS n FROM u`,

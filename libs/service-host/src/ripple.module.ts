@@ -127,7 +127,7 @@ async function migratedDataSource(def: ServiceDefinition, config: ServiceConfig,
     url: config.DATABASE_URL,
     schema: def.schema,
     migrationsTableName: 'migrations',
-    migrations: [...def.migrations, ...(def.publishes ? [outboxStreamsMigration(def.schema), eventTraceparentMigration(def.schema), outboxTableMigration(def.schema)] : [])],
+    migrations: [...def.migrations, ...(def.publishes ? PUBLISHER_MIGRATIONS.map((migration) => migration(def.schema)) : [])],
     synchronize: false,
     logging: false,
     // A bounded wait for a connection: while PostgreSQL is unreachable a request fails (503) instead of hanging.
@@ -176,3 +176,5 @@ const eventTraceparentMigration = publisherMigration('AddEventTraceparent1733060
 
 /** The outbox as a table of its own. */
 const outboxTableMigration = publisherMigration('MoveOutboxToItsOwnTable1733070000000', moveOutboxToItsOwnTable, moveOutboxBackToEvents);
+
+const PUBLISHER_MIGRATIONS = [outboxStreamsMigration, eventTraceparentMigration, outboxTableMigration];
