@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
 import { eventSubject, streamName, uuidv7 } from '@ripple/contracts';
 import { replayProjection, type Projection } from '@ripple/projections';
 import type { INestMicroservice, Type } from '@nestjs/common';
@@ -29,6 +29,12 @@ import { now, sleep } from '../support/stats';
  *   raw PostgreSQL  the same events in batches of PROJECTION_BATCH_SIZE (500),
  *                   each folded to one row per owner and upserted in one
  *                   statement, one transaction per batch (the venue rows only);
+ *   raw chain       the two chained, the floor of any projection of this
+ *                   stream into these rows: a fresh durable pull consumer,
+ *                   each batch of PROJECTION_BATCH_SIZE messages parsed
+ *                   (JSON.parse), folded and upserted as above in one
+ *                   transaction, then acked; no checkpoints, no validation,
+ *                   no events appended;
  *   Ripple          the venue-directory ProjectionRunner from a fresh durable:
  *                   start() → events applied (its metric) reaches N. It does the
  *                   whole job: checkpoints, owner_profiles, venues, and the
@@ -38,8 +44,9 @@ import { now, sleep } from '../support/stats';
  * in, with its defaults (the ones `npm run replay` uses): events/s = M / time,
  * from the call to its return (shadows created, rebuilt, made logged, caught up
  * and swapped). Baseline: an ordered consumer reading all M messages, nothing
- * else. The two alternate REPLAY_RUNS times, and each side's median is
- * reported. The rebuilt tables are checked after every replay: one venue per
+ * else; beside it, the same read with each message parsed (JSON.parse), the
+ * least a replay does with an event. The three alternate REPLAY_RUNS times,
+ * and each one's median is reported. The rebuilt tables are checked after every replay: one venue per
  * owner, and checkpoints that account for every event.
  */
 export interface ProjectionResult {
@@ -48,12 +55,16 @@ export interface ProjectionResult {
   publishPerSecond: number;
   rawJetStreamPerSecond: number;
   rawPostgresPerSecond: number;
+  /** Both raw baselines chained in one loop (consume, parse, fold, upsert, ack): the floor of any projection here. */
+  rawChainPerSecond: number;
   ripplePerSecond: number;
   ratioToSlowerBaseline: number;
 }
 
 export interface ReplayRun {
   orderedReadPerSecond: number;
+  /** The ordered read with each message parsed: the least a replay does. */
+  parsedReadPerSecond: number;
   replayPerSecond: number;
   replaySeconds: number;
 }
@@ -62,6 +73,7 @@ export interface ReplayRun {
 export interface ReplayResult {
   events: number;
   orderedReadPerSecond: number;
+  parsedReadPerSecond: number;
   replayPerSecond: number;
   replaySeconds: number;
   ratio: number;
@@ -152,31 +164,57 @@ export async function runProjectionAndReplay(opts: { natsUrl: string; events: nu
     // Raw PostgreSQL: batched upserts of the same venue rows.
     const pg = new Client({ connectionString: db.url });
     await pg.connect();
-    await pg.query(`CREATE TABLE public.raw_venues (LIKE venues.venues INCLUDING ALL)`);
     const batchSize = rt.config.PROJECTION_BATCH_SIZE;
-    const rows = new Map<string, any>();
+    const rawUpserts = async (table: string) => {
+      await pg.query(`CREATE TABLE public.${table} (LIKE venues.venues INCLUDING ALL)`);
+      const rows = new Map<string, any>();
+      /** Folds a batch to one row per owner and upserts them in one transaction. */
+      return async (batch: Ev[]) => {
+        const touched = new Map<string, any>();
+        for (const e of batch) {
+          const prev = rows.get(e.aggregateId);
+          const row = e.type === 'UserRegistered'
+            ? { id: e.aggregateId, owner_id: e.aggregateId, name: e.data.profileInfo.venueName, location: e.data.profileInfo.venueLocation, description: '', contact_info: {}, created_at: e.occurredAt, updated_at: e.occurredAt, last_event_id: e.id, last_event_type: e.type, version: 1 }
+            : { ...prev, description: e.data.changes.venueDescription, updated_at: e.occurredAt, last_event_id: e.id, last_event_type: e.type, version: prev.version + 1 };
+          rows.set(e.aggregateId, row);
+          touched.set(e.aggregateId, row);
+        }
+        await pg.query('BEGIN');
+        await pg.query(
+          `INSERT INTO public.${table} (id, owner_id, name, location, description, contact_info, created_at, updated_at, last_event_id, last_event_type, version)
+           SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, owner_id uuid, name text, location text, description text, contact_info jsonb, created_at timestamptz, updated_at timestamptz, last_event_id uuid, last_event_type text, version int)
+           ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, location = EXCLUDED.location, description = EXCLUDED.description, updated_at = EXCLUDED.updated_at,
+             last_event_id = EXCLUDED.last_event_id, last_event_type = EXCLUDED.last_event_type, version = EXCLUDED.version`,
+          [JSON.stringify([...touched.values()])],
+        );
+        await pg.query('COMMIT');
+      };
+    };
+    const upsertRaw = await rawUpserts('raw_venues');
     t = now();
-    for (let i = 0; i < events.length; i += batchSize) {
-      const touched = new Map<string, any>();
-      for (const e of events.slice(i, i + batchSize)) {
-        const prev = rows.get(e.aggregateId);
-        const row = e.type === 'UserRegistered'
-          ? { id: e.aggregateId, owner_id: e.aggregateId, name: e.data.profileInfo.venueName, location: e.data.profileInfo.venueLocation, description: '', contact_info: {}, created_at: e.occurredAt, updated_at: e.occurredAt, last_event_id: e.id, last_event_type: e.type, version: 1 }
-          : { ...prev, description: e.data.changes.venueDescription, updated_at: e.occurredAt, last_event_id: e.id, last_event_type: e.type, version: prev.version + 1 };
-        rows.set(e.aggregateId, row);
-        touched.set(e.aggregateId, row);
-      }
-      await pg.query('BEGIN');
-      await pg.query(
-        `INSERT INTO public.raw_venues (id, owner_id, name, location, description, contact_info, created_at, updated_at, last_event_id, last_event_type, version)
-         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, owner_id uuid, name text, location text, description text, contact_info jsonb, created_at timestamptz, updated_at timestamptz, last_event_id uuid, last_event_type text, version int)
-         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, location = EXCLUDED.location, description = EXCLUDED.description, updated_at = EXCLUDED.updated_at,
-           last_event_id = EXCLUDED.last_event_id, last_event_type = EXCLUDED.last_event_type, version = EXCLUDED.version`,
-        [JSON.stringify([...touched.values()])],
-      );
-      await pg.query('COMMIT');
-    }
+    for (let i = 0; i < events.length; i += batchSize) await upsertRaw(events.slice(i, i + batchSize));
     const rawPostgresPerSecond = Math.round(opts.events / ((now() - t) / 1000));
+
+    // The two chained: each batch read from a fresh durable, parsed, upserted, then acked.
+    const upsertChained = await rawUpserts('raw_chain_venues');
+    await jsm.consumers.add(stream, { durable_name: 'bench-raw-chain', ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, max_ack_pending: 2 * batchSize });
+    const chained = await (await js.consumers.get(stream, 'bench-raw-chain')).consume({ max_messages: batchSize });
+    t = now();
+    let batch: JsMsg[] = [];
+    let chainedDone = 0;
+    for await (const m of chained) {
+      batch.push(m);
+      if (batch.length < batchSize && m.info.pending > 0) continue;
+      await upsertChained(batch.map((b) => JSON.parse(b.string()) as Ev));
+      for (const b of batch) b.ack();
+      chainedDone += batch.length;
+      batch = [];
+      if (chainedDone >= opts.events) break;
+    }
+    await rt.broker.nc.flush();
+    const rawChainPerSecond = Math.round(opts.events / ((now() - t) / 1000));
+    await chained.close();
+    await jsm.consumers.delete(stream, 'bench-raw-chain');
     await pg.end();
 
     // Ripple: the venue-directory runner drains the stream.
@@ -189,26 +227,29 @@ export async function runProjectionAndReplay(opts: { natsUrl: string; events: nu
     const ripplePerSecond = Math.round((await applied()) / ((now() - t) / 1000));
     await runner.stop();
     const projectionResult: ProjectionResult = {
-      events: opts.events, users: opts.users, publishPerSecond, rawJetStreamPerSecond, rawPostgresPerSecond, ripplePerSecond,
+      events: opts.events, users: opts.users, publishPerSecond, rawJetStreamPerSecond, rawPostgresPerSecond, rawChainPerSecond, ripplePerSecond,
       ratioToSlowerBaseline: Math.round((ripplePerSecond / Math.min(rawJetStreamPerSecond, rawPostgresPerSecond)) * 100) / 100,
     };
-    opts.log(`  projection: Ripple ${ripplePerSecond}/s, raw JetStream ${rawJetStreamPerSecond}/s, raw PostgreSQL ${rawPostgresPerSecond}/s`);
+    opts.log(`  projection: Ripple ${ripplePerSecond}/s, raw JetStream ${rawJetStreamPerSecond}/s, raw PostgreSQL ${rawPostgresPerSecond}/s, the two chained ${rawChainPerSecond}/s`);
 
     // --- scenario 4 ---
     t = now();
     await publish(Math.max(0, opts.replayEvents - opts.events), false);
     opts.log(`  topped the stream up to ${opts.replayEvents} events in ${((now() - t) / 1000).toFixed(1)} s`);
     const total = (await jsm.streams.info(stream)).state.last_seq;
-    /** The baseline: an ordered consumer reads every message, nothing else. */
-    const orderedRead = async () => {
+    /** The baseline: an ordered consumer reads every message, nothing else (`parse`: each one parsed, the least a replay does). */
+    const orderedRead = async (parse = false) => {
       const ordered = await js.consumers.get(stream, { deliver_policy: DeliverPolicy.All });
       const start = now();
       const it = await ordered.consume({ max_messages: 5000 });
       let read = 0;
+      let versions = 0;
       for await (const m of it) {
         read++;
+        if (parse) versions += (JSON.parse(m.string()) as Ev).aggregateVersion;
         if (m.seq >= total) break;
       }
+      if (parse && versions === 0) throw new Error('the parsed read found no events');
       const perSecond = Math.round(read / ((now() - start) / 1000));
       await it.close();
       return perSecond;
@@ -233,17 +274,19 @@ export async function runProjectionAndReplay(opts: { natsUrl: string; events: nu
     let replayed = 0;
     for (let i = 0; i < REPLAY_RUNS; i++) {
       const orderedReadPerSecond = await orderedRead();
+      const parsedReadPerSecond = await orderedRead(true);
       const r = await replayOnce();
       replayed = r.replayed;
-      runs.push({ orderedReadPerSecond, replayPerSecond: Math.round(r.replayed / r.seconds), replaySeconds: Math.round(r.seconds * 10) / 10 });
-      opts.log(`  replay ${i + 1} of ${REPLAY_RUNS}: ${r.replayed} events in ${r.seconds.toFixed(1)} s (${runs[i].replayPerSecond}/s; the last ${r.afterRebuild.toFixed(1)} s after the rebuild: logged, caught up, swapped); ordered read ${orderedReadPerSecond}/s`);
+      runs.push({ orderedReadPerSecond, parsedReadPerSecond, replayPerSecond: Math.round(r.replayed / r.seconds), replaySeconds: Math.round(r.seconds * 10) / 10 });
+      opts.log(`  replay ${i + 1} of ${REPLAY_RUNS}: ${r.replayed} events in ${r.seconds.toFixed(1)} s (${runs[i].replayPerSecond}/s; the last ${r.afterRebuild.toFixed(1)} s after the rebuild: logged, caught up, swapped); ordered read ${orderedReadPerSecond}/s, parsed ${parsedReadPerSecond}/s`);
     }
     const orderedReadPerSecond = median(runs.map((r) => r.orderedReadPerSecond));
+    const parsedReadPerSecond = median(runs.map((r) => r.parsedReadPerSecond));
     const replayPerSecond = median(runs.map((r) => r.replayPerSecond));
     return {
       projection: projectionResult,
       replay: {
-        events: replayed, orderedReadPerSecond, replayPerSecond, replaySeconds: median(runs.map((r) => r.replaySeconds)),
+        events: replayed, orderedReadPerSecond, parsedReadPerSecond, replayPerSecond, replaySeconds: median(runs.map((r) => r.replaySeconds)),
         ratio: Math.round((replayPerSecond / orderedReadPerSecond) * 100) / 100, runs,
       },
     };
