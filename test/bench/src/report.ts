@@ -124,6 +124,7 @@ function markdown(r: BenchResults): string {
   if (r.command?.length) {
     out.push('', '#### 2. Command path (closed loop)', '', '| target | concurrency | req/s | latency p50 / p95 / p99 / max | errors |', '| --- | --- | --- | --- | --- |');
     for (const c of r.command) out.push(`| ${c.target} | ${c.concurrency} | ${num(c.perSecond)} | ${pct(c.latency)} | ${c.errors} |`);
+    out.push(...commandCpuTable(r.command));
   }
   if (r.cpu) {
     out.push('', `#### 8. Where the CPU goes under load (${r.cpu.rate} updates/s for ${r.cpu.seconds} s, every app profiled; self time; raw profiles in test/bench/results/cpu/)`, '');
@@ -232,7 +233,8 @@ function targets(r: BenchResults): string[] {
   const cmd = (t: string) => r.command?.find((c) => c.target.startsWith(t) && c.concurrency === 16)?.perSecond;
   const [gw, direct, raw, bare] = [cmd('gateway'), cmd('profiles (direct)'), cmd('alternative'), cmd('bare')];
   const alone = cmd('profiles alone');
-  if (direct && raw) rows.push(['command path direct ≥ 0.5× the raw handler', `${num(direct)} vs ${num(raw)} req/s: ${ratio(direct, raw)}${alone ? ` (profiles alone, the other apps paused: ${ratio(alone, raw)})` : ''}`, direct >= 0.5 * raw]);
+  const ceiling = directCeiling(r.command ?? []);
+  if (direct && raw) rows.push(['command path direct ≥ 0.5× the raw handler', `${num(direct)} vs ${num(raw)} req/s: ${ratio(direct, raw)}${alone ? ` (profiles alone, the other apps paused: ${ratio(alone, raw)})` : ''}${ceiling ? `; were profiles free, at most ${ratio(ceiling.perSecond, raw)}` : ''}`, direct >= 0.5 * raw]);
   if (gw && direct) rows.push(['through the gateway ≥ 0.85× direct', `${num(gw)} vs ${num(direct)} req/s: ${ratio(gw, direct)}${bare ? ` (a bare Node proxy hop: ${ratio(bare, direct)})` : ''}`, gw >= 0.85 * direct]);
   if (r.projection) {
     const slower = Math.min(r.projection.rawJetStreamPerSecond, r.projection.rawPostgresPerSecond);
@@ -250,4 +252,34 @@ function targets(r: BenchResults): string[] {
   }
   const mark = (ok?: boolean) => (ok === undefined ? '—' : ok ? 'met' : '**not met**');
   return ['#### Issue 10 targets, checked against this run', '', '| target | this run | |', '| --- | --- | --- |', ...rows.map(([t, v, ok]) => `| ${t} | ${v} | ${mark(ok)} |`)];
+}
+
+/** Scenario 2's CPU per request, by process, one column per target (concurrency 16). */
+function commandCpuTable(command: NonNullable<BenchResults['command']>): string[] {
+  const measured = command.filter((c) => c.concurrency === 16 && c.cpuPerRequestMs);
+  if (!measured.length) return [];
+  const names = Object.keys(measured[0].cpuPerRequestMs!).filter((n) => measured.some((c) => (c.cpuPerRequestMs![n] ?? 0) >= 0.005));
+  const total = (c: (typeof measured)[number]) => Object.values(c.cpuPerRequestMs!).reduce((a, b) => a + b, 0);
+  const ceiling = directCeiling(command);
+  return [
+    '',
+    '#### 2b. CPU per request, by process (concurrency 16: CPU seconds in the measured runs ÷ requests completed, ms)',
+    '',
+    `| process | ${measured.map((c) => c.target).join(' | ')} |`,
+    `| --- | ${measured.map(() => '---').join(' | ')} |`,
+    ...names.map((n) => `| ${n} | ${measured.map((c) => (c.cpuPerRequestMs![n] ?? 0).toFixed(2)).join(' | ')} |`),
+    `| **all of them** | ${measured.map((c) => `**${total(c).toFixed(2)}**`).join(' | ')} |`,
+    `| cores kept busy (req/s × all) | ${measured.map((c) => ((c.perSecond * total(c)) / 1000).toFixed(2)).join(' | ')} |`,
+    ...(ceiling ? ['', `Direct to profiles, the propagation each command causes (venues, the gateway's feed, their PostgreSQL and NATS work) and the load generator cost ${ceiling.restMs.toFixed(2)} ms of CPU per request: were profiles free, the cores this run kept busy would carry at most ${num(ceiling.perSecond)} req/s.`] : []),
+  ];
+}
+
+/** Direct to profiles: the req/s the busy cores would carry if the profiles process cost no CPU (everything else as measured). */
+function directCeiling(command: NonNullable<BenchResults['command']>): { perSecond: number; restMs: number } | undefined {
+  const d = command.find((c) => c.target === 'profiles (direct)' && c.concurrency === 16);
+  if (!d?.cpuPerRequestMs || d.cpuPerRequestMs.profiles === undefined) return undefined;
+  const all = Object.values(d.cpuPerRequestMs).reduce((a, b) => a + b, 0);
+  const restMs = all - d.cpuPerRequestMs.profiles;
+  if (restMs <= 0) return undefined;
+  return { perSecond: Math.round((d.perSecond * all) / restMs), restMs };
 }

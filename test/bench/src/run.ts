@@ -293,6 +293,7 @@ async function main() {
         ],
         concurrency: profile.concurrency,
         seconds: profile.commandSeconds,
+        groups: groups([...Object.entries(ripple!.pids).map(([name, pid]) => ({ name, pid })), { name: 'alternative server', pid: alt!.pid! }, { name: 'bare proxy', pid: bareProxy.pid! }]),
         log,
       });
     });

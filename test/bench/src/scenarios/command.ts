@@ -1,5 +1,6 @@
 import { httpJson } from '../support/http';
 import { closedLoop } from '../support/load';
+import { ResourceSampler, type ProcessGroup } from '../support/resources';
 import { summarize, type Summary } from '../support/stats';
 
 /**
@@ -17,6 +18,11 @@ import { summarize, type Summary } from '../support/stats';
  * target ran on cold code paths and a cold connection pool and paid for any
  * backlog the previous scenario left (the gateway: 0.55× of direct measured
  * first, 0.78× measured after the others warmed up, same code and run).
+ *
+ * While a target is measured (not its warm-up, nor what `around` does), every
+ * process of `groups` is sampled: CPU seconds ÷ requests completed is its CPU
+ * per request. In a closed loop the cores are the limit, so these say where a
+ * target's throughput goes, and what it could reach if one process cost nothing.
  */
 export interface CommandResult {
   target: string;
@@ -24,6 +30,8 @@ export interface CommandResult {
   perSecond: number;
   errors: number;
   latency: Summary;
+  /** CPU ms per completed request, by process group, in the measured runs. */
+  cpuPerRequestMs?: Record<string, number>;
 }
 
 const WARM_UP_SECONDS = 2;
@@ -35,29 +43,32 @@ const PAUSE_MS = 1500;
  */
 type Target = { name: string; url: string; tokens: string[]; around?: { before(): Promise<void>; after(): Promise<void> } };
 
-export async function runCommand(opts: { targets: Target[]; concurrency: number[]; seconds: number; log: (l: string) => void }): Promise<CommandResult[]> {
+export async function runCommand(opts: { targets: Target[]; concurrency: number[]; seconds: number; groups?: ProcessGroup[]; log: (l: string) => void }): Promise<CommandResult[]> {
   const out: CommandResult[] = [];
   const pause = () => new Promise((res) => setTimeout(res, PAUSE_MS));
   for (const c of opts.concurrency) {
-    const loop = async (t: Target, seconds: number) => {
+    const loop = async (t: Target, seconds: number, cpu?: Map<string, number>) => {
       await t.around?.before();
+      const sampler = cpu && opts.groups ? new ResourceSampler(opts.groups) : undefined;
       try {
+        sampler?.start();
         return await closedLoop(c, seconds, async (w, i) => {
           const token = t.tokens[(w + i * c) % t.tokens.length];
           const res = await httpJson('PUT', t.url, { profileInfo: { venueDescription: `cmd-${t.name}-${c}-${i}` } }, { authorization: `Bearer ${token}` });
           return res.status === 200;
         });
       } finally {
+        for (const use of sampler?.stop() ?? []) cpu!.set(use.name, (cpu!.get(use.name) ?? 0) + use.cpuSeconds);
         await t.around?.after();
       }
     };
     for (const t of opts.targets) await loop(t, WARM_UP_SECONDS);
     await pause();
-    const measured = new Map(opts.targets.map((t) => [t, { completed: 0, errors: 0, seconds: 0, latencies: [] as number[] }]));
+    const measured = new Map(opts.targets.map((t) => [t, { completed: 0, errors: 0, seconds: 0, latencies: [] as number[], cpu: new Map<string, number>() }]));
     for (const order of [opts.targets, [...opts.targets].reverse()]) {
       for (const t of order) {
-        const r = await loop(t, opts.seconds / 2);
         const m = measured.get(t)!;
+        const r = await loop(t, opts.seconds / 2, m.cpu);
         m.completed += r.completed;
         m.errors += r.errors;
         m.seconds += r.seconds;
@@ -66,7 +77,8 @@ export async function runCommand(opts: { targets: Target[]; concurrency: number[
       }
     }
     for (const [t, m] of measured) {
-      const result = { target: t.name, concurrency: c, perSecond: Math.round(m.completed / m.seconds), errors: m.errors, latency: summarize(m.latencies) };
+      const cpuPerRequestMs = m.cpu.size && m.completed ? Object.fromEntries([...m.cpu].map(([name, s]) => [name, Math.round((s * 1e6) / m.completed) / 1000])) : undefined;
+      const result = { target: t.name, concurrency: c, perSecond: Math.round(m.completed / m.seconds), errors: m.errors, latency: summarize(m.latencies), cpuPerRequestMs };
       out.push(result);
       opts.log(`  command ${t.name} c=${c}: ${result.perSecond}/s, p50 ${result.latency.p50.toFixed(1)} p99 ${result.latency.p99.toFixed(1)} ms, errors ${m.errors}`);
     }
