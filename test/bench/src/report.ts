@@ -61,7 +61,7 @@ function markdown(r: BenchResults): string {
     const p = r.projection;
     const slower = Math.min(p.rawJetStreamPerSecond, p.rawPostgresPerSecond);
     out.push(`| 3 | projection venue-directory, ${num(p.events)} events / ${num(p.users)} owners: events/s | ${num(p.ripplePerSecond)} | slower of raw JetStream consume+ack (${num(p.rawJetStreamPerSecond)}/s) and raw batched PG upsert (${num(p.rawPostgresPerSecond)}/s) | ${num(slower)} | ${ratio(p.ripplePerSecond, slower)} |`);
-    // Undefined in results written before the sixteenth session.
+    // Undefined in results written before the fifteenth session.
     if (p.rawChainPerSecond) out.push(`| 3 | … the floor of any projection here: the two raw baselines chained (consume, parse, fold, upsert, ack; no checkpoints, no validation, no events appended): events/s | ${num(p.ripplePerSecond)} | raw chain | ${num(p.rawChainPerSecond)} | ${ratio(p.ripplePerSecond, p.rawChainPerSecond)} (the chain: ${ratio(p.rawChainPerSecond, slower)} of the slower) |`);
   }
   if (r.replay) {
