@@ -259,7 +259,6 @@ function commandCpuTable(command: NonNullable<BenchResults['command']>): string[
   const measured = command.filter((c) => c.concurrency === 16 && c.cpuPerRequestMs);
   if (!measured.length) return [];
   const names = Object.keys(measured[0].cpuPerRequestMs!).filter((n) => measured.some((c) => (c.cpuPerRequestMs![n] ?? 0) >= 0.005));
-  const total = (c: (typeof measured)[number]) => Object.values(c.cpuPerRequestMs!).reduce((a, b) => a + b, 0);
   const ceiling = directCeiling(command);
   return [
     '',
@@ -268,8 +267,8 @@ function commandCpuTable(command: NonNullable<BenchResults['command']>): string[
     `| process | ${measured.map((c) => c.target).join(' | ')} |`,
     `| --- | ${measured.map(() => '---').join(' | ')} |`,
     ...names.map((n) => `| ${n} | ${measured.map((c) => (c.cpuPerRequestMs![n] ?? 0).toFixed(2)).join(' | ')} |`),
-    `| **all of them** | ${measured.map((c) => `**${total(c).toFixed(2)}**`).join(' | ')} |`,
-    `| cores kept busy (req/s × all) | ${measured.map((c) => ((c.perSecond * total(c)) / 1000).toFixed(2)).join(' | ')} |`,
+    `| **all of them** | ${measured.map((c) => `**${cpuPerRequestTotal(c).toFixed(2)}**`).join(' | ')} |`,
+    `| cores kept busy (req/s × all) | ${measured.map((c) => ((c.perSecond * cpuPerRequestTotal(c)) / 1000).toFixed(2)).join(' | ')} |`,
     ...(ceiling ? ['', `Direct to profiles, the propagation each command causes (venues, the gateway's feed, their PostgreSQL and NATS work) and the load generator cost ${ceiling.restMs.toFixed(2)} ms of CPU per request: were profiles free, the cores this run kept busy would carry at most ${num(ceiling.perSecond)} req/s.`] : []),
   ];
 }
@@ -278,8 +277,13 @@ function commandCpuTable(command: NonNullable<BenchResults['command']>): string[
 function directCeiling(command: NonNullable<BenchResults['command']>): { perSecond: number; restMs: number } | undefined {
   const d = command.find((c) => c.target === 'profiles (direct)' && c.concurrency === 16);
   if (!d?.cpuPerRequestMs || d.cpuPerRequestMs.profiles === undefined) return undefined;
-  const all = Object.values(d.cpuPerRequestMs).reduce((a, b) => a + b, 0);
+  const all = cpuPerRequestTotal(d);
   const restMs = all - d.cpuPerRequestMs.profiles;
   if (restMs <= 0) return undefined;
   return { perSecond: Math.round((d.perSecond * all) / restMs), restMs };
+}
+
+/** A scenario 2 target's CPU per request, every process summed (ms). */
+function cpuPerRequestTotal(c: { cpuPerRequestMs?: Record<string, number> }): number {
+  return Object.values(c.cpuPerRequestMs ?? {}).reduce((a, b) => a + b, 0);
 }
