@@ -227,4 +227,72 @@ describe('applyBatchAlone', () => {
     expect(await notes(a)).toHaveLength(2);
     expect((await ds.query(`SELECT version FROM ${SCHEMA}.notes_deferring__checkpoints WHERE aggregate_id = $1`, [a]))[0].version).toBe(2);
   });
+
+  it('sends a batch a projection can decide unread in one round trip, checked after its locks; anything else is applied as usual', async () => {
+    const calls: string[] = [];
+    const returned: unknown[] = [];
+    const writes = (events: DomainEvent[]) => [{
+      text: `INSERT INTO ${SCHEMA}.notes (aggregate_id, version, bio) SELECT * FROM unnest($1::text[], $2::int[], $3::text[]) RETURNING version`,
+      values: [events.map((e) => e.aggregateId), events.map((e) => e.aggregateVersion), events.map((e) => (e.data as { changes: { bio: string } }).changes.bio)],
+      returned: (rows: unknown[]) => returned.push(rows),
+    }];
+    const speculating: Projection = {
+      ...projection,
+      name: 'notes-speculating',
+      async apply(_tx, events) {
+        calls.push('apply');
+        return writes(events);
+      },
+      speculate(_tx, events) {
+        calls.push('speculate');
+        // What it remembers holds while nothing is vetoed.
+        return { holds: { text: `NOT EXISTS (SELECT 1 FROM ${SCHEMA}.vetoes WHERE aggregate_id = ANY($1::text[]))`, values: [events.map((e) => e.aggregateId)] }, writes: writes(events) };
+      },
+    };
+    const qr = ds.createQueryRunner();
+    await createCheckpointTable(qr, SCHEMA, speculating.name);
+    await qr.query(`CREATE TABLE ${SCHEMA}.vetoes (aggregate_id text)`);
+    await qr.release();
+    const applySpeculating = (events: DomainEvent[]) => applyBatchAlone(ds, SCHEMA, speculating, events, { respectDeadLetters: true, mode: 'live' });
+    const cp = async (id: string) => (await ds.query(`SELECT version FROM ${SCHEMA}.notes_speculating__checkpoints WHERE aggregate_id = $1`, [id]))[0]?.version;
+    const [a, b] = [uuidv7(), uuidv7()];
+
+    // Next in line: one round trip, each write handed its rows.
+    const first = [updated(a, 'one'), updated(b, 'two'), updated(a, 'three')];
+    roundTrips = 0;
+    expect(await applySpeculating(first)).toEqual(['apply', 'apply', 'apply']);
+    expect(roundTrips).toBe(1);
+    expect(calls.splice(0)).toEqual(['speculate']);
+    expect(returned.splice(0)).toEqual([[{ version: 1 }, { version: 1 }, { version: 2 }]]);
+    expect(await notes(a)).toEqual([{ version: 1, bio: 'one' }, { version: 2, bio: 'three' }]);
+    expect([await cp(a), await cp(b)]).toEqual([2, 1]);
+
+    // Redelivered: the check fails, the transaction is rolled back, and the batch is found to be duplicates.
+    expect(await applySpeculating(first)).toEqual(['duplicate', 'duplicate', 'duplicate']);
+    expect(calls.splice(0)).toEqual(['speculate']);
+    expect(await notes(a)).toHaveLength(2);
+
+    // A gap (version 3 of a is missing): held back, nothing written.
+    const third = updated(a, 'three again');
+    const fourth = updated(a, 'four');
+    expect(await applySpeculating([fourth])).toEqual(['gap']);
+    expect(calls.splice(0)).toEqual(['speculate']);
+    expect(await cp(a)).toBe(2);
+
+    // Versions out of line within the batch: not even tried.
+    expect(await applySpeculating([fourth, third])).toEqual(['gap', 'apply']);
+    expect(calls.splice(0)).toEqual(['apply']);
+    expect(await cp(a)).toBe(3);
+
+    // What the projection remembered no longer holds: applied as usual, from apply.
+    await ds.query(`INSERT INTO ${SCHEMA}.vetoes VALUES ($1)`, [a]);
+    expect(await applySpeculating([fourth])).toEqual(['apply']);
+    expect(calls.splice(0)).toEqual(['speculate', 'apply']);
+    expect(await notes(a)).toEqual([{ version: 1, bio: 'one' }, { version: 2, bio: 'three' }, { version: 3, bio: 'three again' }, { version: 4, bio: 'four' }]);
+
+    // Behind an open dead letter of its aggregate: parked, as usual.
+    await ds.query(`INSERT INTO ${SCHEMA}.dead_letters (id, projection, event_id, aggregate_id, error, attempts) VALUES ($1, $2, $3, $4, 'poison', 1)`, [uuidv7(), speculating.name, uuidv7(), b]);
+    expect(await applySpeculating([updated(b, 'parked')])).toEqual(['blocked']);
+    expect(await cp(b)).toBe(1);
+  });
 });

@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { DomainEvent } from '@ripple/contracts';
 import { planBatch, type Outcome } from './batch-plan';
-import { batchTransaction } from './batch-transaction';
+import { batchTransaction, oneTripTransaction } from './batch-transaction';
 import { isForProjections } from './decode';
 import { checkpointTable, type ApplyMode, type DeferredWrite, type Projection, type Statement, type StatementRows, type TableMap } from './projection';
 import { qualify } from './schema';
@@ -37,10 +37,11 @@ export async function applyBatch(
  * The same in a transaction of its own, with the fewest round trips: BEGIN goes
  * with the locks and the checkpoint read, COMMIT with the projection's deferred
  * writes and the checkpoint upsert, so a batch costs two round trips plus the
- * statements the projection runs itself. `within` writes more in the
+ * statements the projection runs itself (one, for a batch the projection can
+ * decide unread: see applyInOneTrip). `within` writes more in the
  * transaction once the outcomes are known.
  */
-export function applyBatchAlone(
+export async function applyBatchAlone(
   dataSource: DataSource,
   schema: string,
   projection: Projection,
@@ -48,6 +49,10 @@ export function applyBatchAlone(
   opts: BatchOptions,
   within?: (tx: EntityManager, outcomes: Outcome[]) => Promise<void>,
 ): Promise<Outcome[]> {
+  if (projection.speculate && opts.mode === 'live') {
+    const outcomes = await applyInOneTrip(dataSource, schema, projection, events, opts);
+    if (outcomes) return outcomes;
+  }
   const batch = new BatchStatements(schema, projection, events, liveTables(schema), opts);
   return batchTransaction(dataSource, batch.opening, async (tx, opened) => {
     opts.opened?.();
@@ -56,6 +61,59 @@ export function applyBatchAlone(
     return { result: outcomes, closing: batch.closing };
   });
 }
+
+/**
+ * A live batch in one round trip, for a projection that can decide its writes without
+ * reading first (`Projection.speculate`): it assumes every event is next in line for its
+ * aggregate (none applied yet, none missing before it, none parked behind a dead letter),
+ * which is what a live runner meets almost always, and sends BEGIN, the locks, a check of
+ * that assumption and of the projection's own (`holds`), the writes, the checkpoints and
+ * COMMIT at once. When a check fails the transaction is rolled back and the caller applies
+ * the batch as usual (undefined), which also decides what it holds instead: a duplicate, a
+ * gap, a dead letter's turn. Also undefined when the batch cannot be all next in line (its
+ * versions of one aggregate skip), or the projection declines.
+ */
+async function applyInOneTrip(dataSource: DataSource, schema: string, projection: Projection, events: DomainEvent[], opts: BatchOptions): Promise<Outcome[] | undefined> {
+  const checkpoints = new Map<string, { version: number; eventId: string }>();
+  const expected = new Map<string, number>();
+  for (const e of events) {
+    const last = checkpoints.get(e.aggregateId);
+    if (last && e.aggregateVersion !== last.version + 1) return undefined;
+    if (!last) expected.set(e.aggregateId, e.aggregateVersion - 1);
+    checkpoints.set(e.aggregateId, { version: e.aggregateVersion, eventId: e.id });
+  }
+  const tables = liveTables(schema);
+  const cpTable = tables(checkpointTable(projection.name));
+  const known = events.filter(isForProjections);
+  const ids = [...expected.keys()];
+  const done = await oneTripTransaction(dataSource, (tx) => {
+    const speculation = known.length > 0 ? projection.speculate!(tx, known, tables) : { writes: [] };
+    if (!speculation) return undefined;
+    const [locks] = new BatchStatements(schema, projection, events, tables, opts).opening;
+    const nextInLine = `NOT EXISTS (SELECT 1 FROM unnest($1::text[], $2::int[]) AS a(id, applied) LEFT JOIN ${cpTable} cp ON cp.aggregate_id = a.id
+        WHERE coalesce(cp.version, 0) <> a.applied)${opts.respectDeadLetters
+      ? ` AND NOT EXISTS (SELECT 1 FROM ${qualify(schema, 'dead_letters')} d WHERE d.projection = $3 AND d.status = 'open' AND d.aggregate_id = ANY($1::text[]))`
+      : ''}`;
+    const checks = [
+      assertion({ text: nextInLine, values: opts.respectDeadLetters ? [ids, [...expected.values()], projection.name] : [ids, [...expected.values()]] }),
+      ...(speculation.holds ? [assertion(speculation.holds)] : []),
+    ];
+    return { result: null, statements: [locks, ...checks, ...speculation.writes, checkpointUpsert(cpTable, checkpoints)] };
+  });
+  if (!done || 'failed' in done) return undefined;
+  opts.opened?.();
+  return events.map(() => 'apply');
+}
+
+/**
+ * A statement that fails, rolling its transaction back, unless `condition` (an SQL boolean
+ * expression and its values) holds. The failing branch must not be constant: PostgreSQL
+ * folds constant expressions while planning, and would fail every time.
+ */
+const assertion = (condition: Statement): Statement => ({
+  text: `SELECT CASE WHEN ${condition.text} THEN 0 ELSE ('ripple: a speculative batch found the database changed at ' || clock_timestamp())::int END`,
+  values: condition.values,
+});
 
 export interface BatchOptions {
   respectDeadLetters: boolean;

@@ -28,25 +28,17 @@ export async function batchTransaction<T>(
   let opened: StatementRows = [];
   let closing: readonly DeferredWrite[] = [];
   const plain = qr.query.bind(qr);
-  const widened = async (statements: Statement[]) => {
-    const client = (await qr.connect()) as PoolClient;
-    try {
-      return await queryPipelined(client, statements);
-    } catch (err) {
-      throw new QueryFailedError(statements.map((st) => st.text).join(';\n'), [], err as Error);
-    }
-  };
   // With an isolation level set, TypeORM's next statement must be SET TRANSACTION: nothing may come between.
   const widenBegin = opening.length > 0 && !dataSource.options.isolationLevel;
   qr.query = (async (sql: string, parameters?: unknown[], structured?: boolean) => {
     if (sql === 'START TRANSACTION' && widenBegin) {
-      opened = (await widened([{ text: sql }, ...opening])).slice(1);
-      return structured ? { records: [], raw: [] } : [];
+      opened = (await pipelined(qr, [{ text: sql }, ...opening])).slice(1);
+      return noRows(structured);
     }
     if (sql === 'COMMIT' && closing.length > 0) {
-      const rows = await widened([...closing, { text: sql }]);
+      const rows = await pipelined(qr, [...closing, { text: sql }]);
       closing.forEach((write, i) => write.returned?.(rows[i]));
-      return structured ? { records: [], raw: [] } : [];
+      return noRows(structured);
     }
     return plain(sql, parameters, structured as true);
   }) as QueryRunner['query'];
@@ -63,5 +55,71 @@ export async function batchTransaction<T>(
     throw err;
   } finally {
     await qr.release();
+  }
+}
+
+/**
+ * A whole transaction in one round trip: BEGIN, the statements `prepare` returns and COMMIT
+ * go in one pipeline, for work that needs nothing read first. `prepare` runs inside the
+ * transaction as TypeORM sees it (so a write's `returned` may register an after-commit
+ * wake-up on `tx`), but before anything is sent, and must not query; returning undefined
+ * ends the transaction with nothing sent. Resolves to `prepare`'s result once committed,
+ * or to `failed` with the error when a statement failed (the transaction is then rolled back).
+ */
+export async function oneTripTransaction<T>(
+  dataSource: DataSource,
+  prepare: (tx: EntityManager) => { result: T; statements: readonly DeferredWrite[] } | undefined,
+): Promise<{ result: T } | { failed: unknown } | undefined> {
+  if (dataSource.options.isolationLevel) return undefined;
+  const qr = dataSource.createQueryRunner();
+  let statements: readonly DeferredWrite[] = [];
+  let sent = false;
+  const plain = qr.query.bind(qr);
+  qr.query = (async (sql: string, parameters?: unknown[], structured?: boolean) => {
+    if (sql === 'START TRANSACTION') return noRows(structured);
+    if (sql === 'COMMIT') {
+      sent = true;
+      const rows = await pipelined(qr, [{ text: 'START TRANSACTION' }, ...statements, { text: sql }]);
+      statements.forEach((write, i) => write.returned?.(rows[i + 1]));
+      return noRows(structured);
+    }
+    // Nothing to roll back while nothing was sent.
+    if (sql === 'ROLLBACK' && !sent) return noRows(structured);
+    if (!sent) throw new Error(`oneTripTransaction: prepare() must not query (it sent: ${sql.slice(0, 60)})`);
+    return plain(sql, parameters, structured as true);
+  }) as QueryRunner['query'];
+
+  try {
+    await qr.startTransaction();
+    const prepared = prepare(qr.manager);
+    if (!prepared) {
+      await qr.rollbackTransaction();
+      return undefined;
+    }
+    statements = prepared.statements;
+    try {
+      await qr.commitTransaction();
+    } catch (err) {
+      if (qr.isTransactionActive) await qr.rollbackTransaction();
+      return { failed: err };
+    }
+    return { result: prepared.result };
+  } catch (err) {
+    if (qr.isTransactionActive) await qr.rollbackTransaction().catch(() => undefined);
+    throw err;
+  } finally {
+    await qr.release();
+  }
+}
+
+const noRows = (structured?: boolean) => (structured ? { records: [], raw: [] } : []);
+
+/** `statements` in one round trip on the query runner's connection; errors come as TypeORM's QueryFailedError. */
+async function pipelined(qr: QueryRunner, statements: readonly Statement[]): Promise<StatementRows> {
+  const client = (await qr.connect()) as PoolClient;
+  try {
+    return await queryPipelined(client, statements);
+  } catch (err) {
+    throw new QueryFailedError(statements.map((st) => st.text).join(';\n'), [], err as Error);
   }
 }

@@ -62,6 +62,17 @@ export interface Projection {
    */
   apply(tx: EntityManager, events: DomainEvent[], tables: TableMap, mode: ApplyMode, read: StatementRows): Promise<void | DeferredWrite[]>;
   /**
+   * The writes of a live batch decided without reading anything first, when the projection
+   * can (from what it remembers of the batches it applied): the batch then costs one round
+   * trip instead of two. The runner assumes every event is next in line for its aggregate
+   * and checks that, and `holds`, once the batch holds its locks; if either is false the
+   * transaction is rolled back and the batch applied as usual (`reads`, then `apply`). So
+   * `holds` must be false whenever the writes would differ from what `apply` would write from
+   * the tables as they are. Undefined when it cannot tell; it must not query `tx` (only
+   * hand it to an after-commit wake-up from a write's `returned`).
+   */
+  speculate?(tx: EntityManager, events: DomainEvent[], tables: TableMap): Speculation | undefined;
+  /**
    * For a projection whose rows are a pure fold of its events: a fresh, empty fold. A replay
    * then rebuilds its empty shadow tables by folding each event as it is read, and writes
    * the rows at each batch's end, instead of holding a batch of events for `apply` (up to
@@ -81,6 +92,14 @@ export interface ReplayFold {
   add(event: DomainEvent): void;
   /** Writes of every row that changed since the last call, into `tables`; built before it returns (later adds do not change them). */
   flush(tables: TableMap): Statement[];
+}
+
+/** A live batch's writes, decided from what the projection remembers (see Projection.speculate). */
+export interface Speculation {
+  /** An SQL boolean expression (and its values) true when what it remembered still holds. */
+  holds?: Statement;
+  /** What `apply` would write (without the checkpoints), in order. */
+  writes: DeferredWrite[];
 }
 
 /** Rows of each statement, in order. */

@@ -1,6 +1,6 @@
 import { DataSource, type QueryRunner } from 'typeorm';
 import { uuidv7, type DomainEvent } from '@ripple/contracts';
-import { applyBatch, liveTables, type Projection } from '@ripple/projections';
+import { applyBatch, applyBatchAlone, liveTables, type Projection } from '@ripple/projections';
 import type { EntityManager } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from '@ripple/testing';
 import { gatewayDefinition } from '../gateway.definition';
@@ -131,6 +131,38 @@ describe('change feed', () => {
     expect(await weights(stranger)).toEqual([14]);
     expect(await weights(owner)).toEqual(['owner', 15]);
     expect(await weights(contact)).toEqual([14, 'owner', 15]);
+  });
+
+  it('writes a batch whose records\' scopes it remembers in one round trip, unless another writer moved them since', async () => {
+    const [venue, first, second] = [uuidv7(), uuidv7(), uuidv7()];
+    // Two gateway instances' projections of one stream, as around a change of leader.
+    const [mine, theirs] = [new ChangeFeedProjection('venues'), new ChangeFeedProjection('venues')];
+    const applied: string[] = [];
+    for (const [who, p] of [['mine', mine], ['theirs', theirs]] as const) {
+      const apply = p.apply.bind(p);
+      p.apply = (...args) => (applied.push(who), apply(...args));
+    }
+    const synced = (ownerId: string) => event('VenueSynced', 'venue', venue, { ownerId, name: 'Arena', location: 'Town', description: null, contactInfo: {} });
+    const run = (p: ChangeFeedProjection, e: DomainEvent) => applyBatchAlone(ds, 'gateway', p, [e], { respectDeadLetters: true, mode: 'live' });
+    const refs = async () => (await ds.query(`SELECT refs FROM gateway.scopes WHERE aggregate_type = 'venue' AND aggregate_id = $1`, [venue]))[0].refs;
+    const mark = (await readAll(first)).length;
+
+    expect(await run(mine, synced(first))).toEqual(['apply']);
+    expect(await run(mine, synced(first))).toEqual(['apply']);
+    // The first read the scopes; the second went on what the first committed.
+    expect(applied.splice(0)).toEqual(['mine']);
+    // The other instance moves the venue to another owner…
+    expect(await run(theirs, synced(second))).toEqual(['apply']);
+    expect(applied.splice(0)).toEqual(['theirs']);
+    // …so this one's memory is stale: its batch is checked, rolled back and applied from what the table holds,
+    // and the scope moves back (remembered, it would have looked unchanged and not been written).
+    expect(await run(mine, synced(first))).toEqual(['apply']);
+    expect(applied.splice(0)).toEqual(['mine']);
+    expect(await refs()).toEqual({ ownerId: first });
+    expect(await run(mine, synced(first))).toEqual(['apply']);
+    expect(applied.splice(0)).toEqual([]);
+    expect((await readAll(first)).length - mark).toBe(4);
+    expect((await readAll(second)).map((r) => r.aggregateVersion)).toEqual([3]);
   });
 
   it('keeps each user\'s highest token version, which a booting gateway loads to refuse revoked tokens', async () => {

@@ -1,8 +1,9 @@
 import type { EntityManager } from 'typeorm';
 import type { BoundedContext, DomainEvent } from '@ripple/contracts';
-import type { ApplyMode, DeferredWrite, Projection, Statement, StatementRows, TableMap } from '@ripple/projections';
+import type { ApplyMode, DeferredWrite, Projection, Speculation, Statement, StatementRows, TableMap } from '@ripple/projections';
 import { BatchProjection } from '@ripple/service-host';
-import { batchScopesStatement, writeFeedBatch } from './feed-batch';
+import { batchScopesStatement, speculateFeedBatch, writeFeedBatch, type ScopeRow } from './feed-batch';
+import type { Refs } from './change-scope';
 import { FEED_WRITE_LOCK, feedProjectionName } from './feed-sources';
 
 /**
@@ -31,7 +32,31 @@ export class ChangeFeedProjection implements Projection {
     return [batchScopesStatement(events)];
   }
 
-  apply(tx: EntityManager, events: DomainEvent[], _t: TableMap, _mode: ApplyMode, read: StatementRows): Promise<DeferredWrite[]> {
-    return writeFeedBatch(tx, events, this.source, read);
+  apply(tx: EntityManager, events: DomainEvent[], _t: TableMap, mode: ApplyMode, read: StatementRows): Promise<DeferredWrite[]> {
+    return writeFeedBatch(tx, events, this.source, read, mode === 'live' ? this.remember : undefined);
   }
+
+  // A live batch whose records' scopes this instance saw commit is written in one round trip,
+  // on the condition that they still stand so (another instance, or a replay, may have moved them).
+  speculate(tx: EntityManager, events: DomainEvent[]): Speculation | undefined {
+    return speculateFeedBatch(tx, events, this.source, (type, id) => this.scopes.get(`${type}\u0000${id}`), this.remember);
+  }
+
+  /** The scopes of the records of the latest live batches, as committed (most recent last). */
+  private readonly scopes = new Map<string, Refs>();
+
+  private readonly remember = (rows: ScopeRow[]) => {
+    for (const { aggregate_type, aggregate_id, refs } of rows) {
+      const k = `${aggregate_type}\u0000${aggregate_id}`;
+      this.scopes.delete(k);
+      this.scopes.set(k, refs);
+    }
+    for (const k of this.scopes.keys()) {
+      if (this.scopes.size <= REMEMBERED_SCOPES) break;
+      this.scopes.delete(k);
+    }
+  };
 }
+
+/** Records whose scopes a feed projection remembers: beyond them a batch reads first, as before. */
+const REMEMBERED_SCOPES = 50_000;

@@ -1,13 +1,13 @@
 import type { EntityManager } from 'typeorm';
 import { AUDIENCE_AGGREGATES, type DomainEvent } from '@ripple/contracts';
 import { notifyAfterCommit } from '@ripple/event-store';
-import type { DeferredWrite, Statement, StatementRows } from '@ripple/projections';
+import type { DeferredWrite, Speculation, Statement, StatementRows } from '@ripple/projections';
 import { FEED_CHANNEL } from './feed-sources';
 import { directUsers, operationOf, petOf, refChanges, tableNameOf, TREATMENT, userOfVet, vetOf, type Refs } from './change-scope';
 import type { FeedRow } from './feed-reader';
 
 type Key = string;
-type ScopeRow = { aggregate_type: string; aggregate_id: string; refs: Refs };
+export type ScopeRow = { aggregate_type: string; aggregate_id: string; refs: Refs };
 const SCOPES_SELECT = 'SELECT aggregate_type, aggregate_id, refs FROM gateway.scopes';
 const key = (aggregateType: string, aggregateId: string): Key => `${aggregateType}\u0000${aggregateId}`;
 const TREATMENT_PREFIX = key(TREATMENT.aggregate, '');
@@ -57,6 +57,16 @@ class Scopes {
     for (const r of rows) if (!this.refs.has(key(r.aggregate_type, r.aggregate_id))) this.refs.set(key(r.aggregate_type, r.aggregate_id), r.refs);
   }
 
+  /** The scopes of the records `events` are about. */
+  of(events: DomainEvent[]): ScopeRow[] {
+    const rows = new Map<Key, ScopeRow>();
+    for (const e of events) {
+      const refs = this.get(e.aggregateType, e.aggregateId);
+      if (refs) rows.set(key(e.aggregateType, e.aggregateId), { aggregate_type: e.aggregateType, aggregate_id: e.aggregateId, refs });
+    }
+    return [...rows.values()];
+  }
+
   /** The upsert of the scopes that changed, if any. */
   saveStatement(): Statement | undefined {
     if (!this.touched.size) return undefined;
@@ -80,8 +90,52 @@ class Scopes {
  * stream order) with their audiences, and the roles and scopes that changed.
  * Notifies FEED_CHANNEL with `source` after commit.
  */
-export async function writeFeedBatch(tx: EntityManager, events: DomainEvent[], source: string, read: StatementRows = []): Promise<DeferredWrite[]> {
-  const scopes = await loadScopes(tx, events, read[0] as ScopeRow[] | undefined);
+export async function writeFeedBatch(tx: EntityManager, events: DomainEvent[], source: string, read: StatementRows = [], remember?: RememberScopes): Promise<DeferredWrite[]> {
+  return feedWrites(tx, events, source, await loadScopes(tx, events, read[0] as ScopeRow[] | undefined), remember);
+}
+
+/** Hears, once a batch committed, the scopes of its records as they now stand in the database. */
+export type RememberScopes = (rows: ScopeRow[]) => void;
+
+/**
+ * The same writes decided from `known` (the scopes of the batch's records as a feed
+ * projection last saw them commit), for a batch that sends everything in one round trip
+ * (Projection.speculate), with the condition that they still stand so in the database.
+ * Undefined when a record's scope is not known, or when an event concerns a pet or a vet
+ * (their people are read from other records' scopes).
+ */
+export function speculateFeedBatch(
+  tx: EntityManager, events: DomainEvent[], source: string, known: (aggregateType: string, aggregateId: string) => Refs | undefined, remember?: RememberScopes,
+): Speculation | undefined {
+  const scopes = new Scopes(tx);
+  const rows: ScopeRow[] = [];
+  for (const e of events) {
+    if (scopes.get(e.aggregateType, e.aggregateId)) continue;
+    const refs = known(e.aggregateType, e.aggregateId);
+    if (!refs) return undefined;
+    rows.push({ aggregate_type: e.aggregateType, aggregate_id: e.aggregateId, refs });
+    scopes.add(rows.slice(-1));
+  }
+  const preview = new Map<Key, Refs>();
+  for (const e of events) {
+    const k = key(e.aggregateType, e.aggregateId);
+    const refs = { ...(preview.get(k) ?? scopes.get(e.aggregateType, e.aggregateId)), ...refChanges(e) };
+    preview.set(k, refs);
+    if (petOf(e.aggregateType, e.aggregateId, refs) || vetOf(e.aggregateType, refs)) return undefined;
+  }
+  return {
+    // Every record's scope as remembered (jsonb equality: key order and spacing do not matter).
+    holds: {
+      text: `NOT EXISTS (SELECT 1 FROM jsonb_to_recordset($1::jsonb) AS k(aggregate_type text, aggregate_id text, refs jsonb)
+        LEFT JOIN gateway.scopes s ON s.aggregate_type = k.aggregate_type AND s.aggregate_id = k.aggregate_id
+        WHERE s.refs IS DISTINCT FROM k.refs)`,
+      values: [JSON.stringify(rows)],
+    },
+    writes: feedWrites(tx, events, source, scopes, remember),
+  };
+}
+
+function feedWrites(tx: EntityManager, events: DomainEvent[], source: string, scopes: Scopes, remember?: RememberScopes): DeferredWrite[] {
   const rows = events.map((event, seq) => {
     const refs = scopes.merge(event.aggregateType, event.aggregateId, refChanges(event));
     return { seq, event, audience: audienceOf(scopes, event.aggregateType, event.aggregateId, refs) };
@@ -114,6 +168,7 @@ export async function writeFeedBatch(tx: EntityManager, events: DomainEvent[], s
     ],
     // Once committed, a notification wakes every gateway instance's readers; this instance's take the rows as written.
     returned: (inserted) => {
+      remember?.(scopes.of(events));
       const written = committedRows(records, rows, inserted as InsertedChange[]);
       notifyAfterCommit(tx, FEED_CHANNEL, written ? `${source}:${written.upTo}` : source, written);
     },
