@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { GALLERA_AGGREGATE, VENUE_AGGREGATE, type DomainEvent, type ProfilesEvent, type VenuesEvent } from '@ripple/contracts';
 import { EventStore, type AppendRequest } from '@ripple/event-store';
-import type { ApplyMode, DeferredWrite, Projection, ReplayFold, Statement, StatementRows, TableMap } from '@ripple/projections';
+import type { ApplyMode, DeferredWrite, Projection, ReplayFold, Speculation, Statement, StatementRows, TableMap } from '@ripple/projections';
 import { BatchProjection } from '@ripple/service-host';
 import { businessSynced, evolveDirectory, type DirectoryEntry, type Gallera, type OwnerProfile, type Venue } from './business-from-profile';
 
@@ -12,7 +12,8 @@ const BUSINESS_COLUMNS = `id uuid, owner_id uuid, name text, location text, desc
  * Profiles → venues and galleras. A batch costs two round trips: read the
  * entries of every user in it (with the BEGIN), fold the events in memory with
  * the pure rules, and write back only what changed, with the events it causes,
- * in the COMMIT's round trip.
+ * in the COMMIT's round trip; one, when this instance remembers every user's
+ * entry as it committed (see speculate).
  */
 @BatchProjection()
 export class VenueDirectoryProjection implements Projection {
@@ -33,7 +34,30 @@ export class VenueDirectoryProjection implements Projection {
   async apply(tx: EntityManager, events: DomainEvent[], t: TableMap, mode: ApplyMode, read: StatementRows): Promise<DeferredWrite[]> {
     const userEvents = events.filter((e): e is ProfilesEvent => e.aggregateType === 'user');
     if (userEvents.length === 0) return [];
-    const before = read.length > 0 ? entriesOf(read[0] as EntryRow[]) : entriesOf(await tx.query(loadStatement(t), [userIdsOf(userEvents)]));
+    const ids = userIdsOf(userEvents);
+    const before = entriesOf(read.length > 0 ? (read[0] as EntryRow[]) : await tx.query(loadStatement(t), [ids]));
+    // What was read is committed: the next batch of these users may go on it (see speculate).
+    if (mode === 'live') for (const id of ids) this.remember(id, before.get(id) ?? {});
+    return this.fold(tx, userEvents, t, mode, before);
+  }
+
+  // A live batch of users whose entries this instance saw commit is written in one round trip, on the
+  // condition that their rows still hold exactly those entries (a replay's swap, say, may have moved them).
+  speculate(tx: EntityManager, events: DomainEvent[], t: TableMap): Speculation | undefined {
+    const userEvents = events.filter((e): e is ProfilesEvent => e.aggregateType === 'user');
+    if (userEvents.length === 0) return { writes: [] };
+    const before = new Map<string, DirectoryEntry>();
+    for (const id of userIdsOf(userEvents)) {
+      const entry = this.remembered.get(id);
+      if (!entry) return undefined;
+      before.set(id, entry);
+    }
+    const expected = [...before].map(([id, e]) => ({ user_id: id, p: e.profile && profileRow(e.profile), v: e.venue && businessRow(e.venue, false), g: e.gallera && businessRow(e.gallera, true) }));
+    return { holds: { text: holdsStatement(t), values: [JSON.stringify(expected)] }, writes: this.fold(tx, userEvents, t, 'live', before) };
+  }
+
+  /** The rows and events `userEvents` lead to from the entries `before`; once committed, live entries are remembered. */
+  private fold(tx: EntityManager, userEvents: ProfilesEvent[], t: TableMap, mode: ApplyMode, before: Map<string, DirectoryEntry>): DeferredWrite[] {
     const after = new Map(before);
     const published: AppendRequest<VenuesEvent>[] = [];
     // Replay rebuilds rows only: the events a live apply published are already in the stream.
@@ -48,7 +72,20 @@ export class VenueDirectoryProjection implements Projection {
       [...after.entries()].filter(([id, entry]) => entry[k] && entry[k] !== before.get(id)?.[k]).map(([, entry]) => entry[k]!);
     const save = saveEntries(t, changed);
     const append = live ? this.store.appendLater(tx, published) : undefined;
-    return [append, save].filter((w): w is DeferredWrite => w !== undefined);
+    const writes: DeferredWrite[] = [append, save].filter((w): w is DeferredWrite => w !== undefined);
+    if (live && writes.length > 0) writes[writes.length - 1].returned = () => {
+      for (const [id, entry] of after) this.remember(id, entry);
+    };
+    return writes;
+  }
+
+  /** The entries of the users of the latest live batches, as committed (most recent last). */
+  private readonly remembered = new Map<string, DirectoryEntry>();
+
+  private remember(userId: string, entry: DirectoryEntry): void {
+    this.remembered.delete(userId);
+    this.remembered.set(userId, entry);
+    if (this.remembered.size > REMEMBERED_ENTRIES) this.remembered.delete(this.remembered.keys().next().value!);
   }
 
   // A rebuild folds the same rules in memory, one entry per user, and writes each changed user's rows.
@@ -71,6 +108,21 @@ export class VenueDirectoryProjection implements Projection {
     };
   }
 }
+
+/** Users whose entries the directory remembers: beyond them a batch reads first, as before. */
+const REMEMBERED_ENTRIES = 50_000;
+
+/**
+ * True when each user's rows are exactly the entry given ($1: user_id and the rows as the upserts
+ * write them, or null where there is none). Compared as typed rows (jsonb_populate_record), so a
+ * timestamp or a JSON column compares by value, not by how it is spelled.
+ */
+const holdsStatement = (t: TableMap) => {
+  const differs = (table: string, key: string, field: string) =>
+    `(SELECT r FROM ${table} r WHERE r.${key} = k.user_id) IS DISTINCT FROM (CASE WHEN k.${field} IS NULL THEN NULL ELSE jsonb_populate_record(NULL::${table}, k.${field}) END)`;
+  return `NOT EXISTS (SELECT 1 FROM jsonb_to_recordset($1::jsonb) AS k(user_id uuid, p jsonb, v jsonb, g jsonb)
+    WHERE ${differs(t('owner_profiles'), 'user_id', 'p')} OR ${differs(t('venues'), 'owner_id', 'v')} OR ${differs(t('galleras'), 'owner_id', 'g')})`;
+};
 
 /** One VenueSynced / GalleraSynced per changed record, caused by the profile event; appended with the rows (outbox). */
 function syncedEvents(cause: ProfilesEvent, before: DirectoryEntry, after: DirectoryEntry): AppendRequest<VenuesEvent>[] {
@@ -144,7 +196,7 @@ function profileUpsert(t: TableMap, profiles: OwnerProfile[]): Upsert | undefine
     sql: `INSERT INTO ${t('owner_profiles')} (user_id, username, role, profile_info)
      SELECT * FROM jsonb_to_recordset($?1::jsonb) AS x(user_id uuid, username text, role text, profile_info jsonb)
      ON CONFLICT (user_id) DO UPDATE SET username = EXCLUDED.username, role = EXCLUDED.role, profile_info = EXCLUDED.profile_info`,
-    rows: profiles.map((p) => ({ user_id: p.userId, username: p.username, role: p.role, profile_info: p.profileInfo })),
+    rows: profiles.map(profileRow),
   };
 }
 
@@ -159,10 +211,16 @@ function businessUpsert(table: string, items: (Venue | Gallera)[], gallera: bool
      ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, location = EXCLUDED.location, description = EXCLUDED.description,
        contact_info = EXCLUDED.contact_info, updated_at = EXCLUDED.updated_at, last_event_id = EXCLUDED.last_event_id,
        last_event_type = EXCLUDED.last_event_type, version = EXCLUDED.version${extraSet}`,
-    rows: items.map((b) => ({
-      id: b.id, owner_id: b.ownerId, name: b.name, location: b.location, description: b.description, contact_info: b.contactInfo,
-      created_at: b.createdAt, updated_at: b.updatedAt, last_event_id: b.lastEventId, last_event_type: b.lastEventType, version: b.version,
-      ...(gallera ? { specialties: (b as Gallera).specialties, active_roosters: (b as Gallera).activeRoosters } : {}),
-    })),
+    rows: items.map((b) => businessRow(b, gallera)),
   };
 }
+
+/** A profile's row, as its upsert writes it (its columns, as JSON). */
+const profileRow = (p: OwnerProfile) => ({ user_id: p.userId, username: p.username, role: p.role, profile_info: p.profileInfo });
+
+/** A venue's or gallera's row, as its upsert writes it. */
+const businessRow = (b: Venue | Gallera, gallera: boolean) => ({
+  id: b.id, owner_id: b.ownerId, name: b.name, location: b.location, description: b.description, contact_info: b.contactInfo,
+  created_at: b.createdAt, updated_at: b.updatedAt, last_event_id: b.lastEventId, last_event_type: b.lastEventType, version: b.version,
+  ...(gallera ? { specialties: (b as Gallera).specialties, active_roosters: (b as Gallera).activeRoosters } : {}),
+});
