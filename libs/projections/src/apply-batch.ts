@@ -49,7 +49,7 @@ export async function applyBatchAlone(
   opts: BatchOptions,
   within?: (tx: EntityManager, outcomes: Outcome[]) => Promise<void>,
 ): Promise<Outcome[]> {
-  if (projection.speculate && opts.mode === 'live') {
+  if (projection.speculate && opts.mode === 'live' && opts.oneTrip !== false) {
     const outcomes = await applyInOneTrip(dataSource, schema, projection, events, opts);
     if (outcomes) return outcomes;
   }
@@ -118,6 +118,8 @@ const assertion = (condition: Statement): Statement => ({
 export interface BatchOptions {
   respectDeadLetters: boolean;
   mode: ApplyMode;
+  /** False: never in one round trip, even for a projection that can speculate (see applyInOneTrip). */
+  oneTrip?: boolean;
   /** Called once the opening statements have run: the batch holds its aggregates' locks and has read their checkpoints. */
   opened?: () => void;
 }
