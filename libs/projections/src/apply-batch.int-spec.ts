@@ -290,6 +290,11 @@ describe('applyBatchAlone', () => {
     expect(calls.splice(0)).toEqual(['speculate', 'apply']);
     expect(await notes(a)).toEqual([{ version: 1, bio: 'one' }, { version: 2, bio: 'three' }, { version: 3, bio: 'three again' }, { version: 4, bio: 'four' }]);
 
+    // Told not to (a full batch, in a backlog): applied as usual.
+    await ds.query(`DELETE FROM ${SCHEMA}.vetoes`);
+    expect(await applyBatchAlone(ds, SCHEMA, speculating, [updated(a, 'five')], { respectDeadLetters: true, mode: 'live', oneTrip: false })).toEqual(['apply']);
+    expect(calls.splice(0)).toEqual(['apply']);
+
     // Behind an open dead letter of its aggregate: parked, as usual.
     await ds.query(`INSERT INTO ${SCHEMA}.dead_letters (id, projection, event_id, aggregate_id, error, attempts) VALUES ($1, $2, $3, $4, 'poison', 1)`, [uuidv7(), speculating.name, uuidv7(), b]);
     expect(await applySpeculating([updated(b, 'parked')])).toEqual(['blocked']);
