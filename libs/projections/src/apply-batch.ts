@@ -39,7 +39,9 @@ export async function applyBatch(
  * writes and the checkpoint upsert, so a batch costs two round trips plus the
  * statements the projection runs itself (one, for a batch the projection can
  * decide unread: see applyInOneTrip). `within` writes more in the
- * transaction once the outcomes are known.
+ * transaction once the outcomes are known, for outcomes other than `apply`
+ * (the runner parks a blocked event there): a batch sent in one round trip has
+ * none, and does not call it.
  */
 export async function applyBatchAlone(
   dataSource: DataSource,
