@@ -22,6 +22,12 @@ export class RippleMetrics {
   readonly eventsSkipped = new Counter({ name: 'ripple_events_skipped_total', help: 'Redelivered or duplicate events a projection ignored', labelNames: ['projection'], registers: [this.registry] });
   readonly projectionLag = new Gauge({ name: 'ripple_projection_lag', help: 'Messages pending for a projection\'s consumer', labelNames: ['projection'], registers: [this.registry] });
   readonly projectionRetries = new Counter({ name: 'ripple_projection_retries_total', help: 'Events nak\'d for a later retry', labelNames: ['projection'], registers: [this.registry] });
+  readonly projectionBatches = new Counter({
+    name: 'ripple_projection_batches_total',
+    help: 'Live batches a projection applied, by path: one_trip (one round trip), check_failed (what it assumed did not hold; then usual), usual (two round trips)',
+    labelNames: ['projection', 'path'],
+    registers: [this.registry],
+  });
   readonly deadLetters = new Gauge({ name: 'ripple_dead_letters', help: 'Open dead letters', labelNames: ['projection'], registers: [this.registry] });
   readonly applyLatency = new Histogram({ name: 'ripple_apply_latency_seconds', help: 'Event occurredAt to projection commit', labelNames: ['projection'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [this.registry] });
   readonly httpRequests = new Counter({ name: 'ripple_http_requests_total', help: 'HTTP requests by route pattern and status', labelNames: ['method', 'route', 'status'], registers: [this.registry] });

@@ -253,7 +253,8 @@ describe('applyBatchAlone', () => {
     await createCheckpointTable(qr, SCHEMA, speculating.name);
     await qr.query(`CREATE TABLE ${SCHEMA}.vetoes (aggregate_id text)`);
     await qr.release();
-    const applySpeculating = (events: DomainEvent[]) => applyBatchAlone(ds, SCHEMA, speculating, events, { respectDeadLetters: true, mode: 'live' });
+    const paths: string[] = [];
+    const applySpeculating = (events: DomainEvent[]) => applyBatchAlone(ds, SCHEMA, speculating, events, { respectDeadLetters: true, mode: 'live', took: (p) => paths.push(p) });
     const cp = async (id: string) => (await ds.query(`SELECT version FROM ${SCHEMA}.notes_speculating__checkpoints WHERE aggregate_id = $1`, [id]))[0]?.version;
     const [a, b] = [uuidv7(), uuidv7()];
 
@@ -263,6 +264,7 @@ describe('applyBatchAlone', () => {
     expect(await applySpeculating(first)).toEqual(['apply', 'apply', 'apply']);
     expect(roundTrips).toBe(1);
     expect(calls.splice(0)).toEqual(['speculate']);
+    expect(paths.splice(0)).toEqual(['one_trip']);
     expect(returned.splice(0)).toEqual([[{ version: 1 }, { version: 1 }, { version: 2 }]]);
     expect(await notes(a)).toEqual([{ version: 1, bio: 'one' }, { version: 2, bio: 'three' }]);
     expect([await cp(a), await cp(b)]).toEqual([2, 1]);
@@ -270,6 +272,7 @@ describe('applyBatchAlone', () => {
     // Redelivered: the check fails, the transaction is rolled back, and the batch is found to be duplicates.
     expect(await applySpeculating(first)).toEqual(['duplicate', 'duplicate', 'duplicate']);
     expect(calls.splice(0)).toEqual(['speculate']);
+    expect(paths.splice(0)).toEqual(['check_failed', 'usual']);
     expect(await notes(a)).toHaveLength(2);
 
     // A gap (version 3 of a is missing): held back, nothing written.
@@ -277,11 +280,13 @@ describe('applyBatchAlone', () => {
     const fourth = updated(a, 'four');
     expect(await applySpeculating([fourth])).toEqual(['gap']);
     expect(calls.splice(0)).toEqual(['speculate']);
+    expect(paths.splice(0)).toEqual(['check_failed', 'usual']);
     expect(await cp(a)).toBe(2);
 
     // Versions out of line within the batch: not even tried.
     expect(await applySpeculating([fourth, third])).toEqual(['gap', 'apply']);
     expect(calls.splice(0)).toEqual(['apply']);
+    expect(paths.splice(0)).toEqual(['usual']);
     expect(await cp(a)).toBe(3);
 
     // What the projection remembered no longer holds: applied as usual, from apply.

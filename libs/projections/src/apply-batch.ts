@@ -52,9 +52,14 @@ export async function applyBatchAlone(
   within?: (tx: EntityManager, outcomes: Outcome[]) => Promise<void>,
 ): Promise<Outcome[]> {
   if (projection.speculate && opts.mode === 'live' && opts.oneTrip !== false) {
-    const outcomes = await applyInOneTrip(dataSource, schema, projection, events, opts);
-    if (outcomes) return outcomes;
+    const tried = await applyInOneTrip(dataSource, schema, projection, events, opts);
+    if (Array.isArray(tried)) {
+      opts.took?.('one_trip');
+      return tried;
+    }
+    if (tried === 'check failed') opts.took?.('check_failed');
   }
+  opts.took?.('usual');
   const batch = new BatchStatements(schema, projection, events, liveTables(schema), opts);
   return batchTransaction(dataSource, batch.opening, async (tx, opened) => {
     opts.opened?.();
@@ -72,15 +77,15 @@ export async function applyBatchAlone(
  * that assumption and of the projection's own (`holds`), the writes, the checkpoints and
  * COMMIT at once. When a check fails the transaction is rolled back and the caller applies
  * the batch as usual (undefined), which also decides what it holds instead: a duplicate, a
- * gap, a dead letter's turn. Also undefined when the batch cannot be all next in line (its
- * versions of one aggregate skip), or the projection declines.
+ * gap, a dead letter's turn ('check failed'). Nothing is sent when the batch cannot be all
+ * next in line (its versions of one aggregate skip), or the projection declines ('declined').
  */
-async function applyInOneTrip(dataSource: DataSource, schema: string, projection: Projection, events: DomainEvent[], opts: BatchOptions): Promise<Outcome[] | undefined> {
+async function applyInOneTrip(dataSource: DataSource, schema: string, projection: Projection, events: DomainEvent[], opts: BatchOptions): Promise<Outcome[] | 'declined' | 'check failed'> {
   const checkpoints = new Map<string, { version: number; eventId: string }>();
   const expected = new Map<string, number>();
   for (const e of events) {
     const last = checkpoints.get(e.aggregateId);
-    if (last && e.aggregateVersion !== last.version + 1) return undefined;
+    if (last && e.aggregateVersion !== last.version + 1) return 'declined';
     if (!last) expected.set(e.aggregateId, e.aggregateVersion - 1);
     checkpoints.set(e.aggregateId, { version: e.aggregateVersion, eventId: e.id });
   }
@@ -102,7 +107,8 @@ async function applyInOneTrip(dataSource: DataSource, schema: string, projection
     ];
     return { result: null, statements: [locks, ...checks, ...speculation.writes, checkpointUpsert(cpTable, checkpoints)] };
   });
-  if (!done || 'failed' in done) return undefined;
+  if (!done) return 'declined';
+  if ('failed' in done) return 'check failed';
   opts.opened?.();
   return events.map(() => 'apply');
 }
@@ -117,11 +123,19 @@ const assertion = (condition: Statement): Statement => ({
   values: condition.values,
 });
 
+export type BatchPath = 'one_trip' | 'check_failed' | 'usual';
+
 export interface BatchOptions {
   respectDeadLetters: boolean;
   mode: ApplyMode;
   /** False: never in one round trip, even for a projection that can speculate (see applyInOneTrip). */
   oneTrip?: boolean;
+  /**
+   * Told how the batch went: `one_trip` (sent and committed in one round trip), `check_failed`
+   * (sent so, but what it assumed did not hold: rolled back, then applied as usual), `usual`
+   * (two round trips; after a failed check too).
+   */
+  took?: (path: BatchPath) => void;
   /** Called once the opening statements have run: the batch holds its aggregates' locks and has read their checkpoints. */
   opened?: () => void;
 }

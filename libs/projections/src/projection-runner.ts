@@ -432,7 +432,9 @@ export class ProjectionRunner {
     // A full batch is a backlog: its round trips are shared by hundreds of events, and a projection with
     // disjoint batches overlaps the next one with it once it holds its locks (see startNextBeside).
     const oneTrip = items.length < (this.opts.batchSize ?? 500);
-    return applyBatchAlone(this.dataSource, this.opts.schema, this.projection, events, { respectDeadLetters: true, mode: 'live', opened: locked, oneTrip }, async (tx, outcomes) => {
+    return applyBatchAlone(this.dataSource, this.opts.schema, this.projection, events, {
+      respectDeadLetters: true, mode: 'live', opened: locked, oneTrip, took: (path) => this.metrics.projectionBatches.inc({ projection: this.projection.name, path }),
+    }, async (tx, outcomes) => {
       for (const [i, outcome] of outcomes.entries()) {
         if (outcome !== 'blocked') continue;
         const head = await this.deadLetters.headFor(tx, this.projection.name, events[i].aggregateId);
