@@ -99,6 +99,12 @@ function markdown(r: BenchResults): string {
     for (const x of r.propagation.ripple) {
       out.push(`| ${x.rate} | ${x.sent} | ${x.errors} / ${x.lost} / ${x.coalescedInRow} | ${ms(x.accepted.p50)} / ${ms(x.accepted.p99)} | ${pct(x.row)} | ${x.sse ? pct(x.sse) : 'not available'} | ${x.sseProfile?.n ? `${ms(x.sseProfile.p50)} / ${ms(x.sseProfile.p99)}` : '—'} | ${Object.entries(x.shares).map(([k, v]) => `${k} ${v}%`).join('; ')} | ${floorCells(x)} |`);
     }
+    const paths = Object.entries(r.propagation.batchPaths ?? {}).filter(([, p]) => Object.values(p).some((n) => n > 0));
+    if (paths.length) {
+      const cell = (p: Record<string, number>) => `${num(p.one_trip ?? 0)} / ${num(p.check_failed ?? 0)} / ${num(p.usual ?? 0)}`;
+      out.push('', 'Live projection batches during scenario 1, by path (`ripple_projection_batches_total`: one round trip / check failed, then the usual two / the usual two, including those):', '');
+      out.push(paths.map(([projection, p]) => `${projection} ${cell(p)}`).join('; ') + '.');
+    }
   }
   if (r.alternatives || r.propagation) {
     out.push('', '#### 6. Ripple beside the alternatives (same owners, same open-loop load; p50 / p95 / p99 / max ms end to end; after each, the longest one-row commit of the probe in that window: the systems run one after another, so a stall of the disk lands in one and not the other)', '');

@@ -11,6 +11,7 @@ import { runCommand, type CommandResult } from './scenarios/command';
 import { runFanout, type FanoutResult } from './scenarios/fanout';
 import { runHops, type HopsResult } from './scenarios/hops';
 import { profileUnderLoad, type LoadProfile } from './scenarios/cpu-under-load';
+import { batchPathsSince, readBatchPaths, type BatchPaths } from './support/batch-paths';
 import { runProjectionAndReplay, type ProjectionResult, type ReplayResult } from './scenarios/projection';
 import { highestRateUnder, runRates, Tracker, type RateResult } from './scenarios/propagation';
 import { FULL, NATS_URL, QUICK } from './support/env';
@@ -34,7 +35,7 @@ export interface BenchResults {
   sse: { available: boolean; detail: string; venueChange?: boolean; venueChangeDetail?: string };
   hops?: HopsResult;
   cpu?: LoadProfile;
-  propagation?: { ripple: RateResult[]; highestRateP99Under100: number | null; stage: 'sse' | 'row' };
+  propagation?: { ripple: RateResult[]; highestRateP99Under100: number | null; stage: 'sse' | 'row'; batchPaths?: BatchPaths };
   alternatives?: { sync: RateResult[]; trigger: RateResult[]; syncHighest: number | null; triggerHighest: number | null };
   command?: CommandResult[];
   projection?: ProjectionResult;
@@ -196,6 +197,7 @@ async function main() {
       log(`scenario 1: propagation, open loop at ${profile.rates.join(', ')} updates/s, ${profile.rateSeconds} s each`);
       const put = async (o: number, marker: string) => (await httpJson('PUT', `${ripple!.url}/api/users/profile`, { profileInfo: { venueDescription: marker } }, { authorization: `Bearer ${owners[o].token}` })).status;
       const sampler = new ResourceSampler(rippleGroups);
+      const pathsBefore = await readBatchPaths(ripple!.ports);
       sampler.start();
       const rates = await runRates({
         rates: profile.rates, seconds: profile.rateSeconds, ownerCount: owners.length, tag: 'ripple', tracker,
@@ -211,7 +213,8 @@ async function main() {
       results.appWarnings = Object.entries(ripple!.logs).flatMap(([app, lines]) =>
         lines.filter((l) => /"level":"(warn|error)"/.test(l) && !/development default/.test(l)).slice(-20).map((l) => `${app}: ${l.slice(0, 300)}`));
       if (results.appWarnings.length) log(`  the apps logged ${results.appWarnings.length} warnings during scenario 1 (in latest.json, appWarnings)`);
-      results.propagation = { ripple: rates, highestRateP99Under100: highestRateUnder(rates), stage: venueSse ? 'sse' : 'row' };
+      const batchPaths = batchPathsSince(pathsBefore, await readBatchPaths(ripple!.ports));
+      results.propagation = { ripple: rates, highestRateP99Under100: highestRateUnder(rates), stage: venueSse ? 'sse' : 'row', batchPaths };
     });
 
     // ---- Scenario 6: the alternatives, same load ----

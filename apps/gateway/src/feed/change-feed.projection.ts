@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { BoundedContext, DomainEvent } from '@ripple/contracts';
 import type { ApplyMode, DeferredWrite, Projection, Speculation, Statement, StatementRows, TableMap } from '@ripple/projections';
 import { BatchProjection } from '@ripple/service-host';
-import { batchScopesStatement, speculateFeedBatch, writeFeedBatch, type ScopeRow } from './feed-batch';
+import { batchScopesStatement, scopeKey, speculateFeedBatch, writeFeedBatch, type ScopeRow } from './feed-batch';
 import type { Refs } from './change-scope';
 import { FEED_WRITE_LOCK, feedProjectionName } from './feed-sources';
 
@@ -39,7 +39,7 @@ export class ChangeFeedProjection implements Projection {
   // A live batch whose records' scopes this instance saw commit is written in one round trip,
   // on the condition that they still stand so (another instance, or a replay, may have moved them).
   speculate(tx: EntityManager, events: DomainEvent[]): Speculation | undefined {
-    return speculateFeedBatch(tx, events, this.source, (type, id) => this.scopes.get(`${type}\u0000${id}`), this.remember);
+    return speculateFeedBatch(tx, events, this.source, (type, id) => this.scopes.get(scopeKey(type, id)), this.remember);
   }
 
   /** The scopes of the records of the latest live batches, as committed (most recent last). */
@@ -47,13 +47,10 @@ export class ChangeFeedProjection implements Projection {
 
   private readonly remember = (rows: ScopeRow[]) => {
     for (const { aggregate_type, aggregate_id, refs } of rows) {
-      const k = `${aggregate_type}\u0000${aggregate_id}`;
+      const k = scopeKey(aggregate_type, aggregate_id);
       this.scopes.delete(k);
       this.scopes.set(k, refs);
-    }
-    for (const k of this.scopes.keys()) {
-      if (this.scopes.size <= REMEMBERED_SCOPES) break;
-      this.scopes.delete(k);
+      if (this.scopes.size > REMEMBERED_SCOPES) this.scopes.delete(this.scopes.keys().next().value!);
     }
   };
 }

@@ -9,7 +9,9 @@ import type { FeedRow } from './feed-reader';
 type Key = string;
 export type ScopeRow = { aggregate_type: string; aggregate_id: string; refs: Refs };
 const SCOPES_SELECT = 'SELECT aggregate_type, aggregate_id, refs FROM gateway.scopes';
-const key = (aggregateType: string, aggregateId: string): Key => `${aggregateType}\u0000${aggregateId}`;
+/** A record's key among scopes held in memory. */
+export const scopeKey = (aggregateType: string, aggregateId: string): Key => `${aggregateType}\u0000${aggregateId}`;
+const key = scopeKey;
 const TREATMENT_PREFIX = key(TREATMENT.aggregate, '');
 
 /**
@@ -113,8 +115,9 @@ export function speculateFeedBatch(
     if (scopes.get(e.aggregateType, e.aggregateId)) continue;
     const refs = known(e.aggregateType, e.aggregateId);
     if (!refs) return undefined;
-    rows.push({ aggregate_type: e.aggregateType, aggregate_id: e.aggregateId, refs });
-    scopes.add(rows.slice(-1));
+    const row = { aggregate_type: e.aggregateType, aggregate_id: e.aggregateId, refs };
+    rows.push(row);
+    scopes.add([row]);
   }
   const preview = new Map<Key, Refs>();
   for (const e of events) {
