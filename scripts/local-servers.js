@@ -89,7 +89,10 @@ async function ensureNats(natsUrl, dataRoot) {
   if (!binary) throw new Error(`no NATS at ${natsUrl}, and no nats-server on the PATH to start one. Install it with one line:\n  ${NATS_INSTALL}`);
   const dataDir = path.join(dataRoot, 'nats');
   fs.mkdirSync(dataDir, { recursive: true });
-  const proc = spawn(binary, ['--jetstream', '--store_dir', dataDir, '--addr', host, '--port', String(port)], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  // One Go scheduler thread unless told otherwise: at 100 updates/s on a 2-core machine nats-server woke
+  // 40% less often per update with it (21.7-24.3 -> 13.3-13.6), for 20% less CPU.
+  const env = { ...process.env, GOMAXPROCS: process.env.GOMAXPROCS ?? '1' };
+  const proc = spawn(binary, ['--jetstream', '--store_dir', dataDir, '--addr', host, '--port', String(port)], { stdio: ['ignore', 'ignore', 'pipe'], detached: true, env });
   let stderr = '';
   proc.stderr.setEncoding('utf8').on('data', (chunk) => (stderr = (stderr + chunk).slice(-2000)));
   for (;;) {
