@@ -76,7 +76,7 @@ export async function applyBatchAlone(
  * which is what a live runner meets almost always, and sends BEGIN, the locks, a check of
  * that assumption and of the projection's own (`holds`), the writes, the checkpoints and
  * COMMIT at once. When a check fails the transaction is rolled back and the caller applies
- * the batch as usual (undefined), which also decides what it holds instead: a duplicate, a
+ * the batch as usual, which also decides what it holds instead: a duplicate, a
  * gap, a dead letter's turn ('check failed'). Nothing is sent when the batch cannot be all
  * next in line (its versions of one aggregate skip), or the projection declines ('declined').
  */
@@ -96,7 +96,6 @@ async function applyInOneTrip(dataSource: DataSource, schema: string, projection
   const done = await oneTripTransaction(dataSource, (tx) => {
     const speculation = known.length > 0 ? projection.speculate!(tx, known, tables) : { writes: [] };
     if (!speculation) return undefined;
-    const [locks] = new BatchStatements(schema, projection, events, tables, opts).opening;
     const nextInLine = `NOT EXISTS (SELECT 1 FROM unnest($1::text[], $2::int[]) AS a(id, applied) LEFT JOIN ${cpTable} cp ON cp.aggregate_id = a.id
         WHERE coalesce(cp.version, 0) <> a.applied)${opts.respectDeadLetters
       ? ` AND NOT EXISTS (SELECT 1 FROM ${qualify(schema, 'dead_letters')} d WHERE d.projection = $3 AND d.status = 'open' AND d.aggregate_id = ANY($1::text[]))`
@@ -105,10 +104,9 @@ async function applyInOneTrip(dataSource: DataSource, schema: string, projection
       assertion({ text: nextInLine, values: opts.respectDeadLetters ? [ids, [...expected.values()], projection.name] : [ids, [...expected.values()]] }),
       ...(speculation.holds ? [assertion(speculation.holds)] : []),
     ];
-    return { result: null, statements: [locks, ...checks, ...speculation.writes, checkpointUpsert(cpTable, checkpoints)] };
+    return [locksStatement(schema, projection, ids, 'live'), ...checks, ...speculation.writes, checkpointUpsert(cpTable, checkpoints)];
   });
-  if (!done) return 'declined';
-  if ('failed' in done) return 'check failed';
+  if (done !== 'committed') return done;
   opts.opened?.();
   return events.map(() => 'apply');
 }
@@ -161,16 +159,7 @@ class BatchStatements {
     const ids = [...new Set(events.map((e) => e.aggregateId))];
     this.cpTable = tables(checkpointTable(projection.name));
     this.opening = [
-      // Every lock in one statement. Two live appliers of one aggregate (a deposed leader's
-      // last batch, a dead-letter retry) serialize on the per-aggregate locks, so the second
-      // sees the first's checkpoint; they are taken in sorted order to avoid deadlocks.
-      // The projection's own locks come last (the order every applier uses).
-      {
-        text: `SELECT pg_advisory_xact_lock_shared(hashtext($1)),
-         (SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT hashtext($2 || a) AS k FROM unnest($3::text[]) AS a ORDER BY 1) AS sorted),
-         (SELECT count(pg_advisory_xact_lock(hashtext(l))) FROM (SELECT l FROM unnest($4::text[]) WITH ORDINALITY AS x(l, i) ORDER BY i) AS own)`,
-        values: [projectionLockKey(schema, projection.name), `${projection.name}:`, opts.mode === 'live' ? ids : [], projection.locks ?? []],
-      },
+      locksStatement(schema, projection, ids, opts.mode),
       // The checkpoints, read by the NEXT statement: a statement's snapshot is taken before
       // its locks, so reading them in the locking one could miss a checkpoint the lock's last
       // holder committed.
@@ -209,6 +198,21 @@ export function checkpointUpsert(cpTable: string, checkpoints: ReadonlyMap<strin
       SELECT * FROM unnest($1::text[], $2::int[], $3::uuid[])
       ON CONFLICT (aggregate_id) DO UPDATE SET version = EXCLUDED.version, event_id = EXCLUDED.event_id, applied_at = now()`,
     values: [cps.map(([id]) => id), cps.map(([, c]) => c.version), cps.map(([, c]) => c.eventId)],
+  };
+}
+
+/**
+ * Every lock of a batch in one statement. Two live appliers of one aggregate (a deposed
+ * leader's last batch, a dead-letter retry) serialize on the per-aggregate locks, so the
+ * second sees the first's checkpoint; they are taken in sorted order to avoid deadlocks.
+ * The projection's own locks come last (the order every applier uses).
+ */
+function locksStatement(schema: string, projection: Projection, ids: string[], mode: ApplyMode): Statement {
+  return {
+    text: `SELECT pg_advisory_xact_lock_shared(hashtext($1)),
+     (SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT hashtext($2 || a) AS k FROM unnest($3::text[]) AS a ORDER BY 1) AS sorted),
+     (SELECT count(pg_advisory_xact_lock(hashtext(l))) FROM (SELECT l FROM unnest($4::text[]) WITH ORDINALITY AS x(l, i) ORDER BY i) AS own)`,
+    values: [projectionLockKey(schema, projection.name), `${projection.name}:`, mode === 'live' ? ids : [], projection.locks ?? []],
   };
 }
 

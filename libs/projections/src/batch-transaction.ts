@@ -63,14 +63,14 @@ export async function batchTransaction<T>(
  * go in one pipeline, for work that needs nothing read first. `prepare` runs inside the
  * transaction as TypeORM sees it (so a write's `returned` may register an after-commit
  * wake-up on `tx`), but before anything is sent, and must not query; returning undefined
- * ends the transaction with nothing sent. Resolves to `prepare`'s result once committed,
- * or to `failed` with the error when a statement failed (the transaction is then rolled back).
+ * ends the transaction with nothing sent ('declined'). 'check failed' when a statement
+ * failed (the transaction is then rolled back).
  */
-export async function oneTripTransaction<T>(
+export async function oneTripTransaction(
   dataSource: DataSource,
-  prepare: (tx: EntityManager) => { result: T; statements: readonly DeferredWrite[] } | undefined,
-): Promise<{ result: T } | { failed: unknown } | undefined> {
-  if (dataSource.options.isolationLevel) return undefined;
+  prepare: (tx: EntityManager) => readonly DeferredWrite[] | undefined,
+): Promise<'committed' | 'declined' | 'check failed'> {
+  if (dataSource.options.isolationLevel) return 'declined';
   const qr = dataSource.createQueryRunner();
   let statements: readonly DeferredWrite[] = [];
   let sent = false;
@@ -94,16 +94,16 @@ export async function oneTripTransaction<T>(
     const prepared = prepare(qr.manager);
     if (!prepared) {
       await qr.rollbackTransaction();
-      return undefined;
+      return 'declined';
     }
-    statements = prepared.statements;
+    statements = prepared;
     try {
       await qr.commitTransaction();
-    } catch (err) {
+    } catch {
       if (qr.isTransactionActive) await qr.rollbackTransaction();
-      return { failed: err };
+      return 'check failed';
     }
-    return { result: prepared.result };
+    return 'committed';
   } catch (err) {
     if (qr.isTransactionActive) await qr.rollbackTransaction().catch(() => undefined);
     throw err;

@@ -11,8 +11,7 @@ export type ScopeRow = { aggregate_type: string; aggregate_id: string; refs: Ref
 const SCOPES_SELECT = 'SELECT aggregate_type, aggregate_id, refs FROM gateway.scopes';
 /** A record's key among scopes held in memory. */
 export const scopeKey = (aggregateType: string, aggregateId: string): Key => `${aggregateType}\u0000${aggregateId}`;
-const key = scopeKey;
-const TREATMENT_PREFIX = key(TREATMENT.aggregate, '');
+const TREATMENT_PREFIX = scopeKey(TREATMENT.aggregate, '');
 
 /**
  * The scopes a batch reads and writes, in memory: loaded once from the
@@ -27,11 +26,11 @@ class Scopes {
   constructor(private readonly tx: EntityManager) {}
 
   get(aggregateType: string, aggregateId: string): Refs | undefined {
-    return this.refs.get(key(aggregateType, aggregateId));
+    return this.refs.get(scopeKey(aggregateType, aggregateId));
   }
 
   merge(aggregateType: string, aggregateId: string, changes: Refs): Refs {
-    const k = key(aggregateType, aggregateId);
+    const k = scopeKey(aggregateType, aggregateId);
     const current = this.refs.get(k);
     // Most events change no reference: their scope is written only the first time it is seen.
     if (current && Object.entries(changes).every(([f, v]) => current[f as keyof Refs] === v)) return current;
@@ -56,7 +55,7 @@ class Scopes {
   }
 
   add(rows: ScopeRow[]): void {
-    for (const r of rows) if (!this.refs.has(key(r.aggregate_type, r.aggregate_id))) this.refs.set(key(r.aggregate_type, r.aggregate_id), r.refs);
+    for (const r of rows) if (!this.refs.has(scopeKey(r.aggregate_type, r.aggregate_id))) this.refs.set(scopeKey(r.aggregate_type, r.aggregate_id), r.refs);
   }
 
   /** The scopes of the records `events` are about. */
@@ -64,7 +63,7 @@ class Scopes {
     const rows = new Map<Key, ScopeRow>();
     for (const e of events) {
       const refs = this.get(e.aggregateType, e.aggregateId);
-      if (refs) rows.set(key(e.aggregateType, e.aggregateId), { aggregate_type: e.aggregateType, aggregate_id: e.aggregateId, refs });
+      if (refs) rows.set(scopeKey(e.aggregateType, e.aggregateId), { aggregate_type: e.aggregateType, aggregate_id: e.aggregateId, refs });
     }
     return [...rows.values()];
   }
@@ -121,7 +120,7 @@ export function speculateFeedBatch(
   }
   const preview = new Map<Key, Refs>();
   for (const e of events) {
-    const k = key(e.aggregateType, e.aggregateId);
+    const k = scopeKey(e.aggregateType, e.aggregateId);
     const refs = { ...(preview.get(k) ?? scopes.get(e.aggregateType, e.aggregateId)), ...refChanges(e) };
     preview.set(k, refs);
     if (petOf(e.aggregateType, e.aggregateId, refs) || vetOf(e.aggregateType, refs)) return undefined;
@@ -229,7 +228,7 @@ async function loadScopes(tx: EntityManager, events: DomainEvent[], read?: Scope
   const vets = new Set<string>();
   const preview = new Map<Key, Refs>();
   for (const e of events) {
-    const k = key(e.aggregateType, e.aggregateId);
+    const k = scopeKey(e.aggregateType, e.aggregateId);
     const refs = { ...(preview.get(k) ?? scopes.get(e.aggregateType, e.aggregateId) ?? {}), ...refChanges(e) };
     preview.set(k, refs);
     const pet = petOf(e.aggregateType, e.aggregateId, refs);
