@@ -55,6 +55,29 @@ export function rowToEnvelope(r: EventRow): EventEnvelope {
   return e;
 }
 
+/**
+ * What an append hands this process's outbox relay once it is committed (the
+ * `local` of notifyAfterCommit): the events as appended and, once the append's
+ * statement has returned, where they wait in the outbox.
+ */
+export interface Appended {
+  events: EventEnvelope[];
+  outbox?: AppendedOutbox;
+}
+
+export interface AppendedOutbox {
+  /** The events' outbox rows (positions), and the transaction that wrote them (their xmin, for the relay's mark). */
+  positions: string[];
+  xmin: string;
+  /**
+   * True if, when the events were appended, the event before the first of each
+   * of their streams had left the outbox (so had been published): they may then
+   * be published straight from memory, ahead of older rows of other streams,
+   * without breaking any aggregate's order. False sends them the outbox's way.
+   */
+  clear: boolean;
+}
+
 /** A statement written with an append (`appendAtomically`): `$?1`, `$?2`, … are its own `params`. */
 export interface Write {
   sql: string;
@@ -68,6 +91,11 @@ export class EventStore {
   constructor(readonly schema: string) {
     this.table = `${quoteIdent(schema)}.events`;
     this.outbox = `${quoteIdent(schema)}.outbox`;
+    // Each lookup a LATERAL with LIMIT, which is not flattened into a join: as a join, the generic plan made
+    // while the table was small (a fresh service) seq-scanned the event store on every append ever after.
+    this.waitingSql = `waiting AS (SELECT 1 FROM (SELECT s, min(v) - 1 AS v FROM unnest($2::text[], $4::int[]) AS a(s, v) GROUP BY s) a
+        CROSS JOIN LATERAL (SELECT position FROM ${this.table} e WHERE e.stream_id = a.s AND e.version = a.v LIMIT 1) e
+        WHERE EXISTS (SELECT 1 FROM ${this.outbox} o WHERE o.position = e.position))`;
   }
 
   /**
@@ -89,13 +117,13 @@ export class EventStore {
     const envelopes = reqs.flatMap((req) => this.envelopes(req));
     if (envelopes.length === 0) return [];
     const insert = this.insertOf(envelopes);
-    const [{ ids }] = await tx.query(
-      `WITH ins AS (${insert.sql} ON CONFLICT ON CONSTRAINT events_stream_version_uq DO NOTHING RETURNING id)
-       SELECT coalesce(array_agg(id::text), '{}') AS ids FROM ins`,
+    const [{ ids, ...outbox }] = await tx.query(
+      `WITH ins AS (${insert.sql} ON CONFLICT ON CONSTRAINT events_stream_version_uq DO NOTHING RETURNING id, position), ${this.waitingSql}
+       SELECT coalesce(array_agg(id::text), '{}') AS ids, ${this.outboxColumns} FROM ins`,
       insert.params,
     );
     if (ids.length === envelopes.length) {
-      notifyAfterCommit(tx, outboxChannel(this.schema), String(envelopes.length));
+      notifyAfterCommit(tx, outboxChannel(this.schema), String(envelopes.length), { events: envelopes, outbox } satisfies Appended);
       return envelopes;
     }
     if (ids.length > 0) {
@@ -110,30 +138,35 @@ export class EventStore {
   /**
    * The append of `reqs` as a statement that the caller runs later in `tx`, e.g.
    * a projection's write deferred to its batch's COMMIT (`text` and `values`,
-   * undefined when there is nothing to append). The relay is woken once `tx`
-   * commits. A row already there at one of the versions fails the statement,
-   * and with it the transaction: meant for writers that hold their aggregates'
-   * locks, where that cannot happen but by a bug.
+   * undefined when there is nothing to append); the caller hands its rows to
+   * `returned`. The relay is woken once `tx` commits. A row already there at one
+   * of the versions fails the statement, and with it the transaction: meant for
+   * writers that hold their aggregates' locks, where that cannot happen but by a bug.
    */
-  appendLater<E extends DomainEvent>(tx: EntityManager, reqs: AppendRequest<E>[]): { text: string; values: unknown[] } | undefined {
+  appendLater<E extends DomainEvent>(tx: EntityManager, reqs: AppendRequest<E>[]): { text: string; values: unknown[]; returned(rows: Record<string, unknown>[]): void } | undefined {
     const envelopes = reqs.flatMap((req) => this.envelopes(req));
     if (envelopes.length === 0) return undefined;
     const insert = this.insertOf(envelopes);
-    notifyAfterCommit(tx, outboxChannel(this.schema), String(envelopes.length));
-    return { text: insert.sql, values: insert.params };
+    const appended: Appended = { events: envelopes };
+    notifyAfterCommit(tx, outboxChannel(this.schema), String(envelopes.length), appended);
+    return {
+      text: `WITH ins AS (${insert.sql} RETURNING position), ${this.waitingSql} SELECT ${this.outboxColumns} FROM ins`,
+      values: insert.params,
+      returned: ([outbox]) => (appended.outbox = outbox as unknown as AppendedOutbox),
+    };
   }
 
   /**
    * Appends one stream's events and writes the caller's read model in ONE statement
    * (data-modifying CTEs, which run whether or not they are read): atomic without a
    * transaction, one round trip; the relay is woken once it is committed. `writes`
-   * are SQL statements that may use `$?1`, `$?2`, … for their own `params`; the rows of the first one's RETURNING come back.
+   * are SQL statements that may use `$?1`, `$?2`, … for their own `params`.
    * Given as a function, they are made from the very envelopes appended (a read model
    * folded from them, timestamps included). A concurrent append at the same version
    * fails the whole statement with StreamVersionConflictError, and nothing is written;
    * any other unique violation (e.g. of a `writes` table) is rethrown as it came.
    */
-  async appendAtomically<E extends DomainEvent, R>(db: EntityManager | DataSource, req: AppendRequest<E>, writes: Write[] | ((events: EventEnvelope[]) => Write[])): Promise<{ events: EventEnvelope[]; rows: R[] }> {
+  async appendAtomically<E extends DomainEvent>(db: EntityManager | DataSource, req: AppendRequest<E>, writes: Write[] | ((events: EventEnvelope[]) => Write[])): Promise<{ events: EventEnvelope[] }> {
     const envelopes = this.envelopes(req);
     const insert = this.insertOf(envelopes);
     const params = [...insert.params];
@@ -143,16 +176,28 @@ export class EventStore {
       return `w${i} AS (${w.sql.replace(/\$\?(\d+)/g, (_, n: string) => `$${offset + Number(n)}`)})`;
     });
     try {
-      const rows = await queryPrepared<R>(db, `WITH ins AS (${insert.sql} RETURNING id)${ctes.map((c) => `, ${c}`).join('')} SELECT * FROM w0`, params);
-      notifyAfterCommit(db, outboxChannel(this.schema), String(envelopes.length));
-      return { events: envelopes, rows };
+      const [outbox] = await queryPrepared<AppendedOutbox>(db, `WITH ins AS (${insert.sql} RETURNING position)${ctes.map((c) => `, ${c}`).join('')}, ${this.waitingSql} SELECT ${this.outboxColumns} FROM ins`, params);
+      notifyAfterCommit(db, outboxChannel(this.schema), String(envelopes.length), { events: envelopes, outbox } satisfies Appended);
+      return { events: envelopes };
     } catch (err) {
       if ((err as { constraint?: string }).constraint !== 'events_stream_version_uq') throw err;
       throw new StreamVersionConflictError(req.aggregateId, req.expectedVersion, await this.currentVersion(db, req.aggregateId));
     }
   }
 
-  /** The INSERT of `envelopes` (parameters $1–$12), for both append statements. */
+  /**
+   * For each stream of an append (`insertOf`'s $2 and $4), its event before the
+   * first appended if it still waits in the outbox: two index lookups per stream.
+   * An event leaves the outbox only once it is published (OutboxRelay marks it
+   * after its PubAck), and the relay publishes a stream's events in order, so
+   * if that one has left, so have all before it.
+   */
+  private readonly waitingSql: string;
+
+  /** AppendedOutbox's columns, selected from the `ins` of an append that returns its positions. */
+  private readonly outboxColumns = `array_agg(position::text) AS positions, pg_current_xact_id()::xid::text AS xmin, NOT EXISTS (SELECT 1 FROM waiting) AS clear`;
+
+  /** The INSERT of `envelopes` (parameters $1–$12), for every append statement. */
   private insertOf(envelopes: EventEnvelope[]): { sql: string; params: unknown[] } {
     const col = <K extends keyof EventEnvelope>(k: K) => envelopes.map((e) => e[k]);
     return {

@@ -4,7 +4,7 @@ import { connectBroker, ensureStream, type Broker } from '@ripple/messaging';
 import { JsonLogger, RippleMetrics } from '@ripple/observability';
 import { createTestDatabase, deleteNamespaceStreams, eventually, terminateLeaseHolders, testNamespace, testNatsUrl, type TestDatabase } from '@ripple/testing';
 import { OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
-import { leaseKey, EventStore, StreamVersionConflictError, createEventStoreTables, createOutboxStreamsTable, moveOutboxToItsOwnTable } from '@ripple/event-store';
+import { leaseKey, EventStore, StreamVersionConflictError, createEventStoreTables, createOutboxStreamsTable, moveOutboxToItsOwnTable, outboxChannel, wakeLocally, type Appended } from '@ripple/event-store';
 
 /**
  * The outbox relay against real PostgreSQL and NATS JetStream: each test uses
@@ -309,22 +309,130 @@ describe('OutboxRelay and EventStore (PostgreSQL + JetStream)', () => {
     }
   });
 
-  it('is woken by a commit (in this process directly, from others by NOTIFY): an appended event is published long before the fallback poll', async () => {
-    const { store, relay, stream } = await setup({ pollIntervalMs: 60_000 });
-    // Count the relay's finished passes: after a partial one it goes to sleep until notified (or the 60 s poll).
-    let idlePasses = 0;
+  /** Counts the relay's finished passes, and its publishes of this process's appends from memory. */
+  function countTurns(relay: OutboxRelay) {
+    const turns = { passes: 0, direct: 0 };
     const publishBatch = relay.publishBatch.bind(relay);
     relay.publishBatch = async () => {
       const n = await publishBatch();
-      idlePasses++;
+      turns.passes++;
       return n;
     };
+    const publishDirect = relay.publishDirect.bind(relay);
+    relay.publishDirect = async (appended) => {
+      await publishDirect(appended);
+      turns.direct++;
+    };
+    return turns;
+  }
+
+  /** Appends an event the way another process would: no wake-up reaches this process's relay (it waits in the outbox for a pass). */
+  async function appendElsewhere(schema: string, aggregateId: string, version: number, fullName: string): Promise<EventEnvelope> {
+    const id = uuidv7();
+    const [row] = await dataSource.query(
+      `INSERT INTO "${schema}".events (id, stream_id, aggregate_type, version, type, schema_version, data, correlation_id, causation_id, actor, occurred_at)
+       VALUES ($1, $2, 'user', $3, 'UserProfileUpdated', 1, $4, $5, $5, 'elsewhere', now()) RETURNING occurred_at`,
+      [id, aggregateId, version, JSON.stringify(update(fullName).data), id],
+    );
+    return { id, aggregateId, aggregateVersion: version, occurredAt: row.occurred_at } as EventEnvelope;
+  }
+
+  it('publishes an append of this process from memory, with no pass, and marks it published', async () => {
+    const { store, relay, stream, schema, metrics } = await setup({ pollIntervalMs: 60_000 });
+    const turns = countTurns(relay);
     await relay.start();
-    await eventually(async () => idlePasses >= 1, { what: 'the relay to go idle' });
+    await eventually(async () => turns.passes >= 1, { what: 'the relay to go idle' });
+
+    const aggregateId = uuidv7();
+    const first = await dataSource.transaction((tx) => appendOne(store, tx, aggregateId, 0, 'direct-1'));
+    await eventually(async () => (await unpublished(schema)) === 0, { what: 'the first event published and marked' });
+    const { events: [second] } = await store.appendAtomically(dataSource, { aggregateType: 'user', aggregateId, expectedVersion: 1, events: [update('direct-2')], context: ctx() }, []);
+    await eventually(async () => (await unpublished(schema)) === 0, { what: 'the second event published and marked' });
+
+    expect(turns).toEqual({ passes: 1, direct: 2 });
+    expect((await metrics.eventsPublished.get()).values[0].value).toBe(2);
+    await relay.stop();
+    const messages = await streamMessages(stream);
+    expectExactlyOnce(messages, [first, second]);
+    expect(messages.map((m) => m.event)).toEqual(JSON.parse(JSON.stringify([first, second])));
+  });
+
+  it('sends an append whose stream still has an earlier event waiting in the outbox (another process\'s) after that event, by a pass', async () => {
+    const { store, relay, stream, schema } = await setup({ pollIntervalMs: 60_000 });
+    const turns = countTurns(relay);
+    await relay.start();
+    await eventually(async () => turns.passes >= 1, { what: 'the relay to go idle' });
+
+    const aggregateId = uuidv7();
+    const elsewhere = await appendElsewhere(schema, aggregateId, 1, 'from another process');
+    const mine = await dataSource.transaction((tx) => appendOne(store, tx, aggregateId, 1, 'from this process'));
+    await eventually(async () => (await unpublished(schema)) === 0, { what: 'both events published' });
+    await relay.stop();
+    const messages = await streamMessages(stream);
+    expect(messages.map((m) => [m.event.id, m.event.aggregateVersion])).toEqual([[elsewhere.id, 1], [mine.id, 2]]);
+    expect(turns).toEqual({ passes: 2, direct: 0 });
+  });
+
+  it('tells the relay, with each append, where its events wait in the outbox and whether their streams\' earlier events have left it', async () => {
+    const { store, schema } = await setup();
+    const handed: Appended[] = [];
+    const unwake = wakeLocally(outboxChannel(schema), (local) => (handed.push(...(local as Appended[])), true));
+    try {
+      const a = uuidv7();
+      const b = uuidv7();
+      const rowsOf = async (events: EventEnvelope[]) => (await dataSource.query(
+        `SELECT o.position::text AS position, o.xmin::text AS xmin FROM "${schema}".outbox o JOIN "${schema}".events e USING (position) WHERE e.id = ANY($1::uuid[]) ORDER BY position`,
+        [events.map((e) => e.id)],
+      )) as { position: string; xmin: string }[];
+      const expectHanded = async (events: EventEnvelope[], clear: boolean) => {
+        const [h] = handed.splice(0);
+        const rows = await rowsOf(events);
+        expect(h.events).toEqual(events);
+        expect(h.outbox).toEqual({ positions: rows.map((r) => r.position), xmin: rows[0].xmin, clear });
+      };
+
+      // New streams: nothing before them.
+      const first = await store.appendAtomically(dataSource, { aggregateType: 'user', aggregateId: a, expectedVersion: 0, events: [update('a1'), update('a2')], context: ctx() }, []);
+      await expectHanded(first.events, true);
+      // a's version 2 still waits: a's next is not clear, in a transaction as in one statement; b's first is.
+      const second = await dataSource.transaction((tx) => store.appendMany(tx, [
+        { aggregateType: 'user', aggregateId: b, expectedVersion: 0, events: [update('b1')], context: ctx() },
+        { aggregateType: 'user', aggregateId: a, expectedVersion: 2, events: [update('a3')], context: ctx() },
+      ]));
+      await expectHanded(second, false);
+      // Once a's and b's are marked published (their rows gone), the next of each is clear again, also as a write for later.
+      await dataSource.query(`DELETE FROM "${schema}".outbox`);
+      await dataSource.transaction(async (tx) => {
+        const later = store.appendLater(tx, [{ aggregateType: 'user', aggregateId: a, expectedVersion: 3, events: [update('a4')], context: ctx() },
+          { aggregateType: 'user', aggregateId: b, expectedVersion: 1, events: [update('b2')], context: ctx() }])!;
+        later.returned(await tx.query(later.text, later.values));
+      });
+      await expectHanded(handed[0].events, true);
+      // Only a's latest (version 4) left waiting: a's next is held back, and with it the statement's b.
+      await dataSource.query(`DELETE FROM "${schema}".outbox`);
+      await dataSource.query(`INSERT INTO "${schema}".outbox SELECT position FROM "${schema}".events WHERE stream_id = $1 AND version = 4`, [a]);
+      const held = await dataSource.transaction((tx) => store.appendMany(tx, [
+        { aggregateType: 'user', aggregateId: b, expectedVersion: 2, events: [update('b3')], context: ctx() },
+        { aggregateType: 'user', aggregateId: a, expectedVersion: 4, events: [update('a5')], context: ctx() },
+      ]));
+      const [{ outbox }] = handed.splice(0);
+      expect(held).toHaveLength(2);
+      expect(outbox!.clear).toBe(false);
+    } finally {
+      unwake();
+    }
+  });
+
+  it('is woken by a commit (in this process directly, from others by NOTIFY): an appended event is published long before the fallback poll', async () => {
+    const { store, relay, stream } = await setup({ pollIntervalMs: 60_000 });
+    // Count the relay's finished turns: after one it goes to sleep until something commits (or the 60 s poll).
+    const turns = countTurns(relay);
+    await relay.start();
+    await eventually(async () => turns.passes >= 1, { what: 'the relay to go idle' });
 
     const first = await dataSource.transaction((tx) => appendOne(store, tx, uuidv7(), 0, 'wake-1'));
     await eventually(async () => (await messageCount(stream)) === 1, { what: 'the first event after NOTIFY' });
-    await eventually(async () => idlePasses >= 2, { what: 'the relay to go idle again' });
+    await eventually(async () => turns.passes + turns.direct >= 2, { what: 'the relay to go idle again' });
 
     const second = await dataSource.transaction((tx) => appendOne(store, tx, uuidv7(), 0, 'wake-2'));
     await eventually(async () => (await messageCount(stream)) === 2, { what: 'the second event after NOTIFY' });

@@ -3,7 +3,9 @@ import { eventSubject, type BoundedContext } from '@ripple/contracts';
 import { isNoStream, isNotFound, type Broker, type StreamSettings } from '@ripple/messaging';
 import { endSpan, SpanKind, startSpan, traceparentOf, type JsonLogger, type RippleMetrics } from '@ripple/observability';
 import { StreamGuard } from './stream-guard';
-import { rowToEnvelope, type EventRow, LeaderLease, leaseKey, Listener, wakeLocally, outboxChannel, queryWithoutFlush, quoteIdent } from '@ripple/event-store';
+import type { PubAck } from '@nats-io/jetstream';
+import type { EventEnvelope } from '@ripple/contracts';
+import { rowToEnvelope, type Appended, type AppendedOutbox, type EventRow, LeaderLease, leaseKey, Listener, wakeLocally, outboxChannel, queryWithoutFlush, quoteIdent } from '@ripple/event-store';
 
 /** How long published events wait for the next pass to carry their mark before it goes alone. */
 const MARK_DELAY_MS = 200;
@@ -34,8 +36,14 @@ export interface OutboxRelayOptions {
  * connection dies), so publish order follows commit order for every aggregate.
  *
  * A pass is one statement: it marks what the previous pass published and reads
- * what is left (`passSql`). At low rates every event is a pass of its own, and a
- * round trip to PostgreSQL costs more than the statement it carries, so the mark
+ * what is left (`passSql`). An append in this process needs no pass at all when
+ * its statement found each of its streams' previous events gone from the outbox
+ * (`AppendedOutbox.clear`): the relay publishes it from memory as handed over
+ * after its commit. Everything else (appends of other processes, which NOTIFY,
+ * or ones that found an earlier event of their stream waiting) goes by a pass,
+ * and the relay does one more every poll interval. Passes and publishes from
+ * memory take turns, so a pass never overtakes a publish in flight. At low rates
+ * a round trip to PostgreSQL costs more than the statement it carries, so a mark
  * waits for the next pass, or MARK_DELAY_MS when none comes. A crash between
  * PubAck and the mark leads to a republish that the broker drops as a duplicate
  * (and consumers ignore by version anyway), and so does a mark lost with a crash
@@ -49,13 +57,17 @@ export class OutboxRelay {
   private readonly lease: LeaderLease;
   private wake?: () => void;
   private running = false;
-  /** Set by a notification that arrived while a batch was in flight. */
-  private notified = false;
+  /** Something committed that only a pass finds (or the poll interval passed): the next turn is a pass. */
+  private passDue = true;
+  /** Appends of this process, committed and clear to go from memory, in commit order (see AppendedOutbox.clear). */
+  private direct: Appended[] = [];
   private loop?: Promise<void>;
   private unwakeLocally?: () => void;
   private readonly guard: StreamGuard;
   /** Published (PubAck'd) but not yet marked: the next pass marks them, or markPublished(). */
   private unmarked: Published[] = [];
+  /** When the oldest of `unmarked` was published: its mark goes alone once it has waited MARK_DELAY_MS. */
+  private unmarkedSince = 0;
   private readonly passSql: string;
   private readonly markSql: string;
 
@@ -108,10 +120,11 @@ export class OutboxRelay {
 
   async start(): Promise<void> {
     this.running = true;
-    // Appends in this process wake the active relay directly; a standby lets the NOTIFY go to the leader.
-    this.unwakeLocally = wakeLocally(outboxChannel(this.opts.schema), () => {
-      if (this.lease.isLeader) this.notifyCommitted();
-      return this.lease.isLeader;
+    // Appends in this process reach the active relay directly; a standby lets the NOTIFY go to the leader.
+    this.unwakeLocally = wakeLocally(outboxChannel(this.opts.schema), (local) => {
+      if (!this.lease.isLeader) return false;
+      this.takeCommitted(local as readonly Appended[]);
+      return true;
     });
     await this.listener.start();
     this.loop = this.run();
@@ -135,21 +148,32 @@ export class OutboxRelay {
     ]);
     this.unmarked = [];
     if (read.length === 0) return 0;
-    const rows = read.filter((r) => r.id !== null);
-    const acks = rows.map((r) => {
-      const e = rowToEnvelope(r);
-      const subject = eventSubject(this.opts.namespace, this.opts.context, e.aggregateType, e.aggregateId, e.type);
-      // A traced event leaves as a child of its publish span, so consumers follow on from the relay.
-      const span = e.traceparent ? startSpan(`publish ${e.type}`, SpanKind.PRODUCER, e.traceparent, { 'messaging.system': 'nats', 'messaging.destination.name': subject, 'ripple.event.id': e.id }) : undefined;
-      if (span) e.traceparent = traceparentOf(span);
-      const ack = this.broker.js.publish(subject, JSON.stringify(e), { msgID: e.id, timeout: 10_000 });
-      return span ? ack.then((a) => (endSpan(span), a), (err) => (endSpan(span, err), Promise.reject(err))) : ack;
-    });
-    const regressed = this.guard.noteAcks(await Promise.all(acks));
-    this.unmarked = read.map((r) => ({ position: r.outbox_position, xmin: r.row_xmin }));
-    this.metrics.eventsPublished.inc(rows.length);
-    if (regressed) await this.checkStream();
+    await this.publish(read.filter((r) => r.id !== null).map(rowToEnvelope), read.map((r) => ({ position: r.outbox_position, xmin: r.row_xmin })));
     return read.length;
+  }
+
+  /** Publishes appends of this process from memory (see AppendedOutbox.clear), in the order given. */
+  async publishDirect(appended: readonly (Appended & { outbox: AppendedOutbox })[]): Promise<void> {
+    await this.publish(appended.flatMap((a) => a.events), appended.flatMap(({ outbox }) => outbox.positions.map((position) => ({ position, xmin: outbox.xmin }))));
+  }
+
+  /** Publishes `events` in order, awaits every PubAck, and leaves `rows` (their outbox rows) to be marked. */
+  private async publish(events: readonly EventEnvelope[], rows: Published[]): Promise<void> {
+    const regressed = this.guard.noteAcks(await Promise.all(events.map((e) => this.publishOne(e))));
+    if (this.unmarked.length === 0) this.unmarkedSince = Date.now();
+    this.unmarked.push(...rows);
+    this.metrics.eventsPublished.inc(events.length);
+    if (regressed) await this.checkStream();
+  }
+
+  private publishOne(event: EventEnvelope): Promise<PubAck> {
+    const subject = eventSubject(this.opts.namespace, this.opts.context, event.aggregateType, event.aggregateId, event.type);
+    // A traced event leaves as a child of its publish span, so consumers follow on from the relay.
+    const span = event.traceparent ? startSpan(`publish ${event.type}`, SpanKind.PRODUCER, event.traceparent, { 'messaging.system': 'nats', 'messaging.destination.name': subject, 'ripple.event.id': event.id }) : undefined;
+    // A copy: an event from memory is also the appender's.
+    const e = span ? { ...event, traceparent: traceparentOf(span) } : event;
+    const ack = this.broker.js.publish(subject, JSON.stringify(e), { msgID: e.id, timeout: 10_000 });
+    return span ? ack.then((a) => (endSpan(span), a), (err) => (endSpan(span, err), Promise.reject(err))) : ack;
   }
 
   /**
@@ -162,9 +186,13 @@ export class OutboxRelay {
   async markPublished(): Promise<void> {
     if (this.unmarked.length === 0) return;
     const marks = this.unmarked;
-    await queryWithoutFlush(this.dataSource, this.markSql, [marks.map((m) => m.position), marks.map((m) => m.xmin)]);
-    // Unless a pass took them meanwhile (it marked them itself).
-    if (this.unmarked === marks) this.unmarked = [];
+    this.unmarked = [];
+    try {
+      await queryWithoutFlush(this.dataSource, this.markSql, [marks.map((m) => m.position), marks.map((m) => m.xmin)]);
+    } catch (err) {
+      this.unmarked = [...marks, ...this.unmarked];
+      throw err;
+    }
   }
 
   /** While leading: re-creates the stream if it is gone, and republishes what it lost. Never throws. */
@@ -181,31 +209,42 @@ export class OutboxRelay {
 
   private async run(): Promise<void> {
     let failures = 0;
+    const poll = this.opts.pollIntervalMs ?? 1000;
+    const markDelay = Math.min(MARK_DELAY_MS, poll);
     while (this.running) {
       try {
         if (!this.lease.isLeader && !(await this.lead())) {
-          await this.standby(this.opts.pollIntervalMs ?? 1000);
+          await this.standby(poll);
           continue;
         }
-        this.notified = false;
-        const n = await this.publishBatch();
+        const direct = this.direct;
+        this.direct = [];
+        if (this.passDue || direct.length === 0) {
+          // The pass reads what was handed over before it too: it is all committed, and in the outbox.
+          this.passDue = false;
+          const n = await this.publishBatch();
+          // A full batch may have left more behind; a partial one took everything committed before it started.
+          if (n === (this.opts.batchSize ?? 500)) this.passDue = true;
+        } else {
+          await this.publishDirect(direct as (Appended & { outbox: AppendedOutbox })[]);
+        }
         failures = 0;
-        // A full batch may have left more behind; a partial one took everything committed
-        // before it started, and anything committed since has notified (sleep returns at once).
-        if (n === (this.opts.batchSize ?? 500)) continue;
+        // Marks ride with the next pass if one comes soon; otherwise they go alone.
+        if (this.unmarked.length > 0 && Date.now() - this.unmarkedSince >= markDelay) await this.markPublished();
+        if (this.hasWork()) continue;
         if (this.unmarked.length > 0) {
-          // The marks ride with the next pass if one comes soon; otherwise they go alone.
-          await this.sleep(Math.min(MARK_DELAY_MS, this.opts.pollIntervalMs ?? 1000));
-          if (this.notified || !this.running) continue;
+          await this.sleep(markDelay - (Date.now() - this.unmarkedSince));
+          if (this.hasWork() || !this.running) continue;
           await this.markPublished();
         }
-        await this.sleep(this.opts.pollIntervalMs ?? 1000);
+        if (!(await this.sleep(poll))) this.passDue = true;
       } catch (err) {
         failures++;
+        this.passDue = true;
         const delay = Math.min(100 * 2 ** failures, 10_000);
         this.logger.event('warn', 'outbox relay failed; retrying', { error: (err as Error).message, retryInMs: delay });
         if (isNoStream(err) || isNotFound(err)) await this.checkStream();
-        await this.sleep(delay);
+        await this.standby(delay);
       }
     }
     // Left unmarked (PostgreSQL down, say), they are published again and dropped as duplicates.
@@ -216,12 +255,15 @@ export class OutboxRelay {
   private async lead(): Promise<boolean> {
     if (!(await this.lease.tryAcquire().catch(() => false))) return false;
     this.logger.event('info', 'outbox relay active', { schema: this.opts.schema });
+    // Another relay may have led meanwhile: start from the outbox itself.
+    this.passDue = true;
+    this.direct = [];
     this.guard.reset();
     await this.checkStream();
     return true;
   }
 
-  /** A standby waits out notifications (they are the leader's work) and wakes only to try again, or to stop. */
+  /** Waits `ms` whatever commits meanwhile (a standby: they are the leader's work; after a failure: the back-off), unless stopped. */
   private standby(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const t = setTimeout(resolve, ms);
@@ -233,21 +275,36 @@ export class OutboxRelay {
     });
   }
 
-  private sleep(ms: number): Promise<void> {
-    if (this.notified || !this.running) return Promise.resolve();
+  private hasWork(): boolean {
+    return this.passDue || this.direct.length > 0;
+  }
+
+  /** Resolves true when woken (work arrived, or stop), false when `ms` passed. */
+  private sleep(ms: number): Promise<boolean> {
+    if (this.hasWork() || !this.running) return Promise.resolve(true);
     return new Promise((resolve) => {
-      const t = setTimeout(done, ms);
-      function done() {
+      const t = setTimeout(() => resolve(false), Math.max(0, ms));
+      this.wake = () => {
         clearTimeout(t);
-        resolve();
-      }
-      this.wake = done;
+        resolve(true);
+      };
     });
   }
 
   /** Something committed: the next pass (or the one in flight, then one more) picks it up. */
   private notifyCommitted(): void {
-    this.notified = true;
+    this.passDue = true;
+    this.wake?.();
+  }
+
+  /** What this process's appends handed over on commit: publishes from memory what is clear to, and a pass for the rest. */
+  private takeCommitted(appended: readonly Appended[]): void {
+    for (const a of appended) {
+      if (a.outbox?.clear) this.direct.push(a);
+      else this.passDue = true;
+    }
+    // A commit with nothing handed over (a republish scheduled, say) needs a pass too.
+    if (appended.length === 0) this.passDue = true;
     this.wake?.();
   }
 }

@@ -127,7 +127,7 @@ async function migratedDataSource(def: ServiceDefinition, config: ServiceConfig,
     url: config.DATABASE_URL,
     schema: def.schema,
     migrationsTableName: 'migrations',
-    migrations: [...def.migrations, ...(def.publishes ? PUBLISHER_MIGRATIONS.map((migration) => migration(def.schema)) : [])],
+    migrations: [...def.migrations, ...(def.publishes ? publisherMigrations(def.schema) : [])],
     synchronize: false,
     logging: false,
     // A bounded wait for a connection: while PostgreSQL is unreachable a request fails (503) instead of hanging.
@@ -178,3 +178,6 @@ const eventTraceparentMigration = publisherMigration('AddEventTraceparent1733060
 const outboxTableMigration = publisherMigration('MoveOutboxToItsOwnTable1733070000000', moveOutboxToItsOwnTable, moveOutboxBackToEvents);
 
 const PUBLISHER_MIGRATIONS = [outboxStreamsMigration, eventTraceparentMigration, outboxTableMigration];
+
+/** The event store's own migrations, which every service that publishes runs after its own (`def.migrations`). */
+export const publisherMigrations = (schema: string): (new () => MigrationInterface)[] => PUBLISHER_MIGRATIONS.map((migration) => migration(schema));

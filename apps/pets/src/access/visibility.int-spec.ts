@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { uuidv7 } from '@ripple/contracts';
 import { EventStore } from '@ripple/event-store';
+import { publisherMigrations } from '@ripple/service-host';
 import { createTestDatabase, type TestDatabase } from '@ripple/testing';
 import { HEALTH_RECORD, recordHealthVisit } from '../health-records/health-record';
 import { HealthRecordsReader } from '../health-records/health-records.reader';
@@ -24,7 +25,7 @@ let store: RecordStore;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  ds = new DataSource({ type: 'postgres', url: db.url, schema: 'pets', migrationsTableName: 'migrations', migrations: [CreatePets1732240000003, TrackEditTimes1732240000021], extra: { max: 4 } });
+  ds = new DataSource({ type: 'postgres', url: db.url, schema: 'pets', migrationsTableName: 'migrations', migrations: [CreatePets1732240000003, TrackEditTimes1732240000021, ...publisherMigrations('pets')], extra: { max: 4 } });
   await ds.initialize();
   await ds.query('CREATE SCHEMA pets');
   await ds.runMigrations();

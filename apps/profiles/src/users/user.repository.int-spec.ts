@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { uuidv7 } from '@ripple/contracts';
 import { VersionConflictError } from '@ripple/errors';
 import { EventStore } from '@ripple/event-store';
+import { publisherMigrations } from '@ripple/service-host';
 import { createTestDatabase, type TestDatabase } from '@ripple/testing';
 import { CreateProfiles1732240000000 } from '../migrations/1732240000000-create-profiles';
 import { CreateIdempotencyKeys1732240000011 } from '../migrations/1732240000011-create-idempotency-keys';
@@ -19,7 +20,7 @@ const ctx = { correlationId: 'spec', causationId: 'spec', actor: 'spec' };
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  ds = new DataSource({ type: 'postgres', url: db.url, schema: 'profiles', migrationsTableName: 'migrations', migrations: [CreateProfiles1732240000000, CreateIdempotencyKeys1732240000011, AddTokenVersions1732240000050], extra: { max: 20 } });
+  ds = new DataSource({ type: 'postgres', url: db.url, schema: 'profiles', migrationsTableName: 'migrations', migrations: [CreateProfiles1732240000000, CreateIdempotencyKeys1732240000011, AddTokenVersions1732240000050, ...publisherMigrations('profiles')], extra: { max: 20 } });
   await ds.initialize();
   await ds.query('CREATE SCHEMA IF NOT EXISTS profiles');
   await ds.runMigrations();

@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { uuidv7, type DomainEvent } from '@ripple/contracts';
 import { EventStore } from '@ripple/event-store';
+import { publisherMigrations } from '@ripple/service-host';
 import { applyBatchAlone } from '@ripple/projections';
 import { createTestDatabase, type TestDatabase } from '@ripple/testing';
 import { venuesDefinition } from '../venues.definition';
@@ -11,7 +12,7 @@ let ds: DataSource;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  ds = new DataSource({ type: 'postgres', url: db.url, schema: 'venues', migrationsTableName: 'migrations', migrations: venuesDefinition.migrations, extra: { max: 4 } });
+  ds = new DataSource({ type: 'postgres', url: db.url, schema: 'venues', migrationsTableName: 'migrations', migrations: [...venuesDefinition.migrations, ...publisherMigrations('venues')], extra: { max: 4 } });
   await ds.initialize();
   await ds.query('CREATE SCHEMA venues');
   await ds.runMigrations();

@@ -73,9 +73,14 @@ export class VenueDirectoryProjection implements Projection {
     const save = saveEntries(t, changed);
     const append = live ? this.store.appendLater(tx, published) : undefined;
     const writes: DeferredWrite[] = [append, save].filter((w): w is DeferredWrite => w !== undefined);
-    if (live && writes.length > 0) writes[writes.length - 1].returned = () => {
-      for (const [id, entry] of after) this.remember(id, entry);
-    };
+    const last = writes.at(-1);
+    if (live && last) {
+      const own = last.returned;
+      last.returned = (rows) => {
+        own?.(rows);
+        for (const [id, entry] of after) this.remember(id, entry);
+      };
+    }
     return writes;
   }
 
