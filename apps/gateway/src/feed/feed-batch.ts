@@ -55,7 +55,10 @@ class Scopes {
   }
 
   add(rows: ScopeRow[]): void {
-    for (const r of rows) if (!this.refs.has(scopeKey(r.aggregate_type, r.aggregate_id))) this.refs.set(scopeKey(r.aggregate_type, r.aggregate_id), r.refs);
+    for (const r of rows) {
+      const k = scopeKey(r.aggregate_type, r.aggregate_id);
+      if (!this.refs.has(k)) this.refs.set(k, r.refs);
+    }
   }
 
   /** The scopes of the records `events` are about. */
