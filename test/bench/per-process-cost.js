@@ -101,7 +101,7 @@ async function groups(ripple, db) {
       const per = (v) => v / load.sent;
       return { name, processes: pids.length, cpuMs: per(sum.cpuMs), wakes: per(sum.wakes), writes: per(sum.writes), reads: per(sum.reads) };
     }).sort((x, y) => y.cpuMs - x.cpuMs);
-    console.log(`${RATE} updates/s for ${SECONDS} s: ${load.sent} sent, ${load.errors} failed, ${delivered} venue changes reached their SSE client`);
+    console.log(`${RATE} updates/s for ${SECONDS} s: ${load.sent} sent, ${load.errors} failed, ${delivered} venue changes reached their SSE client${load.errors ? ` (failures: ${JSON.stringify(load.errorKinds)})` : ''}`);
     console.log('per update (PostgreSQL backends count no socket writes here: they send(), which /proc/<pid>/io does not count)');
     console.log(`${'process'.padEnd(40)} ${'n'.padStart(3)} ${'CPU ms'.padStart(8)} ${'wake-ups'.padStart(9)} ${'writes'.padStart(7)} ${'reads'.padStart(7)}`);
     const total = { cpuMs: 0, wakes: 0 };
