@@ -263,6 +263,31 @@ export class EventStore {
     notifyAfterCommit(tx, outboxChannel(this.schema), 'republish');
     return n;
   }
+
+  /**
+   * Keeps `outbox_published` from growing by a row for every minute forever: the minutes of each
+   * day older than `keepDays` become one row, keyed at the day's last minute and holding the day's
+   * lowest position. "Published since T" stays a superset of what it was (every minute at or after
+   * T's falls in a row keyed at or after it, whose position is no higher), so a republish sends at
+   * most the rest of T's day again, which the consumers skip by version. Returns the rows removed.
+   */
+  async compactPublishedLog(db: Queryable, keepDays = 7): Promise<number> {
+    const published = `${quoteIdent(this.schema)}.outbox_published`;
+    const [{ removed }] = await db.query(
+      `WITH days AS (
+         SELECT date_trunc('day', minute) AS day, max(minute) AS last, min(low_position) AS low
+         FROM ${published} WHERE minute < date_trunc('day', now()) - make_interval(days => $1::int)
+         GROUP BY 1 HAVING count(*) > 1
+       ), kept AS (
+         UPDATE ${published} p SET low_position = d.low FROM days d WHERE p.minute = d.last
+       ), removed AS (
+         DELETE FROM ${published} p USING days d WHERE date_trunc('day', p.minute) = d.day AND p.minute < d.last RETURNING 1
+       )
+       SELECT count(*)::int AS removed FROM removed`,
+      [keepDays],
+    );
+    return removed;
+  }
 }
 
 export type { EventRow };

@@ -77,6 +77,7 @@ export async function createOutboxStreamsTable(qr: QueryRunner, schema: string):
  * the lowest position it marked, so that "everything published since T" (StreamGuard,
  * after the broker lost part of a stream) is "every position from the lowest marked
  * in T's minute or later" (a few more at most, which consumers skip by version).
+ * Past a week, each day's minutes are compacted into one row (EventStore.compactPublishedLog).
  *
  * Replaces `events.published_at` and its partial index: marking an event published
  * was an UPDATE of the whole event row, and as the partial index covers the column it

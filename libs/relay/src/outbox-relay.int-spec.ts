@@ -232,6 +232,44 @@ describe('OutboxRelay and EventStore (PostgreSQL + JetStream)', () => {
     expect(await unpublished(schema)).toBe(0);
   });
 
+  it('compacts the publish log to a row a day past a week, and "published since" still covers all it did', async () => {
+    const { store, relay, schema } = await setup();
+    for (let i = 0; i < 20; i++) await dataSource.transaction((tx) => appendOne(store, tx, uuidv7(), 0, `e${i}`));
+    expect(await relay.publishBatch()).toBe(20);
+    await relay.markPublished();
+    // The log as if the twenty had been marked over the last ten days ('d' days back from today's start, plus a time of day).
+    const at = (d: number, time: string) => `date_trunc('day', now()) - interval '${d} days' + interval '${time}'`;
+    const log: [number, string, number][] = [[10, '01:00', 5], [10, '13:00', 3], [10, '23:59', 8], [9, '12:00', 12], [2, '08:00', 15], [2, '09:00', 14], [0, '00:00', 20]];
+    await dataSource.query(`DELETE FROM "${schema}".outbox_published`);
+    for (const [d, time, low] of log) await dataSource.query(`INSERT INTO "${schema}".outbox_published (minute, low_position) VALUES (${at(d, time)}, $1)`, [low]);
+    /** How many events a republish of what was published since that moment sends (the outbox emptied again after). */
+    const since = async (d: number, time: string) => {
+      const [{ t }] = await dataSource.query(`SELECT ${at(d, time)} AS t`);
+      const n = await dataSource.transaction((tx) => store.scheduleRepublish(tx, 0, t));
+      await dataSource.query(`DELETE FROM "${schema}".outbox`);
+      return n;
+    };
+    const moments: [number, string][] = [[11, '00:00'], [10, '00:00'], [10, '12:00'], [10, '23:59'], [9, '00:00'], [9, '12:01'], [2, '08:30'], [1, '00:00']];
+    const before = [];
+    for (const [d, time] of moments) before.push(await since(d, time));
+    expect(before).toEqual([18, 18, 18, 13, 9, 7, 7, 1]);
+
+    // The relay compacts as it starts leading. Day ten's three minutes become one, at its last minute with its
+    // lowest position; day nine has one already; day two is within the week.
+    await relay.start();
+    const logRows = async () => (await dataSource.query(`SELECT count(*)::int AS n FROM "${schema}".outbox_published`))[0].n as number;
+    await eventually(async () => (await logRows()) === 5, { what: 'the publish log compacted' });
+    const rows = await dataSource.query(
+      `SELECT (date_trunc('day', now()) - date_trunc('day', minute)) AS ago, to_char(minute, 'HH24:MI') AS time, low_position::int AS low FROM "${schema}".outbox_published ORDER BY minute`,
+    );
+    expect(rows.map((r: { ago: { days?: number }; time: string; low: number }) => [r.ago.days ?? 0, r.time, r.low])).toEqual([[10, '23:59', 3], [9, '12:00', 12], [2, '08:00', 15], [2, '09:00', 14], [0, '00:00', 20]]);
+    const after = [];
+    for (const [d, time] of moments) after.push(await since(d, time));
+    // The same, but from day ten's last minute, which now sends all of day ten again.
+    expect(after).toEqual([18, 18, 18, 18, 9, 7, 7, 1]);
+    expect(await store.compactPublishedLog(dataSource)).toBe(0);
+  });
+
   it('moves the outbox out of the event store once when two instances migrate at the same time, keeping what was unpublished', async () => {
     const schema = `itest_${++schemaCounter}`;
     const setupRunner = dataSource.createQueryRunner();

@@ -5,10 +5,12 @@ import { endSpan, SpanKind, startSpan, traceparentOf, type JsonLogger, type Ripp
 import { StreamGuard } from './stream-guard';
 import type { PubAck } from '@nats-io/jetstream';
 import type { EventEnvelope } from '@ripple/contracts';
-import { rowToEnvelope, type Appended, type AppendedOutbox, type EventRow, LeaderLease, leaseKey, Listener, wakeLocally, outboxChannel, queryWithoutFlush, quoteIdent } from '@ripple/event-store';
+import { EventStore, rowToEnvelope, type Appended, type AppendedOutbox, type EventRow, LeaderLease, leaseKey, Listener, wakeLocally, outboxChannel, queryWithoutFlush, quoteIdent } from '@ripple/event-store';
 
 /** How long published events wait for the next pass to carry their mark before it goes alone. */
 const MARK_DELAY_MS = 200;
+/** How often the leader compacts `outbox_published` (on the pipeline's periodic check). */
+const COMPACT_EVERY_MS = 3_600_000;
 
 interface Published {
   position: string;
@@ -68,6 +70,7 @@ export class OutboxRelay {
   private unmarked: Published[] = [];
   /** When the oldest of `unmarked` was published: its mark goes alone once it has waited MARK_DELAY_MS. */
   private unmarkedSince = 0;
+  private compactedAt = 0;
   private readonly passSql: string;
   private readonly markSql: string;
 
@@ -195,10 +198,17 @@ export class OutboxRelay {
     }
   }
 
-  /** While leading: re-creates the stream if it is gone, and republishes what it lost. Never throws. */
+  /**
+   * While leading: re-creates the stream if it is gone, and republishes what it lost; at most once
+   * an hour, also compacts the log of what was published when (EventStore.compactPublishedLog). Never throws.
+   */
   async checkStream(): Promise<void> {
     if (!this.lease.isLeader) return;
     await this.guard.check().catch((err) => this.logger.event('warn', 'checking the outbox stream failed', { error: (err as Error).message }));
+    if (Date.now() - this.compactedAt < COMPACT_EVERY_MS) return;
+    this.compactedAt = Date.now();
+    await new EventStore(this.opts.schema).compactPublishedLog(this.dataSource)
+      .catch((err) => this.logger.event('warn', 'compacting the outbox publish log failed', { error: (err as Error).message }));
   }
 
   async backlog(): Promise<number> {
