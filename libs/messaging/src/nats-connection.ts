@@ -1,5 +1,6 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { shareCancelledRequestError } from './request-cancel';
 
 export interface Broker {
   nc: NatsConnection;
@@ -11,6 +12,7 @@ export interface Broker {
 
 /** Connects with unlimited reconnects: a broker restart pauses work, it never ends the process. */
 export async function connectBroker(url: string, name: string): Promise<Broker> {
+  shareCancelledRequestError();
   const u = new URL(url);
   const nc = await connect({
     servers: `${u.hostname}:${u.port || 4222}`,
