@@ -18,7 +18,7 @@ const u = new URL(process.env.NATS_URL ?? 'nats://127.0.0.1:4222');
 
 (async () => {
   const own = RequestOne.prototype.cancel;
-  require('../../libs/messaging/dist/request-cancel').shareCancelledRequestError();
+  require('@ripple/messaging').shareCancelledRequestError();
   const shared = RequestOne.prototype.cancel;
   if (shared === own) throw new Error('shareCancelledRequestError did not replace RequestOne.prototype.cancel');
   const nc = await connect({ servers: `${u.hostname}:${u.port || 4222}`, noAsyncTraces: true });
