@@ -90,7 +90,12 @@ export interface Projection {
 export interface ReplayFold {
   /** Folds the next event (of a known type, the next version of its aggregate). */
   add(event: DomainEvent): void;
-  /** Writes of every row that changed since the last call, into `tables`; built before it returns (later adds do not change them). */
+  /**
+   * Writes of every row that changed since the last call, into `tables`; built before it returns
+   * (later adds do not change them). The replay runs them side by side, each in a transaction of
+   * its own, so none may depend on another: one statement per table lets PostgreSQL write the
+   * tables on as many cores.
+   */
   flush(tables: TableMap): Statement[];
 }
 

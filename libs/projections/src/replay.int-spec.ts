@@ -429,6 +429,29 @@ describe('replayProjection with a fold (PostgreSQL + JetStream)', () => {
     expect(await rows()).toEqual(applied.rows);
     expect(await checkpoints()).toEqual(applied.checkpoints);
   });
+
+  it('a fold\'s statements run side by side; one that fails ends the replay with its error once the others have ended, and the live tables stay as they were', async () => {
+    const id = uuidv7();
+    const e = { id, type: 'UserProfileUpdated', schemaVersion: 1, aggregateType: 'user', aggregateId: uuidv7(), aggregateVersion: 1,
+      occurredAt: new Date().toISOString(), correlationId: id, causationId: id, actor: 'itest', data: { changes: { fullName: 'side' } } };
+    await broker.js.publish(eventSubject(namespace, 'profiles', e.aggregateType, e.aggregateId, e.type), JSON.stringify(e), { msgID: e.id });
+    const live = async () => (await dataSource.query(`SELECT * FROM ${t('itest_folded')} ORDER BY aggregate_id`)) as unknown[];
+    const before = await live();
+    await dataSource.query(`CREATE TABLE ${t('itest_side')} (at timestamptz)`);
+    const projection = foldedProjection();
+    projection.replayFold = () => ({
+      add() {},
+      flush: () => [
+        // In a transaction of its own, so it commits though the other fails; and it ends after the other has failed.
+        { text: `INSERT INTO ${t('itest_side')} SELECT clock_timestamp() FROM pg_sleep(0.3)` },
+        { text: `SELECT CASE WHEN pg_sleep(0.05) IS NULL THEN 1 / 0 END` },
+      ],
+    });
+    await expect(replayProjection(dataSource, broker, projection, { schema: SCHEMA, namespace })).rejects.toThrow('division by zero');
+    // The replay waited for the slow statement, which committed.
+    expect(await dataSource.query(`SELECT count(*)::int AS n FROM ${t('itest_side')}`)).toEqual([{ n: 1 }]);
+    expect(await live()).toEqual(before);
+  });
 });
 
 function sortById<T extends { aggregate_id: string }>(rows: T[]): T[] {

@@ -61,7 +61,8 @@ export async function replayProjection(dataSource: DataSource, broker: Broker, p
   const tables = [...projection.tables, checkpointTable(projection.name)];
   const shadow = shadowTables(opts.schema);
   const unloggedLive = new Set<string>();
-  await dataSource.transaction(async (tx) => {
+  // The shadows are made while the stream is read: nothing is written into them before the first batch is read.
+  const shadowsMade = dataSource.transaction(async (tx) => {
     for (const t of tables) {
       const [{ persistence }] = await tx.query('SELECT relpersistence AS persistence FROM pg_class WHERE oid = $1::regclass', [qualify(opts.schema, t)]);
       if (persistence === 'u') unloggedLive.add(t);
@@ -69,13 +70,16 @@ export async function replayProjection(dataSource: DataSource, broker: Broker, p
       await tx.query(`CREATE UNLOGGED TABLE ${shadow(t)} (LIKE ${qualify(opts.schema, t)} INCLUDING ALL)`);
     }
   });
+  // Awaited below, and by the first write; a read that fails first must not leave its failure unhandled.
+  shadowsMade.catch(() => undefined);
   const stream = streamName(opts.namespace, projection.source);
   const total = (await broker.jsm.streams.info(stream)).state.last_seq;
   const report = (phase: ReplayProgress['phase'], applied: number, upTo: number) =>
     opts.onProgress?.({ projection: projection.name, phase, applied, total: upTo });
 
   // The shadows start empty, so a projection with a fold rebuilds them with it; the catch-up applies batches.
-  let lastSeq = await applyRange((write) => dataSource.transaction(write), broker, projection, opts, 0, total, (n) => report('rebuilding', n, total), { shadowsEmpty: true });
+  let lastSeq = await applyRange((write) => shadowsMade.then(() => dataSource.transaction(write)), broker, projection, opts, 0, total, (n) => report('rebuilding', n, total), { shadowsEmpty: true });
+  await shadowsMade;
   // Outside the lock, so live batches keep flowing meanwhile. SET LOGGED rewrites each shadow
   // once (seconds for millions of rows), keeping only the live row versions of the bulk load;
   // ANALYZE gives the tables-to-be their planner statistics. Each table on a connection of its
@@ -159,8 +163,8 @@ async function applyRange(
   let applied = 0;
   let writing: Promise<void> | undefined;
   let failed: { error: unknown } | undefined;
-  const write = (writeBatch: (tx: EntityManager) => Promise<unknown>, events: number, lastSeq: number) => {
-    writing = inTransaction(writeBatch).then(() => {
+  const write = (writeBatch: BatchWrite, events: number, lastSeq: number) => {
+    writing = writeBatch(inTransaction).then(() => {
       applied += events;
       last = lastSeq;
       progress(applied);
@@ -202,16 +206,21 @@ async function applyRange(
   return last;
 }
 
+/** Runs a write in a transaction: its own, or the one the caller holds. */
+type InTransaction = (write: (tx: EntityManager) => Promise<unknown>) => Promise<unknown>;
+/** A batch's write, given how to run its transactions. */
+type BatchWrite = (inTransaction: InTransaction) => Promise<unknown>;
+
 /** The events read since the last batch, and the write of what they hold. */
 interface ReplayBatch {
   add(event: DomainEvent): void;
-  /** The write of everything added since the last take, in the transaction it is given. */
-  take(): (tx: EntityManager) => Promise<unknown>;
+  /** The write of everything added since the last take. */
+  take(): BatchWrite;
   /** True once it holds as much as it may: the batches after the last take are held ones. */
   full?(): boolean;
 }
 
-/** Holds the batch's events and applies them with the projection's `apply` (applyBatch). */
+/** Holds the batch's events and applies them with the projection's `apply` (applyBatch), in one transaction. */
 function heldBatch(schema: string, projection: Projection, tables: TableMap): ReplayBatch {
   let events: DomainEvent[] = [];
   return {
@@ -219,7 +228,7 @@ function heldBatch(schema: string, projection: Projection, tables: TableMap): Re
     take() {
       const taken = events;
       events = [];
-      return (tx) => applyBatch(tx, schema, projection, taken, tables, { respectDeadLetters: false, mode: 'replay' });
+      return (inTransaction) => inTransaction((tx) => applyBatch(tx, schema, projection, taken, tables, { respectDeadLetters: false, mode: 'replay' }));
     },
   };
 }
@@ -244,8 +253,13 @@ function foldedBatch(fold: ReplayFold, cpTable: string, tables: TableMap, limit:
     take() {
       const statements = moved.size > 0 ? [...fold.flush(tables), checkpointUpsert(cpTable, moved)] : [];
       moved = new Map();
-      return async (tx) => {
-        for (const { text, values } of statements) await tx.query(text, values ? [...values] : undefined);
+      // Each statement in a transaction of its own, side by side (PostgreSQL writes the rows and the
+      // checkpoints on two cores): nothing reads the shadows before this write has ended, and a rebuild
+      // that fails is thrown away. Every statement has ended before the write does.
+      return async (inTransaction) => {
+        const done = await Promise.allSettled(statements.map(({ text, values }) => inTransaction((tx) => tx.query(text, values ? [...values] : undefined))));
+        const failed = done.find((d): d is PromiseRejectedResult => d.status === 'rejected');
+        if (failed) throw failed.reason;
       };
     },
     full: () => versions.size >= limit,

@@ -107,8 +107,8 @@ export class VenueDirectoryProjection implements Projection {
         const written = [...changed].map((id) => entries.get(id)!);
         changed = new Set();
         const present = <K extends keyof DirectoryEntry>(k: K) => written.flatMap((entry) => (entry[k] ? [entry[k]!] : []));
-        const save = saveEntries(t, present);
-        return save ? [save] : [];
+        // A statement per table: the replay writes them side by side.
+        return upsertsOf(t, present).flatMap((u) => (u ? [{ text: u.sql.replace('$?1', '$1'), values: [JSON.stringify(u.rows)] }] : []));
       },
     };
   }
@@ -183,9 +183,12 @@ interface Upsert {
 /** Which records of each kind to write. */
 type EntryPick = <K extends keyof DirectoryEntry>(k: K) => NonNullable<DirectoryEntry[K]>[];
 
-/** The upserts of the profiles, venues and galleras `pick` chooses, as one statement. */
-const saveEntries = (t: TableMap, pick: EntryPick) =>
-  saveAll([profileUpsert(t, pick('profile')), businessUpsert(t('venues'), pick('venue'), false), businessUpsert(t('galleras'), pick('gallera'), true)]);
+/** The upserts of the profiles, venues and galleras `pick` chooses (undefined where it chooses none). */
+const upsertsOf = (t: TableMap, pick: EntryPick) =>
+  [profileUpsert(t, pick('profile')), businessUpsert(t('venues'), pick('venue'), false), businessUpsert(t('galleras'), pick('gallera'), true)];
+
+/** The same as one statement. */
+const saveEntries = (t: TableMap, pick: EntryPick) => saveAll(upsertsOf(t, pick));
 
 /** Every table's upsert as one statement (data-modifying CTEs). */
 function saveAll(upserts: (Upsert | undefined)[]): Statement | undefined {
