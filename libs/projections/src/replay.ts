@@ -4,9 +4,9 @@ import { allEventsSubject, streamName, type DomainEvent } from '@ripple/contract
 import { decodeForProjection, isForProjections } from './decode';
 import type { Broker } from '@ripple/messaging';
 import { applyBatch, checkpointUpsert, projectionLockKey, shadowTables } from './apply-batch';
-import { indexRenames } from './index-names';
 import { checkpointTable, type Projection, type ReplayFold, type TableMap } from './projection';
 import { qualify } from './schema';
+import { swapInShadows } from './swap';
 
 export interface ReplayProgress {
   projection: string;
@@ -92,38 +92,10 @@ export async function replayProjection(dataSource: DataSource, broker: Broker, p
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [projectionLockKey(opts.schema, projection.name)]);
     const end = (await broker.jsm.streams.info(stream)).state.last_seq;
     lastSeq = await applyRange((write) => write(tx), broker, projection, opts, lastSeq, end, (n) => report('catching-up', n, end));
-    for (const t of tables) {
-      const live = qualify(opts.schema, t);
-      const renames = await indexRenames(tx, opts.schema, live, shadow(t));
-      await handOverOwnedSequences(tx, live, shadow(t));
-      await tx.query(`DROP TABLE ${live}`);
-      await tx.query(`ALTER TABLE ${shadow(t)} RENAME TO "${t}"`);
-      for (const rename of renames) await tx.query(rename);
-    }
+    await swapInShadows(tx, opts.schema, tables.map((t) => ({ live: qualify(opts.schema, t), shadow: shadow(t), name: t })));
   });
   report('swapped', lastSeq, lastSeq);
   return lastSeq;
-}
-
-/**
- * A serial column's sequence is owned by the live table, and the shadow's copied
- * default (LIKE ... INCLUDING ALL) draws from that same sequence, so dropping the
- * live table would fail ("other objects depend on it"). Before the drop, the
- * sequence becomes the shadow's, which then takes over the live name.
- */
-export async function handOverOwnedSequences(tx: EntityManager, live: string, shadow: string): Promise<void> {
-  const owned: { sequence: string; column: string }[] = await tx.query(
-    `SELECT s.oid::regclass::text AS sequence, a.attname AS column
-       FROM pg_depend d
-       JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
-       JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
-      WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
-        AND d.refobjid = $1::regclass AND d.deptype = 'a'`,
-    [live],
-  );
-  for (const { sequence, column } of owned) {
-    await tx.query(`ALTER SEQUENCE ${sequence} OWNED BY ${shadow}."${column.replace(/"/g, '""')}"`);
-  }
 }
 
 /**

@@ -1,8 +1,8 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { parseEvent, type DomainEvent } from '@ripple/contracts';
 import { LeaderLease, leaseKey, quoteIdent, rowToEnvelope, type EventRow } from '@ripple/event-store';
-import { indexRenames } from './index-names';
-import { handOverOwnedSequences, type ReplayProgress } from './replay';
+import { swapInShadows } from './swap';
+import type { ReplayProgress } from './replay';
 import { qualify } from './schema';
 
 /** A column of a stored read model's table, and its value in a state. */
@@ -217,11 +217,7 @@ async function rebuild<S>(dataSource: DataSource, model: StoredReadModel<S>, opt
   await dataSource.transaction(async (tx) => {
     await tx.query(`LOCK TABLE ${live} IN EXCLUSIVE MODE`);
     await catchUp(tx, true);
-    const renames = await indexRenames(tx, opts.schema, live, shadow);
-    await handOverOwnedSequences(tx, live, shadow);
-    await tx.query(`DROP TABLE ${live}`);
-    await tx.query(`ALTER TABLE ${shadow} RENAME TO ${quoteIdent(model.table)}`);
-    for (const rename of renames) await tx.query(rename);
+    await swapInShadows(tx, opts.schema, [{ live, shadow, name: model.table }]);
   });
   const [{ folded }] = await dataSource.query(`SELECT coalesce(sum(version), 0)::int AS folded FROM ${live}`);
   report('swapped', folded, folded);
