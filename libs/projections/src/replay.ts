@@ -110,7 +110,7 @@ export async function replayProjection(dataSource: DataSource, broker: Broker, p
  * were taken); with a fold, by one state per aggregate, up to `foldLimit`, instead of the batches.
  */
 async function applyRange(
-  inTransaction: (write: (tx: EntityManager) => Promise<unknown>) => Promise<unknown>,
+  inTransaction: InTransaction,
   broker: Broker,
   projection: Projection,
   opts: ReplayOptions,

@@ -41,17 +41,17 @@ export async function swapInShadows(tx: EntityManager, schema: string, swaps: re
     [swaps.map((s) => s.live), swaps.map((s) => s.shadow)],
   );
   const statements = swaps.flatMap(({ live, shadow, name }, index) => {
-    const of = (kind: string) => rows.filter((r) => Number(r.i) === index + 1 && r.kind === kind);
+    const of = (kind: string) => rows.filter((r) => r.i === index + 1 && r.kind === kind);
     const byDefinition = new Map<string, string | null>();
     for (const { name: liveIndex, detail } of of('live')) byDefinition.set(detail, byDefinition.has(detail) ? null : liveIndex);
     return [
-      ...of('sequence').map((s) => `ALTER SEQUENCE ${s.name} OWNED BY ${shadow}.${quoteIdent(s.detail)}`),
+      ...of('sequence').map((s) => `ALTER SEQUENCE ${s.name} OWNED BY ${shadow}.${quoted(s.detail)}`),
       `DROP TABLE ${live}`,
-      `ALTER TABLE ${shadow} RENAME TO ${quoteIdent(name)}`,
+      `ALTER TABLE ${shadow} RENAME TO ${quoted(name)}`,
       // Once the live table is dropped, its index names are free.
       ...of('shadow').flatMap(({ name: shadowIndex, detail }) => {
         const target = byDefinition.get(detail);
-        return target && target !== shadowIndex ? [`ALTER INDEX ${quoteIdent(schema)}.${quoteIdent(shadowIndex)} RENAME TO ${quoteIdent(target)}`] : [];
+        return target && target !== shadowIndex ? [`ALTER INDEX ${quoted(schema)}.${quoted(shadowIndex)} RENAME TO ${quoted(target)}`] : [];
       }),
     ];
   });
@@ -59,4 +59,5 @@ export async function swapInShadows(tx: EntityManager, schema: string, swaps: re
   await tx.query(statements.join(';\n'));
 }
 
-const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
+/** An identifier quoted whatever it holds (event-store's quoteIdent refuses all but plain lower-case names; index names come from the catalog). */
+const quoted = (name: string) => `"${name.replace(/"/g, '""')}"`;
