@@ -15,7 +15,7 @@ import { JetStreamPipeline } from './pipeline/jetstream-pipeline';
 import { ReplayJobs } from './replay-jobs';
 import { replaysController } from './replays.controller';
 import { DeadLetterStore } from '@ripple/projections';
-import { streamSettings } from './service-vars';
+import { poolOptions, streamSettings } from './service-vars';
 import { serviceEnv } from './service-env';
 
 /** Closes what the module opened, after the pipeline and HTTP have stopped (Nest's last shutdown hook). */
@@ -130,8 +130,7 @@ async function migratedDataSource(def: ServiceDefinition, config: ServiceConfig,
     migrations: [...def.migrations, ...(def.publishes ? publisherMigrations(def.schema) : [])],
     synchronize: false,
     logging: false,
-    // A bounded wait for a connection: while PostgreSQL is unreachable a request fails (503) instead of hanging.
-    extra: { max: 10, application_name: `ripple-${def.name}`, connectionTimeoutMillis: 5000 },
+    extra: poolOptions(def.name, config),
   });
   await dataSource.initialize();
   const ran = await dataSource.runMigrations({ transaction: 'each' });
