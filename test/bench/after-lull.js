@@ -22,7 +22,7 @@ require('./dist/support/env');
 const { Client } = require('pg');
 const { eventually } = require('@ripple/testing');
 const { startBenchRipple } = require('./dist/support/ripple');
-const { signUpOwner, httpJson, openEventSource } = require('./dist/support/http');
+const { signUpOwners, httpJson, openEventSource } = require('./dist/support/http');
 const { openLoop, closedLoop } = require('./dist/support/load');
 const { now, sleep, summarize } = require('./dist/support/stats');
 
@@ -43,9 +43,7 @@ async function run(setting) {
   await db.connect();
   const closers = [];
   try {
-    const owners = [];
-    while (owners.length < OWNERS) owners.push(await signUpOwner(ripple.url, 'o'));
-    await eventually(async () => (await db.query('SELECT count(*)::int AS n FROM venues.venues')).rows[0].n >= OWNERS, { timeoutMs: 30_000, what: "the owners' venues" });
+    const owners = await signUpOwners(ripple.url, db, OWNERS);
     const samples = new Map();
     for (const o of owners) {
       const es = await openEventSource(`${ripple.url}/api/sync/events`, o.token, (msg, at) => {

@@ -22,9 +22,8 @@ const { join } = require('node:path');
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(__dirname, 'tsconfig.json')], { stdio: 'inherit' });
 require('./dist/support/env');
 const { Client } = require('pg');
-const { eventually } = require('@ripple/testing');
 const { startBenchRipple } = require('./dist/support/ripple');
-const { signUpOwner, httpJson, openEventSource } = require('./dist/support/http');
+const { signUpOwners, httpJson, openEventSource } = require('./dist/support/http');
 const { openLoop } = require('./dist/support/load');
 const { pidsByComm } = require('./dist/support/resources');
 
@@ -70,9 +69,7 @@ async function groups(ripple, db) {
   await db.connect();
   const closers = [];
   try {
-    const owners = [];
-    while (owners.length < OWNERS) owners.push(await signUpOwner(ripple.url, 'o'));
-    await eventually(async () => (await db.query('SELECT count(*)::int AS n FROM venues.venues')).rows[0].n >= OWNERS, { timeoutMs: 30_000, what: 'the owners\' venues' });
+    const owners = await signUpOwners(ripple.url, db, OWNERS);
     let delivered = 0;
     for (const o of owners) {
       closers.push((await openEventSource(`${ripple.url}/api/sync/events`, o.token, (m) => m.type === 'data_change' && m.eventType === 'VenueSynced' && delivered++)).close);

@@ -15,7 +15,7 @@ import { batchPathsSince, readBatchPaths, type BatchPaths } from './support/batc
 import { runProjectionAndReplay, type ProjectionResult, type ReplayResult } from './scenarios/projection';
 import { highestRateUnder, runRates, Tracker, type RateResult } from './scenarios/propagation';
 import { FULL, NATS_URL, QUICK } from './support/env';
-import { httpJson, openEventSource, probeSse, signUpOwner, type Owner } from './support/http';
+import { httpJson, openEventSource, probeSse, signUpOwner, signUpOwners, type Owner } from './support/http';
 import { LOAD_GENERATOR, pidsByComm, ResourceSampler, type ProcessGroup, type ResourceUse } from './support/resources';
 import { wakeUpCostMicros } from './support/wake-up';
 import { othersPaused, startBenchRipple, startOneProcessRipple, type BenchRipple } from './support/ripple';
@@ -57,12 +57,7 @@ const systemOnly = (groups: ProcessGroup[]) => groups.filter((g) => g.name !== L
 
 /** Signs up `n` venue owners (each with a venue) and waits for their venues; installs the venue row's instrumentation. */
 async function prepareOwners(url: string, db: Client, n: number): Promise<Owner[]> {
-  const owners: Owner[] = [];
-  await Promise.all(Array.from({ length: 4 }, async () => {
-    while (owners.length < n) owners.push(await signUpOwner(url, 'o'));
-  }));
-  owners.splice(n);
-  await eventually(async () => (await db.query('SELECT count(*)::int AS n FROM venues.venues')).rows[0].n >= n, { timeoutMs: 30_000, what: 'the owners\' venues' });
+  const owners = await signUpOwners(url, db, n, 4);
   // Instrumentation for scenario 1: the venue row's commit, as a NOTIFY carrying its description (the marker).
   await db.query(`CREATE OR REPLACE FUNCTION public.bench_venue_notify() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_notify('bench_venue', NEW.description); RETURN NEW; END $$`);
   await db.query('CREATE TRIGGER bench_venue_notify AFTER UPDATE ON venues.venues FOR EACH ROW EXECUTE FUNCTION public.bench_venue_notify()');

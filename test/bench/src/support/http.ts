@@ -1,5 +1,7 @@
 import { Agent, request } from 'node:http';
 import { EventSource } from 'eventsource';
+import type { Client } from 'pg';
+import { eventually } from '@ripple/testing';
 
 /** Keep-alive HTTP/1.1 for load: one pool per process, enough sockets for the open-loop bursts. */
 const agent = new Agent({ keepAlive: true, maxSockets: 512 });
@@ -52,6 +54,17 @@ export async function signUpOwner(baseUrl: string, tag: string): Promise<Owner> 
   const login = await httpJson('POST', `${baseUrl}/api/auth/login`, { username, password });
   if (login.status !== 200) throw new Error(`login failed: ${login.status} ${JSON.stringify(login.body)}`);
   return { id: reg.body.data.id, username, token: login.body.data.token };
+}
+
+/** Signs up `n` venue owners, `parallel` at a time, and waits until the venue directory (read through `db`) holds a venue for each. */
+export async function signUpOwners(baseUrl: string, db: Client, n: number, parallel = 1): Promise<Owner[]> {
+  const owners: Owner[] = [];
+  await Promise.all(Array.from({ length: parallel }, async () => {
+    while (owners.length < n) owners.push(await signUpOwner(baseUrl, 'o'));
+  }));
+  owners.splice(n);
+  await eventually(async () => (await db.query('SELECT count(*)::int AS n FROM venues.venues')).rows[0].n >= n, { timeoutMs: 30_000, what: "the owners' venues" });
+  return owners;
 }
 
 /** Is the SSE endpoint there? A GET that must answer 200 text/event-stream; the connection is dropped at once. */
