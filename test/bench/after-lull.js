@@ -57,7 +57,7 @@ async function run(setting) {
     await closedLoop(16, 3, async (worker, i) => (await put(worker * 7 + i, `burst-${worker}-${i}`)).status === 200);
     await sleep(LULL * 1000);
     const { rows: [{ t: lullEnd }] } = await db.query('SELECT now() AS t');
-    const run = await openLoop(RATE, SECONDS, async (i, scheduled) => {
+    const load = await openLoop(RATE, SECONDS, async (i, scheduled) => {
       const marker = `after-${i}`;
       const s = { scheduled };
       samples.set(marker, s);
@@ -76,8 +76,8 @@ async function run(setting) {
     const ms = (list, stage) => summarize(list.filter((s) => s[stage] !== undefined).map((s) => s[stage] - s.scheduled));
     return {
       opened: rows.map((r) => `${r.app.replace('ripple-', '')} ${r.n}`).join(', ') || 'none',
-      errors: run.errors,
-      lost: all.filter((s) => s.sse === undefined).length - run.errors,
+      errors: load.errors,
+      lost: all.filter((s) => s.sse === undefined).length - load.errors,
       first: { accepted: ms(part(true), 'accepted'), sse: ms(part(true), 'sse') },
       rest: { accepted: ms(part(false), 'accepted'), sse: ms(part(false), 'sse') },
       all: { accepted: ms(all, 'accepted'), sse: ms(all, 'sse') },

@@ -108,7 +108,7 @@ export class VenueDirectoryProjection implements Projection {
         changed = new Set();
         const present = <K extends keyof DirectoryEntry>(k: K) => written.flatMap((entry) => (entry[k] ? [entry[k]!] : []));
         // A statement per table: the replay writes them side by side.
-        return upsertsOf(t, present).flatMap((u) => (u ? [{ text: u.sql.replace('$?1', '$1'), values: [JSON.stringify(u.rows)] }] : []));
+        return upsertsOf(t, present).flatMap((u) => saveAll([u]) ?? []);
       },
     };
   }
