@@ -44,6 +44,7 @@ function counted(): { projection: VenueDirectoryProjection; applied: () => numbe
 }
 const run = (projection: VenueDirectoryProjection, events: DomainEvent[]) => applyBatchAlone(ds, 'venues', projection, events, { respectDeadLetters: true, mode: 'live' });
 const venueOf = async (owner: string) => (await ds.query('SELECT name, description, version, contact_info FROM venues.venues WHERE owner_id = $1', [owner]))[0];
+const usernameOf = async (user: string) => (await ds.query('SELECT username FROM venues.owner_profiles WHERE user_id = $1', [user]))[0].username;
 const synced = async (owner: string) => (await ds.query(`SELECT e.version AS v FROM venues.events e JOIN venues.venues x ON x.id::text = e.stream_id WHERE x.owner_id = $1 ORDER BY 1`, [owner])).map((r: { v: number }) => r.v);
 
 describe('venue directory', () => {
@@ -82,5 +83,41 @@ describe('venue directory', () => {
     await run(mine.projection, [updated(galleraOwner, { bio: 'again' })]);
     expect(mine.applied()).toBe(3);
     expect((await ds.query('SELECT username FROM venues.owner_profiles WHERE user_id = $1', [galleraOwner]))[0].username).toBe('renamed');
+  });
+
+  it('applies a batch the usual way from the entries it remembers, reading only users it does not know or whose rows moved', async () => {
+    const [a, b, c] = [uuidv7(), uuidv7(), uuidv7()];
+    const mine = counted();
+    // The users whose entries each batch reads with its BEGIN (the second of the statements `reads` gives).
+    const loaded: string[][] = [];
+    const reads = mine.projection.reads.bind(mine.projection);
+    mine.projection.reads = (...args) => {
+      const statements = reads(...args);
+      loaded.push([...(statements[1].values![0] as string[])].sort());
+      return statements;
+    };
+    const usual = (events: DomainEvent[]) => applyBatchAlone(ds, 'venues', mine.projection, events, { respectDeadLetters: true, mode: 'live', oneTrip: false });
+
+    await usual([registered(a, 'venue', { venueName: 'Arena A', venueLocation: 'Town' }), registered(b, 'venue', { venueName: 'Arena B', venueLocation: 'Town' })]);
+    expect(loaded.at(-1)).toEqual([a, b].sort());
+
+    // b's profile row is changed behind the projection's back: it is another version now, so b is read after all
+    // (and the batch applies the change on the row as it is); a goes on what it remembers; c is new.
+    await ds.query(`UPDATE venues.owner_profiles SET username = 'renamed' WHERE user_id = $1`, [b]);
+    await usual([updated(a, { venueDescription: 'first' }), updated(b, { venueDescription: 'second' }), registered(c, 'venue', { venueName: 'Arena C', venueLocation: 'City' })]);
+    expect(loaded.at(-1)).toEqual([c]);
+    expect(await venueOf(a)).toMatchObject({ name: 'Arena A', description: 'first', version: 2 });
+    expect(await venueOf(b)).toMatchObject({ name: 'Arena B', description: 'second', version: 2 });
+    expect(await usernameOf(b)).toBe('renamed');
+    expect(await venueOf(c)).toMatchObject({ name: 'Arena C', version: 1 });
+
+    // What it committed is what it remembers, row versions included: the next batch of all three reads none of them.
+    await usual([updated(a, { venueDescription: 'third' }), updated(b, { venueDescription: 'fourth' }), updated(c, { venueDescription: 'fifth' })]);
+    expect(loaded.at(-1)).toEqual([]);
+    expect(await venueOf(b)).toMatchObject({ description: 'fourth', version: 3 });
+    expect(await usernameOf(b)).toBe('renamed');
+    expect(await synced(a)).toEqual([1, 2, 3]);
+    expect(await synced(b)).toEqual([1, 2, 3]);
+    expect(mine.applied()).toBe(3);
   });
 });

@@ -14,6 +14,13 @@ const BUSINESS_COLUMNS = `id uuid, owner_id uuid, name text, location text, desc
  * the pure rules, and write back only what changed, with the events it causes,
  * in the COMMIT's round trip; one, when this instance remembers every user's
  * entry as it committed (see speculate).
+ *
+ * What it remembers of a user is the entry and, for each of its rows, the
+ * transaction that last wrote it (the row's `xmin`). A row that still has that
+ * `xmin` holds what this instance remembers; any other writer (another instance,
+ * a replay's swap, a hand edit) leaves another. So a batch checks row versions,
+ * not rows, and reads only the entries of users it does not remember or whose
+ * rows moved.
  */
 @BatchProjection()
 export class VenueDirectoryProjection implements Projection {
@@ -25,39 +32,58 @@ export class VenueDirectoryProjection implements Projection {
 
   constructor(private readonly store: EventStore) {}
 
-  // The entries of the batch's users, read with the batch's BEGIN.
+  // Read with the batch's BEGIN: which remembered users' rows are still as remembered, and the entries of the others.
   reads(events: DomainEvent[], t: TableMap): Statement[] {
     const ids = userIdsOf(events);
-    return ids.length ? [{ text: loadStatement(t), values: [ids] }] : [];
+    if (!ids.length) return [];
+    const remembered = t('venues') === this.liveVenues ? ids.filter((id) => this.remembered.has(id)) : [];
+    const others = remembered.length ? ids.filter((id) => !this.remembered.has(id)) : ids;
+    return [
+      { text: unmovedStatement(t), values: [versionsJson(remembered.map((id) => [id, this.remembered.get(id)!.rows]))] },
+      { text: loadStatement(t), values: [others] },
+    ];
   }
 
   async apply(tx: EntityManager, events: DomainEvent[], t: TableMap, mode: ApplyMode, read: StatementRows): Promise<DeferredWrite[]> {
     const userEvents = events.filter((e): e is ProfilesEvent => e.aggregateType === 'user');
     if (userEvents.length === 0) return [];
     const ids = userIdsOf(userEvents);
-    const before = entriesOf(read.length > 0 ? (read[0] as EntryRow[]) : await tx.query(loadStatement(t), [ids]));
-    // What was read is committed: the next batch of these users may go on it (see speculate).
-    if (mode === 'live') for (const id of ids) this.remember(id, before.get(id) ?? {});
+    const [unmoved = [], loaded = []] = read as [VersionRow[]?, EntryRow[]?];
+    const before = new Map<string, Known>(loaded.map((row) => [row.id, knownOf(row)]));
+    // A remembered user whose rows were found as remembered (the same versions, checked under the lock).
+    for (const row of unmoved) {
+      const known = this.remembered.get(row.id);
+      if (known && sameVersions(known.rows, row)) before.set(row.id, known);
+    }
+    const missing = ids.filter((id) => !before.has(id));
+    if (missing.length) for (const row of (await tx.query(loadStatement(t), [missing])) as EntryRow[]) before.set(row.id, knownOf(row));
+    if (mode === 'live') {
+      this.liveVenues = t('venues');
+      // What was read is committed: the next batch of these users may go on it (see speculate).
+      for (const id of ids) this.remember(id, before.get(id)!);
+    }
     return this.fold(tx, userEvents, t, mode, before);
   }
 
   // A live batch of users whose entries this instance saw commit is written in one round trip, on the
-  // condition that their rows still hold exactly those entries (a replay's swap, say, may have moved them).
+  // condition that their rows are still the versions it remembers (a replay's swap, say, may have moved them).
   speculate(tx: EntityManager, events: DomainEvent[], t: TableMap): Speculation | undefined {
     const userEvents = events.filter((e): e is ProfilesEvent => e.aggregateType === 'user');
     if (userEvents.length === 0) return { writes: [] };
-    const before = new Map<string, DirectoryEntry>();
+    const before = new Map<string, Known>();
     for (const id of userIdsOf(userEvents)) {
-      const entry = this.remembered.get(id);
-      if (!entry) return undefined;
-      before.set(id, entry);
+      const known = this.remembered.get(id);
+      if (!known) return undefined;
+      before.set(id, known);
     }
-    const expected = [...before].map(([id, e]) => ({ user_id: id, p: e.profile && profileRow(e.profile), v: e.venue && businessRow(e.venue, false), g: e.gallera && businessRow(e.gallera, true) }));
-    return { holds: { text: holdsStatement(t), values: [JSON.stringify(expected)] }, writes: this.fold(tx, userEvents, t, 'live', before) };
+    this.liveVenues = t('venues');
+    const holds = { text: `NOT EXISTS (${movedUsers(t)})`, values: [versionsJson([...before].map(([id, known]) => [id, known.rows]))] };
+    return { holds, writes: this.fold(tx, userEvents, t, 'live', before) };
   }
 
   /** The rows and events `userEvents` lead to from the entries `before`; once committed, live entries are remembered. */
-  private fold(tx: EntityManager, userEvents: ProfilesEvent[], t: TableMap, mode: ApplyMode, before: Map<string, DirectoryEntry>): DeferredWrite[] {
+  private fold(tx: EntityManager, userEvents: ProfilesEvent[], t: TableMap, mode: ApplyMode, known: Map<string, Known>): DeferredWrite[] {
+    const before = new Map([...known].map(([id, k]) => [id, k.entry]));
     const after = new Map(before);
     const published: AppendRequest<VenuesEvent>[] = [];
     // Replay rebuilds rows only: the events a live apply published are already in the stream.
@@ -72,24 +98,27 @@ export class VenueDirectoryProjection implements Projection {
       [...after.entries()].filter(([id, entry]) => entry[k] && entry[k] !== before.get(id)?.[k]).map(([, entry]) => entry[k]!);
     const save = saveEntries(t, changed);
     const append = live ? this.store.appendLater(tx, published) : undefined;
-    const writes: DeferredWrite[] = [append, save].filter((w): w is DeferredWrite => w !== undefined);
-    const last = writes.at(-1);
-    if (live && last) {
-      const own = last.returned;
-      last.returned = (rows) => {
-        own?.(rows);
-        for (const [id, entry] of after) this.remember(id, entry);
+    // Once committed, the rows it wrote are of its transaction (`xid`), the others as they were.
+    if (live && save) {
+      save.returned = ([{ xid }]) => {
+        for (const [id, entry] of after) {
+          const { rows } = known.get(id)!;
+          const version = (k: keyof DirectoryEntry, was: string | null) => (entry[k] && entry[k] !== before.get(id)?.[k] ? (xid as string) : was);
+          this.remember(id, { entry, rows: { p: version('profile', rows.p), v: version('venue', rows.v), g: version('gallera', rows.g) } });
+        }
       };
     }
-    return writes;
+    return [append, save].filter((w): w is DeferredWrite => w !== undefined);
   }
 
-  /** The entries of the users of the latest live batches, as committed (most recent last). */
-  private readonly remembered = new Map<string, DirectoryEntry>();
+  /** The entries of the users of the latest live batches, as committed (most recent last), with their rows' versions. */
+  private readonly remembered = new Map<string, Known>();
+  /** The venues table of the live batches it remembers: a batch into other tables (a replay's catch-up, into its shadows) reads every entry. */
+  private liveVenues?: string;
 
-  private remember(userId: string, entry: DirectoryEntry): void {
+  private remember(userId: string, known: Known): void {
     this.remembered.delete(userId);
-    this.remembered.set(userId, entry);
+    this.remembered.set(userId, known);
     if (this.remembered.size > REMEMBERED_ENTRIES) this.remembered.delete(this.remembered.keys().next().value!);
   }
 
@@ -118,16 +147,40 @@ export class VenueDirectoryProjection implements Projection {
 const REMEMBERED_ENTRIES = 50_000;
 
 /**
- * True when each user's rows are exactly the entry given ($1: user_id and the rows as the upserts
- * write them, or null where there is none). Compared as typed rows (jsonb_populate_record), so a
- * timestamp or a JSON column compares by value, not by how it is spelled.
+ * A user's rows by the transaction that last wrote each (its `xmin`, as text), null where there is
+ * none. Only the transaction that wrote a row version has its xid, and every write of a row (an
+ * update too) makes a new version, so a row with the xmin remembered is the row remembered. (xids
+ * are 32 bits and come round after about four billion transactions: a row rewritten by exactly the
+ * remembered one's namesake, while this instance kept that user, is the one case it would miss.)
  */
-const holdsStatement = (t: TableMap) => {
-  const differs = (table: string, key: string, field: string) =>
-    `(SELECT r FROM ${table} r WHERE r.${key} = k.user_id) IS DISTINCT FROM (CASE WHEN k.${field} IS NULL THEN NULL ELSE jsonb_populate_record(NULL::${table}, k.${field}) END)`;
-  return `NOT EXISTS (SELECT 1 FROM jsonb_to_recordset($1::jsonb) AS k(user_id uuid, p jsonb, v jsonb, g jsonb)
-    WHERE ${differs(t('owner_profiles'), 'user_id', 'p')} OR ${differs(t('venues'), 'owner_id', 'v')} OR ${differs(t('galleras'), 'owner_id', 'g')})`;
+interface RowVersions {
+  p: string | null;
+  v: string | null;
+  g: string | null;
+}
+
+/** A user's entry as this instance saw it commit, and its rows' versions. */
+interface Known {
+  entry: DirectoryEntry;
+  rows: RowVersions;
+}
+
+type VersionRow = RowVersions & { id: string };
+
+const sameVersions = (a: RowVersions, b: RowVersions) => a.p === b.p && a.v === b.v && a.g === b.g;
+
+/** $1 of movedUsers and unmovedStatement: each user with the row versions it is checked against. */
+const versionsJson = (users: [string, RowVersions][]) => JSON.stringify(users.map(([id, r]) => ({ user_id: id, p: r.p, v: r.v, g: r.g })));
+
+/** Of the users given in $1 (versionsJson), those with a row of another version, or one more or one fewer. */
+const usersWhere = (t: TableMap, moved: boolean) => {
+  const differs = (table: string, key: string, field: string) => `(SELECT r.xmin::text FROM ${table} r WHERE r.${key} = k.user_id) IS DISTINCT FROM k.${field}`;
+  const test = `${differs(t('owner_profiles'), 'user_id', 'p')} OR ${differs(t('venues'), 'owner_id', 'v')} OR ${differs(t('galleras'), 'owner_id', 'g')}`;
+  return `SELECT k.user_id AS id, k.p, k.v, k.g FROM jsonb_to_recordset($1::jsonb) AS k(user_id uuid, p text, v text, g text) WHERE ${moved ? test : `NOT (${test})`}`;
 };
+const movedUsers = (t: TableMap) => usersWhere(t, true);
+/** The users given whose rows are all the versions given (VersionRow). */
+const unmovedStatement = (t: TableMap) => usersWhere(t, false);
 
 /** One VenueSynced / GalleraSynced per changed record, caused by the profile event; appended with the rows (outbox). */
 function syncedEvents(cause: ProfilesEvent, before: DirectoryEntry, after: DirectoryEntry): AppendRequest<VenuesEvent>[] {
@@ -143,27 +196,24 @@ function syncedEvents(cause: ProfilesEvent, before: DirectoryEntry, after: Direc
 
 const userIdsOf = (events: DomainEvent[]) => [...new Set(events.filter((e) => e.aggregateType === 'user').map((e) => e.aggregateId))];
 
-type EntryRow = { id: string; p: Record<string, any> | null; v: Record<string, any> | null; g: Record<string, any> | null };
+/** A row as loadStatement reads it: its version (xmin) and its columns. */
+type Versioned = [string, Record<string, any>] | null;
+type EntryRow = { id: string; p: Versioned; v: Versioned; g: Versioned };
 
-/** The directory entries of the users $1, in one statement: each user's profile, venue and gallera rows as JSON. */
+/** The directory entries of the users $1, in one statement: each user's profile, venue and gallera rows as JSON, with their versions. */
 const loadStatement = (t: TableMap) =>
   `SELECT u.id,
-     (SELECT to_jsonb(p) FROM ${t('owner_profiles')} p WHERE p.user_id = u.id) AS p,
-     (SELECT to_jsonb(v) FROM ${t('venues')} v WHERE v.owner_id = u.id) AS v,
-     (SELECT to_jsonb(g) FROM ${t('galleras')} g WHERE g.owner_id = u.id) AS g
+     (SELECT jsonb_build_array(p.xmin::text, to_jsonb(p)) FROM ${t('owner_profiles')} p WHERE p.user_id = u.id) AS p,
+     (SELECT jsonb_build_array(v.xmin::text, to_jsonb(v)) FROM ${t('venues')} v WHERE v.owner_id = u.id) AS v,
+     (SELECT jsonb_build_array(g.xmin::text, to_jsonb(g)) FROM ${t('galleras')} g WHERE g.owner_id = u.id) AS g
    FROM unnest($1::uuid[]) AS u(id)`;
 
-function entriesOf(rows: EntryRow[]): Map<string, DirectoryEntry> {
-  const entries = new Map<string, DirectoryEntry>();
-  for (const { id, p, v, g } of rows) {
-    if (!p && !v && !g) continue;
-    const entry: DirectoryEntry = {};
-    if (p) entry.profile = { userId: p.user_id, username: p.username, role: p.role, profileInfo: p.profile_info };
-    if (v) entry.venue = toBusiness(v);
-    if (g) entry.gallera = { ...toBusiness(g), specialties: g.specialties, activeRoosters: g.active_roosters };
-    entries.set(id, entry);
-  }
-  return entries;
+function knownOf({ p, v, g }: EntryRow): Known {
+  const entry: DirectoryEntry = {};
+  if (p) entry.profile = { userId: p[1].user_id, username: p[1].username, role: p[1].role, profileInfo: p[1].profile_info };
+  if (v) entry.venue = toBusiness(v[1]);
+  if (g) entry.gallera = { ...toBusiness(g[1]), specialties: g[1].specialties, activeRoosters: g[1].active_roosters };
+  return { entry, rows: { p: p?.[0] ?? null, v: v?.[0] ?? null, g: g?.[0] ?? null } };
 }
 
 function toBusiness(r: Record<string, any>): Venue {
@@ -190,12 +240,12 @@ const upsertsOf = (t: TableMap, pick: EntryPick) =>
 /** The same as one statement. */
 const saveEntries = (t: TableMap, pick: EntryPick) => saveAll(upsertsOf(t, pick));
 
-/** Every table's upsert as one statement (data-modifying CTEs). */
-function saveAll(upserts: (Upsert | undefined)[]): Statement | undefined {
+/** Every table's upsert as one statement (data-modifying CTEs); it returns its transaction's xid, the version of the rows it wrote. */
+function saveAll(upserts: (Upsert | undefined)[]): DeferredWrite | undefined {
   const parts = upserts.filter((u): u is Upsert => u !== undefined);
   if (!parts.length) return undefined;
   const ctes = parts.map((u, i) => `w${i} AS (${u.sql.replace('$?1', () => `$${i + 1}`)})`);
-  return { text: `WITH ${ctes.join(', ')} SELECT 1`, values: parts.map((u) => JSON.stringify(u.rows)) };
+  return { text: `WITH ${ctes.join(', ')} SELECT pg_current_xact_id()::xid::text AS xid`, values: parts.map((u) => JSON.stringify(u.rows)) };
 }
 
 function profileUpsert(t: TableMap, profiles: OwnerProfile[]): Upsert | undefined {
