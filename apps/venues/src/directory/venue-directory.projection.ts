@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { GALLERA_AGGREGATE, VENUE_AGGREGATE, type DomainEvent, type ProfilesEvent, type VenuesEvent } from '@ripple/contracts';
 import { EventStore, type AppendRequest } from '@ripple/event-store';
-import type { ApplyMode, DeferredWrite, Projection, ReplayFold, Speculation, Statement, StatementRows, TableMap } from '@ripple/projections';
+import { liveTables, type ApplyMode, type DeferredWrite, type Projection, type ReplayFold, type Speculation, type Statement, type StatementRows, type TableMap } from '@ripple/projections';
 import { BatchProjection } from '@ripple/service-host';
 import { businessSynced, evolveDirectory, type DirectoryEntry, type Gallera, type OwnerProfile, type Venue } from './business-from-profile';
 
@@ -30,7 +30,12 @@ export class VenueDirectoryProjection implements Projection {
   // Its rows and the events it appends are keyed by the batch's users.
   readonly disjointBatches = true;
 
-  constructor(private readonly store: EventStore) {}
+  /** Its live venues table: a batch into other tables (a replay's catch-up, into its shadows) reads every entry. */
+  private readonly liveVenues: string;
+
+  constructor(private readonly store: EventStore) {
+    this.liveVenues = liveTables(store.schema)('venues');
+  }
 
   // Read with the batch's BEGIN: which remembered users' rows are still as remembered, and the entries of the others.
   reads(events: DomainEvent[], t: TableMap): Statement[] {
@@ -39,7 +44,7 @@ export class VenueDirectoryProjection implements Projection {
     const remembered = t('venues') === this.liveVenues ? ids.filter((id) => this.remembered.has(id)) : [];
     const others = remembered.length ? ids.filter((id) => !this.remembered.has(id)) : ids;
     return [
-      { text: unmovedStatement(t), values: [versionsJson(remembered.map((id) => [id, this.remembered.get(id)!.rows]))] },
+      { text: unmovedUsers(t), values: [versionsJson(remembered.map((id) => [id, this.remembered.get(id)!.rows]))] },
       { text: loadStatement(t), values: [others] },
     ];
   }
@@ -57,11 +62,8 @@ export class VenueDirectoryProjection implements Projection {
     }
     const missing = ids.filter((id) => !before.has(id));
     if (missing.length) for (const row of (await tx.query(loadStatement(t), [missing])) as EntryRow[]) before.set(row.id, knownOf(row));
-    if (mode === 'live') {
-      this.liveVenues = t('venues');
-      // What was read is committed: the next batch of these users may go on it (see speculate).
-      for (const id of ids) this.remember(id, before.get(id)!);
-    }
+    // What was read is committed: the next batch of these users may go on it (see speculate).
+    if (mode === 'live') for (const id of ids) this.remember(id, before.get(id)!);
     return this.fold(tx, userEvents, t, mode, before);
   }
 
@@ -76,7 +78,6 @@ export class VenueDirectoryProjection implements Projection {
       if (!known) return undefined;
       before.set(id, known);
     }
-    this.liveVenues = t('venues');
     const holds = { text: `NOT EXISTS (${movedUsers(t)})`, values: [versionsJson([...before].map(([id, known]) => [id, known.rows]))] };
     return { holds, writes: this.fold(tx, userEvents, t, 'live', before) };
   }
@@ -94,8 +95,9 @@ export class VenueDirectoryProjection implements Projection {
       after.set(e.aggregateId, next);
       if (live) published.push(...syncedEvents(e, previous, next));
     }
-    const changed = <K extends keyof DirectoryEntry>(k: K) =>
-      [...after.entries()].filter(([id, entry]) => entry[k] && entry[k] !== before.get(id)?.[k]).map(([, entry]) => entry[k]!);
+    // A record the batch changed, so writes (and, once committed, of its transaction's version).
+    const wrote = (id: string, entry: DirectoryEntry, k: keyof DirectoryEntry) => entry[k] !== undefined && entry[k] !== before.get(id)?.[k];
+    const changed = <K extends keyof DirectoryEntry>(k: K) => [...after.entries()].filter(([id, entry]) => wrote(id, entry, k)).map(([, entry]) => entry[k]!);
     const save = saveEntries(t, changed);
     const append = live ? this.store.appendLater(tx, published) : undefined;
     // Once committed, the rows it wrote are of its transaction (`xid`), the others as they were.
@@ -103,7 +105,7 @@ export class VenueDirectoryProjection implements Projection {
       save.returned = ([{ xid }]) => {
         for (const [id, entry] of after) {
           const { rows } = known.get(id)!;
-          const version = (k: keyof DirectoryEntry, was: string | null) => (entry[k] && entry[k] !== before.get(id)?.[k] ? (xid as string) : was);
+          const version = (k: keyof DirectoryEntry, was: string | null) => (wrote(id, entry, k) ? (xid as string) : was);
           this.remember(id, { entry, rows: { p: version('profile', rows.p), v: version('venue', rows.v), g: version('gallera', rows.g) } });
         }
       };
@@ -113,8 +115,6 @@ export class VenueDirectoryProjection implements Projection {
 
   /** The entries of the users of the latest live batches, as committed (most recent last), with their rows' versions. */
   private readonly remembered = new Map<string, Known>();
-  /** The venues table of the live batches it remembers: a batch into other tables (a replay's catch-up, into its shadows) reads every entry. */
-  private liveVenues?: string;
 
   private remember(userId: string, known: Known): void {
     this.remembered.delete(userId);
@@ -169,7 +169,7 @@ type VersionRow = RowVersions & { id: string };
 
 const sameVersions = (a: RowVersions, b: RowVersions) => a.p === b.p && a.v === b.v && a.g === b.g;
 
-/** $1 of movedUsers and unmovedStatement: each user with the row versions it is checked against. */
+/** $1 of movedUsers and unmovedUsers: each user with the row versions it is checked against. */
 const versionsJson = (users: [string, RowVersions][]) => JSON.stringify(users.map(([id, r]) => ({ user_id: id, p: r.p, v: r.v, g: r.g })));
 
 /** Of the users given in $1 (versionsJson), those with a row of another version, or one more or one fewer. */
@@ -180,7 +180,7 @@ const usersWhere = (t: TableMap, moved: boolean) => {
 };
 const movedUsers = (t: TableMap) => usersWhere(t, true);
 /** The users given whose rows are all the versions given (VersionRow). */
-const unmovedStatement = (t: TableMap) => usersWhere(t, false);
+const unmovedUsers = (t: TableMap) => usersWhere(t, false);
 
 /** One VenueSynced / GalleraSynced per changed record, caused by the profile event; appended with the rows (outbox). */
 function syncedEvents(cause: ProfilesEvent, before: DirectoryEntry, after: DirectoryEntry): AppendRequest<VenuesEvent>[] {
