@@ -3,14 +3,14 @@ import { createTestDatabase, eventually, type TestDatabase } from '@ripple/testi
 import { poolOptions } from './service-vars';
 
 let db: TestDatabase;
-let pool: Pool | undefined;
+const pools: Pool[] = [];
 
 beforeAll(async () => {
   db = await createTestDatabase();
 });
 
 afterAll(async () => {
-  await pool?.end();
+  await Promise.all(pools.map((p) => p.end()));
   await db.drop();
 });
 
@@ -25,16 +25,41 @@ async function serverConnections(name: string): Promise<number> {
   }
 }
 
+function appPool(app: string, config: Parameters<typeof poolOptions>[1]) {
+  const options = poolOptions(app, config);
+  const pool = new Pool({ connectionString: db.url, ...options });
+  pools.push(pool);
+  return { pool, name: options.application_name };
+}
+
 describe('an app pool', () => {
   it('keeps an idle connection for DATABASE_POOL_IDLE_MS, then closes it', async () => {
     // pg's own default (10 s) would keep all three past the end of this test (about 6.5 s).
-    const options = poolOptions('pool-spec', { DATABASE_POOL_IDLE_MS: 3000 });
-    pool = new Pool({ connectionString: db.url, ...options });
+    const { pool, name } = appPool('pool-spec', { DATABASE_POOL_IDLE_MS: 3000, DATABASE_POOL_MAX: 4 });
     const clients: PoolClient[] = await Promise.all([pool.connect(), pool.connect(), pool.connect()]);
     for (const c of clients) c.release();
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(await serverConnections(options.application_name)).toBe(3);
-    await eventually(async () => (await serverConnections(options.application_name)) === 0, { timeoutMs: 6000, what: 'the idle connections closed' });
+    expect(await serverConnections(name)).toBe(3);
+    await eventually(async () => (await serverConnections(name)) === 0, { timeoutMs: 6000, what: 'the idle connections closed' });
     expect(pool.totalCount).toBe(0);
+  });
+
+  it('opens at most DATABASE_POOL_MAX connections: a request beyond them waits for one to be released', async () => {
+    const { pool, name } = appPool('pool-max-spec', { DATABASE_POOL_IDLE_MS: 600_000, DATABASE_POOL_MAX: 2 });
+    const clients = await Promise.all([pool.connect(), pool.connect()]);
+    try {
+      let third: PoolClient | undefined;
+      const waiting = pool.connect().then((c) => clients.push((third = c)));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(third).toBeUndefined();
+      expect(await serverConnections(name)).toBe(2);
+      clients.shift()!.release();
+      await waiting;
+      // The released connection served it: still two on the server.
+      expect(await serverConnections(name)).toBe(2);
+    } finally {
+      // Released even when an expectation failed, or the pool's end would wait for them.
+      for (const c of clients) c.release();
+    }
   });
 });

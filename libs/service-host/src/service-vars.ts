@@ -14,9 +14,19 @@ export const SERVICE_HOST_VARS = {
    * connection costs the request that opens it the connect and, on its fresh backend, the first
    * parse, plan and run of each statement it sends (profiles' append: 53-90 ms on the bench
    * machine against 5-45 ms on a warm connection in the same seconds), so pg's default of 10 s
-   * paid that again after every lull (issue 10; `test/bench/after-lull.js`). The pool holds 10 at most.
+   * paid that again after every lull (issue 10; `test/bench/after-lull.js`).
    */
   DATABASE_POOL_IDLE_MS: int({ default: '600000', check: atLeast(0) }),
+  /**
+   * The most connections an app's pool opens. Beyond them a request waits in the app for one to
+   * be released (a few ms) instead of opening another: a new connection costs its first requests
+   * the connect and their statements' first parse and plan on a fresh backend, and every backend
+   * running at once competes for the same cores. With pg's default of 10, a burst on the 2-core
+   * bench machine opened 7-8 new connections in profiles at the start of a 100/s step, and p99 to
+   * the SSE client at 100/s was 196-268 ms against 100-193 ms with 4 (issue 10, docs/performance-log.md,
+   * the twenty-fourth session). Raise it with the database's cores.
+   */
+  DATABASE_POOL_MAX: int({ default: '4', check: atLeast(1) }),
   /** Stream replicas: 1 on one nats-server, 3 on a cluster. Every app must be given the same stream settings. */
   STREAM_REPLICAS: int({ default: '1', check: (v) => (['1', '3', '5'].includes(v) ? undefined : 'must be 1, 3 or 5') }),
   /** Stream retention limits, 0 meaning unlimited: replay rebuilds only from what they keep. */
@@ -33,7 +43,7 @@ export function streamSettings(config: ServiceHostConfig): StreamSettings {
 }
 
 /** An app's PostgreSQL pool (pg-pool options, TypeORM's `extra`). */
-export function poolOptions(app: string, config: Pick<ServiceHostConfig, 'DATABASE_POOL_IDLE_MS'>) {
+export function poolOptions(app: string, config: Pick<ServiceHostConfig, 'DATABASE_POOL_IDLE_MS' | 'DATABASE_POOL_MAX'>) {
   // A bounded wait for a connection: while PostgreSQL is unreachable a request fails (503) instead of hanging.
-  return { max: 10, application_name: `ripple-${app}`, connectionTimeoutMillis: 5000, idleTimeoutMillis: config.DATABASE_POOL_IDLE_MS };
+  return { max: config.DATABASE_POOL_MAX, application_name: `ripple-${app}`, connectionTimeoutMillis: 5000, idleTimeoutMillis: config.DATABASE_POOL_IDLE_MS };
 }
