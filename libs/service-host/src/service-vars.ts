@@ -19,14 +19,16 @@ export const SERVICE_HOST_VARS = {
   DATABASE_POOL_IDLE_MS: int({ default: '600000', check: atLeast(0) }),
   /**
    * The most connections an app's pool opens. Beyond them a request waits in the app for one to
-   * be released (a few ms) instead of opening another: a new connection costs its first requests
-   * the connect and their statements' first parse and plan on a fresh backend, and every backend
-   * running at once competes for the same cores. With pg's default of 10, a burst on the 2-core
-   * bench machine opened 7-8 new connections in profiles at the start of a 100/s step, and p99 to
-   * the SSE client at 100/s was 196-268 ms against 100-193 ms with 4 (issue 10, docs/performance-log.md,
-   * the twenty-fourth session). Raise it with the database's cores.
+   * be released instead of opening another: a new connection costs its first requests the connect
+   * and their statements' first parse and plan on a fresh backend, and every backend running at
+   * once competes for the same cores. On the 2-core bench machine, with 10 a burst opened 7-8 new
+   * connections in profiles at the start of a 100/s step, and p99 to the SSE client at 100/s was
+   * 196-268 ms against 100-193 ms with 4 (issue 10, docs/performance-log.md, the twenty-fourth
+   * session). The default stays 10 until every path works with fewer: with 4, the users replay's
+   * test (users.read-model.int-spec.ts) hangs (most likely its pool
+   * taken by writers queued behind the swap's lock).
    */
-  DATABASE_POOL_MAX: int({ default: '4', check: atLeast(1) }),
+  DATABASE_POOL_MAX: int({ default: '10', check: atLeast(1) }),
   /** Stream replicas: 1 on one nats-server, 3 on a cluster. Every app must be given the same stream settings. */
   STREAM_REPLICAS: int({ default: '1', check: (v) => (['1', '3', '5'].includes(v) ? undefined : 'must be 1, 3 or 5') }),
   /** Stream retention limits, 0 meaning unlimited: replay rebuilds only from what they keep. */
