@@ -91,9 +91,13 @@ async function heldCommand(id: string, changes: Record<string, string>): Promise
   return { runner, commit: async () => { await runner.commitTransaction(); await runner.release(); } };
 }
 
-/** Backends waiting for a lock on the live `users` table, by mode. */
+/**
+ * Backends waiting for a lock on the live `users` table, by mode. Asked on a side
+ * connection: the commands queued behind the rebuild's lock may hold every connection
+ * of the app's pool until it is granted.
+ */
 const waitingOnUsers = async (mode: string): Promise<number> =>
-  (await rt.dataSource.query(`SELECT count(*)::int AS n FROM pg_locks WHERE relation = 'profiles.users'::regclass AND mode = $1 AND NOT granted`, [mode]))[0].n;
+  (await side.query(`SELECT count(*)::int AS n FROM pg_locks WHERE relation = 'profiles.users'::regclass AND mode = $1 AND NOT granted`, [mode]))[0].n;
 
 describe('the users table, rebuilt from the event store', () => {
   it('equals the live table column by column, through the replay command, after every kind of command', async () => {
