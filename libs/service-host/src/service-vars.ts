@@ -24,11 +24,11 @@ export const SERVICE_HOST_VARS = {
    * once competes for the same cores. On the 2-core bench machine, with 10 a burst opened 7-8 new
    * connections in profiles at the start of a 100/s step, and p99 to the SSE client at 100/s was
    * 196-268 ms against 100-193 ms with 4 (issue 10, docs/performance-log.md, the twenty-fourth
-   * session). The default stays 10 until every path works with fewer: with 4, the users replay's
-   * test (users.read-model.int-spec.ts) hangs (most likely its pool
-   * taken by writers queued behind the swap's lock).
+   * and twenty-fifth sessions). A wait for a connection is bounded (`poolOptions`), so while
+   * writers queued behind a lock hold every connection, other requests fail after 5 s instead of
+   * hanging.
    */
-  DATABASE_POOL_MAX: int({ default: '10', check: atLeast(1) }),
+  DATABASE_POOL_MAX: int({ default: '4', check: atLeast(1) }),
   /** Stream replicas: 1 on one nats-server, 3 on a cluster. Every app must be given the same stream settings. */
   STREAM_REPLICAS: int({ default: '1', check: (v) => (['1', '3', '5'].includes(v) ? undefined : 'must be 1, 3 or 5') }),
   /** Stream retention limits, 0 meaning unlimited: replay rebuilds only from what they keep. */
