@@ -497,6 +497,33 @@ describe('ProjectionRunner (PostgreSQL + JetStream)', () => {
     }
   });
 
+  it('takes back at once what a killed leader was handed and never settled, rather than after ack_wait', async () => {
+    const t = await setup();
+    const durable = durableName(APP, PROJECTION);
+    const runner = t.newRunner('after');
+    await runner.ensureConsumer();
+    const id = uuidv7();
+    const events = [event(id, 1, 'one'), event(id, 2, 'two'), event(id, 3, 'three')];
+    for (const e of events) await t.publish(e);
+    // The leader before it pulled the first two and died: nothing settles them.
+    const killed = await connectBroker(await testNatsUrl(), 'projection-runner-itest-killed');
+    extraBrokers.push(killed);
+    const taken: number[] = [];
+    for await (const m of await (await killed.js.consumers.get(t.stream, durable)).fetch({ max_messages: 2, expires: 1000 })) taken.push(m.seq);
+    expect(taken).toHaveLength(2);
+    await killed.nc.close();
+    expect((await broker.jsm.consumers.info(t.stream, durable)).num_ack_pending).toBe(2);
+
+    await runner.start();
+    // The consumer's ack_wait is 30 s, and the third event waits for the two before it.
+    await eventually(async () => (await t.profile(id))?.version === 3, { what: 'the stranded events applied, then the next', timeoutMs: 10_000 });
+    expectExactlyOnceInOrder(await t.applications(id), events);
+    const after = await broker.jsm.consumers.info(t.stream, durable);
+    expect(after.config.ack_wait).toBe(30_000_000_000);
+    expect(after.num_ack_pending).toBeLessThanOrEqual(3);
+    await runner.stop();
+  });
+
   it('fails over when the active runner\'s lock connection dies', async () => {
     const t = await setup();
     const first = t.newRunner('first');

@@ -51,6 +51,17 @@ export const durableName = (app: string, projection: string) => `${app}--${proje
  */
 const PULL_EXPIRES_MS = 1000;
 
+/** How long a delivery may stay unacknowledged before the broker hands it out again. */
+const ACK_WAIT_NS = 30_000_000_000;
+
+/**
+ * While a new leader takes back the deliveries its predecessor left unsettled (see
+ * reclaimStranded), the consumer's ack_wait is this short, for RECLAIM_WAIT_MS: nats-server
+ * re-arms its redelivery check with the new ack_wait, and the stranded deliveries come first.
+ */
+const RECLAIM_ACK_WAIT_NS = 500_000_000;
+const RECLAIM_WAIT_MS = 1000;
+
 /**
  * Pull requests kept outstanding at once, the second sent half a pull's life after the first.
  * With one, nats-server 2.9 sometimes left a message stored while the pull waited (or a pull sent
@@ -156,7 +167,7 @@ export class ProjectionRunner {
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
       filter_subject: allEventsSubject(this.opts.namespace, this.projection.source),
-      ack_wait: 30_000_000_000,
+      ack_wait: ACK_WAIT_NS,
       max_ack_pending: 1000,
     };
     try {
@@ -174,6 +185,7 @@ export class ProjectionRunner {
         if (await this.lease.tryAcquire()) {
           this.active = true;
           this.logger.event('info', 'projection runner active', { projection: this.projection.name });
+          await this.reclaimStranded();
           await this.consume();
         }
       } catch (err) {
@@ -185,6 +197,29 @@ export class ProjectionRunner {
         await this.lease.release();
       }
       if (this.running) await this.pause(this.opts.standbyPollMs ?? 2000);
+    }
+  }
+
+  /**
+   * Takes back at once what a previous leader was handed and never settled: a process killed
+   * with messages pulled and not applied (or applied, their acks still lingering) leaves them
+   * pending until ack_wait (30 s), and every later event of their aggregates waits for them. The
+   * lease says no other instance consumes now, so the consumer's ack_wait is cut for a moment:
+   * nats-server then queues them for redelivery, and they come with the first pulls, in stream
+   * order; those already applied, the checkpoints skip. ack_wait is then set back to what it was.
+   */
+  private async reclaimStranded(): Promise<void> {
+    const jsm = this.broker.jsm;
+    const { num_ack_pending: stranded, config } = await jsm.consumers.info(this.stream, this.durable);
+    if (stranded === 0) return;
+    // A leader that died inside this window left the short ack_wait behind.
+    const ackWait = config.ack_wait === RECLAIM_ACK_WAIT_NS ? ACK_WAIT_NS : config.ack_wait;
+    this.logger.event('info', 'projection reclaiming deliveries left unsettled', { projection: this.projection.name, deliveries: stranded });
+    await jsm.consumers.update(this.stream, this.durable, { ack_wait: RECLAIM_ACK_WAIT_NS });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, RECLAIM_WAIT_MS));
+    } finally {
+      await jsm.consumers.update(this.stream, this.durable, { ack_wait: ackWait });
     }
   }
 
