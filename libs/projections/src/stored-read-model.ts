@@ -43,9 +43,20 @@ export interface RebuildOptions {
   /** Events read and folded at a time during the bulk load (default 10,000). */
   batchSize?: number;
   onProgress?: (p: ReplayProgress) => void;
+  /**
+   * How long the swap waits for its lock before it lets the table's writers through and tries
+   * again (default 2 s, up to LOCK_ATTEMPTS times). Writers queue behind a LOCK TABLE that waits,
+   * so while a long transaction holds the table every writer would wait with it, each holding a
+   * connection of its app's pool.
+   */
+  lockTimeoutMs?: number;
 }
 
 const DEFAULT_BATCH_SIZE = 10_000;
+const DEFAULT_LOCK_TIMEOUT_MS = 2000;
+const LOCK_ATTEMPTS = 30;
+/** PostgreSQL's lock_not_available: lock_timeout ran out. */
+const LOCK_NOT_AVAILABLE = '55P03';
 
 /** A state's values in the order of the model's columns (the command path writes its row with them). */
 export const readModelValues = <S>(model: StoredReadModel<S>, state: S): unknown[] => model.columns.map((c) => c.value(state));
@@ -57,7 +68,8 @@ export const readModelValues = <S>(model: StoredReadModel<S>, state: S): unknown
  * then the shadow catches up with what committed meanwhile, once without a lock and
  * once under `LOCK TABLE <table> IN EXCLUSIVE MODE` (readers go on, writers wait),
  * and replaces the live table in that same transaction, keeping its index and
- * constraint names. Returns the number of events folded into the rebuilt table.
+ * constraint names; a lock not granted within `lockTimeoutMs` is given up and tried
+ * again after a catch-up. Returns the number of events folded into the rebuilt table.
  *
  * The catch-ups compare every row's `version` with the shadow's (a full join on
  * `id`) and fold again, from their first event, the aggregates whose versions
@@ -210,15 +222,30 @@ async function rebuild<S>(dataSource: DataSource, model: StoredReadModel<S>, opt
   };
 
   // What committed during the bulk load, without holding anyone up ...
-  await catchUp(dataSource, false);
   // ... and what committed since, with the writers held off, then the swap. (A writer that read
   // the table earlier in its own transaction and writes it after the lock was granted would
   // deadlock with the swap's DROP, and PostgreSQL would end one of the two: writers write first.)
-  await dataSource.transaction(async (tx) => {
-    await tx.query(`LOCK TABLE ${live} IN EXCLUSIVE MODE`);
-    await catchUp(tx, true);
-    await swapInShadows(tx, opts.schema, [{ live, shadow, name: model.table }]);
-  });
+  // A lock not granted within lockTimeoutMs (a long transaction holds the table) is given up,
+  // so the writers queued behind it go on; after as long again, the next attempt.
+  const lockTimeoutMs = Math.max(1, Math.round(opts.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS));
+  for (let attempt = 1; ; attempt++) {
+    await catchUp(dataSource, false);
+    try {
+      await dataSource.transaction(async (tx) => {
+        await tx.query(`SET LOCAL lock_timeout = ${lockTimeoutMs}`);
+        await tx.query(`LOCK TABLE ${live} IN EXCLUSIVE MODE`);
+        await catchUp(tx, true);
+        await swapInShadows(tx, opts.schema, [{ live, shadow, name: model.table }]);
+      });
+      break;
+    } catch (err) {
+      if ((err as { code?: string }).code !== LOCK_NOT_AVAILABLE) throw err;
+      if (attempt === LOCK_ATTEMPTS) {
+        throw new Error(`${model.name}: ${live} stayed locked by other transactions through ${LOCK_ATTEMPTS} attempts of ${lockTimeoutMs} ms; the live table is as it was`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, lockTimeoutMs));
+    }
+  }
   const [{ folded }] = await dataSource.query(`SELECT coalesce(sum(version), 0)::int AS folded FROM ${live}`);
   report('swapped', folded, folded);
   return folded;

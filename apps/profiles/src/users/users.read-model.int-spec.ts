@@ -189,6 +189,44 @@ describe('the users table, rebuilt from the event store', () => {
     }
   });
 
+  it('lets the table\'s writers through while a long transaction keeps the rebuild from its lock, and swaps once it ends', async () => {
+    const [held, other] = await Promise.all([register(a), register(b)]);
+    // A transaction that wrote the table and stays open (a session left idle in its transaction).
+    const long = await heldCommand(held, { fullName: 'Held open for long' });
+    let settled = false;
+    const rebuild = rebuildFromEventStore(rt.dataSource, usersReadModel, { schema: 'profiles', lockTimeoutMs: 200 });
+    void rebuild.then(() => (settled = true), () => (settled = true));
+    await eventually(async () => (await waitingOnUsers('ExclusiveLock')) === 1, { what: 'the rebuild to wait for its lock' });
+    // A command queued behind the waiting lock goes through while the long transaction is still open.
+    let timer: NodeJS.Timeout | undefined;
+    const waitedOut = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('the command waited for the long transaction')), 10_000)));
+    try {
+      await Promise.race([b.update(other, (s) => updateProfile(s, { changes: { fullName: 'Let through' } }), ctx), waitedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
+    expect(settled).toBe(false);
+    await long.commit();
+    expect(await rebuild).toBeGreaterThan(0);
+    const table = await usersTable();
+    expect(table).toEqual(await foldedFromEvents());
+    const byId = new Map(table.map((u) => [u.id as string, u]));
+    expect(byId.get(held)).toMatchObject({ profile_info: { fullName: 'Held open for long' } });
+    expect(byId.get(other)).toMatchObject({ profile_info: { fullName: 'Let through' } });
+  }, 60_000);
+
+  it('gives up, leaving the live table as it was, when the table stays locked through every attempt', async () => {
+    const id = await register(a);
+    const long = await heldCommand(id, { fullName: 'Never let go in time' });
+    const before = await usersTable();
+    try {
+      await expect(rebuildFromEventStore(rt.dataSource, usersReadModel, { schema: 'profiles', lockTimeoutMs: 20 })).rejects.toThrow(/stayed locked by other transactions through \d+ attempts of 20 ms/);
+      expect(await usersTable()).toEqual(before);
+    } finally {
+      await long.commit();
+    }
+  }, 60_000);
+
   it('loses no write of the commands running meanwhile: committed before the lock (even after the bulk load passed them), waiting at it, or after the swap', async () => {
     const users = await Promise.all(Array.from({ length: 30 }, (_, i) => register(i % 2 ? a : b, 'venue', { venueName: `V${i}` })));
     for (let round = 0; round < 3; round++) {
