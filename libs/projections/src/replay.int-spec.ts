@@ -292,6 +292,36 @@ describe('replayProjection (PostgreSQL + JetStream)', () => {
     )).toBe(0);
     expect(await persistence(['itest_directory', 'itest_directory_log', cp])).toEqual(['p', 'u', 'p']);
   });
+
+  it('lets readers of a live table through while a long transaction keeps the swap from its lock, and swaps once it ends', async () => {
+    const stream = await broker.jsm.streams.info(streamName(namespace, 'profiles'));
+    // A reader left in its transaction holds the live table: the swap's DROP waits for it.
+    const reader = dataSource.createQueryRunner();
+    await reader.connect();
+    await reader.startTransaction();
+    await reader.query(`SELECT count(*) FROM ${t('itest_directory')}`);
+    let settled = false;
+    const replay = replayProjection(dataSource, broker, directoryProjection('replay-4'), { schema: SCHEMA, namespace, batchSize: 100, lockTimeoutMs: 200 });
+    void replay.then(() => (settled = true), () => (settled = true));
+    try {
+      await eventually(async () => (await dataSource.query(
+        `SELECT count(*)::int AS n FROM pg_locks WHERE relation = $1::regclass AND mode = 'AccessExclusiveLock' AND NOT granted`, [t('itest_directory')]))[0].n === 1,
+      { what: 'the swap to wait for its lock' });
+      // A reader that comes meanwhile does not wait for the long transaction.
+      let timer: NodeJS.Timeout | undefined;
+      const waitedOut = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('the reader waited for the long transaction')), 10_000)));
+      try {
+        await Promise.race([dataSource.query(`SELECT count(*) FROM ${t('itest_directory')}`), waitedOut]);
+      } finally {
+        clearTimeout(timer);
+      }
+      expect(settled).toBe(false);
+    } finally {
+      await reader.commitTransaction();
+      await reader.release();
+    }
+    expect(await replay).toBe(stream.state.last_seq);
+  });
 });
 
 describe('replayProjection with a fold (PostgreSQL + JetStream)', () => {

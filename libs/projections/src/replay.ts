@@ -6,7 +6,7 @@ import type { Broker } from '@ripple/messaging';
 import { applyBatch, checkpointUpsert, projectionLockKey, shadowTables } from './apply-batch';
 import { checkpointTable, type Projection, type ReplayFold, type TableMap } from './projection';
 import { qualify } from './schema';
-import { swapInShadows } from './swap';
+import { swapInShadows, withBoundedLockWait } from './swap';
 
 export interface ReplayProgress {
   projection: string;
@@ -31,6 +31,12 @@ export interface ReplayOptions {
    */
   foldLimit?: number;
   onProgress?: (p: ReplayProgress) => void;
+  /**
+   * How long each lock of the final catch-up and swap waits before it is given up and tried
+   * again (default 2 s, up to 30 times: `withBoundedLockWait`). The swap's DROP waits for the
+   * live tables' readers, and every reader after it would wait behind it.
+   */
+  lockTimeoutMs?: number;
 }
 
 const DEFAULT_BATCH_SIZE = 100_000;
@@ -88,11 +94,14 @@ export async function replayProjection(dataSource: DataSource, broker: Broker, p
     if (!unloggedLive.has(t)) await dataSource.query(`ALTER TABLE ${shadow(t)} SET LOGGED`);
     await dataSource.query(`ANALYZE ${shadow(t)}`);
   }));
-  await dataSource.transaction(async (tx) => {
+  // An attempt whose lock was not granted in time rolled its catch-up back with it: the next one starts where the bulk load ended.
+  const caughtUpFrom = lastSeq;
+  lastSeq = await withBoundedLockWait(dataSource, `${projection.name}: ${opts.schema}`, opts.lockTimeoutMs, async () => undefined, async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [projectionLockKey(opts.schema, projection.name)]);
     const end = (await broker.jsm.streams.info(stream)).state.last_seq;
-    lastSeq = await applyRange((write) => write(tx), broker, projection, opts, lastSeq, end, (n) => report('catching-up', n, end));
+    const upTo = await applyRange((write) => write(tx), broker, projection, opts, caughtUpFrom, end, (n) => report('catching-up', n, end));
     await swapInShadows(tx, opts.schema, tables.map((t) => ({ live: qualify(opts.schema, t), shadow: shadow(t), name: t })));
+    return upTo;
   });
   report('swapped', lastSeq, lastSeq);
   return lastSeq;

@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { parseEvent, type DomainEvent } from '@ripple/contracts';
 import { LeaderLease, leaseKey, quoteIdent, rowToEnvelope, type EventRow } from '@ripple/event-store';
-import { swapInShadows } from './swap';
+import { swapInShadows, withBoundedLockWait } from './swap';
 import type { ReplayProgress } from './replay';
 import { qualify } from './schema';
 
@@ -45,7 +45,7 @@ export interface RebuildOptions {
   onProgress?: (p: ReplayProgress) => void;
   /**
    * How long the swap waits for its lock before it lets the table's writers through and tries
-   * again (default 2 s, up to LOCK_ATTEMPTS times). Writers queue behind a LOCK TABLE that waits,
+   * again (default 2 s, up to 30 times: `withBoundedLockWait`). Writers queue behind a LOCK TABLE that waits,
    * so while a long transaction holds the table every writer would wait with it, each holding a
    * connection of its app's pool.
    */
@@ -53,10 +53,6 @@ export interface RebuildOptions {
 }
 
 const DEFAULT_BATCH_SIZE = 10_000;
-const DEFAULT_LOCK_TIMEOUT_MS = 2000;
-const LOCK_ATTEMPTS = 30;
-/** PostgreSQL's lock_not_available: lock_timeout ran out. */
-const LOCK_NOT_AVAILABLE = '55P03';
 
 /** A state's values in the order of the model's columns (the command path writes its row with them). */
 export const readModelValues = <S>(model: StoredReadModel<S>, state: S): unknown[] => model.columns.map((c) => c.value(state));
@@ -226,26 +222,12 @@ async function rebuild<S>(dataSource: DataSource, model: StoredReadModel<S>, opt
   // the table earlier in its own transaction and writes it after the lock was granted would
   // deadlock with the swap's DROP, and PostgreSQL would end one of the two: writers write first.)
   // A lock not granted within lockTimeoutMs (a long transaction holds the table) is given up,
-  // so the writers queued behind it go on; after as long again, the next attempt.
-  const lockTimeoutMs = Math.max(1, Math.round(opts.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS));
-  for (let attempt = 1; ; attempt++) {
-    await catchUp(dataSource, false);
-    try {
-      await dataSource.transaction(async (tx) => {
-        await tx.query(`SET LOCAL lock_timeout = ${lockTimeoutMs}`);
-        await tx.query(`LOCK TABLE ${live} IN EXCLUSIVE MODE`);
-        await catchUp(tx, true);
-        await swapInShadows(tx, opts.schema, [{ live, shadow, name: model.table }]);
-      });
-      break;
-    } catch (err) {
-      if ((err as { code?: string }).code !== LOCK_NOT_AVAILABLE) throw err;
-      if (attempt === LOCK_ATTEMPTS) {
-        throw new Error(`${model.name}: ${live} stayed locked by other transactions through ${LOCK_ATTEMPTS} attempts of ${lockTimeoutMs} ms; the live table is as it was`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, lockTimeoutMs));
-    }
-  }
+  // so the writers queued behind it go on; then another catch-up and another attempt.
+  await withBoundedLockWait(dataSource, `${model.name}: ${live}`, opts.lockTimeoutMs, () => catchUp(dataSource, false), async (tx) => {
+    await tx.query(`LOCK TABLE ${live} IN EXCLUSIVE MODE`);
+    await catchUp(tx, true);
+    await swapInShadows(tx, opts.schema, [{ live, shadow, name: model.table }]);
+  });
   const [{ folded }] = await dataSource.query(`SELECT coalesce(sum(version), 0)::int AS folded FROM ${live}`);
   report('swapped', folded, folded);
   return folded;

@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 
 /** A live table and the shadow that replaces it (both qualified), and the live table's bare name. */
 export interface ShadowSwap {
@@ -61,3 +61,36 @@ export async function swapInShadows(tx: EntityManager, schema: string, swaps: re
 
 /** An identifier quoted whatever it holds (event-store's quoteIdent refuses all but plain lower-case names; index names come from the catalog). */
 const quoted = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/** How long a swap's lock may wait by default before it is given up and tried again. */
+const DEFAULT_LOCK_TIMEOUT_MS = 2000;
+const LOCK_ATTEMPTS = 30;
+/** PostgreSQL's lock_not_available: lock_timeout ran out. */
+const LOCK_NOT_AVAILABLE = '55P03';
+
+/**
+ * Runs `locked` in a transaction in which each lock waits at most `lockTimeoutMs`. A lock not
+ * granted in time rolls the transaction back; after as long again, `before` and the transaction
+ * run once more, up to LOCK_ATTEMPTS times. For the end of a blue/green rebuild: the writers of
+ * a table (and, at the swap's DROP, its readers) queue behind a lock that waits, so while a long
+ * transaction holds the live table they would all wait with it, each holding a connection of its
+ * app's pool; this lets them through between attempts. `what` names the table in the error.
+ */
+export async function withBoundedLockWait<T>(
+  dataSource: DataSource, what: string, lockTimeoutMs: number | undefined, before: () => Promise<void>, locked: (tx: EntityManager) => Promise<T>,
+): Promise<T> {
+  const timeout = Math.max(1, Math.round(lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS));
+  for (let attempt = 1; ; attempt++) {
+    await before();
+    try {
+      return await dataSource.transaction(async (tx) => {
+        await tx.query(`SET LOCAL lock_timeout = ${timeout}`);
+        return locked(tx);
+      });
+    } catch (err) {
+      if ((err as { code?: string }).code !== LOCK_NOT_AVAILABLE) throw err;
+      if (attempt === LOCK_ATTEMPTS) throw new Error(`${what} stayed locked by other transactions through ${LOCK_ATTEMPTS} attempts of ${timeout} ms; the live table is as it was`);
+      await new Promise((resolve) => setTimeout(resolve, timeout));
+    }
+  }
+}
