@@ -1,6 +1,7 @@
 import { DataSource, type EntityManager } from 'typeorm';
 import { parseEvent, streamName, uuidv7, type EventEnvelope, type UserProfileUpdated } from '@ripple/contracts';
 import { connectBroker, ensureStream, type Broker } from '@ripple/messaging';
+import type { Status } from '@nats-io/nats-core';
 import { JsonLogger, RippleMetrics } from '@ripple/observability';
 import { createTestDatabase, deleteNamespaceStreams, eventually, terminateLeaseHolders, testNamespace, testNatsUrl, type TestDatabase } from '@ripple/testing';
 import { OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
@@ -44,7 +45,7 @@ describe('OutboxRelay and EventStore (PostgreSQL + JetStream)', () => {
   });
 
   /** A fresh event store (own schema) and stream (own namespace) for one test. */
-  async function setup(relayOpts: Partial<OutboxRelayOptions> = {}) {
+  async function setup(relayOpts: Partial<OutboxRelayOptions> = {}, relayBroker: Broker = broker) {
     const schema = `itest_${++schemaCounter}`;
     const namespace = testNamespace();
     namespaces.push(namespace);
@@ -61,7 +62,7 @@ describe('OutboxRelay and EventStore (PostgreSQL + JetStream)', () => {
     const metrics = new RippleMetrics('outbox-relay-itest');
     const relay = new OutboxRelay(
       dataSource,
-      broker,
+      relayBroker,
       { schema, context: 'profiles', namespace, databaseUrl: db.url, pollIntervalMs: 100, ...relayOpts },
       metrics,
       logger,
@@ -375,6 +376,32 @@ describe('OutboxRelay and EventStore (PostgreSQL + JetStream)', () => {
     return { id, aggregateId, aggregateVersion: version, occurredAt: row.occurred_at } as EventEnvelope;
   }
 
+  it.each([
+    ['dropped before its PubAck', 'disconnect'],
+    ['was down when it was sent (buffered by the client, sent on reconnecting)', 'reconnect'],
+  ] as const)('fails a publish whose broker connection %s, and publishes the event again at once, not after the PubAck timeout', async (_, type) => {
+    // The relay's connection, but the first publish's PubAck never comes, and the test says when the connection drops.
+    const statuses = statusFeed();
+    let publishes = 0;
+    const lossy: Broker = {
+      ...broker,
+      nc: overriding(broker.nc, { status: () => statuses }),
+      js: overriding(broker.js, {
+        publish: (...args: Parameters<Broker['js']['publish']>) => (++publishes === 1 ? new Promise<never>(() => undefined) : broker.js.publish(...args)),
+      }),
+    };
+    const { store, relay, stream } = await setup({}, lossy);
+    await relay.start();
+    const e = await dataSource.transaction((tx) => appendOne(store, tx, uuidv7(), 0, 'in flight when the connection dropped'));
+    await eventually(async () => publishes === 1, { what: 'the publish to go out' });
+    expect(await messageCount(stream)).toBe(0);
+
+    statuses.push({ type, server: 'the test' });
+    await eventually(async () => (await messageCount(stream)) === 1, { what: 'the event published again', timeoutMs: 5000 });
+    await relay.stop();
+    expectExactlyOnce(await streamMessages(stream), [e]);
+  });
+
   it('publishes an append of this process from memory, with no pass, and marks it published', async () => {
     const { store, relay, stream, schema, metrics } = await setup({ pollIntervalMs: 60_000 });
     const turns = countTurns(relay);
@@ -632,3 +659,30 @@ describe('OutboxRelay and EventStore (PostgreSQL + JetStream)', () => {
     expect({ orphans, outbox, events }).toEqual({ orphans: 0, outbox: 4, events: 4 });
   });
 });
+
+/** `target` with some of its members replaced (the rest bound to it). */
+function overriding<T extends object>(target: T, members: Record<string, unknown>): T {
+  return new Proxy(target, {
+    get: (t, prop) => {
+      if (typeof prop === 'string' && prop in members) return members[prop];
+      const value = Reflect.get(t, prop, t);
+      return typeof value === 'function' ? value.bind(t) : value;
+    },
+  });
+}
+
+/** An async iterable of connection statuses the test pushes. */
+function statusFeed() {
+  const queued: Status[] = [];
+  const waiting: ((r: IteratorResult<Status>) => void)[] = [];
+  return {
+    push(status: Status) {
+      const next = waiting.shift();
+      if (next) next({ value: status, done: false });
+      else queued.push(status);
+    },
+    [Symbol.asyncIterator]: (): AsyncIterator<Status> => ({
+      next: () => (queued.length ? Promise.resolve({ value: queued.shift()!, done: false }) : new Promise((resolve) => waiting.push(resolve))),
+    }),
+  };
+}

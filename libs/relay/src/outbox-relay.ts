@@ -71,6 +71,10 @@ export class OutboxRelay {
   /** When the oldest of `unmarked` was published: its mark goes alone once it has waited MARK_DELAY_MS. */
   private unmarkedSince = 0;
   private compactedAt = 0;
+  /** The publishes waiting for their PubAck, by how to fail each (see watchConnection). */
+  private readonly awaitingAck = new Set<(err: Error) => void>();
+  /** Ends the wait after a failure early: the broker connection is back (see watchConnection). */
+  private brokerBack?: () => void;
   private readonly passSql: string;
   private readonly markSql: string;
 
@@ -130,7 +134,29 @@ export class OutboxRelay {
       return true;
     });
     await this.listener.start();
+    this.watchConnection();
     this.loop = this.run();
+  }
+
+  /**
+   * A publish whose connection to the broker drops before its PubAck will never get one (the
+   * server that would have answered is gone, or has forgotten the request): fail it at once
+   * instead of after its 10 s timeout, so the pass is retried as soon as the client has
+   * reconnected. Whatever the broker did store is dropped as a duplicate by its Nats-Msg-Id.
+   */
+  private watchConnection(): void {
+    void (async () => {
+      for await (const status of this.broker.nc.status()) {
+        if (!this.running) break;
+        if (status.type !== 'disconnect' && status.type !== 'reconnect') continue;
+        const lost = new Error(status.type === 'disconnect'
+          ? `the connection to the broker (${status.server}) dropped before the PubAck`
+          : `published while the connection to the broker (${status.server}) was down`);
+        for (const fail of this.awaitingAck) fail(lost);
+        this.awaitingAck.clear();
+        if (status.type === 'reconnect') this.brokerBack?.();
+      }
+    })().catch((err) => this.logger.event('warn', 'watching the broker connection failed', { error: (err as Error).message }));
   }
 
   async stop(): Promise<void> {
@@ -175,7 +201,12 @@ export class OutboxRelay {
     const span = event.traceparent ? startSpan(`publish ${event.type}`, SpanKind.PRODUCER, event.traceparent, { 'messaging.system': 'nats', 'messaging.destination.name': subject, 'ripple.event.id': event.id }) : undefined;
     // A copy: an event from memory is also the appender's.
     const e = span ? { ...event, traceparent: traceparentOf(span) } : event;
-    const ack = this.broker.js.publish(subject, JSON.stringify(e), { msgID: e.id, timeout: 10_000 });
+    const ack = new Promise<PubAck>((resolve, reject) => {
+      this.awaitingAck.add(reject);
+      this.broker.js.publish(subject, JSON.stringify(e), { msgID: e.id, timeout: 10_000 })
+        .then(resolve, reject)
+        .finally(() => this.awaitingAck.delete(reject));
+    });
     return span ? ack.then((a) => (endSpan(span), a), (err) => (endSpan(span, err), Promise.reject(err))) : ack;
   }
 
@@ -254,7 +285,7 @@ export class OutboxRelay {
         const delay = Math.min(100 * 2 ** failures, 10_000);
         this.logger.event('warn', 'outbox relay failed; retrying', { error: (err as Error).message, retryInMs: delay });
         if (isNoStream(err) || isNotFound(err)) await this.checkStream();
-        await this.standby(delay);
+        await this.standby(delay, true);
       }
     }
     // Left unmarked (PostgreSQL down, say), they are published again and dropped as duplicates.
@@ -274,14 +305,19 @@ export class OutboxRelay {
   }
 
   /** Waits `ms` whatever commits meanwhile (a standby: they are the leader's work; after a failure: the back-off), unless stopped. */
-  private standby(ms: number): Promise<void> {
+  /** Waits `ms`, or until stopped, or (`untilBrokerBack`) until the broker connection is back. */
+  private standby(ms: number, untilBrokerBack = false): Promise<void> {
     return new Promise((resolve) => {
-      const t = setTimeout(resolve, ms);
-      this.wake = () => {
-        if (this.running) return;
+      const done = () => {
         clearTimeout(t);
+        this.brokerBack = undefined;
         resolve();
       };
+      const t = setTimeout(done, ms);
+      this.wake = () => {
+        if (!this.running) done();
+      };
+      if (untilBrokerBack) this.brokerBack = done;
     });
   }
 
