@@ -304,8 +304,10 @@ export class OutboxRelay {
     return true;
   }
 
-  /** Waits `ms` whatever commits meanwhile (a standby: they are the leader's work; after a failure: the back-off), unless stopped. */
-  /** Waits `ms`, or until stopped, or (`untilBrokerBack`) until the broker connection is back. */
+  /**
+   * Waits `ms` whatever commits meanwhile (a standby: they are the leader's work; after a failure:
+   * the back-off), unless stopped, or (`untilBrokerBack`) until the broker connection is back.
+   */
   private standby(ms: number, untilBrokerBack = false): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
