@@ -68,6 +68,8 @@ export class OutboxRelay {
   private readonly guard: StreamGuard;
   /** Published (PubAck'd) but not yet marked: the next pass marks them, or markPublished(). */
   private unmarked: Published[] = [];
+  /** Taken out of `unmarked` by a mark in flight (see backlog). */
+  private marking: Published[] = [];
   /** When the oldest of `unmarked` was published: its mark goes alone once it has waited MARK_DELAY_MS. */
   private unmarkedSince = 0;
   private compactedAt = 0;
@@ -221,11 +223,14 @@ export class OutboxRelay {
     if (this.unmarked.length === 0) return;
     const marks = this.unmarked;
     this.unmarked = [];
+    this.marking = marks;
     try {
       await queryWithoutFlush(this.dataSource, this.markSql, [marks.map((m) => m.position), marks.map((m) => m.xmin)]);
     } catch (err) {
       this.unmarked = [...marks, ...this.unmarked];
       throw err;
+    } finally {
+      this.marking = [];
     }
   }
 
@@ -243,9 +248,13 @@ export class OutboxRelay {
   }
 
   async backlog(): Promise<number> {
-    const [{ n }] = await this.dataSource.query(`SELECT count(*)::int AS n FROM ${this.outbox}`);
-    // Published but not marked yet is not backlog.
-    return Math.max(0, n - this.unmarked.length);
+    // Published but not marked yet is not backlog, nor is a row whose mark is in flight (still
+    // there if the count's snapshot predates the mark's commit, gone if not): left out by row version.
+    const published = [...this.unmarked, ...this.marking];
+    const [{ n }] = await this.dataSource.query(
+      `SELECT count(*)::int AS n FROM ${this.outbox} o WHERE (o.position, o.xmin::text) NOT IN (SELECT * FROM unnest($1::bigint[], $2::text[]))`,
+      [published.map((m) => m.position), published.map((m) => m.xmin)]);
+    return n;
   }
 
   private async run(): Promise<void> {
