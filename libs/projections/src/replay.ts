@@ -96,7 +96,7 @@ export async function replayProjection(dataSource: DataSource, broker: Broker, p
   }));
   // An attempt whose lock was not granted in time rolled its catch-up back with it: the next one starts where the bulk load ended.
   const caughtUpFrom = lastSeq;
-  lastSeq = await withBoundedLockWait(dataSource, `${projection.name}: ${opts.schema}`, opts.lockTimeoutMs, async () => undefined, async (tx) => {
+  lastSeq = await withBoundedLockWait(dataSource, { what: `${projection.name}: ${opts.schema}`, lockTimeoutMs: opts.lockTimeoutMs }, async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [projectionLockKey(opts.schema, projection.name)]);
     const end = (await broker.jsm.streams.info(stream)).state.last_seq;
     const upTo = await applyRange((write) => write(tx), broker, projection, opts, caughtUpFrom, end, (n) => report('catching-up', n, end));

@@ -223,7 +223,7 @@ async function rebuild<S>(dataSource: DataSource, model: StoredReadModel<S>, opt
   // deadlock with the swap's DROP, and PostgreSQL would end one of the two: writers write first.)
   // A lock not granted within lockTimeoutMs (a long transaction holds the table) is given up,
   // so the writers queued behind it go on; then another catch-up and another attempt.
-  await withBoundedLockWait(dataSource, `${model.name}: ${live}`, opts.lockTimeoutMs, () => catchUp(dataSource, false), async (tx) => {
+  await withBoundedLockWait(dataSource, { what: `${model.name}: ${live}`, lockTimeoutMs: opts.lockTimeoutMs, before: () => catchUp(dataSource, false) }, async (tx) => {
     await tx.query(`LOCK TABLE ${live} IN EXCLUSIVE MODE`);
     await catchUp(tx, true);
     await swapInShadows(tx, opts.schema, [{ live, shadow, name: model.table }]);

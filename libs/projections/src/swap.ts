@@ -68,20 +68,28 @@ const LOCK_ATTEMPTS = 30;
 /** PostgreSQL's lock_not_available: lock_timeout ran out. */
 const LOCK_NOT_AVAILABLE = '55P03';
 
+/** How `withBoundedLockWait` runs its attempts. */
+export interface BoundedLockWait {
+  /** Names the table in the error thrown once every attempt failed. */
+  what: string;
+  /** How long each lock may wait (default 2 s); a failed attempt waits as long again before the next. */
+  lockTimeoutMs?: number;
+  /** Runs before each attempt, outside its transaction (a rebuild catches up here). */
+  before?: () => Promise<void>;
+}
+
 /**
  * Runs `locked` in a transaction in which each lock waits at most `lockTimeoutMs`. A lock not
  * granted in time rolls the transaction back; after as long again, `before` and the transaction
  * run once more, up to LOCK_ATTEMPTS times. For the end of a blue/green rebuild: the writers of
  * a table (and, at the swap's DROP, its readers) queue behind a lock that waits, so while a long
  * transaction holds the live table they would all wait with it, each holding a connection of its
- * app's pool; this lets them through between attempts. `what` names the table in the error.
+ * app's pool; this lets them through between attempts.
  */
-export async function withBoundedLockWait<T>(
-  dataSource: DataSource, what: string, lockTimeoutMs: number | undefined, before: () => Promise<void>, locked: (tx: EntityManager) => Promise<T>,
-): Promise<T> {
+export async function withBoundedLockWait<T>(dataSource: DataSource, { what, lockTimeoutMs, before }: BoundedLockWait, locked: (tx: EntityManager) => Promise<T>): Promise<T> {
   const timeout = Math.max(1, Math.round(lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS));
   for (let attempt = 1; ; attempt++) {
-    await before();
+    await before?.();
     try {
       return await dataSource.transaction(async (tx) => {
         await tx.query(`SET LOCAL lock_timeout = ${timeout}`);

@@ -402,6 +402,17 @@ describe('OutboxRelay and EventStore (PostgreSQL + JetStream)', () => {
     expectExactlyOnce(await streamMessages(stream), [e]);
   });
 
+  it('stops watching the broker connection when it stops', async () => {
+    // A relay started and stopped on a connection that outlives it leaves no status listener behind.
+    const listeners = () => (broker.nc as unknown as { protocol: { listeners: unknown[] } }).protocol.listeners.length;
+    const before = listeners();
+    const { relay } = await setup();
+    await relay.start();
+    expect(listeners()).toBe(before + 1);
+    await relay.stop();
+    expect(listeners()).toBe(before);
+  });
+
   it('publishes an append of this process from memory, with no pass, and marks it published', async () => {
     const { store, relay, stream, schema, metrics } = await setup({ pollIntervalMs: 60_000 });
     const turns = countTurns(relay);

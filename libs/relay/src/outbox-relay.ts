@@ -65,6 +65,7 @@ export class OutboxRelay {
   private direct: Appended[] = [];
   private loop?: Promise<void>;
   private unwakeLocally?: () => void;
+  private unwatchConnection?: () => void;
   private readonly guard: StreamGuard;
   /** Published (PubAck'd) but not yet marked: the next pass marks them, or markPublished(). */
   private unmarked: Published[] = [];
@@ -147,9 +148,11 @@ export class OutboxRelay {
    * reconnected. Whatever the broker did store is dropped as a duplicate by its Nats-Msg-Id.
    */
   private watchConnection(): void {
+    const statuses = this.broker.nc.status();
+    // nats-core's status iterator can be stopped (QueuedIterator), which ends the loop and drops its listener.
+    this.unwatchConnection = () => (statuses as { stop?: () => void }).stop?.();
     void (async () => {
-      for await (const status of this.broker.nc.status()) {
-        if (!this.running) break;
+      for await (const status of statuses) {
         if (status.type !== 'disconnect' && status.type !== 'reconnect') continue;
         const lost = new Error(status.type === 'disconnect'
           ? `the connection to the broker (${status.server}) dropped before the PubAck`
@@ -163,6 +166,7 @@ export class OutboxRelay {
 
   async stop(): Promise<void> {
     this.unwakeLocally?.();
+    this.unwatchConnection?.();
     this.running = false;
     this.wake?.();
     await this.loop;
