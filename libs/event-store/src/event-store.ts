@@ -3,6 +3,7 @@ import { activeTraceparent } from '@ripple/observability';
 import { currentSchemaVersion, uuidv7, type CausationContext, type DomainEvent, type EventEnvelope } from '@ripple/contracts';
 import { StreamVersionConflictError } from './errors';
 import { notifyAfterCommit } from './notify-after-commit';
+import { queryGrouped } from './grouped';
 import { queryPrepared } from './prepared';
 import { outboxChannel, quoteIdent } from './schema';
 
@@ -176,7 +177,9 @@ export class EventStore {
       return `w${i} AS (${w.sql.replace(/\$\?(\d+)/g, (_, n: string) => `$${offset + Number(n)}`)})`;
     });
     try {
-      const [outbox] = await queryPrepared<AppendedOutbox>(db, `WITH ins AS (${insert.sql} RETURNING position)${ctes.map((c) => `, ${c}`).join('')}, ${this.waitingSql} SELECT ${this.outboxColumns} FROM ins`, params);
+      const text = `WITH ins AS (${insert.sql} RETURNING position)${ctes.map((c) => `, ${c}`).join('')}, ${this.waitingSql} SELECT ${this.outboxColumns} FROM ins`;
+      // Alone, the statement is its own transaction: concurrent ones of this process share a round trip and a commit.
+      const [outbox] = isDataSource(db) ? await queryGrouped<AppendedOutbox>(db, text, params) : await queryPrepared<AppendedOutbox>(db, text, params);
       notifyAfterCommit(db, outboxChannel(this.schema), String(envelopes.length), { events: envelopes, outbox } satisfies Appended);
       return { events: envelopes };
     } catch (err) {
@@ -291,3 +294,5 @@ export class EventStore {
 }
 
 export type { EventRow };
+
+const isDataSource = (db: EntityManager | DataSource): db is DataSource => 'manager' in db;

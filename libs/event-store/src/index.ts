@@ -8,3 +8,4 @@ export * from './listener';
 export * from './lease-key';
 export * from './leader-lease';
 export * from './pipeline';
+export * from './grouped';

@@ -20,9 +20,10 @@ import { userFromRow, userRowWrite, usersReadModel } from './users.read-model';
 let db: TestDatabase;
 let app: INestMicroservice;
 let rt: { dataSource: DataSource; eventStore: EventStore; broker: Broker };
-// Two repositories stand for two instances of the service.
+// Two repositories stand for two instances of the service, each with its own pool.
 let a: UserRepository;
 let b: UserRepository;
+let other: DataSource;
 /** Connections of their own for transactions the tests hold open. */
 let side: DataSource;
 const ctx = { correlationId: 'spec', causationId: 'spec', actor: 'spec' };
@@ -34,13 +35,16 @@ beforeAll(async () => {
   app = await createServiceContext(ProfilesModule);
   rt = { dataSource: app.get(DataSource), eventStore: app.get(EventStore), broker: app.get<Broker>(BROKER) };
   a = new UserRepository(rt.dataSource, rt.eventStore);
-  b = new UserRepository(rt.dataSource, rt.eventStore);
+  other = new DataSource({ type: 'postgres', url: db.url, extra: { max: 4 } });
+  await other.initialize();
+  b = new UserRepository(other, rt.eventStore);
   side = new DataSource({ type: 'postgres', url: db.url, extra: { max: 4 } });
   await side.initialize();
 }, 60_000);
 
 afterAll(async () => {
   if (side?.isInitialized) await side.destroy();
+  if (other?.isInitialized) await other.destroy();
   if (app) {
     await deleteNamespaceStreams(rt.broker.jsm, namespace).catch(() => undefined);
     await app.close();
