@@ -4,7 +4,7 @@ import { currentSchemaVersion, uuidv7, type CausationContext, type DomainEvent, 
 import { StreamVersionConflictError } from './errors';
 import { notifyAfterCommit } from './notify-after-commit';
 import { queryGrouped } from './grouped';
-import { queryPrepared } from './prepared';
+import { isDataSource, queryPrepared } from './prepared';
 import { outboxChannel, quoteIdent } from './schema';
 
 /** A transaction, or the pool for a single statement. */
@@ -162,6 +162,8 @@ export class EventStore {
    * (data-modifying CTEs, which run whether or not they are read): atomic without a
    * transaction, one round trip; the relay is woken once it is committed. `writes`
    * are SQL statements that may use `$?1`, `$?2`, … for their own `params`.
+   * Given the pool, the statement shares its round trip and its commit with the
+   * appends of this process that queue meanwhile (`queryGrouped`).
    * Given as a function, they are made from the very envelopes appended (a read model
    * folded from them, timestamps included). A concurrent append at the same version
    * fails the whole statement with StreamVersionConflictError, and nothing is written;
@@ -294,5 +296,3 @@ export class EventStore {
 }
 
 export type { EventRow };
-
-const isDataSource = (db: EntityManager | DataSource): db is DataSource => 'manager' in db;

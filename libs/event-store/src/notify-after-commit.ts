@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager, EntitySubscriberInterface, QueryRunner } from 'typeorm';
+import { isDataSource } from './prepared';
 import { quoteIdent } from './schema';
 
 const PENDING = 'rippleNotifyAfterCommit';
@@ -62,7 +63,6 @@ interface Pending {
   local: unknown[];
 }
 
-const isDataSource = (db: EntityManager | DataSource): db is DataSource => 'manager' in db;
 
 /** Sends what a transaction asked for once its outermost COMMIT is done; drops it on rollback. */
 class AfterCommit implements EntitySubscriberInterface {

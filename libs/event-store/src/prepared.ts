@@ -15,7 +15,8 @@ export const statementName = (text: string, prefix = 'ripple_'): string => {
   return name;
 };
 
-const isDataSource = (db: EntityManager | DataSource): db is DataSource => 'manager' in db;
+/** True for the pool, false for a transaction's EntityManager. */
+export const isDataSource = (db: EntityManager | DataSource): db is DataSource => 'manager' in db;
 
 /**
  * Runs `text` as a named prepared statement, in `db`'s transaction if it has one:
