@@ -1,6 +1,5 @@
-import type { ClientBase } from 'pg';
 import { QueryFailedError, type DataSource } from 'typeorm';
-import { queryPipelined, type PipelinedStatement } from './pipeline';
+import { queryPipelinedOnPool, type PipelinedStatement } from './pipeline';
 
 interface Waiting {
   statement: PipelinedStatement;
@@ -52,35 +51,27 @@ async function drain(dataSource: DataSource, line: { waiting: Waiting[]; running
 async function runGroup(dataSource: DataSource, group: Waiting[]): Promise<void> {
   let results: Record<string, unknown>[][];
   try {
-    results = await pipelined(dataSource, group.map((w) => w.statement));
+    results = await queryPipelinedOnPool(dataSource, group.map((w) => w.statement));
   } catch (err) {
     if (group.length > 1 && rolledBack(err)) {
-      for (const w of group) {
-        try {
-          w.resolve((await pipelined(dataSource, [w.statement]))[0]);
-        } catch (alone) {
-          w.reject(failed(w.statement, alone));
-        }
-      }
-      return;
+      for (const w of group) await runAlone(dataSource, w);
+    } else {
+      for (const w of group) w.reject(failed(w.statement, err));
     }
-    for (const w of group) w.reject(failed(w.statement, err));
     return;
   }
   group.forEach((w, i) => w.resolve(results[i]));
 }
 
-async function pipelined(dataSource: DataSource, statements: PipelinedStatement[]): Promise<Record<string, unknown>[][]> {
-  const qr = dataSource.createQueryRunner();
+async function runAlone(dataSource: DataSource, w: Waiting): Promise<void> {
   try {
-    return await queryPipelined((await qr.connect()) as ClientBase, statements);
-  } finally {
-    await qr.release();
+    w.resolve((await queryPipelinedOnPool(dataSource, [w.statement]))[0]);
+  } catch (err) {
+    w.reject(failed(w.statement, err));
   }
 }
 
 /** The server refused a statement and the session goes on: the group's implicit transaction was rolled back at its Sync. */
 const rolledBack = (err: unknown) => (err as { severity?: string }).severity === 'ERROR';
 
-const failed = (statement: PipelinedStatement, err: unknown) =>
-  err instanceof QueryFailedError ? err : new QueryFailedError(statement.text, [...(statement.values ?? [])], err as Error);
+const failed = (statement: PipelinedStatement, err: unknown) => new QueryFailedError(statement.text, [...(statement.values ?? [])], err as Error);

@@ -121,15 +121,19 @@ const COMMIT_WITHOUT_FLUSH = "SELECT set_config('synchronous_commit', 'off', tru
  * TypeORM's QueryFailedError.
  */
 export async function queryWithoutFlush<T = Record<string, unknown>>(dataSource: DataSource, text: string, values: readonly unknown[]): Promise<T[]> {
+  try {
+    const [, rows] = await queryPipelinedOnPool(dataSource, [{ text: COMMIT_WITHOUT_FLUSH }, { text, values }]);
+    return rows as T[];
+  } catch (err) {
+    throw new QueryFailedError(text, [...values], err as Error);
+  }
+}
+
+/** `queryPipelined` on a connection borrowed from the pool and given back; without a BEGIN, the statements are one implicit transaction. */
+export async function queryPipelinedOnPool(dataSource: DataSource, statements: readonly PipelinedStatement[]): Promise<Record<string, unknown>[][]> {
   const qr = dataSource.createQueryRunner();
   try {
-    const client = (await qr.connect()) as ClientBase;
-    try {
-      const [, rows] = await queryPipelined(client, [{ text: COMMIT_WITHOUT_FLUSH }, { text, values }]);
-      return rows as T[];
-    } catch (err) {
-      throw new QueryFailedError(text, [...values], err as Error);
-    }
+    return await queryPipelined((await qr.connect()) as ClientBase, statements);
   } finally {
     await qr.release();
   }

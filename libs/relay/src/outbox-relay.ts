@@ -209,9 +209,10 @@ export class OutboxRelay {
     const e = span ? { ...event, traceparent: traceparentOf(span) } : event;
     const ack = new Promise<PubAck>((resolve, reject) => {
       this.awaitingAck.add(reject);
-      this.broker.js.publish(subject, JSON.stringify(e), { msgID: e.id, timeout: 10_000 })
-        .then(resolve, reject)
-        .finally(() => this.awaitingAck.delete(reject));
+      this.broker.js.publish(subject, JSON.stringify(e), { msgID: e.id, timeout: 10_000 }).then(
+        (a) => (this.awaitingAck.delete(reject), resolve(a)),
+        (err) => (this.awaitingAck.delete(reject), reject(err)),
+      );
     });
     return span ? ack.then((a) => (endSpan(span), a), (err) => (endSpan(span, err), Promise.reject(err))) : ack;
   }
