@@ -16,6 +16,12 @@
  *
  * Run after `npm run build`: RATE=50 SECONDS=20 OWNERS=20 node test/bench/per-process-cost.js
  * NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof/{app}" adds the apps' CPU profiles.
+ *
+ * Given a PostgreSQL that loads pg_stat_statements, it also prints the statements
+ * of the window per update. A private one on port 5439, for instance:
+ *   su postgres -c "/usr/lib/postgresql/15/bin/initdb -D /tmp/pgx -A trust -U postgres"
+ *   su postgres -c "/usr/lib/postgresql/15/bin/pg_ctl -D /tmp/pgx -l /tmp/pgx.log -o '-p 5439 -k /tmp -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all -c max_connections=200' start"
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5439/postgres RATE=100 node test/bench/per-process-cost.js
  */
 const { execFileSync } = require('node:child_process');
 const { readFileSync, readdirSync } = require('node:fs');
@@ -67,6 +73,36 @@ async function groups(ripple, db) {
   return out;
 }
 
+/**
+ * Where the database server has pg_stat_statements loaded (shared_preload_libraries: not
+ * so on this machine's shared PostgreSQL; see the header for a private one that has it),
+ * its counts are reset here, at the measured window's start. False where it is not loaded.
+ */
+async function resetStatements(db) {
+  try {
+    await db.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    await db.query('SELECT pg_stat_statements_reset()');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The window's statements (every role, this database): calls per update and mean time, most called first. */
+async function printStatements(db, updates) {
+  const { rows } = await db.query(
+    `SELECT s.calls, s.total_exec_time, s.query FROM pg_stat_statements s
+     WHERE s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND s.query NOT LIKE '%pg_stat_statements%' ORDER BY s.calls DESC`,
+  );
+  const calls = rows.reduce((n, r) => n + Number(r.calls), 0);
+  console.log(`\nstatements per update (pg_stat_statements, every role): ${(calls / updates).toFixed(1)}`);
+  console.log(`${'calls'.padStart(7)} ${'ms each'.padStart(8)}  statement`);
+  for (const r of rows) {
+    if (Number(r.calls) / updates < 0.02) continue;
+    console.log(`${(Number(r.calls) / updates).toFixed(2).padStart(7)} ${(r.total_exec_time / Number(r.calls)).toFixed(3).padStart(8)}  ${r.query.replace(/\s+/g, ' ').slice(0, 150)}`);
+  }
+}
+
 (async () => {
   const ripple = await startBenchRipple(process.env.NATS_URL ?? 'nats://127.0.0.1:4222', {}, (process.env.NODE_ARGS ?? '').split(' ').filter(Boolean));
   const db = new Client({ connectionString: ripple.db.url });
@@ -85,6 +121,7 @@ async function groups(ripple, db) {
     await new Promise((r) => setTimeout(r, 2000));
     const measured = await groups(ripple, db);
     const before = new Map([...measured].map(([k, pids]) => [k, pids.map(sample)]));
+    const statements = await resetStatements(db);
     delivered = 0;
     const load = await openLoop(RATE, SECONDS, put('m'));
     await new Promise((r) => setTimeout(r, 1500));
@@ -115,6 +152,7 @@ async function groups(ripple, db) {
       console.log(`${r.name.padEnd(40)} ${String(r.processes).padStart(3)} ${r.cpuMs.toFixed(2).padStart(8)} ${r.waitMs.toFixed(2).padStart(9)} ${r.wakes.toFixed(1).padStart(9)} ${r.writes.toFixed(1).padStart(7)} ${r.reads.toFixed(1).padStart(7)}`);
     }
     console.log(`${'all'.padEnd(40)} ${''.padStart(3)} ${total.cpuMs.toFixed(2).padStart(8)} ${total.waitMs.toFixed(2).padStart(9)} ${total.wakes.toFixed(1).padStart(9)}`);
+    if (statements) await printStatements(db, load.sent);
   } finally {
     for (const close of closers) close();
     await db.end();

@@ -1,5 +1,5 @@
 import type { FeedReader, FeedRow } from './feed-reader';
-import { FeedTail } from './feed-tail';
+import { FeedTail, GAP_WAIT_MS } from './feed-tail';
 
 const row = (position: number): FeedRow =>
   ({ position, eventId: `e${position}`, changeType: 'user', tableName: 'users', recordId: 'r', aggregateVersion: 1, eventType: 'X', operation: 'UPDATE', data: {}, occurredAt: '', recordedAt: new Date() });
@@ -97,34 +97,104 @@ describe('FeedTail', () => {
     expect(reads).toBe(3);
   });
 
-  it('takes rows its instance committed without a read when they follow its head, and reads otherwise', async () => {
+  /** A tail over `committed` changes, with the reads it makes counted and the rows it takes recorded in order. */
+  function offering() {
     const committed = { n: 0 };
-    let reads = 0;
+    const counts = { reads: 0, gaps: 0 };
     const reader = fakeReader(committed);
     const readAll = reader.readAll.bind(reader);
-    reader.readAll = async (after: number, limit: number) => (reads++, readAll(after, limit));
-    const tail = new FeedTail(reader, 100, 10);
+    reader.readAll = async (after: number, limit: number) => (counts.reads++, readAll(after, limit));
+    const taken: number[] = [];
+    const tail = new FeedTail(reader, 100, 10, (r) => taken.push(r.position));
+    tail.onGap(() => {
+      counts.gaps++;
+      void tail.advance();
+    });
     const written = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => ({ row: row(from + i), audience: [`u${(from + i) % 2}`] }));
+    return { committed, counts, tail, taken, written };
+  }
+
+  it('takes rows its instance committed without a read when they follow its head', async () => {
+    const { committed, counts, tail, taken, written } = offering();
     // Before its first read the tail knows no head: it must read.
     expect(tail.offer(written(1, 1), 0)).toBe(false);
     await tail.advance();
-    reads = 0;
+    counts.reads = 0;
     committed.n = 3;
     expect(tail.offer(written(1, 3), 0)).toBe(true);
     expect(tail.position).toBe(3);
     expect(tail.slice('u1', false, 0)!.rows.map((r) => r.position)).toEqual([1, 3]);
-    // Another instance wrote 4 and 5: rows after them do not follow this head.
-    committed.n = 7;
-    expect(tail.offer(written(6, 7), 5)).toBe(false);
-    expect(tail.position).toBe(3);
+    expect(taken).toEqual([1, 2, 3]);
+    expect(counts.reads).toBe(0);
+  });
+
+  it('holds rows offered before the rows ahead of them, and takes both, in order, without a read', async () => {
+    const { committed, counts, tail, taken, written } = offering();
     await tail.advance();
-    expect(tail.slice('admin', true, 3)!.rows.map((r) => r.position)).toEqual([4, 5, 6, 7]);
-    // While a read is under way its rows may overlap the offered ones: refused.
-    committed.n = 9;
+    counts.reads = 0;
+    committed.n = 7;
+    // Two commits whose answers came in the reverse order of their commits.
+    expect(tail.offer(written(6, 7), 5)).toBe(true);
+    expect(tail.position).toBe(0);
+    expect(tail.offer(written(4, 5), 3)).toBe(true);
+    expect(tail.position).toBe(0);
+    expect(tail.offer(written(1, 3), 0)).toBe(true);
+    expect(tail.position).toBe(7);
+    expect(taken).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    await new Promise((resolve) => setTimeout(resolve, GAP_WAIT_MS + 10));
+    expect(counts).toEqual({ reads: 0, gaps: 0 });
+  });
+
+  it('reads when rows stay ahead of its head (another instance wrote in between) for GAP_WAIT_MS', async () => {
+    const { committed, counts, tail, taken, written } = offering();
+    await tail.advance();
+    counts.reads = 0;
+    committed.n = 7;
+    // Another instance wrote 1 to 5.
+    expect(tail.offer(written(6, 7), 5)).toBe(true);
+    expect(tail.position).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, GAP_WAIT_MS + 10));
+    expect(counts).toEqual({ reads: 1, gaps: 1 });
+    expect(tail.position).toBe(7);
+    expect(taken).toEqual([1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it('takes rows offered during a read after it: those it brought once, the rest without another read', async () => {
+    const { committed, counts, tail, taken, written } = offering();
+    await tail.advance();
+    counts.reads = 0;
+    committed.n = 3;
     const reading = tail.advance();
-    expect(tail.offer(written(8, 9), 7)).toBe(false);
+    // Committed before the read's snapshot: it brings them.
+    expect(tail.offer(written(1, 3), 0)).toBe(true);
+    // Committed after it: taken once it ends.
+    expect(tail.offer(written(4, 5), 3)).toBe(true);
     await reading;
-    expect(tail.slice('admin', true, 0)!.rows.map((r) => r.position)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    expect(reads).toBe(2);
+    expect(tail.position).toBe(5);
+    expect(taken).toEqual([1, 2, 3, 4, 5]);
+    // Rows a read already brought, offered late.
+    expect(tail.offer(written(4, 5), 3)).toBe(true);
+    expect(taken).toEqual([1, 2, 3, 4, 5]);
+    await new Promise((resolve) => setTimeout(resolve, GAP_WAIT_MS + 10));
+    expect(counts).toEqual({ reads: 1, gaps: 0 });
+  });
+
+  it('forgets what it held when a read fails: the next read brings it', async () => {
+    const { committed, counts, tail, taken, written } = offering();
+    await tail.advance();
+    const reader = (tail as unknown as { reader: FeedReader }).reader;
+    const readAll = reader.readAll;
+    reader.readAll = async () => {
+      throw new Error('database unreachable');
+    };
+    const reading = tail.advance();
+    expect(tail.offer(written(3, 3), 2)).toBe(true);
+    await expect(reading).rejects.toThrow('database unreachable');
+    reader.readAll = readAll;
+    await new Promise((resolve) => setTimeout(resolve, GAP_WAIT_MS + 10));
+    expect(counts.gaps).toBe(0);
+    committed.n = 3;
+    await tail.advance();
+    expect(taken).toEqual([1, 2, 3]);
   });
 });

@@ -1,5 +1,12 @@
 import type { FeedReader, FeedRow } from './feed-reader';
 
+type Offered = readonly { row: FeedRow; audience: readonly string[] }[];
+
+/** How long rows offered ahead of the head wait for the rows before them before the tail reads. */
+export const GAP_WAIT_MS = 20;
+/** Offers held at most: beyond, they are dropped and the gap's read brings them. */
+const HELD_MAX = 1000;
+
 interface TailRow {
   row: FeedRow;
   audience: ReadonlySet<string>;
@@ -33,6 +40,14 @@ export class FeedTail {
   private queued?: Promise<void>;
   /** Reads started and not finished. */
   private reading = 0;
+  /**
+   * Offers that could not be taken when they came, by `previous`: during a read, or ahead
+   * of the head (two commits of this instance answered out of order: the later one's rows
+   * wait for the earlier one's). Settled after every take and read.
+   */
+  private readonly held = new Map<number, Offered>();
+  private gapTimer?: NodeJS.Timeout;
+  private gap?: () => void;
 
   /** `observe` sees every change the tail reads, once, in order. */
   constructor(private readonly reader: FeedReader, private readonly capacity = 5000, private readonly pageSize = 1000, private readonly observe?: (row: FeedRow) => void) {}
@@ -54,8 +69,12 @@ export class FeedTail {
       this.reading++;
       try {
         await this.readNew();
+      } catch (err) {
+        this.held.clear(); // the database has them: the next read brings them
+        throw err;
       } finally {
         this.reading--;
+        this.settle();
       }
     };
     this.queued = this.advancing = this.advancing.then(read, read);
@@ -63,15 +82,28 @@ export class FeedTail {
   }
 
   /**
-   * Rows this instance's feed writer just committed, taken as read when they
-   * follow what the tail holds (`previous` is its head: nothing committed in
-   * between) and no read is under way; otherwise false, and the tail must read.
-   * A commit then costs this instance no query at all.
+   * Rows this instance's feed writer just committed (`previous`: the feed's head
+   * before them), so that a commit costs this instance no query at all. True when
+   * the tail took them, or holds them already; false before its first read, when
+   * it must read. Rows that cannot be taken yet are held: during a read, until
+   * it ends (what it did not bring follows its head then); ahead of the head,
+   * until the rows before them are offered too. Commits of one instance take
+   * turns on the feed's lock, but their answers may reach it in either order.
+   * A gap still open after GAP_WAIT_MS (another instance wrote in between) is
+   * read (`onGap`).
    */
-  offer(rows: readonly { row: FeedRow; audience: readonly string[] }[], previous: number): boolean {
-    if (this.reading > 0 || this.queued || this.head < 0 || previous !== this.head) return false;
-    this.take(rows);
+  offer(rows: Offered, previous: number): boolean {
+    if (this.head < 0 || rows.length === 0) return false;
+    if (previous < this.head) return true; // a read brought them: a batch commits whole, so all of them
+    if (this.held.size >= HELD_MAX) this.held.clear(); // they are in the database: the gap's read brings them
+    this.held.set(previous, rows);
+    this.settle();
     return true;
+  }
+
+  /** Called when held rows wait on a gap longer than GAP_WAIT_MS: read (advance), then wake the sessions. */
+  onGap(read: () => void): void {
+    this.gap = read;
   }
 
   /**
@@ -121,8 +153,27 @@ export class FeedTail {
     }
   }
 
+  /** Takes the held rows that now follow the head, drops those a read brought, and watches the gap before the rest. */
+  private settle(): void {
+    if (this.reading > 0 || this.queued) return;
+    for (const [previous, rows] of this.held) if (previous < this.head) this.held.delete(previous);
+    for (let next = this.held.get(this.head); next; next = this.held.get(this.head)) {
+      this.held.delete(this.head);
+      this.take(next);
+    }
+    if (this.held.size === 0) {
+      clearTimeout(this.gapTimer);
+      this.gapTimer = undefined;
+    } else {
+      this.gapTimer ??= setTimeout(() => {
+        this.gapTimer = undefined;
+        if (this.held.size > 0) this.gap?.();
+      }, GAP_WAIT_MS).unref();
+    }
+  }
+
   /** Appends rows that follow the head, in order, and forgets the oldest beyond capacity. */
-  private take(rows: readonly { row: FeedRow; audience: readonly string[] }[]): void {
+  private take(rows: Offered): void {
     for (const { row, audience } of rows) {
       this.rows.push({ row, audience: new Set(audience) });
       this.observe?.(row);

@@ -94,6 +94,7 @@ describe('SyncHub wakes', () => {
       },
       pending: undefined as Promise<void> | undefined,
       changedSince: () => undefined,
+      onGap: () => undefined,
     };
     const hub = new SyncHub(10, tail as unknown as FeedTail);
     const frames: ChangeFrames[] = [];

@@ -40,7 +40,9 @@ export class SyncHub {
   private reading?: Promise<void>;
   private closing = false;
 
-  constructor(private readonly maxPerUser: number, private readonly tail?: FeedTail, private readonly logger?: JsonLogger) {}
+  constructor(private readonly maxPerUser: number, private readonly tail?: FeedTail, private readonly logger?: JsonLogger) {
+    tail?.onGap(this.wakeAll);
+  }
 
   /** Reserves a connection slot for the user; release it with `leave`. */
   admit(userId: string): void {
@@ -99,15 +101,16 @@ export class SyncHub {
 
   /**
    * Rows this instance's feed writer just committed: into the shared tail
-   * without a read when they follow what it holds, then every session takes
-   * its part. Otherwise (the tail was reading, or another instance wrote in
-   * between) the tail reads, as for any announcement.
+   * without a read, then every session takes its part once they follow what it
+   * holds (rows that come before an earlier commit's, or during a read, wait
+   * in the tail for it: FeedTail.offer). A tail that cannot take them reads, as
+   * for any announcement.
    */
   offer = (rows: readonly { row: FeedRow; audience: readonly string[] }[], previous: number): void => {
     if (!this.tail) return this.wakeMembers(undefined);
     const from = this.tail.position;
-    if (this.tail.offer(rows, previous)) this.wakeMembers(this.tail.changedSince(from));
-    else this.wakeAll();
+    if (!this.tail.offer(rows, previous)) return this.wakeAll();
+    if (this.tail.position > from) this.wakeMembers(this.tail.changedSince(from));
   };
 
   /** A commit announced by notification: nothing to do if the tail already holds it (`upTo`, when the announcement says). */
