@@ -114,6 +114,14 @@ describe('FeedTail', () => {
     return { committed, counts, tail, taken, written };
   }
 
+  /** The same, after its first read (an empty feed), with nothing counted yet. */
+  async function caughtUp() {
+    const t = offering();
+    await t.tail.advance();
+    t.counts.reads = 0;
+    return t;
+  }
+
   it('takes rows its instance committed without a read when they follow its head', async () => {
     const { committed, counts, tail, taken, written } = offering();
     // Before its first read the tail knows no head: it must read.
@@ -129,9 +137,7 @@ describe('FeedTail', () => {
   });
 
   it('holds rows offered before the rows ahead of them, and takes both, in order, without a read', async () => {
-    const { committed, counts, tail, taken, written } = offering();
-    await tail.advance();
-    counts.reads = 0;
+    const { committed, counts, tail, taken, written } = await caughtUp();
     committed.n = 7;
     // Two commits whose answers came in the reverse order of their commits.
     expect(tail.offer(written(6, 7), 5)).toBe(true);
@@ -146,9 +152,7 @@ describe('FeedTail', () => {
   });
 
   it('reads when rows stay ahead of its head (another instance wrote in between) for GAP_WAIT_MS', async () => {
-    const { committed, counts, tail, taken, written } = offering();
-    await tail.advance();
-    counts.reads = 0;
+    const { committed, counts, tail, taken, written } = await caughtUp();
     committed.n = 7;
     // Another instance wrote 1 to 5.
     expect(tail.offer(written(6, 7), 5)).toBe(true);
@@ -160,9 +164,7 @@ describe('FeedTail', () => {
   });
 
   it('takes rows offered during a read after it: those it brought once, the rest without another read', async () => {
-    const { committed, counts, tail, taken, written } = offering();
-    await tail.advance();
-    counts.reads = 0;
+    const { committed, counts, tail, taken, written } = await caughtUp();
     committed.n = 3;
     const reading = tail.advance();
     // Committed before the read's snapshot: it brings them.
@@ -180,8 +182,7 @@ describe('FeedTail', () => {
   });
 
   it('forgets what it held when a read fails: the next read brings it', async () => {
-    const { committed, counts, tail, taken, written } = offering();
-    await tail.advance();
+    const { committed, counts, tail, taken, written } = await caughtUp();
     const reader = (tail as unknown as { reader: FeedReader }).reader;
     const readAll = reader.readAll;
     reader.readAll = async () => {
