@@ -1,4 +1,4 @@
-import { CommitProbe, overlapsStall, STALL_MS } from '../support/commit-probe';
+import { CommitProbe, overlapsStall, STALL_MS, type CommitFloor } from '../support/commit-probe';
 import { openLoop } from '../support/load';
 import { ResourceSampler, type ProcessGroup, type ResourceUse } from '../support/resources';
 import { now, sleep, summarize, type Summary } from '../support/stats';
@@ -66,6 +66,17 @@ export interface CommitFloorResult {
   /** Updates whose path (scheduled → end to end) overlapped a stall; and end to end of the others. */
   overlapped: number;
   endToEndBesideStalls: Summary;
+  /** The host's memory monitor (kdamond) in the window, where the host runs one (see CommitFloor.monitorRuns). */
+  monitor?: HostMonitorResult;
+}
+
+export interface HostMonitorResult {
+  runs: number;
+  /** Its CPU per run. */
+  cpuMs: Summary;
+  /** Updates whose path overlapped one of its runs; and end to end of the others. */
+  overlapped: number;
+  endToEndBeside: Summary;
 }
 
 /** Milliseconds of CPU (and of waiting for a core) per update sent, summed over the system's processes. */
@@ -180,27 +191,33 @@ export async function runRates(opts: {
       shares,
       generatorLateMs: run.lateMs,
       ...(resources ? { resources } : {}),
-      ...(floor ? { commitFloor: besideStalls(floor.commits, floor.stalls, complete, last) } : {}),
+      ...(floor ? { commitFloor: besideStalls(floor, complete, last) } : {}),
     };
     results.push(result);
     const cost = perUpdate(result);
     const f = result.commitFloor;
-    opts.log(`  ${opts.tag} ${rate}/s: end-to-end p50 ${endToEnd.p50.toFixed(1)} p99 ${endToEnd.p99.toFixed(1)} max ${endToEnd.max.toFixed(1)} ms; errors ${run.errors}${run.errors ? ` ${JSON.stringify(run.errorKinds)}` : ''}, lost ${result.lost}${cost ? `; CPU ${cost.cpuMs.toFixed(2)} ms and run-queue wait ${cost.runQueueMs.toFixed(2)} ms per update` : ''}${f ? `; commit probe p99 ${f.commits.p99.toFixed(1)} max ${f.commits.max.toFixed(1)} ms, ${f.stalls} stalls > ${STALL_MS} ms overlapping ${f.overlapped} updates (p99 of the rest ${f.endToEndBesideStalls.p99.toFixed(1)} ms)` : ''}`);
+    opts.log(`  ${opts.tag} ${rate}/s: end-to-end p50 ${endToEnd.p50.toFixed(1)} p99 ${endToEnd.p99.toFixed(1)} max ${endToEnd.max.toFixed(1)} ms; errors ${run.errors}${run.errors ? ` ${JSON.stringify(run.errorKinds)}` : ''}, lost ${result.lost}${cost ? `; CPU ${cost.cpuMs.toFixed(2)} ms and run-queue wait ${cost.runQueueMs.toFixed(2)} ms per update` : ''}${f ? `; commit probe p99 ${f.commits.p99.toFixed(1)} max ${f.commits.max.toFixed(1)} ms, ${f.stalls} stalls > ${STALL_MS} ms overlapping ${f.overlapped} updates (p99 of the rest ${f.endToEndBesideStalls.p99.toFixed(1)} ms)` : ''}${f?.monitor ? `; kdamond ran ${f.monitor.runs} times, ${f.monitor.cpuMs.p50.toFixed(1)} ms each (p50), beside ${f.monitor.overlapped} updates (p99 of the rest ${f.monitor.endToEndBeside.p99.toFixed(1)} ms)` : ''}`);
     for (const m of markers) opts.tracker.samples.delete(m);
     await sleep(1500);
   }
   return results;
 }
 
-/** The probe's figures, and end to end of the updates whose path no commit stall overlapped. */
-function besideStalls(commits: Summary, stalls: [number, number][], complete: Sample[], last: keyof Sample): CommitFloorResult {
-  const clear = complete.filter((s) => !overlapsStall(s.scheduled, s[last]!, stalls));
+/** The probe's figures, and end to end of the updates whose path no commit stall (and, apart, no run of the host's monitor) overlapped. */
+function besideStalls({ commits, stalls, monitorRuns }: CommitFloor, complete: Sample[], last: keyof Sample): CommitFloorResult {
+  const beside = (intervals: readonly (readonly number[])[]) => complete.filter((s) => !overlapsStall(s.scheduled, s[last]!, intervals));
+  const endToEnd = (samples: Sample[]) => summarize(samples.map((s) => s[last]! - s.scheduled));
+  const clear = beside(stalls);
+  const clearOfMonitor = beside(monitorRuns);
   return {
     commits,
     stalls: stalls.length,
     longestStallMs: stalls.reduce((m, [a, b]) => Math.max(m, b - a), 0),
     overlapped: complete.length - clear.length,
-    endToEndBesideStalls: summarize(clear.map((s) => s[last]! - s.scheduled)),
+    endToEndBesideStalls: endToEnd(clear),
+    ...(monitorRuns.length > 0
+      ? { monitor: { runs: monitorRuns.length, cpuMs: summarize(monitorRuns.map(([, , ms]) => ms)), overlapped: complete.length - clearOfMonitor.length, endToEndBeside: endToEnd(clearOfMonitor) } }
+      : {}),
   };
 }
 

@@ -14,6 +14,11 @@ export interface CommitFloor {
   commits: Summary;
   /** Probe commits slower than STALL_MS, as [start, end] on the bench's clock (performance.now of the measuring process). */
   stalls: [number, number][];
+  /**
+   * The runs of the host's memory monitor (kdamond) in the window, as [start, end, CPU ms] on the
+   * bench's clock; empty where the host runs none. Each takes a core while it runs.
+   */
+  monitorRuns: [number, number, number][];
 }
 
 /**
@@ -26,7 +31,8 @@ export interface CommitFloor {
  * update whose path held a commit then is late by as much. The probe says when
  * that happened; the system's own figures are reported unchanged beside it. Its
  * PostgreSQL backend is left out of the system's CPU (measuringPids); the disk and
- * the WAL it shares with the system, as any client would.
+ * the WAL it shares with the system, as any client would. The same process also
+ * notes when the host's memory monitor ran (kdamond: see commit-probe-process.ts).
  */
 export class CommitProbe {
   private child?: ChildProcess;
@@ -49,17 +55,18 @@ export class CommitProbe {
   async stop(): Promise<CommitFloor> {
     const child = this.child!;
     this.child = undefined;
-    const epochCommits = await new Promise<[number, number][]>((resolve, reject) => {
-      child.once('message', (m) => resolve(m as [number, number][]));
+    const reported = await new Promise<{ commits: [number, number][]; monitorRuns: [number, number, number][] }>((resolve, reject) => {
+      child.once('message', (m) => resolve(m as { commits: [number, number][]; monitorRuns: [number, number, number][] }));
       child.once('exit', (code) => reject(new Error(`the commit probe exited with ${code} before it reported`)));
       child.send('stop');
     });
     measuringPids.delete(this.backendPid!);
     // Both processes' performance.timeOrigin + now() read the same system clock.
-    const commits = epochCommits.map(([from, to]): [number, number] => [from - performance.timeOrigin, to - performance.timeOrigin]);
-    return { commits: summarize(commits.map(([from, to]) => to - from)), stalls: commits.filter(([from, to]) => to - from > STALL_MS) };
+    const commits = reported.commits.map(([from, to]): [number, number] => [from - performance.timeOrigin, to - performance.timeOrigin]);
+    const monitorRuns = reported.monitorRuns.map(([from, to, ms]): [number, number, number] => [from - performance.timeOrigin, to - performance.timeOrigin, ms]);
+    return { commits: summarize(commits.map(([from, to]) => to - from)), stalls: commits.filter(([from, to]) => to - from > STALL_MS), monitorRuns };
   }
 }
 
-/** Whether [from, to] overlaps any of `stalls`. */
-export const overlapsStall = (from: number, to: number, stalls: [number, number][]) => stalls.some(([a, b]) => a < to && b > from);
+/** Whether [from, to] overlaps any of `stalls` (or of the monitor's runs). */
+export const overlapsStall = (from: number, to: number, stalls: readonly (readonly number[])[]) => stalls.some(([a, b]) => a < to && b > from);
