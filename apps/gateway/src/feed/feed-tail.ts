@@ -156,7 +156,7 @@ export class FeedTail {
   /** Takes the held rows that now follow the head, drops those a read brought, and watches the gap before the rest. */
   private settle(): void {
     if (this.reading > 0 || this.queued) return;
-    for (const [previous, rows] of this.held) if (previous < this.head) this.held.delete(previous);
+    for (const previous of this.held.keys()) if (previous < this.head) this.held.delete(previous);
     for (let next = this.held.get(this.head); next; next = this.held.get(this.head)) {
       this.held.delete(this.head);
       this.take(next);
