@@ -63,7 +63,6 @@ interface Pending {
   local: unknown[];
 }
 
-
 /** Sends what a transaction asked for once its outermost COMMIT is done; drops it on rollback. */
 class AfterCommit implements EntitySubscriberInterface {
   afterTransactionCommit({ queryRunner }: { queryRunner: QueryRunner }): void {

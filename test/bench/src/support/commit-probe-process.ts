@@ -1,5 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { Client } from 'pg';
+import { pidsByComm } from './resources';
 
 /**
  * The commit probe's own process (see CommitProbe): commits a one-row upsert every
@@ -13,7 +14,7 @@ async function main() {
   await db.connect();
   await db.query('CREATE TABLE IF NOT EXISTS public.bench_commit_probe (id int PRIMARY KEY, n bigint NOT NULL)');
   const commits: [number, number][] = [];
-  const monitor = new HostMonitor(clock());
+  const monitor = new HostMonitor();
   let stopped = false;
   process.on('message', () => (stopped = true));
   // The bench was killed: nothing will ask for the figures.
@@ -45,16 +46,11 @@ const MONITOR_RUN_GAP_MS = 25;
  * to within that period. Nothing where no such thread is visible.
  */
 class HostMonitor {
-  private readonly pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p) && comm(p).startsWith('kdamond'));
+  private readonly pids = pidsByComm(/^kdamond/);
   private readonly runs: [number, number, number][] = [];
   private cpuNs = this.cpuNow();
-  private seenAt: number;
-  private readonly timer?: NodeJS.Timeout;
-
-  constructor(now: number) {
-    this.seenAt = now;
-    if (this.pids.length > 0) this.timer = setInterval(() => this.look(), MONITOR_EVERY_MS);
-  }
+  private seenAt = clock();
+  private readonly timer = this.pids.length > 0 ? setInterval(() => this.look(), MONITOR_EVERY_MS) : undefined;
 
   stop(): [number, number, number][] {
     clearInterval(this.timer);
@@ -88,14 +84,6 @@ class HostMonitor {
       }
     }
     return ns;
-  }
-}
-
-function comm(pid: string): string {
-  try {
-    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-  } catch {
-    return '';
   }
 }
 

@@ -75,13 +75,14 @@ function readStatus(pid: number): { rssKb: number; anonKb: number } | undefined 
 /** Processes the bench runs beside a system to measure it (the commit probe's PostgreSQL backend): never counted as the system's. */
 export const measuringPids = new Set<number>();
 
-/** Pids whose executable name (comm) is `comm`, e.g. nats-server, postgres. */
-export function pidsByComm(comm: string): number[] {
+/** Pids whose executable name (comm) is `comm` (e.g. nats-server, postgres), or matches it. */
+export function pidsByComm(comm: string | RegExp): number[] {
+  const matches = typeof comm === 'string' ? (name: string) => name === comm : (name: string) => comm.test(name);
   const out: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry) || measuringPids.has(Number(entry))) continue;
     try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === comm) out.push(Number(entry));
+      if (matches(readFileSync(`/proc/${entry}/comm`, 'utf8').trim())) out.push(Number(entry));
     } catch {
       /* gone */
     }
