@@ -17,10 +17,13 @@
  * Run after `npm run build`: RATE=50 SECONDS=20 OWNERS=20 node test/bench/per-process-cost.js
  * NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof/{app}" adds the apps' CPU profiles.
  *
+ * It also prints the WAL written and flushed per update (pg_stat_wal, the whole server): a
+ * commit waits for its flush, and commits that queue behind one flush share the next.
+ *
  * Given a PostgreSQL that loads pg_stat_statements, it also prints the statements
  * of the window per update. A private one on port 5439, for instance:
  *   su postgres -c "/usr/lib/postgresql/15/bin/initdb -D /tmp/pgx -A trust -U postgres"
- *   su postgres -c "/usr/lib/postgresql/15/bin/pg_ctl -D /tmp/pgx -l /tmp/pgx.log -o '-p 5439 -k /tmp -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all -c max_connections=200' start"
+ *   su postgres -c "/usr/lib/postgresql/15/bin/pg_ctl -D /tmp/pgx -l /tmp/pgx.log -o '-p 5439 -k /tmp -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all -c track_wal_io_timing=on -c max_connections=200' start"
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5439/postgres RATE=100 node test/bench/per-process-cost.js
  */
 const { execFileSync } = require('node:child_process');
@@ -88,6 +91,27 @@ async function resetStatements(db) {
   }
 }
 
+/**
+ * The server's WAL counters (pg_stat_wal: the whole server, so run nothing else beside it).
+ * Its sync time counts only where track_wal_io_timing is on (a private server, as in the header).
+ */
+async function walStats(db) {
+  const { rows: [w] } = await db.query(
+    "SELECT wal_records, wal_bytes, wal_sync, wal_sync_time, current_setting('track_wal_io_timing')::bool AS timed FROM pg_stat_wal",
+  );
+  return w;
+}
+
+/** WAL records, bytes and flushes (each a commit's wait for the disk, shared by the commits that queue behind it) per update. */
+function printWal(a, b, updates) {
+  const syncs = Number(b.wal_sync) - Number(a.wal_sync);
+  const each = b.timed && syncs > 0 ? `, ${((b.wal_sync_time - a.wal_sync_time) / syncs).toFixed(2)} ms each` : '';
+  console.log(
+    `\nWAL per update (the whole server): ${((Number(b.wal_records) - Number(a.wal_records)) / updates).toFixed(1)} records, ` +
+      `${Math.round((Number(b.wal_bytes) - Number(a.wal_bytes)) / updates)} bytes, ${(syncs / updates).toFixed(2)} flushes${each}`,
+  );
+}
+
 /** The window's statements (every role, this database): calls per update and mean time, most called first. */
 async function printStatements(db, updates) {
   const { rows } = await db.query(
@@ -122,9 +146,11 @@ async function printStatements(db, updates) {
     const measured = await groups(ripple, db);
     const before = new Map([...measured].map(([k, pids]) => [k, pids.map(sample)]));
     const statements = await resetStatements(db);
+    const walBefore = await walStats(db);
     delivered = 0;
     const load = await openLoop(RATE, SECONDS, put('m'));
     await new Promise((r) => setTimeout(r, 1500));
+    const walAfter = await walStats(db);
     const rows = [...measured].map(([name, pids]) => {
       const sum = { cpuMs: 0, waitMs: 0, wakes: 0, writes: 0, reads: 0 };
       pids.forEach((pid, i) => {
@@ -152,6 +178,7 @@ async function printStatements(db, updates) {
       console.log(`${r.name.padEnd(40)} ${String(r.processes).padStart(3)} ${r.cpuMs.toFixed(2).padStart(8)} ${r.waitMs.toFixed(2).padStart(9)} ${r.wakes.toFixed(1).padStart(9)} ${r.writes.toFixed(1).padStart(7)} ${r.reads.toFixed(1).padStart(7)}`);
     }
     console.log(`${'all'.padEnd(40)} ${''.padStart(3)} ${total.cpuMs.toFixed(2).padStart(8)} ${total.waitMs.toFixed(2).padStart(9)} ${total.wakes.toFixed(1).padStart(9)}`);
+    printWal(walBefore, walAfter, load.sent);
     if (statements) await printStatements(db, load.sent);
   } finally {
     for (const close of closers) close();
