@@ -7,7 +7,8 @@ import { Agent, createServer, request } from 'node:http';
  * no logging. `/health` answers locally.
  */
 const target = new URL(process.env.TARGET!);
-const agent = new Agent({ keepAlive: true });
+// Idle sockets close before the upstream's keep-alive timeout (Node: 5 s) can race a reuse, as the gateway's do.
+const agent = new Agent({ keepAlive: true, timeout: 4000 });
 
 createServer((req, res) => {
   if (req.url === '/health') return void res.end('ok');

@@ -3,8 +3,12 @@ import { EventSource } from 'eventsource';
 import type { Client } from 'pg';
 import { eventually } from '@ripple/testing';
 
-/** Keep-alive HTTP/1.1 for load: one pool per process, enough sockets for the open-loop bursts. */
-const agent = new Agent({ keepAlive: true, maxSockets: 512 });
+/**
+ * Keep-alive HTTP/1.1 for load: one pool per process, enough sockets for the open-loop bursts.
+ * An idle socket is closed after 4 s, before the server's own keep-alive timeout (Node's: 5 s)
+ * can close it under a request that reuses it (an ECONNRESET counted as the system's error).
+ */
+const agent = new Agent({ keepAlive: true, maxSockets: 512, timeout: 4000 });
 
 export interface JsonResponse {
   status: number;
