@@ -1,6 +1,7 @@
 import type { FeedReader, FeedRow } from './feed-reader';
 
-type Offered = readonly { row: FeedRow; audience: readonly string[] }[];
+/** Rows this instance committed, with each row's audience (FeedTail.offer). */
+export type OfferedRows = readonly { row: FeedRow; audience: readonly string[] }[];
 
 /** How long rows offered ahead of the head wait for the rows before them before the tail reads. */
 export const GAP_WAIT_MS = 20;
@@ -45,7 +46,7 @@ export class FeedTail {
    * of the head (two commits of this instance answered out of order: the later one's rows
    * wait for the earlier one's). Settled after every take and read.
    */
-  private readonly held = new Map<number, Offered>();
+  private readonly held = new Map<number, OfferedRows>();
   private gapTimer?: NodeJS.Timeout;
   private gap?: () => void;
 
@@ -92,7 +93,7 @@ export class FeedTail {
    * A gap still open after GAP_WAIT_MS (another instance wrote in between) is
    * read (`onGap`).
    */
-  offer(rows: Offered, previous: number): boolean {
+  offer(rows: OfferedRows, previous: number): boolean {
     if (this.head < 0 || rows.length === 0) return false;
     if (previous < this.head) return true; // a read brought them: a batch commits whole, so all of them
     if (this.held.size >= HELD_MAX) this.held.clear(); // they are in the database: the gap's read brings them
@@ -173,7 +174,7 @@ export class FeedTail {
   }
 
   /** Appends rows that follow the head, in order, and forgets the oldest beyond capacity. */
-  private take(rows: Offered): void {
+  private take(rows: OfferedRows): void {
     for (const { row, audience } of rows) {
       this.rows.push({ row, audience: new Set(audience) });
       this.observe?.(row);

@@ -1,6 +1,5 @@
 import type { JsonLogger } from '@ripple/observability';
-import type { FeedRow } from '../feed/feed-reader';
-import type { FeedTail, TailChanges } from '../feed/feed-tail';
+import type { FeedTail, OfferedRows, TailChanges } from '../feed/feed-tail';
 import { TooManyConnectionsError } from './sync.errors';
 import { Frame, type ChangeFrames, type CloseReason } from './sync-messages';
 
@@ -106,7 +105,7 @@ export class SyncHub {
    * in the tail for it: FeedTail.offer). A tail that cannot take them reads, as
    * for any announcement.
    */
-  offer = (rows: readonly { row: FeedRow; audience: readonly string[] }[], previous: number): void => {
+  offer = (rows: OfferedRows, previous: number): void => {
     if (!this.tail) return this.wakeMembers(undefined);
     const from = this.tail.position;
     if (!this.tail.offer(rows, previous)) return this.wakeAll();

@@ -55,17 +55,24 @@ export class CommitProbe {
   async stop(): Promise<CommitFloor> {
     const child = this.child!;
     this.child = undefined;
-    const reported = await new Promise<{ commits: [number, number][]; monitorRuns: [number, number, number][] }>((resolve, reject) => {
-      child.once('message', (m) => resolve(m as { commits: [number, number][]; monitorRuns: [number, number, number][] }));
+    const reported = await new Promise<ProbeReport>((resolve, reject) => {
+      child.once('message', (m) => resolve(m as ProbeReport));
       child.once('exit', (code) => reject(new Error(`the commit probe exited with ${code} before it reported`)));
       child.send('stop');
     });
     measuringPids.delete(this.backendPid!);
     // Both processes' performance.timeOrigin + now() read the same system clock.
-    const commits = reported.commits.map(([from, to]): [number, number] => [from - performance.timeOrigin, to - performance.timeOrigin]);
-    const monitorRuns = reported.monitorRuns.map(([from, to, ms]): [number, number, number] => [from - performance.timeOrigin, to - performance.timeOrigin, ms]);
+    const local = (epochMs: number) => epochMs - performance.timeOrigin;
+    const commits = reported.commits.map(([from, to]): [number, number] => [local(from), local(to)]);
+    const monitorRuns = reported.monitorRuns.map(([from, to, ms]): [number, number, number] => [local(from), local(to), ms]);
     return { commits: summarize(commits.map(([from, to]) => to - from)), stalls: commits.filter(([from, to]) => to - from > STALL_MS), monitorRuns };
   }
+}
+
+/** What the probe's process reports when stopped (commit-probe-process.ts), in epoch milliseconds. */
+interface ProbeReport {
+  commits: [number, number][];
+  monitorRuns: [number, number, number][];
 }
 
 /** Whether [from, to] overlaps any of `stalls` (or of the monitor's runs). */
