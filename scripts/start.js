@@ -8,7 +8,9 @@
 // restarted with backoff; SIGINT/SIGTERM stop them all gracefully.
 // `--one-process` (or RIPPLE_ONE_PROCESS=1) hosts the five services in one Node
 // process instead (scripts/one-process.js), each still its own Nest app on its
-// own port; the simulators stay processes of their own.
+// own port; `--hosts profiles+venues+pets+connectors,gateway` (or RIPPLE_HOSTS)
+// hosts them in the groups it names (scripts/hosting.js). The simulators stay
+// processes of their own.
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const http = require('node:http');
@@ -17,6 +19,7 @@ const { ensureDatabase, redact, DEFAULT_DATABASE_URL } = require('./ensure-datab
 const { ensureNats, ensurePostgres } = require('./local-servers');
 const { logFormat, prettyLine, prettyPipe, tagger } = require('./log-format');
 const { APP_NODE_FLAGS } = require('./node-flags');
+const { hostGroups, hostedProcesses } = require('./hosting');
 
 const ROOT = path.resolve(__dirname, '..');
 const DATABASE_URL = process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
@@ -57,23 +60,6 @@ const APPS = [
 ];
 
 const SERVICES = ['profiles', 'venues', 'pets', 'connectors', 'gateway'];
-const ONE_PROCESS = process.argv.includes('--one-process') || process.env.RIPPLE_ONE_PROCESS === '1';
-
-/**
- * What to spawn: every app, or (one process) the simulators and one host of every
- * built service, each service with the variables its own process would get.
- */
-function processes() {
-  if (!ONE_PROCESS) return APPS;
-  const built = APPS.filter((a) => SERVICES.includes(a.name) && fs.existsSync(path.join(ROOT, a.main)));
-  const host = {
-    name: 'ripple',
-    main: 'scripts/one-process.js',
-    env: { RIPPLE_SERVICES: JSON.stringify(built.map((a) => ({ name: a.name, env: Object.fromEntries(Object.entries(a.env).map(([k, v]) => [k, String(v)])) }))) },
-    services: built.map((a) => a.name),
-  };
-  return [...APPS.filter((a) => !SERVICES.includes(a.name)), host, ...APPS.filter((a) => SERVICES.includes(a.name) && !built.includes(a))];
-}
 
 const BACKOFF_FIRST_MS = 1000;
 const BACKOFF_MAX_MS = 30000;
@@ -84,12 +70,13 @@ const MAX_IMMEDIATE_FAILURES = 5;
 const STOP_TIMEOUT_MS = 20000;
 
 let stopping = false;
-const RUNNING = processes();
+/** What runs (an app, or a host of several services), in start order; set by main. */
+let RUNNING = [];
 /** The servers this script started itself (embedded PostgreSQL, nats-server), stopped after the apps. */
 const servers = [];
 let pretty = false;
 const tag = tagger(['start', ...APPS.map((a) => a.name)]);
-// The one-process host's lines are tagged with the service that wrote them.
+// A host's lines are tagged with the service that wrote them.
 const tagOf = (app) => (app.services ? (entry) => tag(entry?.service ?? app.name) : tag(app.name));
 
 function log(level, msg, fields = {}) {
@@ -224,6 +211,8 @@ async function main() {
   pretty = logFormat(process.env, process.stdout.isTTY) === 'pretty';
   process.on('SIGINT', () => void shutdown(0, 'SIGINT'));
   process.on('SIGTERM', () => void shutdown(0, 'SIGTERM'));
+  // What to run: each service alone, or grouped as --one-process / --hosts say (a mistake there ends it here, before anything starts).
+  RUNNING = hostedProcesses(APPS, hostGroups(process.argv.slice(2), process.env, SERVICES), SERVICES, (app) => fs.existsSync(path.join(ROOT, app.main)));
   await startLocalServers();
   try {
     if (await ensureDatabase(DATABASE_URL)) log('info', 'database created', { database: redact(DATABASE_URL) });

@@ -1,8 +1,9 @@
 /**
  * `npm start -- --one-process`: the five services hosted in one Node process
- * (scripts/one-process.js), each still its own Nest app on its own port. A change
- * goes through the whole pipeline as with one process per service, and a SIGTERM
- * closes the services gateway first, then exits 0.
+ * (scripts/one-process.js), each still its own Nest app on its own port; and
+ * `npm start -- --hosts …`: hosted in the groups it names. A change goes through
+ * the whole pipeline as with one process per service, and a SIGTERM closes the
+ * services gateway first, then exits 0.
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -13,13 +14,16 @@ import { sseClient } from './support/realtime-clients';
 
 const START = join(__dirname, '..', '..', 'scripts', 'start.js');
 
-it('runs every service in one process: a profile change reaches the venue and the owner\'s SSE client; SIGTERM stops the gateway first', async () => {
+it.each([
+  { how: 'every service in one process', args: ['--one-process'], hosts: { ripple: 'profiles,venues,pets,connectors,gateway' } },
+  { how: 'the gateway apart from the other four', args: ['--hosts', 'profiles+venues+pets+connectors,gateway'], hosts: { 'profiles+venues+pets+connectors': 'profiles,venues,pets,connectors', gateway: undefined } },
+])('runs $how: a profile change reaches the venue and the owner\'s SSE client; SIGTERM stops the gateway first', async ({ args, hosts }) => {
   const db = await createTestDatabase('ripple_one');
   const namespace = testNamespace();
   const natsUrl = await testNatsUrl();
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, DATABASE_URL: db.url, NATS_URL: natsUrl, RIPPLE_NAMESPACE: namespace, JWT_SECRET: 'e2e-secret-at-least-16-chars', LOG_FORMAT: 'json' };
   for (const name of ['PORT', 'PROFILES_PORT', 'VENUES_PORT', 'PETS_PORT', 'CONNECTORS_PORT', 'SIM_PORT', 'BROADSTREET_SIM_PORT']) env[name] = String(await freePort());
-  const child = spawn(process.execPath, [START, '--one-process'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [START, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr.on('data', (c: Buffer) => (out += c.toString()));
@@ -28,9 +32,9 @@ it('runs every service in one process: a profile change reaches the venue and th
   try {
     await eventually(async () => out.includes('Ripple is up'), { timeoutMs: 90_000, what: `Ripple to be up:\n${out}` });
     const started = lines().filter((l) => l.service === 'start' && / started$/.test(l.msg));
-    // One host for the five services, beside the two simulators.
-    expect(started.map((l) => l.msg).sort()).toEqual(['broadstreet-simulator started', 'nowrepblue-simulator started', 'ripple started']);
-    expect(started.find((l) => l.msg === 'ripple started')).toMatchObject({ services: 'profiles,venues,pets,connectors,gateway' });
+    // The hosts asked for, beside the two simulators; a host names its services.
+    expect(started.map((l) => l.msg).sort()).toEqual(['broadstreet-simulator started', 'nowrepblue-simulator started', ...Object.keys(hosts).map((h) => `${h} started`)].sort());
+    for (const [host, services] of Object.entries(hosts)) expect(started.find((l) => l.msg === `${host} started`)?.services).toBe(services);
     // Each service listens on its own port, as set for it.
     for (const [service, port] of [['profiles', env.PROFILES_PORT], ['venues', env.VENUES_PORT], ['gateway', env.PORT]]) {
       expect(lines()).toContainEqual(expect.objectContaining({ service, msg: `${service} listening`, url: expect.stringContaining(`:${port}`) }));

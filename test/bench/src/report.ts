@@ -114,18 +114,20 @@ function markdown(r: BenchResults): string {
     const cell = (x?: RateResult) => (x ? `${pct(x.endToEnd)}${lossNote(x)}${x.commitFloor ? ` (commit ${ms(x.commitFloor.commits.max)})` : ''}` : '—');
     for (const rate of rates) out.push(`| ${rate} | ${cell(find(r.propagation?.ripple, rate))} | ${cell(find(r.alternatives?.sync, rate))} | ${cell(find(r.alternatives?.trigger, rate))} |`);
   }
-  if (r.oneProcess) {
-    out.push('', '#### 1h. Hosting: one process per service (scenario 1) beside all five services in one process (`npm start -- --one-process`; same run, same load, on a fresh stack of its own)', '');
-    out.push('| rate/s | per service: to SSE p50 / p99 | one process: to SSE p50 / p99 | CPU per update: per service / one process | run-queue wait per update: per service / one process |', '| --- | --- | --- | --- | --- |');
-    for (const x of r.oneProcess.rates) {
-      const multi = r.propagation?.ripple.find((y) => y.rate === x.rate);
-      const [a, b] = [multi ? perUpdate(multi) : undefined, perUpdate(x)];
-      const two = (p?: number, q?: number) => `${p === undefined ? '—' : p.toFixed(2)} / ${q === undefined ? '—' : q.toFixed(2)}`;
-      out.push(`| ${x.rate} | ${multi ? `${ms(multi.endToEnd.p50)} / ${ms(multi.endToEnd.p99)}${lossNote(multi)}` : '—'} | ${ms(x.endToEnd.p50)} / ${ms(x.endToEnd.p99)}${lossNote(x)} | ${two(a?.cpuMs, b?.cpuMs)} | ${two(a?.runQueueMs, b?.runQueueMs)} |`);
+  if (r.hosting?.length) {
+    const hostings = r.hosting;
+    out.push('', `#### 1h. Hosting: one process per service (scenario 1) beside ${hostings.map((h) => `${h.name} (\`npm start -- ${h.flag}\`)`).join(' and ')}; same run, same load, each on a fresh stack of its own`, '');
+    const names = ['per service', ...hostings.map((h) => h.name)].join(' / ');
+    out.push(`| rate/s | to SSE p50 / p99: ${names} | CPU per update: ${names} | run-queue wait per update: ${names} |`, '| --- | --- | --- | --- |');
+    const figures = (x?: RateResult) => ({ latency: x ? `${ms(x.endToEnd.p50)} / ${ms(x.endToEnd.p99)}${lossNote(x)}` : '—', ...(x ? perUpdate(x) : {}) });
+    for (const rate of hostings[0].rates.map((x) => x.rate)) {
+      const row = [r.propagation?.ripple.find((y) => y.rate === rate), ...hostings.map((h) => h.rates.find((y) => y.rate === rate))].map(figures);
+      const each = (f: (c: ReturnType<typeof figures>) => number | undefined) => row.map((c) => (f(c) === undefined ? '—' : f(c)!.toFixed(2))).join(' / ');
+      out.push(`| ${rate} | ${row.map((c) => c.latency).join(' · ')} | ${each((c) => c.cpuMs)} | ${each((c) => c.runQueueMs)} |`);
     }
     const rss = (uses?: { name: string; peakRssMb: number }[]) => uses?.filter((u) => u.name !== LOAD_GENERATOR && !/^(postgres|nats-server)$/.test(u.name)).reduce((n, u) => n + u.peakRssMb, 0);
-    const [multiRss, oneRss] = [rss(r.resources['scenario 1: Ripple propagation']), rss(r.oneProcess.resources)];
-    out.push('', `Highest rate with p99 < 100 ms: ${r.propagation?.highestRateP99Under100 ?? 'none'}/s per service, ${r.oneProcess.highestRateP99Under100 ?? 'none'}/s in one process. Peak RSS of the Node processes: ${multiRss === undefined ? '—' : `${Math.round(multiRss)} MB`} (five) against ${oneRss === undefined ? '—' : `${Math.round(oneRss)} MB`} (one).`);
+    const mb = (v?: number) => (v === undefined ? '—' : `${Math.round(v)} MB`);
+    out.push('', `Highest rate with p99 < 100 ms: ${r.propagation?.highestRateP99Under100 ?? 'none'}/s per service, ${hostings.map((h) => `${h.highestRateP99Under100 ?? 'none'}/s in ${h.name}`).join(', ')}. Peak RSS of the Node processes: ${mb(rss(r.resources['scenario 1: Ripple propagation']))} (one per service), ${hostings.map((h) => `${mb(rss(h.resources))} (${h.name})`).join(', ')}.`);
   }
   if (r.command?.length) {
     out.push('', '#### 2. Command path (closed loop)', '', '| target | concurrency | req/s | latency p50 / p95 / p99 / max | errors |', '| --- | --- | --- | --- | --- |');

@@ -18,7 +18,7 @@ import { FULL, NATS_URL, QUICK } from './support/env';
 import { httpJson, openEventSource, probeSse, signUpOwner, signUpOwners, type Owner } from './support/http';
 import { LOAD_GENERATOR, pidsByComm, ResourceSampler, type ProcessGroup, type ResourceUse } from './support/resources';
 import { wakeUpCostMicros } from './support/wake-up';
-import { othersPaused, startBenchRipple, startOneProcessRipple, type BenchRipple } from './support/ripple';
+import { GATEWAY_APART, ONE_PROCESS, othersPaused, startBenchRipple, startHostedRipple, type BenchRipple } from './support/ripple';
 import { writeResults } from './report';
 
 /**
@@ -44,11 +44,19 @@ export interface BenchResults {
   resources: Record<string, ResourceUse[]>;
   /** CPU an idle process pays to be woken (an empty timer), µs: the price of a hop on this machine. */
   wakeUpCostMicros?: number;
-  /** Scenario 1h: the same propagation load on the five services hosted in one process. */
-  oneProcess?: { rates: RateResult[]; highestRateP99Under100: number | null; resources: ResourceUse[] };
+  /** Scenario 1h: the same propagation load on the five services hosted in fewer processes (all in one; the gateway apart from the other four). */
+  hosting?: HostingResult[];
   /** Warnings and errors the apps logged during scenario 1 (last 20 per app). */
   appWarnings?: string[];
   errors: Record<string, string>;
+}
+
+export interface HostingResult {
+  name: string;
+  flag: string;
+  rates: RateResult[];
+  highestRateP99Under100: number | null;
+  resources: ResourceUse[];
 }
 
 const log = (line: string) => console.log(line);
@@ -246,32 +254,34 @@ async function main() {
       results.alternatives = { sync, trigger, syncHighest: highestRateUnder(sync), triggerHighest: highestRateUnder(trigger) };
     });
 
-    // ---- Scenario 1h: the five services in one process, the same load ----
-    await attempt('1h one process', async () => {
-      const rates = profile.rates.filter((x) => x <= 200);
-      log(`scenario 1h: the five services hosted in one process (npm start -- --one-process), open loop at ${rates.join(', ')} updates/s`);
-      const one = await startOneProcessRipple(NATS_URL);
-      const oneCleanup: (() => void)[] = [];
-      try {
-        const oneDb = new Client({ connectionString: one.db.url });
-        await oneDb.connect();
-        oneCleanup.push(() => void oneDb.end());
-        const oneOwners = await prepareOwners(one.url, oneDb, profile.owners);
-        const tracker = new Tracker();
-        oneCleanup.push(...(await observe(one.url, one.db.url, oneOwners, tracker, true)));
-        const oneGroups = groups([{ name: 'ripple (one process)', pid: one.pid }]);
-        const put = async (o: number, marker: string) => (await httpJson('PUT', `${one.url}/api/users/profile`, { profileInfo: { venueDescription: marker } }, { authorization: `Bearer ${oneOwners[o].token}` })).status;
-        const sampler = new ResourceSampler(oneGroups);
-        sampler.start();
-        const oneRates = await runRates({
-          rates, seconds: profile.rateSeconds, ownerCount: oneOwners.length, tag: 'one', tracker, stages: ['accepted', 'row', 'sse'], trackProfileSse: true, processes: systemOnly(oneGroups), databaseUrl: one.db.url, put, log,
-        });
-        results.oneProcess = { rates: oneRates, highestRateP99Under100: highestRateUnder(oneRates), resources: sampler.stop() };
-      } finally {
-        for (const c of oneCleanup) c();
-        await one.stop();
-      }
-    });
+    // ---- Scenario 1h: the five services in fewer processes, the same load ----
+    for (const hosting of [ONE_PROCESS, GATEWAY_APART]) {
+      await attempt(`1h ${hosting.name}`, async () => {
+        const rates = profile.rates.filter((x) => x <= 200);
+        log(`scenario 1h: the five services hosted in ${hosting.name} (npm start -- ${hosting.flag}), open loop at ${rates.join(', ')} updates/s`);
+        const hosted = await startHostedRipple(NATS_URL, hosting);
+        const cleanup: (() => void)[] = [];
+        try {
+          const db = new Client({ connectionString: hosted.db.url });
+          await db.connect();
+          cleanup.push(() => void db.end());
+          const hostedOwners = await prepareOwners(hosted.url, db, profile.owners);
+          const tracker = new Tracker();
+          cleanup.push(...(await observe(hosted.url, hosted.db.url, hostedOwners, tracker, true)));
+          const hostGroups = groups(hosted.hosts.map((h) => ({ name: `ripple (${h.name})`, pid: h.pid })));
+          const put = async (o: number, marker: string) => (await httpJson('PUT', `${hosted.url}/api/users/profile`, { profileInfo: { venueDescription: marker } }, { authorization: `Bearer ${hostedOwners[o].token}` })).status;
+          const sampler = new ResourceSampler(hostGroups);
+          sampler.start();
+          const hostedRates = await runRates({
+            rates, seconds: profile.rateSeconds, ownerCount: hostedOwners.length, tag: hosting.name === ONE_PROCESS.name ? 'one' : 'two', tracker, stages: ['accepted', 'row', 'sse'], trackProfileSse: true, processes: systemOnly(hostGroups), databaseUrl: hosted.db.url, put, log,
+          });
+          (results.hosting ??= []).push({ name: hosting.name, flag: hosting.flag, rates: hostedRates, highestRateP99Under100: highestRateUnder(hostedRates), resources: sampler.stop() });
+        } finally {
+          for (const c of cleanup) c();
+          await hosted.stop();
+        }
+      });
+    }
 
     // ---- Scenario 2: command path ----
     await attempt('2 command', async () => {

@@ -118,9 +118,21 @@ function benchEnv(databaseUrl: string, natsUrl: string, namespace: string, ports
   };
 }
 
-export interface OneProcessRipple {
+/** The services grouped into processes, as `npm start -- --hosts` groups them (scripts/hosting.js). */
+export interface Hosting {
+  name: string;
+  /** How `npm start` is told (`--one-process`, `--hosts …`). */
+  flag: string;
+  groups: AppName[][];
+}
+
+export const ONE_PROCESS: Hosting = { name: 'one process', flag: '--one-process', groups: [[...APPS]] };
+export const GATEWAY_APART: Hosting = { name: 'two processes', flag: '--hosts profiles+venues+pets+connectors,gateway', groups: [['profiles', 'venues', 'pets', 'connectors'], ['gateway']] };
+
+export interface HostedRipple {
   url: string;
-  pid: number;
+  /** Each host's process, named by its services. */
+  hosts: { name: string; pid: number }[];
   db: TestDatabase;
   namespace: string;
   logs: string[];
@@ -128,28 +140,33 @@ export interface OneProcessRipple {
 }
 
 /**
- * The same five apps hosted in one Node process (scripts/one-process.js, as
- * `npm start -- --one-process` runs them), on a fresh database and namespace.
+ * The same five apps hosted in the processes `hosting` groups them into (each a
+ * scripts/one-process.js, as `npm start -- --one-process` or `--hosts` runs
+ * them), on a fresh database and namespace.
  */
-export async function startOneProcessRipple(natsUrl: string): Promise<OneProcessRipple> {
+export async function startHostedRipple(natsUrl: string, hosting: Hosting): Promise<HostedRipple> {
   const db = await createTestDatabase('ripple_bench');
   const namespace = testNamespace();
   const ports = { profiles: await freePort(), venues: await freePort(), pets: await freePort(), connectors: await freePort(), gateway: await freePort() };
-  const services = APPS.map((app) => ({ name: app, env: { PORT: String(ports[app]) } }));
-  const child = spawn('/bin/sh', ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"', process.execPath, ...APP_NODE_FLAGS, join(ROOT, 'scripts', 'one-process.js')], {
-    env: { ...benchEnv(db.url, natsUrl, namespace, ports), RIPPLE_SERVICES: JSON.stringify(services) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
   const logs: string[] = [];
   const keep = (chunk: Buffer) => {
     logs.push(...chunk.toString().split('\n').filter(Boolean));
     if (logs.length > 300) logs.splice(0, logs.length - 300);
   };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const children = hosting.groups.map((group) => {
+    const services = group.map((app) => ({ name: app, env: { PORT: String(ports[app]) } }));
+    const child = spawn('/bin/sh', ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"', process.execPath, ...APP_NODE_FLAGS, join(ROOT, 'scripts', 'one-process.js')], {
+      env: { ...benchEnv(db.url, natsUrl, namespace, ports), RIPPLE_SERVICES: JSON.stringify(services) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.on('data', keep);
+    child.stderr!.on('data', keep);
+    return { name: group.join('+'), child, exited: new Promise((resolve) => child.once('exit', resolve)) };
+  });
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
+    // The gateway's host first, as npm start stops them.
+    for (const { child, exited } of [...children].reverse()) {
+      if (child.exitCode !== null || child.signalCode !== null) continue;
       child.kill('SIGTERM');
       const t = setTimeout(() => child.kill('SIGKILL'), 15_000);
       await exited;
@@ -161,16 +178,18 @@ export async function startOneProcessRipple(natsUrl: string): Promise<OneProcess
   try {
     await eventually(
       async () => {
-        if (child.exitCode !== null) throw new Error(`the one-process host exited with ${child.exitCode}: ${logs.slice(-5).join('\n')}`);
+        const gone = children.find(({ child }) => child.exitCode !== null);
+        if (gone) throw new Error(`the host of ${gone.name} exited with ${gone.child.exitCode}: ${logs.slice(-5).join('\n')}`);
+        // The gateway's health includes its upstreams'.
         return (await fetch(`http://127.0.0.1:${ports.gateway}/health`)).ok;
       },
-      { timeoutMs: 90_000, what: 'the one-process Ripple to be healthy' },
+      { timeoutMs: 90_000, what: `Ripple in ${hosting.name} to be healthy` },
     );
   } catch (err) {
     await stop();
     throw err;
   }
-  return { url: `http://127.0.0.1:${ports.gateway}`, pid: child.pid!, db, namespace, logs, stop };
+  return { url: `http://127.0.0.1:${ports.gateway}`, hosts: children.map(({ name, child }) => ({ name, pid: child.pid! })), db, namespace, logs, stop };
 }
 
 export async function dropNamespace(natsUrl: string, namespace: string): Promise<void> {
