@@ -1,8 +1,9 @@
 'use strict';
-// Every Ripple service in this one Node process (`npm start -- --one-process`):
-// each still its own Nest application with its own settings, schema, pool, NATS
-// connection and port. scripts/start.js runs it with RIPPLE_SERVICES, a JSON list
-// of { name, env } in start order (env: that service's own variables, over this
+// Several Ripple services in this one Node process (every one with `npm start --
+// --one-process`, a group of them with `--hosts`: scripts/hosting.js): each still
+// its own Nest application with its own settings, schema, pool, NATS connection
+// and port. scripts/start.js runs it with RIPPLE_SERVICES, a JSON list of
+// { name, env } in start order (env: that service's own variables, over this
 // process's environment).
 require('reflect-metadata');
 const { hostServices } = require('@ripple/service-host');
