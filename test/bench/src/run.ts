@@ -273,7 +273,7 @@ async function main() {
           const sampler = new ResourceSampler(hostGroups);
           sampler.start();
           const hostedRates = await runRates({
-            rates, seconds: profile.rateSeconds, ownerCount: hostedOwners.length, tag: hosting.name === ONE_PROCESS.name ? 'one' : 'two', tracker, stages: ['accepted', 'row', 'sse'], trackProfileSse: true, processes: systemOnly(hostGroups), databaseUrl: hosted.db.url, put, log,
+            rates, seconds: profile.rateSeconds, ownerCount: hostedOwners.length, tag: hosting.name.replace(/ /g, '-'), tracker, stages: ['accepted', 'row', 'sse'], trackProfileSse: true, processes: systemOnly(hostGroups), databaseUrl: hosted.db.url, put, log,
           });
           (results.hosting ??= []).push({ name: hosting.name, flag: hosting.flag, rates: hostedRates, highestRateP99Under100: highestRateUnder(hostedRates), resources: sampler.stop() });
         } finally {

@@ -8,6 +8,8 @@ import { ROOT } from './env';
 
 /** The flags `npm start` gives every app (scripts/node-flags.js): the bench measures what it starts. */
 const { APP_NODE_FLAGS } = require(join(ROOT, 'scripts', 'node-flags.js')) as { APP_NODE_FLAGS: readonly string[] };
+/** How `npm start` reads `--one-process` and `--hosts` (scripts/hosting.js). */
+const { hostGroups } = require(join(ROOT, 'scripts', 'hosting.js')) as { hostGroups: (argv: string[], env: NodeJS.ProcessEnv, services: readonly string[]) => AppName[][] | undefined };
 
 export const APPS = ['profiles', 'venues', 'pets', 'connectors', 'gateway'] as const;
 export type AppName = (typeof APPS)[number];
@@ -118,16 +120,21 @@ function benchEnv(databaseUrl: string, natsUrl: string, namespace: string, ports
   };
 }
 
-/** The services grouped into processes, as `npm start -- --hosts` groups them (scripts/hosting.js). */
+/** A way to host the services, as `npm start` is told it (`--one-process`, `--hosts …`). */
 export interface Hosting {
   name: string;
-  /** How `npm start` is told (`--one-process`, `--hosts …`). */
   flag: string;
-  groups: AppName[][];
 }
 
-export const ONE_PROCESS: Hosting = { name: 'one process', flag: '--one-process', groups: [[...APPS]] };
-export const GATEWAY_APART: Hosting = { name: 'two processes', flag: '--hosts profiles+venues+pets+connectors,gateway', groups: [['profiles', 'venues', 'pets', 'connectors'], ['gateway']] };
+export const ONE_PROCESS: Hosting = { name: 'one process', flag: '--one-process' };
+export const GATEWAY_APART: Hosting = { name: 'two processes', flag: '--hosts profiles+venues+pets+connectors,gateway' };
+
+/** The processes `npm start` would run for `hosting`: its groups, each service it does not name alone, the gateway's last. */
+function processGroups(hosting: Hosting): AppName[][] {
+  const named = hostGroups(hosting.flag.split(' '), {}, APPS) ?? [];
+  const groups = [...named, ...APPS.filter((app) => !named.flat().includes(app)).map((app) => [app])];
+  return groups.sort((a, b) => Number(a.includes('gateway')) - Number(b.includes('gateway')));
+}
 
 export interface HostedRipple {
   url: string;
@@ -153,7 +160,7 @@ export async function startHostedRipple(natsUrl: string, hosting: Hosting): Prom
     logs.push(...chunk.toString().split('\n').filter(Boolean));
     if (logs.length > 300) logs.splice(0, logs.length - 300);
   };
-  const children = hosting.groups.map((group) => {
+  const children = processGroups(hosting).map((group) => {
     const services = group.map((app) => ({ name: app, env: { PORT: String(ports[app]) } }));
     const child = spawn('/bin/sh', ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"', process.execPath, ...APP_NODE_FLAGS, join(ROOT, 'scripts', 'one-process.js')], {
       env: { ...benchEnv(db.url, natsUrl, namespace, ports), RIPPLE_SERVICES: JSON.stringify(services) },
