@@ -4,7 +4,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { connectBroker } from '@ripple/messaging';
-import { eventually, freePort } from '@ripple/testing';
+import { createTestDatabase, eventually, freePort, type TestDatabase } from '@ripple/testing';
 import { createAltSchemas } from './alternatives/alt-schema';
 import { signJwt } from './alternatives/jwt';
 import { runCommand, type CommandResult } from './scenarios/command';
@@ -13,7 +13,7 @@ import { runHops, type HopsResult } from './scenarios/hops';
 import { profileUnderLoad, type LoadProfile } from './scenarios/cpu-under-load';
 import { batchPathsSince, readBatchPaths, type BatchPaths } from './support/batch-paths';
 import { runProjectionAndReplay, type ProjectionResult, type ReplayResult } from './scenarios/projection';
-import { highestRateUnder, runRates, Tracker, type RateResult } from './scenarios/propagation';
+import { highestRateUnder, recordVenueRows, runRates, Tracker, type RateResult } from './scenarios/propagation';
 import { FULL, NATS_URL, QUICK } from './support/env';
 import { httpJson, openEventSource, probeSse, signUpOwner, signUpOwners, type Owner } from './support/http';
 import { LOAD_GENERATOR, pidsByComm, ResourceSampler, type ProcessGroup, type ResourceUse } from './support/resources';
@@ -63,23 +63,9 @@ const log = (line: string) => console.log(line);
 /** The processes of the system under test, without the bench's own. */
 const systemOnly = (groups: ProcessGroup[]) => groups.filter((g) => g.name !== LOAD_GENERATOR);
 
-/** Signs up `n` venue owners (each with a venue) and waits for their venues; installs the venue row's instrumentation. */
-async function prepareOwners(url: string, db: Client, n: number): Promise<Owner[]> {
-  const owners = await signUpOwners(url, db, n, 4);
-  // Instrumentation for scenario 1: the venue row's commit, as a NOTIFY carrying its description (the marker).
-  await db.query(`CREATE OR REPLACE FUNCTION public.bench_venue_notify() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_notify('bench_venue', NEW.description); RETURN NEW; END $$`);
-  await db.query('CREATE TRIGGER bench_venue_notify AFTER UPDATE ON venues.venues FOR EACH ROW EXECUTE FUNCTION public.bench_venue_notify()');
-  return owners;
-}
-
-/** Scenario 1's observers on a Ripple: the venue row's commit (its NOTIFY) and, with `sse`, each owner's SSE client. Returns their closers. */
-async function observe(url: string, dbUrl: string, owners: Owner[], tracker: Tracker, sse: boolean): Promise<(() => void)[]> {
-  const listen = new Client({ connectionString: dbUrl });
-  await listen.connect();
-  const closers: (() => void)[] = [() => void listen.end()];
-  listen.on('notification', (n) => tracker.markRow(n.payload ?? '', performance.now()));
-  await listen.query('LISTEN bench_venue');
-  if (!sse) return closers;
+/** Scenario 1's SSE observers on a Ripple: each owner's SSE client marks the changes carrying a marker. Returns their closers. */
+async function observe(url: string, owners: Owner[], tracker: Tracker): Promise<(() => void)[]> {
+  const closers: (() => void)[] = [];
   for (const o of owners) {
     const es = await openEventSource(`${url}/api/sync/events`, o.token, (msg, at) => {
       if (msg.type !== 'data_change') return;
@@ -118,13 +104,14 @@ async function main() {
   let ripple: BenchRipple | undefined;
   let alt: ReturnType<typeof spawn> | undefined;
   let bareProxy: ReturnType<typeof spawn> | undefined;
+  let altDb: TestDatabase | undefined;
   // Ctrl-C: stop the apps this run started (by their pids) and drop its database and streams.
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.once(sig, () => {
       log(`${sig}: cleaning up`);
       alt?.kill('SIGTERM');
       bareProxy?.kill('SIGTERM');
-      void (ripple?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+      void Promise.allSettled([ripple?.stop(), altDb?.drop()]).finally(() => process.exit(130));
     });
   }
   const closers: (() => void)[] = [];
@@ -144,7 +131,7 @@ async function main() {
     results.wakeUpCostMicros = await wakeUpCostMicros();
     log(`an idle process woken by an empty timer costs ${results.wakeUpCostMicros.toFixed(0)} µs of CPU here`);
     log(`signing up ${profile.owners} venue owners`);
-    const owners = await prepareOwners(ripple.url, db, profile.owners);
+    const owners = await signUpOwners(ripple.url, db, profile.owners, 4);
 
     results.sse = await probeSse(`${ripple.url}/api/sync/events`, owners[0].token).then((p) => ({ available: p.ok, detail: p.detail }));
     log(`SSE endpoint: ${results.sse.detail}`);
@@ -162,11 +149,15 @@ async function main() {
       for (const h of results.hops.hops) log(`  ${h.hop}: p50 ${h.ms.p50.toFixed(1)} p99 ${h.ms.p99.toFixed(1)} ms`);
     });
 
-    // The alternatives (scenario 6) in their own process, same database, same owners.
-    await createAltSchemas(rippleDb, owners);
+    // The alternatives (scenario 6) in their own process, same owners, on a database of their own: PostgreSQL
+    // wakes every backend LISTENing in the database of a NOTIFY, whatever its channel, and the trigger's
+    // NOTIFYs would wake the services' own listeners too (until the thirtieth session they did).
+    altDb = await createTestDatabase('ripple_bench_alt');
+    const altDbUrl = altDb.url;
+    await createAltSchemas(altDbUrl, owners);
     const altPort = await freePort();
     const altSecret = 'bench-alt-secret-at-least-16';
-    alt = spawn(process.execPath, [join(__dirname, 'alternatives', 'alt-server.js')], { env: { PATH: process.env.PATH, DATABASE_URL: rippleDb, JWT_SECRET: altSecret, PORT: String(altPort) }, stdio: ['ignore', 'inherit', 'inherit'] });
+    alt = spawn(process.execPath, [join(__dirname, 'alternatives', 'alt-server.js')], { env: { PATH: process.env.PATH, DATABASE_URL: altDbUrl, JWT_SECRET: altSecret, PORT: String(altPort) }, stdio: ['ignore', 'inherit', 'inherit'] });
     const altUrl = `http://127.0.0.1:${altPort}`;
     await eventually(async () => (await fetch(`${altUrl}/health`)).ok, { timeoutMs: 15_000, what: 'the alternatives server' });
     const altTokens = owners.map((o) => signJwt(o.id, altSecret));
@@ -182,42 +173,49 @@ async function main() {
     // ---- Scenario 1: Ripple propagation ----
     await attempt('1 propagation', async () => {
       const tracker = new Tracker();
-      closers.push(...(await observe(ripple!.url, rippleDb, owners, tracker, results.sse.available)));
-      if (results.sse.available) {
-        // Does the venue change (VenueSynced) reach its owner's SSE client? One probe update, 10 s.
-        const probe = `probe-${Date.now().toString(36)}`;
-        tracker.samples.set(probe, { scheduled: performance.now() });
-        await httpJson('PUT', `${ripple!.url}/api/users/profile`, { profileInfo: { venueDescription: probe } }, { authorization: `Bearer ${owners[0].token}` });
-        await eventually(async () => tracker.samples.get(probe)!.sse !== undefined, { timeoutMs: 10_000 }).catch(() => undefined);
-        const s = tracker.samples.get(probe)!;
-        results.sse.venueChange = s.sse !== undefined;
-        results.sse.venueChangeDetail = s.sse !== undefined
-          ? 'the owner receives VenueSynced'
-          : `the owner's SSE client got ${s.ssep !== undefined ? 'the UserProfileUpdated but ' : ''}no VenueSynced within 10 s after the venue row changed${s.row !== undefined ? '' : ' (nor did the row change)'}`;
-        log(`venue change over SSE: ${results.sse.venueChangeDetail}`);
+      const rows = await recordVenueRows(rippleDb, tracker);
+      try {
+        if (results.sse.available) {
+          closers.push(...(await observe(ripple!.url, owners, tracker)));
+          // Does the venue change (VenueSynced) reach its owner's SSE client? One probe update, 10 s.
+          const probe = `probe-${Date.now().toString(36)}`;
+          tracker.samples.set(probe, { scheduled: performance.now() });
+          await httpJson('PUT', `${ripple!.url}/api/users/profile`, { profileInfo: { venueDescription: probe } }, { authorization: `Bearer ${owners[0].token}` });
+          await eventually(async () => tracker.samples.get(probe)!.sse !== undefined, { timeoutMs: 10_000 }).catch(() => undefined);
+          await tracker.collectRows?.();
+          const s = tracker.samples.get(probe)!;
+          results.sse.venueChange = s.sse !== undefined;
+          results.sse.venueChangeDetail = s.sse !== undefined
+            ? 'the owner receives VenueSynced'
+            : `the owner's SSE client got ${s.ssep !== undefined ? 'the UserProfileUpdated but ' : ''}no VenueSynced within 10 s after the venue row changed${s.row !== undefined ? '' : ' (nor did the row change)'}`;
+          log(`venue change over SSE: ${results.sse.venueChangeDetail}`);
+        }
+        const venueSse = results.sse.venueChange === true;
+        log(`scenario 1: propagation, open loop at ${profile.rates.join(', ')} updates/s, ${profile.rateSeconds} s each`);
+        const put = async (o: number, marker: string) => (await httpJson('PUT', `${ripple!.url}/api/users/profile`, { profileInfo: { venueDescription: marker } }, { authorization: `Bearer ${owners[o].token}` })).status;
+        const sampler = new ResourceSampler(rippleGroups);
+        const pathsBefore = await readBatchPaths(ripple!.ports);
+        sampler.start();
+        const rates = await runRates({
+          rates: profile.rates, seconds: profile.rateSeconds, ownerCount: owners.length, tag: 'ripple', tracker,
+          stages: venueSse ? ['accepted', 'row', 'sse'] : ['accepted', 'row'],
+          trackProfileSse: results.sse.available,
+          processes: systemOnly(rippleGroups),
+          databaseUrl: rippleDb,
+          put,
+          log,
+        });
+        results.resources['scenario 1: Ripple propagation'] = sampler.stop();
+        // What the apps complained about while under load (a retry, a nak, a lost connection) explains a stall.
+        results.appWarnings = Object.entries(ripple!.logs).flatMap(([app, lines]) =>
+          lines.filter((l) => /"level":"(warn|error)"/.test(l) && !/development default/.test(l)).slice(-20).map((l) => `${app}: ${l.slice(0, 300)}`));
+        if (results.appWarnings.length) log(`  the apps logged ${results.appWarnings.length} warnings during scenario 1 (in latest.json, appWarnings)`);
+        const batchPaths = batchPathsSince(pathsBefore, await readBatchPaths(ripple!.ports));
+        results.propagation = { ripple: rates, highestRateP99Under100: highestRateUnder(rates), stage: venueSse ? 'sse' : 'row', batchPaths };
+      } finally {
+        // Off before the scenarios that follow: nothing after scenario 1 reads the venue rows' times.
+        await rows.stop();
       }
-      const venueSse = results.sse.venueChange === true;
-      log(`scenario 1: propagation, open loop at ${profile.rates.join(', ')} updates/s, ${profile.rateSeconds} s each`);
-      const put = async (o: number, marker: string) => (await httpJson('PUT', `${ripple!.url}/api/users/profile`, { profileInfo: { venueDescription: marker } }, { authorization: `Bearer ${owners[o].token}` })).status;
-      const sampler = new ResourceSampler(rippleGroups);
-      const pathsBefore = await readBatchPaths(ripple!.ports);
-      sampler.start();
-      const rates = await runRates({
-        rates: profile.rates, seconds: profile.rateSeconds, ownerCount: owners.length, tag: 'ripple', tracker,
-        stages: venueSse ? ['accepted', 'row', 'sse'] : ['accepted', 'row'],
-        trackProfileSse: results.sse.available,
-        processes: systemOnly(rippleGroups),
-        databaseUrl: rippleDb,
-        put,
-        log,
-      });
-      results.resources['scenario 1: Ripple propagation'] = sampler.stop();
-      // What the apps complained about while under load (a retry, a nak, a lost connection) explains a stall.
-      results.appWarnings = Object.entries(ripple!.logs).flatMap(([app, lines]) =>
-        lines.filter((l) => /"level":"(warn|error)"/.test(l) && !/development default/.test(l)).slice(-20).map((l) => `${app}: ${l.slice(0, 300)}`));
-      if (results.appWarnings.length) log(`  the apps logged ${results.appWarnings.length} warnings during scenario 1 (in latest.json, appWarnings)`);
-      const batchPaths = batchPathsSince(pathsBefore, await readBatchPaths(ripple!.ports));
-      results.propagation = { ripple: rates, highestRateP99Under100: highestRateUnder(rates), stage: venueSse ? 'sse' : 'row', batchPaths };
     });
 
     // ---- Scenario 6: the alternatives, same load ----
@@ -229,7 +227,7 @@ async function main() {
       let sampler = new ResourceSampler(altGroups);
       sampler.start();
       const sync = await runRates({
-        rates: profile.rates, seconds: profile.rateSeconds, ownerCount: owners.length, tag: 'sync', tracker: syncTracker, stages: ['accepted'], rowIsAccepted: true, processes: systemOnly(altGroups), databaseUrl: rippleDb,
+        rates: profile.rates, seconds: profile.rateSeconds, ownerCount: owners.length, tag: 'sync', tracker: syncTracker, stages: ['accepted'], rowIsAccepted: true, processes: systemOnly(altGroups), databaseUrl: altDbUrl,
         put: syncPut,
         log,
       });
@@ -246,7 +244,7 @@ async function main() {
       sampler = new ResourceSampler(altGroups);
       sampler.start();
       const trigger = await runRates({
-        rates: profile.rates, seconds: profile.rateSeconds, ownerCount: owners.length, tag: 'trigger', tracker: trgTracker, stages: ['accepted', 'sse'], rowIsAccepted: true, processes: systemOnly(altGroups), databaseUrl: rippleDb,
+        rates: profile.rates, seconds: profile.rateSeconds, ownerCount: owners.length, tag: 'trigger', tracker: trgTracker, stages: ['accepted', 'sse'], rowIsAccepted: true, processes: systemOnly(altGroups), databaseUrl: altDbUrl,
         put: triggerPut,
         log,
       });
@@ -265,9 +263,11 @@ async function main() {
           const db = new Client({ connectionString: hosted.db.url });
           await db.connect();
           cleanup.push(() => void db.end());
-          const hostedOwners = await prepareOwners(hosted.url, db, profile.owners);
+          const hostedOwners = await signUpOwners(hosted.url, db, profile.owners, 4);
           const tracker = new Tracker();
-          cleanup.push(...(await observe(hosted.url, hosted.db.url, hostedOwners, tracker, true)));
+          const rows = await recordVenueRows(hosted.db.url, tracker);
+          cleanup.push(() => void rows.stop());
+          cleanup.push(...(await observe(hosted.url, hostedOwners, tracker)));
           const hostGroups = groups(hosted.hosts.map((h) => ({ name: `ripple (${h.name})`, pid: h.pid })));
           const put = async (o: number, marker: string) => (await httpJson('PUT', `${hosted.url}/api/users/profile`, { profileInfo: { venueDescription: marker } }, { authorization: `Bearer ${hostedOwners[o].token}` })).status;
           const sampler = new ResourceSampler(hostGroups);
@@ -344,6 +344,7 @@ async function main() {
       if (alt.exitCode === null) alt.kill('SIGKILL');
     }
     await ripple?.stop().catch((err) => log(`cleanup: ${(err as Error).message}`));
+    await altDb?.drop().catch((err) => log(`cleanup: ${(err as Error).message}`));
     for (const c of ripple?.crashes ?? []) {
       results.errors[c.split('\n')[0]] = c;
       log(c);

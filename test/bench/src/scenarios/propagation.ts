@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { CommitProbe, overlapsStall, STALL_MS, type CommitFloor } from '../support/commit-probe';
 import { openLoop } from '../support/load';
 import { ResourceSampler, type ProcessGroup, type ResourceUse } from '../support/resources';
@@ -11,9 +12,9 @@ import { now, sleep, summarize, type Summary } from '../support/stats';
  * Each request is scheduled by the clock (openLoop) and every stage is timed
  * from its scheduled time, on the bench's one monotonic clock:
  *   accepted  scheduled → the 2xx answer to PUT (the command committed)
- *   row       scheduled → the venue row holding the marker committed
- *             (Ripple: an instrumentation trigger on venues.venues NOTIFYs the
- *             bench at commit; alternatives: the row commits with the request)
+ *   row       scheduled → the venue row holding the marker written, in the
+ *             transaction that commits it (Ripple: recordVenueRows; alternatives:
+ *             the row commits with the request)
  *   sse       scheduled → the owner's SSE client parsed the change carrying the marker
  *   ssep      scheduled → the owner's SSE client parsed the profile change itself
  *             (UserProfileUpdated, profiles → gateway feed; reported beside, not a stage)
@@ -97,6 +98,8 @@ export class Tracker {
   ownerCount = 1;
   /** Updates whose own marker never reached the row because a later one of the same owner landed in the same batch. */
   coalesced = 0;
+  /** Marks the rows written since the last call (recordVenueRows), where they are read rather than pushed. */
+  collectRows?: () => Promise<void>;
   mark(marker: string, stage: 'accepted' | 'row' | 'sse' | 'ssep', at: number): void {
     const s = this.samples.get(marker);
     if (s && s[stage] === undefined) s[stage] = at;
@@ -117,6 +120,41 @@ export class Tracker {
       this.coalesced++;
     }
   }
+}
+
+/**
+ * Times each write of a Ripple's venue rows (`venues.venues`) for `tracker`, without touching
+ * the path it times: a trigger adds the row's description and `clock_timestamp()` to an UNLOGGED
+ * table (no WAL, no flush, no NOTIFY), and `tracker.collectRows` reads them back (on PostgreSQL's
+ * clock, the host's, turned into the bench's by `performance.timeOrigin`). The record commits or
+ * rolls back with the row, so a batch whose speculation failed leaves none. Its time is the
+ * row's write; the COMMIT follows in the same round trip or the next.
+ *
+ * Until the thirtieth session the trigger NOTIFYed the bench instead. A NOTIFY takes PostgreSQL's
+ * notify lock in the committing transaction and wakes every LISTENing backend of the database,
+ * the services' own included: `per-process-cost.js` at 100/s, alternated twice, put that at
+ * 7–9 more wake-ups, 1.2–1.5 ms more CPU and 1.8–3.0 ms more run-queue wait per update, and the
+ * trigger stayed on through scenarios 2 and 5.
+ */
+export async function recordVenueRows(databaseUrl: string, tracker: Tracker): Promise<{ stop: () => Promise<void> }> {
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  await db.query(`CREATE UNLOGGED TABLE IF NOT EXISTS public.bench_venue_rows (description text NOT NULL, at float8 NOT NULL)`);
+  await db.query(`CREATE OR REPLACE FUNCTION public.bench_venue_row() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN INSERT INTO public.bench_venue_rows VALUES (NEW.description, extract(epoch FROM clock_timestamp()) * 1000); RETURN NEW; END $$`);
+  await db.query('CREATE TRIGGER bench_venue_row AFTER UPDATE ON venues.venues FOR EACH ROW EXECUTE FUNCTION public.bench_venue_row()');
+  // In the order written: markRow lets a row stand for the earlier markers of its owner not seen yet.
+  tracker.collectRows = async () => {
+    const { rows } = await db.query<{ description: string; at: number }>('WITH d AS (DELETE FROM public.bench_venue_rows RETURNING description, at) SELECT * FROM d ORDER BY at');
+    for (const r of rows) tracker.markRow(r.description, r.at - performance.timeOrigin);
+  };
+  return {
+    stop: async () => {
+      tracker.collectRows = undefined;
+      await db.query('DROP TRIGGER IF EXISTS bench_venue_row ON venues.venues; DROP TABLE IF EXISTS public.bench_venue_rows');
+      await db.end();
+    },
+  };
 }
 
 export async function runRates(opts: {
@@ -161,7 +199,12 @@ export async function runRates(opts: {
     });
     const deadline = now() + 10_000;
     const done = () => markers.every((m) => opts.tracker.samples.get(m)![last] !== undefined && (!opts.trackProfileSse || opts.tracker.samples.get(m)!.ssep !== undefined));
-    while (!done() && now() < deadline) await sleep(20);
+    while (!done() && now() < deadline) {
+      if (last === 'row') await opts.tracker.collectRows?.();
+      await sleep(20);
+    }
+    // Every row the SSE client has seen committed before it was sent, so it is there to read now.
+    await opts.tracker.collectRows?.();
     const resources = sampler?.stop();
     const floor = await probe?.stop();
     const samples = markers.map((m) => opts.tracker.samples.get(m)!);
