@@ -130,11 +130,12 @@ export class Tracker {
  * rolls back with the row, so a batch whose speculation failed leaves none. Its time is the
  * row's write; the COMMIT follows in the same round trip or the next.
  *
- * Until the thirtieth session the trigger NOTIFYed the bench instead. A NOTIFY takes PostgreSQL's
- * notify lock in the committing transaction and wakes every LISTENing backend of the database,
- * the services' own included: `per-process-cost.js` at 100/s, alternated twice, put that at
- * 7–9 more wake-ups, 1.2–1.5 ms more CPU and 1.8–3.0 ms more run-queue wait per update, and the
- * trigger stayed on through scenarios 2 and 5.
+ * Until the thirtieth session the trigger NOTIFYed the bench instead, and stayed on through
+ * scenarios 2 and 5. PostgreSQL wakes every backend LISTENing in the database at each NOTIFY,
+ * whatever its channel: at 100/s (`per-process-cost.js`, alternated four times) that was one more
+ * wake-up per update for each of the five outbox relays' listeners, the gateway's and the bench's,
+ * 52.0–53.5 wake-ups per update against 43.9–46.7 without it (45.6 / 46.2 with this table), and
+ * −0.5 to +1.5 ms of CPU per update (inside the noise between runs).
  */
 export async function recordVenueRows(databaseUrl: string, tracker: Tracker): Promise<{ stop: () => Promise<void> }> {
   const db = new Client({ connectionString: databaseUrl });
