@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { Client } from 'pg';
 
@@ -88,13 +89,43 @@ export async function eventually<T>(probe: () => Promise<T | undefined | false>,
   }
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+export async function freePort(): Promise<number> {
+  const below = ephemeralPortsFrom();
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = FIRST_FREE_PORT + Math.floor(Math.random() * (below - FIRST_FREE_PORT));
+    if (handedOut.has(port)) continue;
+    if (await bindable(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  throw new Error(`no free port found between ${FIRST_FREE_PORT} and ${below}`);
+}
+
+/**
+ * Ports are drawn below the kernel's ephemeral range: a port the kernel picked for
+ * `listen(0)` and that was closed again is free for the next outgoing connection
+ * to take as its own local port, and with the many connections a test stack opens
+ * while it starts, one did (a bench run's venues failed with EADDRINUSE). Nothing
+ * takes a port from below that range unasked. Ports handed out by this process
+ * are not handed out again.
+ */
+const FIRST_FREE_PORT = 15_000;
+const handedOut = new Set<number>();
+
+function ephemeralPortsFrom(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(low) && low > FIRST_FREE_PORT + 1000 ? low : 32_768;
+  } catch {
+    return 32_768; // not Linux: its IANA default starts at 49152, so this stays below it too
+  }
+}
+
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
   });
 }
