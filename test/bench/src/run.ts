@@ -149,8 +149,8 @@ async function main() {
       for (const h of results.hops.hops) log(`  ${h.hop}: p50 ${h.ms.p50.toFixed(1)} p99 ${h.ms.p99.toFixed(1)} ms`);
     });
 
-    // The alternatives (scenario 6) in their own process, same owners, on a database of their own: PostgreSQL
-    // wakes every backend LISTENing in the database of a NOTIFY, whatever its channel, and the trigger's
+    // The alternatives (scenario 6) in their own process, same owners, on a database of their own: at each
+    // NOTIFY PostgreSQL wakes every backend LISTENing in the database, whatever its channel, so the trigger's
     // NOTIFYs would wake the services' own listeners too (until the thirtieth session they did).
     altDb = await createTestDatabase('ripple_bench_alt');
     const altDbUrl = altDb.url;
@@ -214,7 +214,7 @@ async function main() {
         results.propagation = { ripple: rates, highestRateP99Under100: highestRateUnder(rates), stage: venueSse ? 'sse' : 'row', batchPaths };
       } finally {
         // Off before the scenarios that follow: nothing after scenario 1 reads the venue rows' times.
-        await rows.stop();
+        await rows.stop().catch((err) => log(`  the venue-row recorder did not stop cleanly: ${(err as Error).message}`));
       }
     });
 
@@ -266,7 +266,7 @@ async function main() {
           const hostedOwners = await signUpOwners(hosted.url, db, profile.owners, 4);
           const tracker = new Tracker();
           const rows = await recordVenueRows(hosted.db.url, tracker);
-          cleanup.push(() => void rows.stop());
+          cleanup.push(() => void rows.stop().catch(() => undefined));
           cleanup.push(...(await observe(hosted.url, hostedOwners, tracker)));
           const hostGroups = groups(hosted.hosts.map((h) => ({ name: `ripple (${h.name})`, pid: h.pid })));
           const put = async (o: number, marker: string) => (await httpJson('PUT', `${hosted.url}/api/users/profile`, { profileInfo: { venueDescription: marker } }, { authorization: `Bearer ${hostedOwners[o].token}` })).status;

@@ -139,6 +139,8 @@ export class Tracker {
  */
 export async function recordVenueRows(databaseUrl: string, tracker: Tracker): Promise<{ stop: () => Promise<void> }> {
   const db = new Client({ connectionString: databaseUrl });
+  // The database may be dropped under it (a hosted stack's, as it stops): no crash for a connection cut.
+  db.on('error', () => undefined);
   await db.connect();
   await db.query(`CREATE UNLOGGED TABLE IF NOT EXISTS public.bench_venue_rows (description text NOT NULL, at float8 NOT NULL)`);
   await db.query(`CREATE OR REPLACE FUNCTION public.bench_venue_row() RETURNS trigger LANGUAGE plpgsql AS $$
