@@ -128,12 +128,10 @@ function markdown(r: BenchResults): string {
     }
     const rss = (uses?: { name: string; peakRssMb: number }[]) => uses?.filter((u) => u.name !== LOAD_GENERATOR && !/^(postgres|nats-server)$/.test(u.name)).reduce((n, u) => n + u.peakRssMb, 0);
     const mb = (v?: number) => (v === undefined ? '—' : `${Math.round(v)} MB`);
-    // In a run without scenario 1 (`--only 1h`) there is no per-service column to speak of.
-    const perService = r.propagation
-      ? { rate: [`${r.propagation.highestRateP99Under100 ?? 'none'}/s per service`], rss: [`${mb(rss(r.resources['scenario 1: Ripple propagation']))} (one per service)`] }
-      : { rate: [], rss: [] };
-    const rates = [...perService.rate, ...hostings.map((h) => `${h.highestRateP99Under100 ?? 'none'}/s in ${h.name}`)];
-    const rsses = [...perService.rss, ...hostings.map((h) => `${mb(rss(h.resources))} (${h.name})`)];
+    // In a run without scenario 1 (`--only 1h`) there is no per-service figure to give.
+    const p = r.propagation;
+    const rates = [...(p ? [`${p.highestRateP99Under100 ?? 'none'}/s per service`] : []), ...hostings.map((h) => `${h.highestRateP99Under100 ?? 'none'}/s in ${h.name}`)];
+    const rsses = [...(p ? [`${mb(rss(r.resources['scenario 1: Ripple propagation']))} (one per service)`] : []), ...hostings.map((h) => `${mb(rss(h.resources))} (${h.name})`)];
     out.push('', `Highest rate with p99 < 100 ms: ${rates.join(', ')}. Peak RSS of the Node processes: ${rsses.join(', ')}.`);
   }
   if (r.command?.length) {

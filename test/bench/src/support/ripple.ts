@@ -8,8 +8,11 @@ import { ROOT } from './env';
 
 /** The flags `npm start` gives every app (scripts/node-flags.js): the bench measures what it starts. */
 const { APP_NODE_FLAGS } = require(join(ROOT, 'scripts', 'node-flags.js')) as { APP_NODE_FLAGS: readonly string[] };
-/** How `npm start` reads `--one-process` and `--hosts` (scripts/hosting.js). */
-const { hostGroups } = require(join(ROOT, 'scripts', 'hosting.js')) as { hostGroups: (argv: string[], env: NodeJS.ProcessEnv, services: readonly string[]) => AppName[][] | undefined };
+/** How `npm start` reads `--one-process` and `--hosts`, and which processes it runs for them (scripts/hosting.js). */
+const { hostGroups, hostedProcesses } = require(join(ROOT, 'scripts', 'hosting.js')) as {
+  hostGroups: (argv: string[], env: NodeJS.ProcessEnv, services: readonly string[]) => AppName[][] | undefined;
+  hostedProcesses: <A extends { name: string }>(apps: A[], groups: AppName[][] | undefined, services: readonly string[], isBuilt: (app: A) => boolean) => (A | { services: AppName[] })[];
+};
 
 export const APPS = ['profiles', 'venues', 'pets', 'connectors', 'gateway'] as const;
 export type AppName = (typeof APPS)[number];
@@ -129,11 +132,10 @@ export interface Hosting {
 export const ONE_PROCESS: Hosting = { name: 'one process', flag: '--one-process' };
 export const GATEWAY_APART: Hosting = { name: 'two processes', flag: '--hosts profiles+venues+pets+connectors,gateway' };
 
-/** The processes `npm start` would run for `hosting`: its groups, each service it does not name alone, the gateway's last. */
+/** The services of each process `npm start` would run for `hosting`, in its start order (the gateway's last). */
 function processGroups(hosting: Hosting): AppName[][] {
-  const named = hostGroups(hosting.flag.split(' '), {}, APPS) ?? [];
-  const groups = [...named, ...APPS.filter((app) => !named.flat().includes(app)).map((app) => [app])];
-  return groups.sort((a, b) => Number(a.includes('gateway')) - Number(b.includes('gateway')));
+  const apps = APPS.map((name) => ({ name, main: '', env: {} }));
+  return hostedProcesses(apps, hostGroups(hosting.flag.split(' '), {}, APPS), APPS, () => true).map((p) => ('services' in p ? p.services : [p.name]));
 }
 
 export interface HostedRipple {
