@@ -15,6 +15,9 @@
  * the same hour, alternated.
  *
  * Run after `npm run build`: RATE=50 SECONDS=20 OWNERS=20 node test/bench/per-process-cost.js
+ * RATE=0 measures the stack at rest instead (no warm-up, no load): the same figures per second
+ * of SECONDS of silence, with the SSE clients open. At low rates that is part of every update's
+ * cost (at 10/s, a tenth of it per update), and on a laptop it is what an idle stack drains.
  * NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof/{app}" adds the apps' CPU profiles.
  *
  * It also prints the WAL written and flushed per update (pg_stat_wal, the whole server): a
@@ -41,6 +44,9 @@ const RATE = Number(process.env.RATE ?? 50);
 const SECONDS = Number(process.env.SECONDS ?? 20);
 const OWNERS = Number(process.env.OWNERS ?? 20);
 const CLK_TCK = 100;
+const AT_REST = RATE === 0;
+/** What the figures are divided by: the updates sent, or at rest the seconds. */
+const UNIT = AT_REST ? 'second' : 'update';
 
 /** CPU ticks, voluntary switches (summed over threads) and write/read syscalls of a process; undefined once it is gone. */
 function sample(pid) {
@@ -102,24 +108,24 @@ async function walStats(db) {
   return w;
 }
 
-/** WAL records, bytes and flushes (each a commit's wait for the disk, shared by the commits that queue behind it) per update. */
+/** WAL records, bytes and flushes (each a commit's wait for the disk, shared by the commits that queue behind it) per UNIT. */
 function printWal(a, b, updates) {
   const syncs = Number(b.wal_sync) - Number(a.wal_sync);
   const each = b.timed && syncs > 0 ? `, ${((b.wal_sync_time - a.wal_sync_time) / syncs).toFixed(2)} ms each` : '';
   console.log(
-    `\nWAL per update (the whole server): ${((Number(b.wal_records) - Number(a.wal_records)) / updates).toFixed(1)} records, ` +
+    `\nWAL per ${UNIT} (the whole server): ${((Number(b.wal_records) - Number(a.wal_records)) / updates).toFixed(1)} records, ` +
       `${Math.round((Number(b.wal_bytes) - Number(a.wal_bytes)) / updates)} bytes, ${(syncs / updates).toFixed(2)} flushes${each}`,
   );
 }
 
-/** The window's statements (every role, this database): calls per update and mean time, most called first. */
+/** The window's statements (every role, this database): calls per UNIT and mean time, most called first. */
 async function printStatements(db, updates) {
   const { rows } = await db.query(
     `SELECT s.calls, s.total_exec_time, s.query FROM pg_stat_statements s
      WHERE s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND s.query NOT LIKE '%pg_stat_statements%' ORDER BY s.calls DESC`,
   );
   const calls = rows.reduce((n, r) => n + Number(r.calls), 0);
-  console.log(`\nstatements per update (pg_stat_statements, every role): ${(calls / updates).toFixed(1)}`);
+  console.log(`\nstatements per ${UNIT} (pg_stat_statements, every role): ${(calls / updates).toFixed(1)}`);
   console.log(`${'calls'.padStart(7)} ${'ms each'.padStart(8)}  statement`);
   for (const r of rows) {
     if (Number(r.calls) / updates < 0.02) continue;
@@ -141,15 +147,18 @@ async function printStatements(db, updates) {
     const put = (tag) => async (i) => {
       await httpJson('PUT', `${ripple.url}/api/users/profile`, { profileInfo: { venueDescription: `${tag}${i}` } }, { authorization: `Bearer ${owners[i % OWNERS].token}` });
     };
-    await openLoop(RATE, 5, put('warm-up '));
-    await new Promise((r) => setTimeout(r, 2000));
+    if (!AT_REST) await openLoop(RATE, 5, put('warm-up '));
+    await new Promise((r) => setTimeout(r, AT_REST ? 5000 : 2000));
     const measured = await groups(ripple, db);
     const before = new Map([...measured].map(([k, pids]) => [k, pids.map(sample)]));
     const statements = await resetStatements(db);
     const walBefore = await walStats(db);
     delivered = 0;
-    const load = await openLoop(RATE, SECONDS, put('m'));
-    await new Promise((r) => setTimeout(r, 1500));
+    const load = AT_REST
+      ? await new Promise((r) => setTimeout(() => r({ sent: 0, errors: 0 }), SECONDS * 1000))
+      : await openLoop(RATE, SECONDS, put('m'));
+    if (!AT_REST) await new Promise((r) => setTimeout(r, 1500));
+    const units = AT_REST ? SECONDS : load.sent;
     const walAfter = await walStats(db);
     const rows = [...measured].map(([name, pids]) => {
       const sum = { cpuMs: 0, waitMs: 0, wakes: 0, writes: 0, reads: 0 };
@@ -163,11 +172,13 @@ async function printStatements(db, updates) {
         sum.writes += a.writes - b.writes;
         sum.reads += a.reads - b.reads;
       });
-      const per = (v) => v / load.sent;
+      const per = (v) => v / units;
       return { name, processes: pids.length, cpuMs: per(sum.cpuMs), waitMs: per(sum.waitMs), wakes: per(sum.wakes), writes: per(sum.writes), reads: per(sum.reads) };
     }).sort((x, y) => y.cpuMs - x.cpuMs);
-    console.log(`${RATE} updates/s for ${SECONDS} s: ${load.sent} sent, ${load.errors} failed, ${delivered} venue changes reached their SSE client${load.errors ? ` (failures: ${JSON.stringify(load.errorKinds)})` : ''}`);
-    console.log('per update (PostgreSQL backends count no socket writes here: they send(), which /proc/<pid>/io does not count)');
+    console.log(AT_REST
+      ? `at rest for ${SECONDS} s, ${OWNERS} SSE clients open`
+      : `${RATE} updates/s for ${SECONDS} s: ${load.sent} sent, ${load.errors} failed, ${delivered} venue changes reached their SSE client${load.errors ? ` (failures: ${JSON.stringify(load.errorKinds)})` : ''}`);
+    console.log(`per ${UNIT} (PostgreSQL backends count no socket writes here: they send(), which /proc/<pid>/io does not count)`);
     console.log(`${'process'.padEnd(40)} ${'n'.padStart(3)} ${'CPU ms'.padStart(8)} ${'queue ms'.padStart(9)} ${'wake-ups'.padStart(9)} ${'writes'.padStart(7)} ${'reads'.padStart(7)}`);
     const total = { cpuMs: 0, waitMs: 0, wakes: 0 };
     for (const r of rows) {
@@ -178,8 +189,8 @@ async function printStatements(db, updates) {
       console.log(`${r.name.padEnd(40)} ${String(r.processes).padStart(3)} ${r.cpuMs.toFixed(2).padStart(8)} ${r.waitMs.toFixed(2).padStart(9)} ${r.wakes.toFixed(1).padStart(9)} ${r.writes.toFixed(1).padStart(7)} ${r.reads.toFixed(1).padStart(7)}`);
     }
     console.log(`${'all'.padEnd(40)} ${''.padStart(3)} ${total.cpuMs.toFixed(2).padStart(8)} ${total.waitMs.toFixed(2).padStart(9)} ${total.wakes.toFixed(1).padStart(9)}`);
-    printWal(walBefore, walAfter, load.sent);
-    if (statements) await printStatements(db, load.sent);
+    printWal(walBefore, walAfter, units);
+    if (statements) await printStatements(db, units);
   } finally {
     for (const close of closers) close();
     await db.end();

@@ -617,6 +617,42 @@ describe('ProjectionRunner (PostgreSQL + JetStream)', () => {
     await next.stop();
   });
 
+  it('stops without waiting for its pulls to run out, and nothing on its way to them is lost', async () => {
+    // Pulls that would keep stop() waiting two minutes, were it to wait for them to expire.
+    const t = await setup({ pullExpiresMs: 120_000 });
+    const durable = durableName(APP, PROJECTION);
+    const aggregates = Array.from({ length: 5 }, () => uuidv7());
+    const events = Array.from({ length: 20 }, (_, v) => aggregates.map((id) => event(id, v + 1, `v${v + 1}`))).flat();
+    const runner = t.newRunner('before-stop');
+    await runner.start();
+    for (const e of events.slice(0, 25)) await t.publish(e);
+    await eventually(async () => (await t.appliedCount()) === 25, { what: 'the runner to catch up' });
+    expect((await broker.jsm.consumers.info(t.stream, durable)).num_waiting).toBeGreaterThan(0);
+
+    // Events on their way while it stops: each is either applied or handed back, none left with the stopped runner.
+    const publishing = (async () => {
+      for (const e of events.slice(25, 60)) await t.publish(e);
+    })();
+    await eventually(async () => (await t.appliedCount()) > 30, { what: 'publishing to be under way' });
+    let timer: NodeJS.Timeout | undefined;
+    const stopped = await Promise.race([
+      runner.stop().then(() => 'stopped'),
+      new Promise((resolve) => (timer = setTimeout(resolve, 30_000, 'still waiting for its pulls'))),
+    ]);
+    clearTimeout(timer);
+    expect(stopped).toBe('stopped');
+    await publishing;
+    const info = await broker.jsm.consumers.info(t.stream, durable);
+    expect({ waiting: info.num_waiting, unacknowledged: info.num_ack_pending }).toEqual({ waiting: 0, unacknowledged: 0 });
+
+    for (const e of events.slice(60)) await t.publish(e);
+    const next = t.newRunner('after-stop');
+    await next.start();
+    await eventually(async () => (await t.appliedCount()) === events.length, { what: 'every event applied after the restart' });
+    expectExactlyOnceInOrder(await t.applications(), events);
+    await next.stop();
+  });
+
   it('holds back events the projection ignores and applies them together, or with the next event that has work, in order', async () => {
     const t = await setup();
     const ignored = (e: DomainEvent) => ((e as UserProfileUpdated).data.changes.fullName ?? '').startsWith('noop');

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { AckPolicy, DeliverPolicy, type ConsumeCallback, type FetchOptions, type JsMsg } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, type ConsumeCallback, type ConsumerMessages, type FetchOptions, type JsMsg } from '@nats-io/jetstream';
 import { allEventsSubject, streamName, type DomainEvent } from '@ripple/contracts';
 import { isDatabaseUnavailable, LeaderLease, leaseKey } from '@ripple/event-store';
 import { decodeForProjection } from './decode';
@@ -27,6 +27,8 @@ export interface RunnerOptions {
   standbyPollMs?: number;
   /** How the source stream is created when it is found missing. */
   streams?: StreamSettings;
+  /** How long one pull request may wait for messages (default PULL_EXPIRES_MS, at least 1 s). */
+  pullExpiresMs?: number;
 }
 
 interface Item {
@@ -46,10 +48,19 @@ interface InFlight {
 export const durableName = (app: string, projection: string) => `${app}--${projection}`;
 
 /**
- * How long one pull request may wait for messages. Pull requests are never cancelled
- * (see consume()), so this bounds how long stop() and a lost leadership wait.
+ * How long one pull request may wait for messages. An idle runner renews its pulls this often,
+ * and each renewal is a request and an expiry, each of which wakes nats-server and this
+ * process: with pulls of 1 s (and a heartbeat each) the pulls of an idle stack woke nats-server
+ * about 270 times a second. Stopping does not wait for them (see endPull).
  */
-const PULL_EXPIRES_MS = 1000;
+const PULL_EXPIRES_MS = 10_000;
+/**
+ * How often nats-server says a waiting pull is still registered (idle heartbeat). Two missed
+ * ones fail the fetch and the runner pulls again: that is how a pull lost without the
+ * connection dropping (its consumer's leader gone, on a cluster) is noticed. At most half the
+ * pull's life (nats-server refuses more).
+ */
+const PULL_HEARTBEAT_MS = 2_000;
 
 /** How long a delivery may stay unacknowledged before the broker hands it out again. */
 const ACK_WAIT_NS = 30_000_000_000;
@@ -92,6 +103,22 @@ const IGNORED_HOLD_MAX = 200;
 const ACK_LINGER_MS = 250;
 /** …or until this many wait (unacknowledged messages count against max_ack_pending, 1000). */
 const ACK_LINGER_MAX = 100;
+
+/**
+ * Ends a fetch without waiting for its pull to expire, and without losing what is on its way:
+ * draining its subscription sends UNSUB and a PING, and hands everything that arrives before
+ * the PONG to the fetch's callback. Once nats-server has read the UNSUB it drops the pull
+ * request (it delivers only to a pull whose reply subject has interest; checked on 2.9.10:
+ * a message published after the drain stays pending for the next pull), so nothing is
+ * delivered to the closed subscription. A delivery the server decided on in the instant
+ * before could still be lost; the next leader takes it back at once (reclaimStranded).
+ * Where the client keeps its subscription elsewhere (another version), the fetch runs out.
+ */
+async function endPull(messages: ConsumerMessages): Promise<void> {
+  const sub = (messages as unknown as { sub?: { drain?: () => Promise<void> } }).sub;
+  if (typeof sub?.drain !== 'function') return;
+  await sub.drain().catch(() => undefined);
+}
 
 /**
  * Runs one projection from its durable JetStream consumer. Only one instance per
@@ -228,22 +255,32 @@ export class ProjectionRunner {
   }
 
   /**
-   * Keeps PULLS_OUTSTANDING bounded fetches in flight, staggered, and never cancels one: a pull
-   * request is only dropped by the server (all messages delivered, or expired), so no message is
-   * ever in flight to a subscription we closed. (Stopping a `consume()` unsubscribes at once;
-   * whatever the server had already sent to it was lost to us and stayed unacknowledged until
-   * ack_wait, blocking its aggregate meanwhile.) Messages are queued from the subscription's
-   * callback, so the queue keeps the order they came in on the connection: stream order.
-   * On stop or lost leadership the batch in flight finishes, the current fetches run out (at most
-   * PULL_EXPIRES_MS), and everything not started is nak'd.
+   * Keeps PULLS_OUTSTANDING bounded fetches in flight, staggered, and never cancels one by
+   * unsubscribing: whatever the server had already sent to a closed subscription was lost to us
+   * and stayed unacknowledged until ack_wait, blocking its aggregate meanwhile (what stopping a
+   * `consume()` did). Messages are queued from the subscription's callback, so the queue keeps
+   * the order they came in on the connection: stream order. On stop or lost leadership the
+   * fetches are drained (endPulls), the batch in flight finishes, and everything not started is
+   * nak'd.
    */
   private async consume(): Promise<void> {
     const consumer = await this.broker.js.consumers.get(this.stream, this.durable);
     const batchSize = this.opts.batchSize ?? 500;
+    const expires = Math.max(1000, this.opts.pullExpiresMs ?? PULL_EXPIRES_MS);
     let stopped = false;
+    let stopping!: () => void;
+    const stop = new Promise<void>((resolve) => (stopping = resolve));
+    const fetching = new Set<ConsumerMessages>();
     const drained: Array<() => void> = [];
+    /** No pull is sent from now on, and the ones outstanding end as soon as nats-server has dropped them. */
+    const endPulls = () => {
+      stopped = true;
+      stopping();
+      for (const resume of drained.splice(0)) resume();
+      return Promise.all([...fetching].map(endPull));
+    };
     const pulling = async (delayMs: number) => {
-      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+      if (delayMs > 0) await Promise.race([stop, new Promise((resolve) => setTimeout(resolve, delayMs).unref())]);
       let failures = 0;
       while (!stopped && this.consuming()) {
         if (this.queue.length >= batchSize) {
@@ -256,14 +293,18 @@ export class ProjectionRunner {
           // handed over in the subscription's own call, in the order they arrived.
           const pull: FetchOptions & ConsumeCallback = {
             max_messages: batchSize * 2,
-            expires: PULL_EXPIRES_MS,
+            expires,
+            idle_heartbeat: Math.min(PULL_HEARTBEAT_MS, expires / 2),
             callback: (msg) => {
               this.queue.push({ msg });
               this.notify?.();
             },
           };
           const messages = await consumer.fetch(pull);
-          const failed = await messages.closed();
+          fetching.add(messages);
+          // Stopped while the fetch was being sent: endPulls has been and gone.
+          if (stopped) void endPull(messages);
+          const failed = await messages.closed().finally(() => fetching.delete(messages));
           if (failed) throw failed;
           failures = 0;
         } catch (err) {
@@ -276,10 +317,10 @@ export class ProjectionRunner {
         }
       }
     };
-    const pulls = Array.from({ length: PULLS_OUTSTANDING }, (_, i) => pulling((i * PULL_EXPIRES_MS) / PULLS_OUTSTANDING));
+    const pulls = Array.from({ length: PULLS_OUTSTANDING }, (_, i) => pulling((i * expires) / PULLS_OUTSTANDING));
     let pumpDone = false;
     // One pull that gives up ends the term: the others stop with it.
-    const pump = Promise.allSettled(pulls.map((pull) => pull.finally(() => (stopped = true))))
+    const pump = Promise.allSettled(pulls.map((pull) => pull.finally(endPulls)))
       .then((ends) => {
         const failed = ends.find((end) => end.status === 'rejected');
         if (failed) throw failed.reason;
@@ -344,9 +385,9 @@ export class ProjectionRunner {
         await new Promise<void>((resolve) => (this.notify = resolve));
       }
     } finally {
-      stopped = true;
-      for (const resume of drained.splice(0)) resume();
+      const ended = endPulls();
       await inFlight?.done.catch(() => undefined);
+      await ended;
       await pump.catch((err) => this.logger.event('warn', 'pulling from the consumer failed', { projection: this.projection.name, error: (err as Error).message }));
       this.flushAcks();
       // Pulled but not applied: give them back now rather than after ack_wait.
