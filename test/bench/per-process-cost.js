@@ -109,27 +109,27 @@ async function walStats(db) {
 }
 
 /** WAL records, bytes and flushes (each a commit's wait for the disk, shared by the commits that queue behind it) per UNIT. */
-function printWal(a, b, updates) {
+function printWal(a, b, units) {
   const syncs = Number(b.wal_sync) - Number(a.wal_sync);
   const each = b.timed && syncs > 0 ? `, ${((b.wal_sync_time - a.wal_sync_time) / syncs).toFixed(2)} ms each` : '';
   console.log(
-    `\nWAL per ${UNIT} (the whole server): ${((Number(b.wal_records) - Number(a.wal_records)) / updates).toFixed(1)} records, ` +
-      `${Math.round((Number(b.wal_bytes) - Number(a.wal_bytes)) / updates)} bytes, ${(syncs / updates).toFixed(2)} flushes${each}`,
+    `\nWAL per ${UNIT} (the whole server): ${((Number(b.wal_records) - Number(a.wal_records)) / units).toFixed(1)} records, ` +
+      `${Math.round((Number(b.wal_bytes) - Number(a.wal_bytes)) / units)} bytes, ${(syncs / units).toFixed(2)} flushes${each}`,
   );
 }
 
 /** The window's statements (every role, this database): calls per UNIT and mean time, most called first. */
-async function printStatements(db, updates) {
+async function printStatements(db, units) {
   const { rows } = await db.query(
     `SELECT s.calls, s.total_exec_time, s.query FROM pg_stat_statements s
      WHERE s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND s.query NOT LIKE '%pg_stat_statements%' ORDER BY s.calls DESC`,
   );
   const calls = rows.reduce((n, r) => n + Number(r.calls), 0);
-  console.log(`\nstatements per ${UNIT} (pg_stat_statements, every role): ${(calls / updates).toFixed(1)}`);
+  console.log(`\nstatements per ${UNIT} (pg_stat_statements, every role): ${(calls / units).toFixed(1)}`);
   console.log(`${'calls'.padStart(7)} ${'ms each'.padStart(8)}  statement`);
   for (const r of rows) {
-    if (Number(r.calls) / updates < 0.02) continue;
-    console.log(`${(Number(r.calls) / updates).toFixed(2).padStart(7)} ${(r.total_exec_time / Number(r.calls)).toFixed(3).padStart(8)}  ${r.query.replace(/\s+/g, ' ').slice(0, 150)}`);
+    if (Number(r.calls) / units < 0.02) continue;
+    console.log(`${(Number(r.calls) / units).toFixed(2).padStart(7)} ${(r.total_exec_time / Number(r.calls)).toFixed(3).padStart(8)}  ${r.query.replace(/\s+/g, ' ').slice(0, 150)}`);
   }
 }
 
@@ -154,11 +154,13 @@ async function printStatements(db, updates) {
     const statements = await resetStatements(db);
     const walBefore = await walStats(db);
     delivered = 0;
-    const load = AT_REST
-      ? await new Promise((r) => setTimeout(() => r({ sent: 0, errors: 0 }), SECONDS * 1000))
-      : await openLoop(RATE, SECONDS, put('m'));
-    if (!AT_REST) await new Promise((r) => setTimeout(r, 1500));
-    const units = AT_REST ? SECONDS : load.sent;
+    let load;
+    if (AT_REST) await new Promise((r) => setTimeout(r, SECONDS * 1000));
+    else {
+      load = await openLoop(RATE, SECONDS, put('m'));
+      await new Promise((r) => setTimeout(r, 1500));
+    }
+    const units = load ? load.sent : SECONDS;
     const walAfter = await walStats(db);
     const rows = [...measured].map(([name, pids]) => {
       const sum = { cpuMs: 0, waitMs: 0, wakes: 0, writes: 0, reads: 0 };
@@ -175,7 +177,7 @@ async function printStatements(db, updates) {
       const per = (v) => v / units;
       return { name, processes: pids.length, cpuMs: per(sum.cpuMs), waitMs: per(sum.waitMs), wakes: per(sum.wakes), writes: per(sum.writes), reads: per(sum.reads) };
     }).sort((x, y) => y.cpuMs - x.cpuMs);
-    console.log(AT_REST
+    console.log(!load
       ? `at rest for ${SECONDS} s, ${OWNERS} SSE clients open`
       : `${RATE} updates/s for ${SECONDS} s: ${load.sent} sent, ${load.errors} failed, ${delivered} venue changes reached their SSE client${load.errors ? ` (failures: ${JSON.stringify(load.errorKinds)})` : ''}`);
     console.log(`per ${UNIT} (PostgreSQL backends count no socket writes here: they send(), which /proc/<pid>/io does not count)`);
