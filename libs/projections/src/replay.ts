@@ -1,11 +1,11 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { DeliverPolicy } from '@nats-io/jetstream';
 import { allEventsSubject, streamName, type DomainEvent } from '@ripple/contracts';
 import { decodeForProjection, isForProjections } from './decode';
 import type { Broker } from '@ripple/messaging';
 import { applyBatch, checkpointUpsert, projectionLockKey, shadowTables } from './apply-batch';
 import { checkpointTable, type Projection, type ReplayFold, type TableMap } from './projection';
 import { qualify } from './schema';
+import { readStream } from './stream-reader';
 import { swapInShadows, withBoundedLockWait } from './swap';
 
 export interface ReplayProgress {
@@ -114,9 +114,11 @@ export async function replayProjection(dataSource: DataSource, broker: Broker, p
  *
  * Reading is pipelined with writing: while a batch is being written, the next
  * one is read and decoded, and at most one batch is written at a time (they
- * commit in stream order). Memory stays bounded by two batches plus READ_AHEAD
- * messages (consume() sends its next pull only once the messages before it
- * were taken); with a fold, by one state per aggregate, up to `foldLimit`, instead of the batches.
+ * commit in stream order). The stream itself is read on a worker thread
+ * (readStream), so the NATS client's work per message runs on another core than
+ * the decoding and folding here. Memory stays bounded by two batches plus what
+ * the reader holds ahead (READ_AHEAD messages pulled, a few chunks of about a
+ * MiB); with a fold, by one state per aggregate, up to `foldLimit`, instead of the batches.
  */
 async function applyRange(
   inTransaction: InTransaction,
@@ -129,11 +131,6 @@ async function applyRange(
   { shadowsEmpty = false } = {},
 ): Promise<number> {
   if (endSeq <= afterSeq) return afterSeq;
-  const consumer = await broker.js.consumers.get(streamName(opts.namespace, projection.source), {
-    filter_subjects: allEventsSubject(opts.namespace, projection.source),
-    deliver_policy: afterSeq === 0 ? DeliverPolicy.All : DeliverPolicy.StartSequence,
-    ...(afterSeq === 0 ? {} : { opt_start_seq: afterSeq + 1 }),
-  });
   const batchSize = Math.max(1, opts.batchSize ?? DEFAULT_BATCH_SIZE);
   const tables = shadowTables(opts.schema);
   // Only empty shadows can be rebuilt by a fold that starts from nothing.
@@ -156,33 +153,35 @@ async function applyRange(
 
   let events = 0;
   let bytes = 0;
-  // Nothing to read (the stream was purged, say): consume() would wait forever for a message.
-  if ((await consumer.info(true)).num_pending === 0) {
-    await consumer.delete().catch(() => undefined);
-    return afterSeq;
-  }
-  const messages = await consumer.consume({ max_messages: READ_AHEAD });
+  const chunks = readStream(broker, {
+    stream: streamName(opts.namespace, projection.source),
+    filterSubject: allEventsSubject(opts.namespace, projection.source),
+    afterSeq,
+    endSeq,
+    readAhead: READ_AHEAD,
+  });
   try {
-    for await (const m of messages) {
-      if (failed) throw failed.error;
-      batch.add(decodeForProjection(m.data));
-      events++;
-      bytes += m.data.length;
-      const done = m.seq >= endSeq || m.info.pending === 0;
-      if (events >= batchSize || bytes >= BATCH_BYTES || done) {
-        await writing;
-        write(batch.take(), events, m.seq);
-        if (batch.full?.()) batch = held();
-        events = 0;
-        bytes = 0;
+    for await (const chunk of chunks) {
+      let at = 0;
+      for (let i = 0; i < chunk.lengths.length; i++) {
+        if (failed) throw failed.error;
+        const data = chunk.bytes.subarray(at, (at += chunk.lengths[i]));
+        batch.add(decodeForProjection(data));
+        events++;
+        bytes += data.length;
+        const done = chunk.done && i === chunk.lengths.length - 1;
+        if (events >= batchSize || bytes >= BATCH_BYTES || done) {
+          await writing;
+          write(batch.take(), events, chunk.seqs[i]);
+          if (batch.full?.()) batch = held();
+          events = 0;
+          bytes = 0;
+        }
       }
-      if (done) break;
     }
     await writing;
   } finally {
     await writing?.catch(() => undefined);
-    await messages.close();
-    await consumer.delete().catch(() => undefined);
   }
   return last;
 }

@@ -1,0 +1,80 @@
+import { connectBroker, type Broker } from '@ripple/messaging';
+import { testNamespace, testNatsUrl } from '@ripple/testing';
+import { readStream, type StreamChunk } from './stream-reader';
+
+/** The reader a replay reads its stream with, on a worker thread, against a real JetStream. */
+describe('readStream (JetStream, on a worker thread)', () => {
+  let broker: Broker;
+  const stream = `READER_${testNamespace().toUpperCase()}`;
+  const subject = `${stream.toLowerCase()}.events`;
+  const LAST = 7_511;
+
+  beforeAll(async () => {
+    broker = await connectBroker(await testNatsUrl(), 'stream-reader-itest');
+    await broker.jsm.streams.add({ name: stream, subjects: [`${subject}.>`] });
+    // 2,500 small messages (more than two chunks of 1,000), one of 900 KiB (which fits no chunk with others in it), then 5,010
+    // small ones (more than the reader reads ahead of its caller).
+    const publishes: Promise<unknown>[] = [];
+    for (let i = 1; i <= 2_500; i++) publishes.push(broker.js.publish(`${subject}.a`, `message ${i}`));
+    await Promise.all(publishes);
+    await broker.js.publish(`${subject}.big`, new Uint8Array(900 * 1024).fill(7));
+    const rest: Promise<unknown>[] = [];
+    for (let i = 2_502; i <= LAST; i++) rest.push(broker.js.publish(`${subject}.a`, `message ${i}`));
+    await Promise.all(rest);
+  });
+
+  afterAll(async () => {
+    await broker?.jsm.streams.delete(stream).catch(() => undefined);
+    await broker?.nc.close();
+  });
+
+  /** Every message of the chunks, in order: its sequence and its bytes as text (the big one by its size). */
+  async function readAll(chunks: AsyncIterable<StreamChunk>) {
+    const read: { seq: number; text: string }[] = [];
+    let done = 0;
+    for await (const chunk of chunks) {
+      let at = 0;
+      chunk.lengths.forEach((length, i) => {
+        const bytes = chunk.bytes.subarray(at, (at += length));
+        read.push({ seq: chunk.seqs[i], text: length > 1000 ? `${length} bytes of ${bytes[0]}` : Buffer.from(bytes).toString() });
+      });
+      expect(at).toBe(chunk.bytes.length);
+      if (chunk.done) done++;
+    }
+    return { read, done };
+  }
+
+  const consumers = async () => (await broker.jsm.consumers.list(stream).next()).length;
+
+  it('reads a range in order, each message whole, and ends with the last chunk', async () => {
+    const { read, done } = await readAll(readStream(broker, { stream, filterSubject: `${subject}.>`, afterSeq: 1_990, endSeq: 2_505, readAhead: 300 }));
+    expect(read.map((m) => m.seq)).toEqual(Array.from({ length: 2_505 - 1_990 }, (_, i) => 1_991 + i));
+    expect(read[0].text).toBe('message 1991');
+    expect(read.find((m) => m.seq === 2_501)?.text).toBe(`${900 * 1024} bytes of 7`);
+    expect(read.at(-1)?.text).toBe('message 2505');
+    expect(done).toBe(1);
+    expect(await consumers()).toBe(0);
+  });
+
+  it('reads to the end of the stream when the range goes past it, and reads nothing from an empty range', async () => {
+    const { read } = await readAll(readStream(broker, { stream, filterSubject: `${subject}.a`, afterSeq: LAST - 5, endSeq: 10_000, readAhead: 300 }));
+    expect(read.map((m) => m.seq)).toEqual([LAST - 4, LAST - 3, LAST - 2, LAST - 1, LAST]);
+    const empty = await readAll(readStream(broker, { stream, filterSubject: `${subject}.a`, afterSeq: LAST, endSeq: 10_000, readAhead: 300 }));
+    expect(empty).toEqual({ read: [], done: 1 });
+    expect(await consumers()).toBe(0);
+  });
+
+  it('stops its thread and its consumer when the reading stops early', async () => {
+    // After the first chunk, the reader waits for the caller to take more: it has not reached the end of its range.
+    for await (const chunk of readStream(broker, { stream, filterSubject: `${subject}.>`, afterSeq: 0, endSeq: LAST, readAhead: 300 })) {
+      expect(chunk.seqs[0]).toBe(1);
+      break;
+    }
+    // Its consumer is deleted, not left to the server, which drops an unread ordered consumer only after 5 minutes.
+    expect(await consumers()).toBe(0);
+  });
+
+  it('fails with the reason when it cannot read the stream', async () => {
+    await expect(readAll(readStream(broker, { stream: 'NO_SUCH_STREAM', filterSubject: 'nothing.>', afterSeq: 0, endSeq: 10, readAhead: 300 }))).rejects.toThrow(/stream not found/i);
+  });
+});
