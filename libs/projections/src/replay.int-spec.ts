@@ -162,7 +162,8 @@ describe('replayProjection (PostgreSQL + JetStream)', () => {
     };
     const progress: ReplayProgress[] = [];
     const lastSeq = await replayProjection(dataSource, broker, directoryProjection('replay', hooks), {
-      schema: SCHEMA, namespace, batchSize: 100, onProgress: (p) => {
+      // Read on a worker thread, the rebuild and its catch-up alike, as a long stream would be (the other tests read theirs here).
+      schema: SCHEMA, namespace, batchSize: 100, inThreadBelow: 0, onProgress: (p) => {
         progress.push(p);
         if (p.phase === 'rebuilding' && p.applied === p.total) rebuildDone = true;
       },
@@ -274,7 +275,7 @@ describe('replayProjection (PostgreSQL + JetStream)', () => {
     const failing = directoryProjection('failing', async () => {
       if (++calls === 3) throw new Error('the third batch cannot be applied');
     });
-    await expect(replayProjection(dataSource, broker, failing, { schema: SCHEMA, namespace, batchSize: 100 })).rejects.toThrow('the third batch cannot be applied');
+    await expect(replayProjection(dataSource, broker, failing, { schema: SCHEMA, namespace, batchSize: 100, inThreadBelow: 0 })).rejects.toThrow('the third batch cannot be applied');
     expect(calls).toBe(3);
     expect(await symmetricDifference(`SELECT * FROM ${t('snap_directory')}`, `SELECT * FROM ${t('itest_directory')}`)).toBe(0);
     expect(await symmetricDifference(`SELECT * FROM ${t('snap_checkpoints')}`, `SELECT * FROM ${t(cp)}`)).toBe(0);
@@ -441,7 +442,7 @@ describe('replayProjection with a fold (PostgreSQL + JetStream)', () => {
     const progress: ReplayProgress[] = [];
     const folding = foldedProjection(folds);
     const apply = jest.spyOn(folding, 'apply');
-    expect(await replayProjection(dataSource, broker, folding, { schema: SCHEMA, namespace, batchSize: 40, onProgress: (p) => progress.push(p) })).toBe(total);
+    expect(await replayProjection(dataSource, broker, folding, { schema: SCHEMA, namespace, batchSize: 40, inThreadBelow: 0, onProgress: (p) => progress.push(p) })).toBe(total);
     expect(apply).not.toHaveBeenCalled();
     expect(folds.added).toBe(30 * 5 + 1 + 1);
     expect(progress.filter((p) => p.phase === 'rebuilding').map((p) => p.applied)).toEqual([40, 80, 120, 155]);

@@ -32,6 +32,11 @@ export interface ReplayOptions {
   foldLimit?: number;
   onProgress?: (p: ReplayProgress) => void;
   /**
+   * A range of the stream of fewer sequences than this is read on the replay's own thread, a longer one
+   * on a worker thread beside it (readStream; default 20,000: starting the thread costs tens of ms).
+   */
+  inThreadBelow?: number;
+  /**
    * How long each lock of the final catch-up and swap waits before it is given up and tried
    * again (default 2 s, up to 30 times: `withBoundedLockWait`). The swap's DROP waits for the
    * live tables' readers, and every reader after it would wait behind it.
@@ -159,7 +164,7 @@ async function applyRange(
     afterSeq,
     endSeq,
     readAhead: READ_AHEAD,
-  });
+  }, { inThreadBelow: opts.inThreadBelow });
   try {
     for await (const chunk of chunks) {
       let at = 0;

@@ -1,9 +1,12 @@
 import { connectBroker, type Broker } from '@ripple/messaging';
 import { testNamespace, testNatsUrl } from '@ripple/testing';
-import { readStream, type StreamChunk } from './stream-reader';
+import { readStream, type StreamChunk, type StreamRange } from './stream-reader';
 
-/** The reader a replay reads its stream with, on a worker thread, against a real JetStream. */
-describe('readStream (JetStream, on a worker thread)', () => {
+/** The readers a replay reads its stream with, against a real JetStream: a long range's, on a worker thread, and a short one's. */
+describe.each([
+  ['on a worker thread', 0],
+  ['on the caller\'s thread', Infinity],
+])('readStream (JetStream, %s)', (_, inThreadBelow) => {
   let broker: Broker;
   const stream = `READER_${testNamespace().toUpperCase()}`;
   const subject = `${stream.toLowerCase()}.events`;
@@ -44,10 +47,11 @@ describe('readStream (JetStream, on a worker thread)', () => {
     return { read, done };
   }
 
+  const reader = (range: StreamRange) => readStream(broker, range, { inThreadBelow });
   const consumers = async () => (await broker.jsm.consumers.list(stream).next()).length;
 
   it('reads a range in order, each message whole, and ends with the last chunk', async () => {
-    const { read, done } = await readAll(readStream(broker, { stream, filterSubject: `${subject}.>`, afterSeq: 1_990, endSeq: 2_505, readAhead: 300 }));
+    const { read, done } = await readAll(reader({ stream, filterSubject: `${subject}.>`, afterSeq: 1_990, endSeq: 2_505, readAhead: 300 }));
     expect(read.map((m) => m.seq)).toEqual(Array.from({ length: 2_505 - 1_990 }, (_, i) => 1_991 + i));
     expect(read[0].text).toBe('message 1991');
     expect(read.find((m) => m.seq === 2_501)?.text).toBe(`${900 * 1024} bytes of 7`);
@@ -57,16 +61,16 @@ describe('readStream (JetStream, on a worker thread)', () => {
   });
 
   it('reads to the end of the stream when the range goes past it, and reads nothing from an empty range', async () => {
-    const { read } = await readAll(readStream(broker, { stream, filterSubject: `${subject}.a`, afterSeq: LAST - 5, endSeq: 10_000, readAhead: 300 }));
+    const { read } = await readAll(reader({ stream, filterSubject: `${subject}.a`, afterSeq: LAST - 5, endSeq: 10_000, readAhead: 300 }));
     expect(read.map((m) => m.seq)).toEqual([LAST - 4, LAST - 3, LAST - 2, LAST - 1, LAST]);
-    const empty = await readAll(readStream(broker, { stream, filterSubject: `${subject}.a`, afterSeq: LAST, endSeq: 10_000, readAhead: 300 }));
+    const empty = await readAll(reader({ stream, filterSubject: `${subject}.a`, afterSeq: LAST, endSeq: 10_000, readAhead: 300 }));
     expect(empty).toEqual({ read: [], done: 1 });
     expect(await consumers()).toBe(0);
   });
 
-  it('stops its thread and its consumer when the reading stops early', async () => {
-    // After the first chunk, the reader waits for the caller to take more: it has not reached the end of its range.
-    for await (const chunk of readStream(broker, { stream, filterSubject: `${subject}.>`, afterSeq: 0, endSeq: LAST, readAhead: 300 })) {
+  it('stops, and deletes its consumer, when the reading stops early', async () => {
+    // After the first chunk, the reader has not reached the end of its range (on a worker, it waits for the caller to take more).
+    for await (const chunk of reader({ stream, filterSubject: `${subject}.>`, afterSeq: 0, endSeq: LAST, readAhead: 300 })) {
       expect(chunk.seqs[0]).toBe(1);
       break;
     }
@@ -75,6 +79,6 @@ describe('readStream (JetStream, on a worker thread)', () => {
   });
 
   it('fails with the reason when it cannot read the stream', async () => {
-    await expect(readAll(readStream(broker, { stream: 'NO_SUCH_STREAM', filterSubject: 'nothing.>', afterSeq: 0, endSeq: 10, readAhead: 300 }))).rejects.toThrow(/stream not found/i);
+    await expect(readAll(reader({ stream: 'NO_SUCH_STREAM', filterSubject: 'nothing.>', afterSeq: 0, endSeq: 10, readAhead: 300 }))).rejects.toThrow(/stream not found/i);
   });
 });

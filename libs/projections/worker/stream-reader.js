@@ -14,9 +14,9 @@
  */
 const { parentPort, workerData } = require('node:worker_threads');
 const { connect } = require('@nats-io/transport-node');
-const { jetstream, DeliverPolicy } = require('@nats-io/jetstream');
+const { jetstream } = require('@nats-io/jetstream');
 
-const { connectOptions, stream, filterSubject, afterSeq, endSeq, readAhead, chunkMessages, chunkBytes, credits: maxCredits } = workerData;
+const { connectOptions, stream, consumerOptions, endSeq, readAhead, chunkMessages, chunkBytes, credits: maxCredits } = workerData;
 
 let credits = maxCredits;
 let stopping = false;
@@ -33,11 +33,7 @@ parentPort.on('message', (m) => {
 async function main() {
   const nc = await connect(connectOptions);
   try {
-    const consumer = await jetstream(nc).consumers.get(stream, {
-      filter_subjects: filterSubject,
-      deliver_policy: afterSeq === 0 ? DeliverPolicy.All : DeliverPolicy.StartSequence,
-      ...(afterSeq === 0 ? {} : { opt_start_seq: afterSeq + 1 }),
-    });
+    const consumer = await jetstream(nc).consumers.get(stream, consumerOptions);
     try {
       await read(consumer);
     } finally {
