@@ -1,5 +1,5 @@
 import { connectBroker, type Broker } from '@ripple/messaging';
-import { testNamespace, testNatsUrl } from '@ripple/testing';
+import { startPrivateNats, testNamespace, testNatsUrl, type PrivateNats } from '@ripple/testing';
 import { readStream, type StreamChunk, type StreamRange } from './stream-reader';
 
 /** The readers a replay reads its stream with, against a real JetStream: a long range's, on a worker thread, and a short one's. */
@@ -81,4 +81,43 @@ describe.each([
   it('fails with the reason when it cannot read the stream', async () => {
     await expect(readAll(reader({ stream: 'NO_SUCH_STREAM', filterSubject: 'nothing.>', afterSeq: 0, endSeq: 10, readAhead: 300 }))).rejects.toThrow(/stream not found/i);
   });
+});
+
+describe.each([
+  ['on a worker thread', 0],
+  ['on the caller\'s thread', Infinity],
+])('readStream across a restart of the broker (a nats-server of its own, %s)', (_, inThreadBelow) => {
+  let nats: PrivateNats;
+  let broker: Broker;
+  const stream = 'READER_RESTART';
+  const COUNT = 12_000;
+
+  beforeAll(async () => {
+    nats = await startPrivateNats();
+    broker = await connectBroker(nats.url, 'stream-reader-restart-itest');
+    await broker.jsm.streams.add({ name: stream, subjects: ['restart.>'] });
+    const publishes: Promise<unknown>[] = [];
+    for (let i = 1; i <= COUNT; i++) publishes.push(broker.js.publish('restart.a', `message ${i}`));
+    await Promise.all(publishes);
+  });
+
+  afterAll(async () => {
+    await broker?.nc.close();
+    await nats?.stop();
+  });
+
+  it('reads on once the broker is back: every message once, in order', async () => {
+    const seqs: number[] = [];
+    let restarted = false;
+    for await (const chunk of readStream(broker, { stream, filterSubject: 'restart.>', afterSeq: 0, endSeq: COUNT, readAhead: 500 }, { inThreadBelow })) {
+      seqs.push(...chunk.seqs);
+      if (!restarted && seqs.length >= 1_000) {
+        restarted = true;
+        await nats.nodes[0].kill('SIGKILL');
+        await nats.nodes[0].start();
+      }
+    }
+    expect(restarted).toBe(true);
+    expect(seqs).toEqual(Array.from({ length: COUNT }, (_, i) => i + 1));
+  }, 120_000);
 });

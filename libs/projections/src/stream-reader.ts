@@ -55,6 +55,13 @@ const consumerOptions = (range: StreamRange): Partial<OrderedConsumerOptions> =>
   ...(range.afterSeq === 0 ? {} : { opt_start_seq: range.afterSeq + 1 }),
 });
 
+/**
+ * How the consumer pulls: `readAhead` messages at a time, each pull lasting 10 s with a heartbeat every 2 s. A pull lost
+ * with its connection (the broker restarted, say) is noticed after two missed heartbeats, 4 s, where the client's
+ * default (pulls of 30 s, a heartbeat every 15) held a replay up for 30 s.
+ */
+const consumeOptions = (range: StreamRange) => ({ max_messages: range.readAhead, expires: 10_000, idle_heartbeat: 2_000 });
+
 const NOTHING: StreamChunk = { bytes: new Uint8Array(0), lengths: new Uint32Array(0), seqs: new Float64Array(0), done: true };
 
 async function* readHere(broker: Broker, range: StreamRange): AsyncGenerator<StreamChunk> {
@@ -65,7 +72,7 @@ async function* readHere(broker: Broker, range: StreamRange): AsyncGenerator<Str
       yield NOTHING;
       return;
     }
-    const messages = await consumer.consume({ max_messages: range.readAhead });
+    const messages = await consumer.consume(consumeOptions(range));
     try {
       for await (const m of messages) {
         const done = m.seq >= range.endSeq || m.info.pending === 0;
@@ -87,7 +94,7 @@ async function* readOnWorker(broker: Broker, range: StreamRange): AsyncGenerator
       stream: range.stream,
       consumerOptions: consumerOptions(range),
       endSeq: range.endSeq,
-      readAhead: range.readAhead,
+      consumeOptions: consumeOptions(range),
       chunkMessages: CHUNK_MESSAGES,
       chunkBytes: CHUNK_BYTES,
       credits: CHUNKS_AHEAD,

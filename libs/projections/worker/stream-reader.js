@@ -16,7 +16,7 @@ const { parentPort, workerData } = require('node:worker_threads');
 const { connect } = require('@nats-io/transport-node');
 const { jetstream } = require('@nats-io/jetstream');
 
-const { connectOptions, stream, consumerOptions, endSeq, readAhead, chunkMessages, chunkBytes, credits: maxCredits } = workerData;
+const { connectOptions, stream, consumerOptions, consumeOptions, endSeq, chunkMessages, chunkBytes, credits: maxCredits } = workerData;
 
 let credits = maxCredits;
 let stopping = false;
@@ -66,7 +66,7 @@ async function read(consumer) {
     used = 0;
     count = 0;
   };
-  messages = await consumer.consume({ max_messages: readAhead });
+  messages = await consumer.consume(consumeOptions);
   try {
     for await (const m of messages) {
       if (stopping) break;
