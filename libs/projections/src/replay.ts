@@ -119,9 +119,9 @@ export async function replayProjection(dataSource: DataSource, broker: Broker, p
  *
  * Reading is pipelined with writing: while a batch is being written, the next
  * one is read and decoded, and at most one batch is written at a time (they
- * commit in stream order). The stream itself is read on a worker thread
+ * commit in stream order). A long range of the stream is read on a worker thread
  * (readStream), so the NATS client's work per message runs on another core than
- * the decoding and folding here. Memory stays bounded by two batches plus what
+ * the decoding and folding here; a short one, such as a catch-up, on this thread. Memory stays bounded by two batches plus what
  * the reader holds ahead (READ_AHEAD messages pulled, a few chunks of about a
  * MiB); with a fold, by one state per aggregate, up to `foldLimit`, instead of the batches.
  */
