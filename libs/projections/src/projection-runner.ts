@@ -53,14 +53,14 @@ export const durableName = (app: string, projection: string) => `${app}--${proje
  * process: with pulls of 1 s (and a heartbeat at 0.5 s) a stack at rest woke nats-server about
  * 330 times a second, against about 130 now. Stopping does not wait for them (see endPull).
  */
-const PULL_EXPIRES_MS = 10_000;
+export const PULL_EXPIRES_MS = 10_000;
 /**
  * How often nats-server says a waiting pull is still registered (idle heartbeat). Two missed
  * ones fail the fetch and the runner pulls again: that is how a pull lost without the
  * connection dropping (its consumer's leader gone, on a cluster) is noticed. At most half the
  * pull's life (nats-server refuses more).
  */
-const PULL_HEARTBEAT_MS = 2_000;
+export const PULL_HEARTBEAT_MS = 2_000;
 
 /** How long a delivery may stay unacknowledged before the broker hands it out again. */
 const ACK_WAIT_NS = 30_000_000_000;

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { DeliverPolicy, type OrderedConsumerOptions } from '@nats-io/jetstream';
 import type { Broker } from '@ripple/messaging';
+import { PULL_EXPIRES_MS, PULL_HEARTBEAT_MS } from './projection-runner';
 
 /** Messages of a stream, in order: their bytes back to back, each one's length and stream sequence. */
 export interface StreamChunk {
@@ -56,11 +57,11 @@ const consumerOptions = (range: StreamRange): Partial<OrderedConsumerOptions> =>
 });
 
 /**
- * How the consumer pulls: `readAhead` messages at a time, each pull lasting 10 s with a heartbeat every 2 s. A pull lost
- * with its connection (the broker restarted, say) is noticed after two missed heartbeats, 4 s, where the client's
+ * How the consumer pulls: `readAhead` messages at a time, with the projection runners' pull life and heartbeat. A pull
+ * lost with its connection (the broker restarted, say) is noticed after two missed heartbeats, 4 s, where the client's
  * default (pulls of 30 s, a heartbeat every 15) held a replay up for 30 s.
  */
-const consumeOptions = (range: StreamRange) => ({ max_messages: range.readAhead, expires: 10_000, idle_heartbeat: 2_000 });
+const consumeOptions = (range: StreamRange) => ({ max_messages: range.readAhead, expires: PULL_EXPIRES_MS, idle_heartbeat: PULL_HEARTBEAT_MS });
 
 const NOTHING: StreamChunk = { bytes: new Uint8Array(0), lengths: new Uint32Array(0), seqs: new Float64Array(0), done: true };
 
@@ -104,7 +105,6 @@ async function* readOnWorker(broker: Broker, range: StreamRange): AsyncGenerator
   let failed: { error: unknown } | undefined;
   let ended = false;
   let finished = false;
-  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   let wake: (() => void) | undefined;
   const notify = () => {
     wake?.();
@@ -118,11 +118,14 @@ async function* readOnWorker(broker: Broker, range: StreamRange): AsyncGenerator
     failed ??= { error };
     notify();
   });
-  worker.on('exit', (code) => {
-    ended = true;
-    if (code !== 0) failed ??= { error: new Error(`the stream reader of ${range.stream} stopped with code ${code}`) };
-    notify();
-  });
+  const exited = new Promise<void>((resolve) =>
+    worker.once('exit', (code) => {
+      ended = true;
+      if (code !== 0) failed ??= { error: new Error(`the stream reader of ${range.stream} stopped with code ${code}`) };
+      notify();
+      resolve();
+    }),
+  );
   try {
     for (;;) {
       const chunk = ready.shift();
