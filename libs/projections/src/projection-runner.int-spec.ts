@@ -700,6 +700,44 @@ describe('ProjectionRunner (PostgreSQL + JetStream)', () => {
     await next.stop();
   });
 
+  it('paced, takes a steady stream in a few deliveries rather than one each; every event once and in order, and it stops at once', async () => {
+    const t = await setup();
+    const runPaced = async (paceMs: number | undefined, events: DomainEvent[]) => {
+      const base = testProjection(t.ctl, `paced-${paceMs}`);
+      let batches = 0;
+      const projection: Projection = { ...base, paceMs, reads: () => (batches++, []) };
+      const runner = new ProjectionRunner(dataSource, broker, projection, t.deadLetters, t.options, t.metrics, logger);
+      runners.push(runner);
+      await runner.start();
+      const before = await t.appliedCount();
+      // About 50 events a second, as a service's traffic comes, not a backlog.
+      for (const e of events) {
+        await t.publish(e);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await eventually(async () => (await t.appliedCount()) === before + events.length, { what: `the ${events.length} events applied` });
+      let timer: NodeJS.Timeout | undefined;
+      const stopped = await Promise.race([runner.stop().then(() => 'stopped'), new Promise((resolve) => (timer = setTimeout(resolve, 30_000, 'still pacing')))]);
+      clearTimeout(timer);
+      expect(stopped).toBe('stopped');
+      const info = await broker.jsm.consumers.info(t.stream, durableName(APP, PROJECTION));
+      expect({ waiting: info.num_waiting, unacknowledged: info.num_ack_pending }).toEqual({ waiting: 0, unacknowledged: 0 });
+      return batches;
+    };
+    const aggregates = Array.from({ length: 5 }, () => uuidv7());
+    const round = (from: number) => Array.from({ length: 20 }, (_, v) => aggregates.map((id) => event(id, from + v, `v${from + v}`))).flat();
+    const unpacedEvents = round(1);
+    const pacedEvents = round(21);
+
+    // Unpaced, each event is handed over as it is stored, and applied on its own (or nearly).
+    const unpaced = await runPaced(undefined, unpacedEvents);
+    // Paced at 250 ms, about a dozen gather between pulls.
+    const paced = await runPaced(250, pacedEvents);
+    expect(unpaced).toBeGreaterThan(60);
+    expect(paced).toBeLessThan(40);
+    expectExactlyOnceInOrder(await t.applications(), [...unpacedEvents, ...pacedEvents]);
+  });
+
   it('in a backlog, starts the next batch beside the one committing when the projection allows it; every event still once and in order', async () => {
     const t = await setup({ batchSize: 10 });
     // Rounds of ten aggregates, two groups taking turns: two batches in a row hold no aggregate in

@@ -272,6 +272,10 @@ export class ProjectionRunner {
     const stopSignal = new Promise<void>((resolve) => (signalStop = resolve));
     const fetching = new Set<ConsumerMessages>();
     const drained: Array<() => void> = [];
+    // Paced (Projection.paceMs): the events the broker held for this consumer beyond the last one
+    // delivered (its `pending`), less those a pull sent since has asked for.
+    const paceMs = this.projection.paceMs ?? 0;
+    let heldByBroker = 0;
     /** No pull is sent from now on, and the ones outstanding end as soon as nats-server has dropped them. */
     const endPulls = () => {
       stopped = true;
@@ -289,14 +293,18 @@ export class ProjectionRunner {
           continue;
         }
         try {
+          // Paced, a pull asks for what the broker holds, so it ends once that is delivered, all at once.
+          const wanted = paceMs > 0 ? Math.min(batchSize * 2, Math.max(1, heldByBroker)) : batchSize * 2;
+          heldByBroker = Math.max(0, heldByBroker - wanted);
           // fetch() takes consume()'s callback too (its type does not say so): messages are
           // handed over in the subscription's own call, in the order they arrived.
           const pull: FetchOptions & ConsumeCallback = {
-            max_messages: batchSize * 2,
+            max_messages: wanted,
             expires,
             idle_heartbeat: Math.min(PULL_HEARTBEAT_MS, expires / 2),
             callback: (msg) => {
               this.queue.push({ msg });
+              if (paceMs > 0) heldByBroker = msg.info.pending;
               this.notify?.();
             },
           };
@@ -307,6 +315,9 @@ export class ProjectionRunner {
           const failed = await messages.closed().finally(() => fetching.delete(messages));
           if (failed) throw failed;
           failures = 0;
+          // Short of a backlog, let more gather at the broker before the next pull (which asks for
+          // what the last delivery said was waiting, or, with nothing waiting, for the next one).
+          if (paceMs > 0 && heldByBroker < batchSize && !stopped) await Promise.race([stopSignal, new Promise((resolve) => setTimeout(resolve, paceMs).unref())]);
         } catch (err) {
           // A pull can end in error without anything being wrong for long: e.g. the client counts
           // missed idle heartbeats while a busy event loop reads the socket late. Pull again at once;

@@ -55,6 +55,17 @@ export interface Projection {
    */
   disjointBatches?: boolean;
   /**
+   * How long events may gather at the broker between this projection's pulls once it has caught
+   * up, for a projection whose readers can wait that long (a copy nobody is watching change).
+   * Unpaced, a pull stays registered and nats-server hands each event over as it is stored: one
+   * write to this process, and one wake-up of it, per event, whether the projection has work for
+   * it or ignores it. Paced, a pull asks for as many events as the broker was last known to hold
+   * (one when it held none), so it ends as soon as they are delivered, together; once the
+   * projection has seen the last one, the next pull waits this long. The first event after a
+   * lull is handed over at once; those behind it wait up to this long.
+   */
+  paceMs?: number;
+  /**
    * Writes the events. What it returns instead of running is written with the
    * batch's COMMIT, in the same round trip (after anything `apply` ran itself,
    * before the checkpoints): a projection whose writes need no answer before the

@@ -17,6 +17,10 @@ export class CopyContactWhenProfileChanged implements Projection {
   readonly name = 'contact-sync';
   readonly source = 'profiles' as const;
   readonly tables = ['user_contacts'];
+  // Most profile changes are none of its business, and nobody waits on the copies (the product's
+  // bound for others to see a change is 2 s): its events may gather at the broker between pulls,
+  // so that a stream of profile changes wakes this service a few times a second, not once each.
+  readonly paceMs = 250;
 
   constructor(private readonly copies: CopySync) {}
 
