@@ -55,14 +55,14 @@ export interface Projection {
    */
   disjointBatches?: boolean;
   /**
-   * How long events may gather at the broker between this projection's pulls once it has caught
-   * up, for a projection whose readers can wait that long (a copy nobody is watching change).
+   * How long events may gather at the broker between this projection's pulls, short of a
+   * backlog, for a projection whose readers can wait a little (a copy nobody is watching change).
    * Unpaced, a pull stays registered and nats-server hands each event over as it is stored: one
    * write to this process, and one wake-up of it, per event, whether the projection has work for
-   * it or ignores it. Paced, a pull asks for as many events as the broker was last known to hold
-   * (one when it held none), so it ends as soon as they are delivered, together; once the
-   * projection has seen the last one, the next pull waits this long. The first event after a
-   * lull is handed over at once; those behind it wait up to this long.
+   * it or ignores it. Paced, each pull starts this long after the one before ended (at once while
+   * a batch or more waits), and asks for as many events as the last delivery said were waiting
+   * (one when none were), so it ends as soon as they are handed over, together. The first event
+   * after a lull comes at once; those behind it wait up to about twice this long.
    */
   paceMs?: number;
   /**
