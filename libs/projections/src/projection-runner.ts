@@ -283,8 +283,10 @@ export class ProjectionRunner {
       for (const resume of drained.splice(0)) resume();
       return Promise.all([...fetching].map(endPull));
     };
+    /** Waits `ms`, or less if the pulls end meanwhile. */
+    const pause = (ms: number) => Promise.race([stopSignal, new Promise((resolve) => setTimeout(resolve, ms).unref())]);
     const pulling = async (delayMs: number) => {
-      if (delayMs > 0) await Promise.race([stopSignal, new Promise((resolve) => setTimeout(resolve, delayMs).unref())]);
+      if (delayMs > 0) await pause(delayMs);
       let failures = 0;
       while (!stopped && this.consuming()) {
         if (this.queue.length >= batchSize) {
@@ -317,7 +319,7 @@ export class ProjectionRunner {
           failures = 0;
           // Short of a backlog, let more gather at the broker before the next pull (which asks for
           // what the last delivery said was waiting, or, with nothing waiting, for the next one).
-          if (paceMs > 0 && heldByBroker < batchSize && !stopped) await Promise.race([stopSignal, new Promise((resolve) => setTimeout(resolve, paceMs).unref())]);
+          if (paceMs > 0 && heldByBroker < batchSize && !stopped) await pause(paceMs);
         } catch (err) {
           // A pull can end in error without anything being wrong for long: e.g. the client counts
           // missed idle heartbeats while a busy event loop reads the socket late. Pull again at once;
