@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * What one profile update costs each process: CPU, time runnable but waiting
- * for a core (run-queue wait, from each thread's schedstat), voluntary wake-ups
+ * for a core (run-queue wait, from each thread's schedstat), the kernel's share of the CPU, voluntary wake-ups
  * and socket writes and reads per update, for every app, nats-server and the
  * PostgreSQL backends grouped by application_name (each service's pool, its
  * LISTEN connection, its leases). Starts the compiled apps as the bench does
@@ -65,7 +65,7 @@ function sample(pid) {
       }
     }
     const io = readFileSync(`/proc/${pid}/io`, 'utf8');
-    return { ticks: Number(fields[11]) + Number(fields[12]), wakes, waitNs, writes: Number(/syscw: (\d+)/.exec(io)[1]), reads: Number(/syscr: (\d+)/.exec(io)[1]) };
+    return { ticks: Number(fields[11]) + Number(fields[12]), sysTicks: Number(fields[12]), wakes, waitNs, writes: Number(/syscw: (\d+)/.exec(io)[1]), reads: Number(/syscr: (\d+)/.exec(io)[1]) };
   } catch {
     return undefined;
   }
@@ -163,34 +163,35 @@ async function printStatements(db, units) {
     const units = load ? load.sent : SECONDS;
     const walAfter = await walStats(db);
     const rows = [...measured].map(([name, pids]) => {
-      const sum = { cpuMs: 0, waitMs: 0, wakes: 0, writes: 0, reads: 0 };
+      const sum = { cpuMs: 0, sysMs: 0, waitMs: 0, wakes: 0, writes: 0, reads: 0 };
       pids.forEach((pid, i) => {
         const a = sample(pid);
         const b = before.get(name)[i];
         if (!a || !b) return;
         sum.cpuMs += ((a.ticks - b.ticks) * 1000) / CLK_TCK;
+        sum.sysMs += ((a.sysTicks - b.sysTicks) * 1000) / CLK_TCK;
         sum.waitMs += (a.waitNs - b.waitNs) / 1e6;
         sum.wakes += a.wakes - b.wakes;
         sum.writes += a.writes - b.writes;
         sum.reads += a.reads - b.reads;
       });
       const per = (v) => v / units;
-      return { name, processes: pids.length, cpuMs: per(sum.cpuMs), waitMs: per(sum.waitMs), wakes: per(sum.wakes), writes: per(sum.writes), reads: per(sum.reads) };
+      return { name, processes: pids.length, cpuMs: per(sum.cpuMs), sysShare: sum.cpuMs ? sum.sysMs / sum.cpuMs : 0, waitMs: per(sum.waitMs), wakes: per(sum.wakes), writes: per(sum.writes), reads: per(sum.reads) };
     }).sort((x, y) => y.cpuMs - x.cpuMs);
     console.log(!load
       ? `at rest for ${SECONDS} s, ${OWNERS} SSE clients open`
       : `${RATE} updates/s for ${SECONDS} s: ${load.sent} sent, ${load.errors} failed, ${delivered} venue changes reached their SSE client${load.errors ? ` (failures: ${JSON.stringify(load.errorKinds)})` : ''}`);
     console.log(`per ${UNIT} (PostgreSQL backends count no socket writes here: they send(), which /proc/<pid>/io does not count)`);
-    console.log(`${'process'.padEnd(40)} ${'n'.padStart(3)} ${'CPU ms'.padStart(8)} ${'queue ms'.padStart(9)} ${'wake-ups'.padStart(9)} ${'writes'.padStart(7)} ${'reads'.padStart(7)}`);
+    console.log(`${'process'.padEnd(40)} ${'n'.padStart(3)} ${'CPU ms'.padStart(8)} ${'kernel'.padStart(7)} ${'queue ms'.padStart(9)} ${'wake-ups'.padStart(9)} ${'writes'.padStart(7)} ${'reads'.padStart(7)}`);
     const total = { cpuMs: 0, waitMs: 0, wakes: 0 };
     for (const r of rows) {
       total.cpuMs += r.cpuMs;
       total.waitMs += r.waitMs;
       total.wakes += r.wakes;
       if (r.cpuMs < 0.05 && r.wakes < 0.2) continue;
-      console.log(`${r.name.padEnd(40)} ${String(r.processes).padStart(3)} ${r.cpuMs.toFixed(2).padStart(8)} ${r.waitMs.toFixed(2).padStart(9)} ${r.wakes.toFixed(1).padStart(9)} ${r.writes.toFixed(1).padStart(7)} ${r.reads.toFixed(1).padStart(7)}`);
+      console.log(`${r.name.padEnd(40)} ${String(r.processes).padStart(3)} ${r.cpuMs.toFixed(2).padStart(8)} ${`${Math.round(r.sysShare * 100)}%`.padStart(7)} ${r.waitMs.toFixed(2).padStart(9)} ${r.wakes.toFixed(1).padStart(9)} ${r.writes.toFixed(1).padStart(7)} ${r.reads.toFixed(1).padStart(7)}`);
     }
-    console.log(`${'all'.padEnd(40)} ${''.padStart(3)} ${total.cpuMs.toFixed(2).padStart(8)} ${total.waitMs.toFixed(2).padStart(9)} ${total.wakes.toFixed(1).padStart(9)}`);
+    console.log(`${'all'.padEnd(40)} ${''.padStart(3)} ${total.cpuMs.toFixed(2).padStart(8)} ${''.padStart(7)} ${total.waitMs.toFixed(2).padStart(9)} ${total.wakes.toFixed(1).padStart(9)}`);
     printWal(walBefore, walAfter, units);
     if (statements) await printStatements(db, units);
   } finally {
