@@ -86,8 +86,8 @@ export interface Projection {
   /**
    * For a projection whose rows are a pure fold of its events: a fresh, empty fold. A replay
    * then rebuilds its empty shadow tables by folding each event as it is read, and writes
-   * the rows at each batch's end, instead of holding a batch of events for `apply` (up to
-   * `ReplayOptions.foldLimit` aggregates; then with `apply`). It must end with the rows
+   * the rows once, at the end, instead of holding batches of events for `apply` (up to
+   * `ReplayOptions.foldLimit` aggregates: then it writes them, and goes on with `apply`). It must end with the rows
    * `apply` (in `replay` mode) would have written from the same events. The catch-up after
    * the rebuild still goes through `apply`.
    */

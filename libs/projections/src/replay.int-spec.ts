@@ -335,7 +335,7 @@ describe('replayProjection with a fold (PostgreSQL + JetStream)', () => {
   const cp = t(checkpointTable(FOLDED));
 
   /** One row per aggregate (its last name and version, and how many events were applied to it), by `apply`, and by a fold when `folds` is given. */
-  function foldedProjection(folds?: { added: number }): Projection {
+  function foldedProjection(folds?: { added: number; flushed?: number }): Projection {
     const projection: Projection = {
       name: FOLDED,
       source: 'profiles',
@@ -361,6 +361,7 @@ describe('replayProjection with a fold (PostgreSQL + JetStream)', () => {
           changed.add(e.aggregateId);
         },
         flush(tables) {
+          folds.flushed = (folds.flushed ?? 0) + 1;
           const ids = [...changed];
           changed = new Set();
           return [{
@@ -437,26 +438,29 @@ describe('replayProjection with a fold (PostgreSQL + JetStream)', () => {
     expect(row(unknown)).toMatchObject({ full_name: 'after-unknown', version: 7, applied: 6 });
     expect(applied.checkpoints.find((c: { aggregate_id: string }) => c.aggregate_id === unknown)).toMatchObject({ version: 7 });
 
-    // With a fold, over several batches: the same rows and checkpoints, and `apply` never ran.
-    const folds = { added: 0 };
+    // With a fold: the same rows and checkpoints, and `apply` never ran. It writes once, at the end, and
+    // reports every 40 events folded.
+    const folds = { added: 0, flushed: 0 };
     const progress: ReplayProgress[] = [];
     const folding = foldedProjection(folds);
     const apply = jest.spyOn(folding, 'apply');
     expect(await replayProjection(dataSource, broker, folding, { schema: SCHEMA, namespace, batchSize: 40, inThreadBelow: 0, onProgress: (p) => progress.push(p) })).toBe(total);
     expect(apply).not.toHaveBeenCalled();
     expect(folds.added).toBe(30 * 5 + 1 + 1);
+    expect(folds.flushed).toBe(1);
     expect(progress.filter((p) => p.phase === 'rebuilding').map((p) => p.applied)).toEqual([40, 80, 120, 155]);
     expect(await rows()).toEqual(applied.rows);
     expect(await checkpoints()).toEqual(applied.checkpoints);
 
-    // A fold that may hold 10 aggregates: the first batch (40 events of all 30) is folded and written,
-    // the rest applied by `apply`, which reads the rows the fold wrote; the same rows again.
-    const limited = { added: 0 };
+    // A fold that may hold 10 aggregates: the first 10 events (10 aggregates) are folded and written,
+    // the other 145 applied by `apply` in batches of 40, which read the rows the fold wrote; the same rows again.
+    const limited = { added: 0, flushed: 0 };
     const overflowing = foldedProjection(limited);
     const applyAfter = jest.spyOn(overflowing, 'apply');
     expect(await replayProjection(dataSource, broker, overflowing, { schema: SCHEMA, namespace, batchSize: 40, foldLimit: 10 })).toBe(total);
-    expect(limited.added).toBe(40);
-    expect(applyAfter).toHaveBeenCalledTimes(3);
+    expect(limited.added).toBe(10);
+    expect(limited.flushed).toBe(1);
+    expect(applyAfter).toHaveBeenCalledTimes(4);
     expect(await rows()).toEqual(applied.rows);
     expect(await checkpoints()).toEqual(applied.checkpoints);
   });

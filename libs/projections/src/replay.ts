@@ -21,13 +21,16 @@ export interface ReplayOptions {
   /**
    * Events per transaction into the shadow tables (default 100,000; a batch also closes at
    * 64 MiB of messages). No live reader waits on the shadows, and the larger the batch, the
-   * more of an aggregate's events are folded into one row write.
+   * more of an aggregate's events are folded into one row write. A projection's fold
+   * (`replayFold`) holds no events, only one state per aggregate, so it is not cut into batches:
+   * it writes once, when the range ends or when it holds `foldLimit` aggregates, and reports
+   * its progress every `batchSize` events folded.
    */
   batchSize?: number;
   /**
-   * Aggregates a projection's fold (`replayFold`) may hold in memory (default 100,000). Past
-   * it, the rebuild writes what the fold holds at the end of that batch and goes on with
-   * batches held for `apply`, which read their records back from the shadows.
+   * Aggregates a projection's fold (`replayFold`) may hold in memory (default 100,000). Once it
+   * holds that many, the rebuild writes what the fold holds and goes on with batches held for
+   * `apply`, which read their records back from the shadows.
    */
   foldLimit?: number;
   onProgress?: (p: ReplayProgress) => void;
@@ -115,7 +118,7 @@ export async function replayProjection(dataSource: DataSource, broker: Broker, p
 /**
  * Applies stream messages after `afterSeq` up to `endSeq` (or the end of the
  * stream, if it comes first) into the shadow tables, in batches of `batchSize`,
- * one transaction each; returns the last sequence applied.
+ * one transaction each (a fold: once, see ReplayOptions.batchSize); returns the last sequence applied.
  *
  * Reading is pipelined with writing: while a batch is being written, the next
  * one is read and decoded, and at most one batch is written at a time (they
@@ -175,12 +178,16 @@ async function applyRange(
         events++;
         bytes += data.length;
         const done = chunk.done && i === chunk.lengths.length - 1;
-        if (events >= batchSize || bytes >= BATCH_BYTES || done) {
+        const full = batch.full?.();
+        if (full === undefined ? events >= batchSize || bytes >= BATCH_BYTES || done : full || done) {
           await writing;
           write(batch.take(), events, chunk.seqs[i]);
-          if (batch.full?.()) batch = held();
+          if (full) batch = held();
           events = 0;
           bytes = 0;
+        } else if (full === false && events % batchSize === 0) {
+          // A fold writes once, at its end: until then, every batchSize events it folds are its progress.
+          progress(applied + events);
         }
       }
     }
