@@ -5,7 +5,7 @@ import type { Broker } from '@ripple/messaging';
 import { applyBatch, checkpointUpsert, projectionLockKey, shadowTables } from './apply-batch';
 import { checkpointTable, type Projection, type ReplayFold, type TableMap } from './projection';
 import { qualify } from './schema';
-import { readStream } from './stream-reader';
+import { readStream, type StreamRange } from './stream-reader';
 import { swapInShadows, withBoundedLockWait } from './swap';
 
 export interface ReplayProgress {
@@ -87,12 +87,18 @@ export async function replayProjection(dataSource: DataSource, broker: Broker, p
   // Awaited below, and by the first write; a read that fails first must not leave its failure unhandled.
   shadowsMade.catch(() => undefined);
   const stream = streamName(opts.namespace, projection.source);
-  const total = (await broker.jsm.streams.info(stream)).state.last_seq;
+  const { config, state } = await broker.jsm.streams.info(stream);
+  const total = state.last_seq;
+  // A filter that is the stream's only subject selects every message, yet nats-server 2.9 counts a new
+  // consumer's pending messages by scanning the stream for it (12-27 ms at 100,000 messages, against
+  // 1 ms without one): the range is then read unfiltered.
+  const events = allEventsSubject(opts.namespace, projection.source);
+  const read = { stream, filterSubject: config.subjects?.length === 1 && config.subjects[0] === events ? undefined : events };
   const report = (phase: ReplayProgress['phase'], applied: number, upTo: number) =>
     opts.onProgress?.({ projection: projection.name, phase, applied, total: upTo });
 
   // The shadows start empty, so a projection with a fold rebuilds them with it; the catch-up applies batches.
-  let lastSeq = await applyRange((write) => shadowsMade.then(() => dataSource.transaction(write)), broker, projection, opts, 0, total, (n) => report('rebuilding', n, total), { shadowsEmpty: true });
+  let lastSeq = await applyRange((write) => shadowsMade.then(() => dataSource.transaction(write)), broker, read, projection, opts, 0, total, (n) => report('rebuilding', n, total), { shadowsEmpty: true });
   await shadowsMade;
   // Outside the lock, so live batches keep flowing meanwhile. SET LOGGED rewrites each shadow
   // once (seconds for millions of rows), keeping only the live row versions of the bulk load;
@@ -107,7 +113,7 @@ export async function replayProjection(dataSource: DataSource, broker: Broker, p
   lastSeq = await withBoundedLockWait(dataSource, { what: `${projection.name}: ${opts.schema}`, lockTimeoutMs: opts.lockTimeoutMs }, async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [projectionLockKey(opts.schema, projection.name)]);
     const end = (await broker.jsm.streams.info(stream)).state.last_seq;
-    const upTo = await applyRange((write) => write(tx), broker, projection, opts, caughtUpFrom, end, (n) => report('catching-up', n, end));
+    const upTo = await applyRange((write) => write(tx), broker, read, projection, opts, caughtUpFrom, end, (n) => report('catching-up', n, end));
     await swapInShadows(tx, opts.schema, tables.map((t) => ({ live: qualify(opts.schema, t), shadow: shadow(t), name: t })));
     return upTo;
   });
@@ -131,6 +137,7 @@ export async function replayProjection(dataSource: DataSource, broker: Broker, p
 async function applyRange(
   inTransaction: InTransaction,
   broker: Broker,
+  read: Pick<StreamRange, 'stream' | 'filterSubject'>,
   projection: Projection,
   opts: ReplayOptions,
   afterSeq: number,
@@ -162,8 +169,7 @@ async function applyRange(
   let events = 0;
   let bytes = 0;
   const chunks = readStream(broker, {
-    stream: streamName(opts.namespace, projection.source),
-    filterSubject: allEventsSubject(opts.namespace, projection.source),
+    ...read,
     afterSeq,
     endSeq,
     readAhead: READ_AHEAD,

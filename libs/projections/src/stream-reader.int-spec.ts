@@ -68,6 +68,14 @@ describe.each([
     expect(await consumers()).toBe(0);
   });
 
+  it('reads every subject without a filter, and only the filter\'s with one', async () => {
+    const all = await readAll(reader({ stream, afterSeq: 2_498, endSeq: 2_503, readAhead: 300 }));
+    expect(all.read.map((m) => m.seq)).toEqual([2_499, 2_500, 2_501, 2_502, 2_503]);
+    const filtered = await readAll(reader({ stream, filterSubject: `${subject}.a`, afterSeq: 2_498, endSeq: 2_503, readAhead: 300 }));
+    expect(filtered.read.map((m) => m.seq)).toEqual([2_499, 2_500, 2_502, 2_503]);
+    expect(await consumers()).toBe(0);
+  });
+
   it('stops, and deletes its consumer, when the reading stops early', async () => {
     // After the first chunk, the reader has not reached the end of its range (on a worker, it waits for the caller to take more).
     for await (const chunk of reader({ stream, filterSubject: `${subject}.>`, afterSeq: 0, endSeq: LAST, readAhead: 300 })) {

@@ -15,7 +15,8 @@ export interface StreamChunk {
 
 export interface StreamRange {
   stream: string;
-  filterSubject: string;
+  /** Only the messages of these subjects; undefined: every message of the stream. */
+  filterSubject?: string;
   /** Read from the message after this sequence (0: from the first). */
   afterSeq: number;
   /** Stop at this sequence, or at the stream's end if that comes first. */
@@ -51,7 +52,7 @@ export function readStream(broker: Broker, range: StreamRange, { inThreadBelow =
 
 /** The range's ordered consumer (the same for both readers: the worker is given it). */
 const consumerOptions = (range: StreamRange): Partial<OrderedConsumerOptions> => ({
-  filter_subjects: range.filterSubject,
+  ...(range.filterSubject === undefined ? {} : { filter_subjects: range.filterSubject }),
   deliver_policy: range.afterSeq === 0 ? DeliverPolicy.All : DeliverPolicy.StartSequence,
   ...(range.afterSeq === 0 ? {} : { opt_start_seq: range.afterSeq + 1 }),
 });
