@@ -86,6 +86,23 @@ describe.each([
     expect(await consumers()).toBe(0);
   });
 
+  it('reads on when its consumer is deleted under it: every message once, in order', async () => {
+    const seqs: number[] = [];
+    let deleted = 0;
+    for await (const chunk of reader({ stream, afterSeq: 0, endSeq: LAST, readAhead: 300 })) {
+      seqs.push(...chunk.seqs);
+      if (deleted === 0) {
+        for (const c of await broker.jsm.consumers.list(stream).next()) {
+          await broker.jsm.consumers.delete(stream, c.name);
+          deleted++;
+        }
+      }
+    }
+    expect(deleted).toBe(1);
+    expect(seqs).toEqual(Array.from({ length: LAST }, (_, i) => i + 1));
+    expect(await consumers()).toBe(0);
+  }, 60_000);
+
   it('fails with the reason when it cannot read the stream', async () => {
     await expect(readAll(reader({ stream: 'NO_SUCH_STREAM', filterSubject: 'nothing.>', afterSeq: 0, endSeq: 10, readAhead: 300 }))).rejects.toThrow(/stream not found/i);
   });
