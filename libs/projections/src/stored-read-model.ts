@@ -42,6 +42,11 @@ export interface RebuildOptions {
   schema: string;
   /** Events read and folded at a time during the bulk load (default 10,000). */
   batchSize?: number;
+  /**
+   * States the bulk load may hold in memory before it writes them (default 100,000): it writes
+   * them once, at its end, unless it holds this many before.
+   */
+  holdLimit?: number;
   onProgress?: (p: ReplayProgress) => void;
   /**
    * How long the swap waits for its lock before it lets the table's writers through and tries
@@ -53,6 +58,7 @@ export interface RebuildOptions {
 }
 
 const DEFAULT_BATCH_SIZE = 10_000;
+const DEFAULT_HOLD_LIMIT = 100_000;
 
 /** A state's values in the order of the model's columns (the command path writes its row with them). */
 export const readModelValues = <S>(model: StoredReadModel<S>, state: S): unknown[] => model.columns.map((c) => c.value(state));
@@ -151,12 +157,18 @@ async function rebuild<S>(dataSource: DataSource, model: StoredReadModel<S>, opt
   };
 
   // The bulk load: the events up to the last position committed now, in position order,
-  // each batch folded onto the rows the shadow holds. An event that commits after the load
-  // passed its position is missing from it, and the catch-ups find its row behind (the
-  // stream's next event cannot be in the load: it was appended after that one committed).
-  // Should a stream in the load skip a version all the same, it is folded again from its start.
+  // each batch folded onto the states held in memory, or onto the rows the shadow holds for the
+  // others. An event that commits after the load passed its position is missing from it, and the
+  // catch-ups find its row behind (the stream's next event cannot be in the load: it was appended
+  // after that one committed). Should a stream in the load skip a version all the same, it is
+  // folded again from its start. The states are written when the load ends, or when `holdLimit`
+  // are held (then the shadow holds them, and later batches read those users' rows back): written
+  // at every batch instead, each user's row was read and written once per batch it had events in.
   const [{ total, last }] = await dataSource.query(
     `SELECT count(*)::int AS total, coalesce(max(position), 0)::text AS last FROM ${events} WHERE aggregate_type = ANY($1::text[])`, [types]);
+  const holdLimit = Math.max(1, opts.holdLimit ?? DEFAULT_HOLD_LIMIT);
+  let held = new Map<string, S>();
+  let shadowHoldsRows = false;
   let after = '0';
   let applied = 0;
   report('rebuilding', 0, total);
@@ -167,27 +179,33 @@ async function rebuild<S>(dataSource: DataSource, model: StoredReadModel<S>, opt
     if (rows.length === 0) break;
     after = rows[rows.length - 1].position;
     const batch = rows.map((r) => parseEvent(rowToEnvelope(r)));
-    const ids = [...new Set(batch.map((e) => e.aggregateId))];
     const current = new Map<string, S>();
-    for (const r of await dataSource.query(`SELECT * FROM ${shadow} WHERE id = ANY($1::${idType}[])`, [ids])) {
-      const s = model.fromRow(r);
-      current.set(idOf(s), s);
+    const unheld = shadowHoldsRows ? [...new Set(batch.map((e) => e.aggregateId))].filter((id) => !held.has(id)) : [];
+    if (unheld.length) {
+      for (const r of await dataSource.query(`SELECT * FROM ${shadow} WHERE id = ANY($1::${idType}[])`, [unheld])) {
+        const s = model.fromRow(r);
+        current.set(idOf(s), s);
+      }
     }
-    const changed = new Map<string, S>();
     const skipped = new Set<string>();
     for (const e of batch) {
       if (skipped.has(e.aggregateId)) continue;
-      const state = changed.get(e.aggregateId) ?? current.get(e.aggregateId);
+      const state = held.get(e.aggregateId) ?? current.get(e.aggregateId);
       const at = state === undefined ? 0 : versionOf(state);
       if (e.aggregateVersion <= at) continue;
       if (e.aggregateVersion !== at + 1) skipped.add(e.aggregateId);
-      else changed.set(e.aggregateId, model.evolve(state, e));
+      else held.set(e.aggregateId, model.evolve(state, e));
     }
-    if (skipped.size) for (const [id, s] of await foldStreams(dataSource, [...skipped], false)) changed.set(id, s);
-    await write(dataSource, [...changed.values()]);
+    if (skipped.size) for (const [id, s] of await foldStreams(dataSource, [...skipped], false)) held.set(id, s);
     applied += rows.length;
+    if (held.size >= holdLimit) {
+      await write(dataSource, [...held.values()]);
+      held = new Map();
+      shadowHoldsRows = true;
+    }
     report('rebuilding', applied, total);
   }
+  await write(dataSource, [...held.values()]);
 
   // Outside the lock: durable (one rewrite), with planner statistics.
   if (!unlogged) await dataSource.query(`ALTER TABLE ${shadow} SET LOGGED`);

@@ -275,7 +275,8 @@ describe('the users table, rebuilt from the event store', () => {
     let afterBulkCommitted: Promise<void> | undefined;
     const progress: ReplayProgress[] = [];
     const rebuild = rebuildFromEventStore(rt.dataSource, usersReadModel, {
-      schema: 'profiles', batchSize: 7,
+      // Small batches, and at most 10 states held: the bulk load writes them and reads their rows back many times over.
+      schema: 'profiles', batchSize: 7, holdLimit: 10,
       onProgress: (p) => {
         progress.push(p);
         if (p.phase === 'catching-up' && !afterBulkCommitted) afterBulkCommitted = afterBulk.commit();
