@@ -9,7 +9,7 @@
  *
  * It pulls from an ephemeral consumer of its own (no acks, in memory: what the client's ordered
  * consumer makes) through a plain subscription, and reads each message's stream sequence and the
- * messages still pending from its reply subject. The client's consumer API costs 1.4-2 times the CPU
+ * messages still pending from its reply subject. The client's consumer API costs 1.6-2.5 times the CPU
  * per message (an iterator, a JsMsg and its parsed info each), and this thread's CPU is most of what
  * a rebuild waits for on two cores. What the ordered consumer does against loss is done here too: a
  * delivery that skips one, a reconnect, a status that ends the consumer, or nothing at all (not even
