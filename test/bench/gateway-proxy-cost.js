@@ -18,25 +18,19 @@
  * Run after `npm run build`: SECONDS=6 ROUNDS=3 C=16 node test/bench/gateway-proxy-cost.js
  */
 const { execFileSync, spawn } = require('node:child_process');
-const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(__dirname, 'tsconfig.json')], { stdio: 'inherit' });
 require('./dist/support/env');
+const { eventually, freePort } = require('@ripple/testing');
 const { startBenchRipple } = require('./dist/support/ripple');
 const { httpJson } = require('./dist/support/http');
 const { closedLoop } = require('./dist/support/load');
-const { freePort } = require('@ripple/testing');
+const { ResourceSampler } = require('./dist/support/resources');
+const { summarize } = require('./dist/support/stats');
 
 const SECONDS = Number(process.env.SECONDS ?? 6);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const C = Number(process.env.C ?? 16);
-
-/** CPU seconds (user + system) a process has used. */
-function cpuSeconds(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 const UPSTREAM = `
 require('node:http').createServer((req, res) => {
@@ -49,20 +43,6 @@ require('node:http').createServer((req, res) => {
 }).listen(Number(process.env.PORT), '127.0.0.1');
 `;
 
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
-async function waitForPort(port) {
-  for (let i = 0; i < 100; i++) {
-    try {
-      await httpJson('GET', `http://127.0.0.1:${port}/health`);
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw new Error(`nothing answers on port ${port}`);
-}
-
 async function main() {
   const upstreamPort = await freePort();
   const upstream = spawn(process.execPath, ['-e', UPSTREAM], { env: { PORT: String(upstreamPort) }, stdio: 'inherit' });
@@ -73,7 +53,7 @@ async function main() {
     stdio: 'inherit',
   });
   try {
-    await waitForPort(barePort);
+    await eventually(async () => (await httpJson('GET', `http://127.0.0.1:${barePort}/health`).catch(() => undefined))?.status === 200, { timeoutMs: 10_000, what: 'the bare proxy' });
     const targets = {
       gateway: { url: `${ripple.url}/api/users/profile`, pid: ripple.pids.gateway },
       'bare proxy': { url: `http://127.0.0.1:${barePort}/api/users/profile`, pid: bare.pid },
@@ -82,14 +62,15 @@ async function main() {
     const token = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJiZW5jaCJ9.x';
     const run = async (name, seconds) => {
       const { url, pid } = targets[name];
-      const before = [cpuSeconds(pid), cpuSeconds(upstream.pid)];
+      const sampler = new ResourceSampler([{ name: 'proxy', pids: () => [pid] }, { name: 'upstream', pids: () => [upstream.pid] }]);
+      sampler.start();
       const r = await closedLoop(C, seconds, async (w, i) => {
         const res = await httpJson('PUT', url, { profileInfo: { venueDescription: `proxy-cost-${w}-${i}` } }, { authorization: `Bearer ${token}` });
         return res.status === 200;
       });
-      const after = [cpuSeconds(pid), cpuSeconds(upstream.pid)];
+      const [proxy, up] = sampler.stop();
       if (r.errors) throw new Error(`${name}: ${r.errors} requests failed`);
-      return { perSecond: r.completed / r.seconds, proxyMs: ((after[0] - before[0]) * 1000) / r.completed, upstreamMs: ((after[1] - before[1]) * 1000) / r.completed };
+      return { perSecond: r.completed / r.seconds, proxyMs: (proxy.cpuSeconds * 1000) / r.completed, upstreamMs: (up.cpuSeconds * 1000) / r.completed };
     };
     for (const name of Object.keys(targets)) await run(name, 2);
     const results = Object.fromEntries(Object.keys(targets).map((n) => [n, []]));
@@ -102,7 +83,7 @@ async function main() {
         console.log(`${String(k).padEnd(6)} ${name.padEnd(12)} ${r.perSecond.toFixed(0).padStart(6)}   ${r.proxyMs.toFixed(4).padStart(16)}   ${r.upstreamMs.toFixed(4).padStart(19)}`);
       }
     }
-    const m = (name, k) => median(results[name].map((r) => r[k]));
+    const m = (name, k) => summarize(results[name].map((r) => r[k])).p50;
     console.log(`median: gateway ${m('gateway', 'perSecond').toFixed(0)} req/s, ${m('gateway', 'proxyMs').toFixed(4)} ms of CPU per request; bare proxy ${m('bare proxy', 'perSecond').toFixed(0)} req/s, ${m('bare proxy', 'proxyMs').toFixed(4)} ms`);
     console.log(`gateway ÷ bare proxy: CPU per request ${(m('gateway', 'proxyMs') / m('bare proxy', 'proxyMs')).toFixed(2)}×, req/s ${(m('gateway', 'perSecond') / m('bare proxy', 'perSecond')).toFixed(2)}×`);
   } finally {
