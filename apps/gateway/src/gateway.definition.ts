@@ -5,10 +5,11 @@ import { AddTokenVersions1732240000052 } from './migrations/1732240000052-add-to
 import { AddFeedRetention1733050000021 } from './migrations/1733050000021-add-feed-retention';
 import { AddChangeTraceparent1733060000022 } from './migrations/1733060000022-add-change-traceparent';
 import { DropChangeAudienceFk1733070000023 } from './migrations/1733070000023-drop-change-audience-fk';
+import { LeaveRoomForUpdates1733080000025 } from './migrations/1733080000025-leave-room-for-updates';
 
 export const gatewayDefinition: ServiceDefinition<typeof GATEWAY_VARS> = {
   name: 'gateway',
   schema: 'gateway',
   config: GATEWAY_VARS,
-  migrations: [CreateGateway1732240000020, AddTokenVersions1732240000052, AddFeedRetention1733050000021, AddChangeTraceparent1733060000022, DropChangeAudienceFk1733070000023],
+  migrations: [CreateGateway1732240000020, AddTokenVersions1732240000052, AddFeedRetention1733050000021, AddChangeTraceparent1733060000022, DropChangeAudienceFk1733070000023, LeaveRoomForUpdates1733080000025],
 };

@@ -5,6 +5,7 @@ import { CreateIdempotencyKeys1732240000011 } from './migrations/1732240000011-c
 import { AddTokenVersions1732240000050 } from './migrations/1732240000050-add-token-versions';
 import { CreatePetRelations1732240000051 } from './migrations/1732240000051-create-pet-relations';
 import { MakeUsersRebuildable1732240000061 } from './migrations/1732240000061-make-users-rebuildable';
+import { LeaveRoomForUpdates1733080000027 } from './migrations/1733080000027-leave-room-for-updates';
 import { usersReadModel } from './users/users.read-model';
 
 const positive = (v: string) => (Number(v) > 0 ? undefined : 'must be greater than 0');
@@ -29,6 +30,6 @@ export const profilesDefinition: ServiceDefinition<typeof config> = {
   schema: 'profiles',
   config,
   publishes: 'profiles',
-  migrations: [CreateProfiles1732240000000, CreateIdempotencyKeys1732240000011, AddTokenVersions1732240000050, CreatePetRelations1732240000051, MakeUsersRebuildable1732240000061],
+  migrations: [CreateProfiles1732240000000, CreateIdempotencyKeys1732240000011, AddTokenVersions1732240000050, CreatePetRelations1732240000051, MakeUsersRebuildable1732240000061, LeaveRoomForUpdates1733080000027],
   readModels: [usersReadModel],
 };

@@ -104,6 +104,8 @@ describe('replayProjection (PostgreSQL + JetStream)', () => {
   /** pg_class.relpersistence of each table: 'p' logged, 'u' unlogged. */
   const persistence = async (tables: string[]) =>
     Promise.all(tables.map(async (table) => (await dataSource.query(`SELECT relpersistence AS p FROM pg_class WHERE oid = $1::regclass`, [t(table)]))[0].p as string));
+  const storageOptions = async (tables: string[]) =>
+    Promise.all(tables.map(async (table) => (await dataSource.query(`SELECT reloptions AS o FROM pg_class WHERE oid = $1::regclass`, [t(table)]))[0].o as string[] | null));
   /** Rows of `a` missing from `b` plus rows of `b` missing from `a`. */
   const symmetricDifference = async (a: string, b: string) =>
     (await dataSource.query(`SELECT count(*)::int AS n FROM ((${a} EXCEPT ALL ${b}) UNION ALL (${b} EXCEPT ALL ${a})) x`))[0].n as number;
@@ -181,6 +183,8 @@ describe('replayProjection (PostgreSQL + JetStream)', () => {
     // The shadows were bulk-loaded without WAL, and made durable before they became the live tables.
     expect(shadowPersistence).toEqual(['u', 'u', 'u']);
     expect(await persistence(['itest_directory', 'itest_directory_log', cp])).toEqual(['p', 'p', 'p']);
+    // ... with the live tables' storage parameters, which LIKE does not copy: the checkpoints' room for updates.
+    expect(await storageOptions([cp, 'itest_directory'])).toEqual([['fillfactor=60'], null]);
     // ... and analyzed, so the planner has statistics for them from the start.
     const analyzed = await dataSource.query(`SELECT DISTINCT tablename FROM pg_stats WHERE schemaname = $1 AND tablename = ANY($2) ORDER BY 1`, [SCHEMA, ['itest_directory', 'itest_directory_log', cp]]);
     expect(analyzed.map((r: { tablename: string }) => r.tablename)).toEqual(['itest_directory', 'itest_directory_log', cp].sort());

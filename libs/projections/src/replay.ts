@@ -4,7 +4,7 @@ import { decodeForProjection, isForProjections } from './decode';
 import type { Broker } from '@ripple/messaging';
 import { applyBatch, checkpointUpsert, projectionLockKey, shadowTables } from './apply-batch';
 import { checkpointTable, type Projection, type ReplayFold, type TableMap } from './projection';
-import { qualify } from './schema';
+import { createShadowOf, qualify } from './schema';
 import { readStream, type StreamRange } from './stream-reader';
 import { swapInShadows, withBoundedLockWait } from './swap';
 
@@ -77,12 +77,7 @@ export async function replayProjection(dataSource: DataSource, broker: Broker, p
   const unloggedLive = new Set<string>();
   // The shadows are made while the stream is read: nothing is written into them before the first batch is read.
   const shadowsMade = dataSource.transaction(async (tx) => {
-    for (const t of tables) {
-      const [{ persistence }] = await tx.query('SELECT relpersistence AS persistence FROM pg_class WHERE oid = $1::regclass', [qualify(opts.schema, t)]);
-      if (persistence === 'u') unloggedLive.add(t);
-      await tx.query(`DROP TABLE IF EXISTS ${shadow(t)}`);
-      await tx.query(`CREATE UNLOGGED TABLE ${shadow(t)} (LIKE ${qualify(opts.schema, t)} INCLUDING ALL)`);
-    }
+    for (const t of tables) if ((await createShadowOf(tx, qualify(opts.schema, t), shadow(t))).unlogged) unloggedLive.add(t);
   });
   // Awaited below, and by the first write; a read that fails first must not leave its failure unhandled.
   shadowsMade.catch(() => undefined);

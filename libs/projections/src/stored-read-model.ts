@@ -3,7 +3,7 @@ import { parseEvent, type DomainEvent } from '@ripple/contracts';
 import { LeaderLease, leaseKey, quoteIdent, rowToEnvelope, type EventRow } from '@ripple/event-store';
 import { swapInShadows, withBoundedLockWait } from './swap';
 import type { ReplayProgress } from './replay';
-import { qualify } from './schema';
+import { createShadowOf, qualify } from './schema';
 
 /** A column of a stored read model's table, and its value in a state. */
 export interface ReadModelColumn<S> {
@@ -112,11 +112,8 @@ async function rebuild<S>(dataSource: DataSource, model: StoredReadModel<S>, opt
     opts.onProgress?.({ projection: model.name, phase, applied, total: Math.max(applied, total) });
 
   const { columnTypes, unlogged } = await dataSource.transaction(async (tx) => {
-    const [{ persistence }] = await tx.query('SELECT relpersistence AS persistence FROM pg_class WHERE oid = $1::regclass', [live]);
     const columnTypes = await checkColumns(tx, model, live);
-    await tx.query(`DROP TABLE IF EXISTS ${shadow}`);
-    await tx.query(`CREATE UNLOGGED TABLE ${shadow} (LIKE ${live} INCLUDING ALL)`);
-    return { columnTypes, unlogged: persistence === 'u' };
+    return { columnTypes, ...(await createShadowOf(tx, live, shadow)) };
   });
   const idType = columnTypes.get('id')!;
   const versionColumn = model.columns.find((c) => c.name === 'version')!;

@@ -120,4 +120,9 @@ describe('venue directory', () => {
     expect(await synced(b)).toEqual([1, 2, 3]);
     expect(mine.applied()).toBe(3);
   });
+
+  it('leaves room on each page of the tables its batches update in place, so that an update can stay on its page', async () => {
+    const rows = await ds.query(`SELECT relname, reloptions FROM pg_class WHERE relnamespace = 'venues'::regnamespace AND relkind = 'r' AND reloptions IS NOT NULL ORDER BY 1`);
+    expect(rows).toEqual(['galleras', 'owner_profiles', 'venue_directory__checkpoints', 'venues'].map((relname) => ({ relname, reloptions: ['fillfactor=60'] })));
+  });
 });
