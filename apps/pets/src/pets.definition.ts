@@ -1,8 +1,8 @@
+import { checkpointTable, leaveRoomForUpdatesMigration } from '@ripple/projections';
 import { int, type ConfigOf } from '@ripple/config';
 import { SERVICE_HOST_VARS, type ServiceDefinition } from '@ripple/service-host';
 import { CreatePets1732240000003 } from './migrations/1732240000003-create-pets';
 import { TrackEditTimes1732240000021 } from './migrations/1732240000021-track-edit-times';
-import { LeaveRoomForUpdates1733080000026 } from './migrations/1733080000026-leave-room-for-updates';
 import { PETS_SCHEMA } from './records/record-kind';
 
 const config = {
@@ -19,5 +19,8 @@ export const petsDefinition: ServiceDefinition<typeof config> = {
   schema: PETS_SCHEMA,
   config,
   publishes: 'pets',
-  migrations: [CreatePets1732240000003, TrackEditTimes1732240000021, LeaveRoomForUpdates1733080000026],
+  migrations: [CreatePets1732240000003, TrackEditTimes1732240000021,
+    // Room on each page for the checkpoints of pets' projections (UPDATED_IN_PLACE).
+    leaveRoomForUpdatesMigration('LeaveRoomForUpdates1733080000026', PETS_SCHEMA, ['contact-sync', 'pet-sync', 'pet-history'].map(checkpointTable)),
+  ],
 };

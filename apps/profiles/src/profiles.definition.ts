@@ -1,3 +1,4 @@
+import { checkpointTable, leaveRoomForUpdatesMigration } from '@ripple/projections';
 import { int, str, type ConfigOf } from '@ripple/config';
 import { SERVICE_HOST_VARS, type ServiceDefinition } from '@ripple/service-host';
 import { CreateProfiles1732240000000 } from './migrations/1732240000000-create-profiles';
@@ -5,7 +6,6 @@ import { CreateIdempotencyKeys1732240000011 } from './migrations/1732240000011-c
 import { AddTokenVersions1732240000050 } from './migrations/1732240000050-add-token-versions';
 import { CreatePetRelations1732240000051 } from './migrations/1732240000051-create-pet-relations';
 import { MakeUsersRebuildable1732240000061 } from './migrations/1732240000061-make-users-rebuildable';
-import { LeaveRoomForUpdates1733080000027 } from './migrations/1733080000027-leave-room-for-updates';
 import { usersReadModel } from './users/users.read-model';
 
 const positive = (v: string) => (Number(v) > 0 ? undefined : 'must be greater than 0');
@@ -30,6 +30,9 @@ export const profilesDefinition: ServiceDefinition<typeof config> = {
   schema: 'profiles',
   config,
   publishes: 'profiles',
-  migrations: [CreateProfiles1732240000000, CreateIdempotencyKeys1732240000011, AddTokenVersions1732240000050, CreatePetRelations1732240000051, MakeUsersRebuildable1732240000061, LeaveRoomForUpdates1733080000027],
+  migrations: [CreateProfiles1732240000000, CreateIdempotencyKeys1732240000011, AddTokenVersions1732240000050, CreatePetRelations1732240000051, MakeUsersRebuildable1732240000061,
+    // Room on each page for the pet relations' checkpoints (UPDATED_IN_PLACE).
+    leaveRoomForUpdatesMigration('LeaveRoomForUpdates1733080000027', 'profiles', [checkpointTable('pet-relations')]),
+  ],
   readModels: [usersReadModel],
 };

@@ -1,4 +1,4 @@
-import type { EntityManager, QueryRunner } from 'typeorm';
+import type { EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
 import { checkpointTable } from './projection';
 
 const ident = (name: string) => {
@@ -64,6 +64,15 @@ export async function createCheckpointTable(qr: QueryRunner, schema: string, pro
  */
 export async function leaveRoomForUpdates(qr: QueryRunner, schema: string, tables: string[], undo = false): Promise<void> {
   for (const t of tables) await qr.query(`ALTER TABLE ${qualify(schema, t)} ${undo ? 'RESET (fillfactor)' : `SET (${UPDATED_IN_PLACE})`}`);
+}
+
+/** The migration that runs `leaveRoomForUpdates` (`name` ends with its timestamp: TypeORM orders migrations by it). */
+export function leaveRoomForUpdatesMigration(name: string, schema: string, tables: string[]): new () => MigrationInterface {
+  return class implements MigrationInterface {
+    name = name;
+    up = (qr: QueryRunner) => leaveRoomForUpdates(qr, schema, tables);
+    down = (qr: QueryRunner) => leaveRoomForUpdates(qr, schema, tables, true);
+  };
 }
 
 /**
