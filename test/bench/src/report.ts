@@ -60,9 +60,12 @@ function markdown(r: BenchResults): string {
   if (r.projection) {
     const p = r.projection;
     const slower = Math.min(p.rawJetStreamPerSecond, p.rawPostgresPerSecond);
-    out.push(`| 3 | projection venue-directory, ${num(p.events)} events / ${num(p.users)} owners: events/s | ${num(p.ripplePerSecond)} | slower of raw JetStream consume+ack (${num(p.rawJetStreamPerSecond)}/s) and raw batched PG upsert (${num(p.rawPostgresPerSecond)}/s) | ${num(slower)} | ${ratio(p.ripplePerSecond, slower)} |`);
+    const alternated = p.runs?.length ? ` (each side the median of ${p.runs.length} alternated runs)` : '';
+    out.push(`| 3 | projection venue-directory, ${num(p.events)} events / ${num(p.users)} owners: events/s${alternated} | ${num(p.ripplePerSecond)} | slower of raw JetStream consume+ack (${num(p.rawJetStreamPerSecond)}/s) and raw batched PG upsert (${num(p.rawPostgresPerSecond)}/s) | ${num(slower)} | ${ratio(p.ripplePerSecond, slower)} |`);
     // Undefined in results written before the fifteenth session.
     if (p.rawChainPerSecond) out.push(`| 3 | … the floor of any projection here: the two raw baselines chained (consume, parse, fold, upsert, ack; no checkpoints, no validation, no events appended): events/s | ${num(p.ripplePerSecond)} | raw chain | ${num(p.rawChainPerSecond)} | ${ratio(p.ripplePerSecond, p.rawChainPerSecond)} (the chain: ${ratio(p.rawChainPerSecond, slower)} of the slower) |`);
+    // Undefined in results written before the thirty-sixth session.
+    if (p.runs?.length) out.push(`| 3 | … each run in order, raw JetStream / raw PostgreSQL / the chain / Ripple: events/s | ${p.runs.map((run) => [run.rawJetStreamPerSecond, run.rawPostgresPerSecond, run.rawChainPerSecond, run.ripplePerSecond].map(num).join(' / ')).join('; ')} | — | — | — |`);
   }
   if (r.replay) {
     out.push(`| 4 | replay (blue/green rebuild) of ${num(r.replay.events)} events: events/s (${r.replay.replaySeconds} s; each side the median of ${r.replay.runs.length} alternated runs) | ${num(r.replay.replayPerSecond)} | raw ordered-consumer read | ${num(r.replay.orderedReadPerSecond)} | ${ratio(r.replay.replayPerSecond, r.replay.orderedReadPerSecond)} |`);
