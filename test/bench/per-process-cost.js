@@ -12,7 +12,13 @@
  * On this VM a loopback write wakes its receiver and that wake-up is the
  * expensive part, so writes per update is the figure to cut (it is how the
  * sixth session found the round trips worth saving). Noisy: compare runs of
- * the same hour, alternated.
+ * the same hour, alternated. The writes and reads are /proc/<pid>/io's syscw and
+ * syscr, every write(2) and read(2) of the process, sockets or not: a Node app
+ * also writes to its event loop's eventfd each time V8 posts it a task, which it
+ * does in bursts during a garbage collection (strace, the thirty-sixth session:
+ * venues at rest, 1,408 such 8-byte writes in 1.5 s, about one write a second
+ * besides). Under load the sockets are nearly all of it; at rest (RATE=0), a
+ * collection in the window can be most of the column.
  *
  * Run after `npm run build`: RATE=50 SECONDS=20 OWNERS=20 node test/bench/per-process-cost.js
  * RATE=0 measures the stack at rest instead (no warm-up, no load): the same figures per second
