@@ -15,9 +15,7 @@
  *
  * Run after `npm run build`: ROUNDS=2 LULL=15 RATE=100 SECONDS=8 node test/bench/after-lull.js
  */
-const { execFileSync } = require('node:child_process');
-const { join } = require('node:path');
-execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(__dirname, 'tsconfig.json')], { stdio: 'inherit' });
+require('./compile');
 require('./dist/support/env');
 const { Client } = require('pg');
 const { eventually } = require('@ripple/testing');

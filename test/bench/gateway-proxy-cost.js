@@ -17,9 +17,9 @@
  *
  * Run after `npm run build`: SECONDS=6 ROUNDS=3 C=16 node test/bench/gateway-proxy-cost.js
  */
-const { execFileSync, spawn } = require('node:child_process');
+const { spawn } = require('node:child_process');
 const { join } = require('node:path');
-execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(__dirname, 'tsconfig.json')], { stdio: 'inherit' });
+require('./compile');
 require('./dist/support/env');
 const { eventually, freePort } = require('@ripple/testing');
 const { startBenchRipple } = require('./dist/support/ripple');

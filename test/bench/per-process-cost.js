@@ -35,10 +35,8 @@
  *   su postgres -c "/usr/lib/postgresql/15/bin/pg_ctl -D /tmp/pgx -l /tmp/pgx.log -o '-p 5439 -k /tmp -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all -c track_wal_io_timing=on -c max_connections=200' start"
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5439/postgres RATE=100 node test/bench/per-process-cost.js
  */
-const { execFileSync } = require('node:child_process');
 const { readFileSync, readdirSync } = require('node:fs');
-const { join } = require('node:path');
-execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(__dirname, 'tsconfig.json')], { stdio: 'inherit' });
+require('./compile');
 require('./dist/support/env');
 const { Client } = require('pg');
 const { startBenchRipple } = require('./dist/support/ripple');
