@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchResults } from './run';
+import { RAW_TOPOLOGY_TARGET } from './scenarios/command';
 import { perUpdate, type RateResult } from './scenarios/propagation';
 import { LOAD_GENERATOR } from './support/resources';
 import type { Summary } from './support/stats';
@@ -54,6 +55,11 @@ function markdown(r: BenchResults): string {
     const alone = r.command!.find((d) => d.target.startsWith('profiles alone') && d.concurrency === c.concurrency);
     if (alone) out.push(`| 2 | … the command alone: direct to profiles with every other app paused (no propagation competing for the cores): req/s | ${num(alone.perSecond)} | 6a handler (user + venue row, one tx) | ${num(alt?.perSecond)} | ${ratio(alone.perSecond, alt?.perSecond)} |`);
     if (bare) out.push(`| 2 | … the floor of one hop: a bare Node proxy (keep-alive, pipe) in front of profiles: req/s | ${num(bare.perSecond)} | direct to profiles | ${num(direct?.perSecond)} | ${ratio(bare.perSecond, direct?.perSecond)} |`);
+    const topology = r.command!.find((d) => d.target === RAW_TOPOLOGY_TARGET && d.concurrency === c.concurrency);
+    if (topology) {
+      out.push(`| 2 | … the floor of direct's topology: the same three services' writes done raw (alternative c: a plain HTTP handler and two consumers, batched writes, publishes without PubAck, no guarantees): req/s | ${num(topology.perSecond)} | 6a handler (user + venue row, one tx) | ${num(alt?.perSecond)} | ${ratio(topology.perSecond, alt?.perSecond)} |`);
+      out.push(`| 2 | … direct to profiles: req/s | ${num(direct?.perSecond)} | the topology done raw (c) | ${num(topology.perSecond)} | ${ratio(direct?.perSecond, topology.perSecond)} |`);
+    }
     out.push(`| 2 | … latency | ${pct(c.latency)} | direct to profiles | ${pct(direct?.latency)} | p99 ${ratio(c.latency.p99, direct?.latency.p99)} |`);
     out.push(`| 2 | … req/s | ${num(c.perSecond)} | 6a handler (user + venue row, one tx) | ${num(alt?.perSecond)} | ${ratio(c.perSecond, alt?.perSecond)} |`);
   }
@@ -261,7 +267,8 @@ function targets(r: BenchResults): string[] {
   const [gw, direct, raw, bare] = [cmd('gateway'), cmd('profiles (direct)'), cmd('alternative'), cmd('bare')];
   const alone = cmd('profiles alone');
   const ceiling = directCeiling(r.command ?? []);
-  if (direct && raw) rows.push(['command path direct ≥ 0.5× the raw handler', `${num(direct)} vs ${num(raw)} req/s: ${ratio(direct, raw)}${alone ? ` (profiles alone, the other apps paused: ${ratio(alone, raw)})` : ''}${ceiling ? `; were profiles free, at most ${ratio(ceiling.perSecond, raw)}` : ''}`, direct >= 0.5 * raw]);
+  const topology = cmd(RAW_TOPOLOGY_TARGET);
+  if (direct && raw) rows.push(['command path direct ≥ 0.5× the raw handler', `${num(direct)} vs ${num(raw)} req/s: ${ratio(direct, raw)}${alone ? ` (profiles alone, the other apps paused: ${ratio(alone, raw)})` : ''}${ceiling ? `; were profiles free, at most ${ratio(ceiling.perSecond, raw)}` : ''}${topology ? `; its topology done raw (c): ${ratio(topology, raw)}, Ripple ÷ that ${ratio(direct, topology)}` : ''}`, direct >= 0.5 * raw]);
   if (gw && direct) rows.push(['through the gateway ≥ 0.85× direct', `${num(gw)} vs ${num(direct)} req/s: ${ratio(gw, direct)}${bare ? ` (a bare Node proxy hop: ${ratio(bare, direct)})` : ''}`, gw >= 0.85 * direct]);
   if (r.projection) {
     const slower = Math.min(r.projection.rawJetStreamPerSecond, r.projection.rawPostgresPerSecond);
@@ -302,7 +309,27 @@ function commandCpuTable(command: NonNullable<BenchResults['command']>): string[
     `| **all of them** | ${measured.map((c) => `**${cpuPerRequestTotal(c).toFixed(2)}**`).join(' | ')} |`,
     `| cores kept busy (req/s × all) | ${measured.map((c) => ((c.perSecond * cpuPerRequestTotal(c)) / 1000).toFixed(2)).join(' | ')} |`,
     ...(ceiling ? ['', `Direct to profiles, the propagation each command causes (venues, the gateway's feed, their PostgreSQL and NATS work) and the load generator cost ${ceiling.restMs.toFixed(2)} ms of CPU per request: were profiles free, the cores this run kept busy would carry at most ${num(ceiling.perSecond)} req/s.`] : []),
+    ...topologyGap(command),
   ];
+}
+
+/** Where direct to profiles spends more CPU per request than its topology done raw (c), process by process. */
+function topologyGap(command: NonNullable<BenchResults['command']>): string[] {
+  const d = command.find((c) => c.target === 'profiles (direct)' && c.concurrency === 16)?.cpuPerRequestMs;
+  const t = command.find((c) => c.target === RAW_TOPOLOGY_TARGET && c.concurrency === 16)?.cpuPerRequestMs;
+  if (!d || !t) return [];
+  const of = (m: Record<string, number>, names: string[]) => names.reduce((a, n) => a + (m[n] ?? 0), 0);
+  const pairs: [string, string[], string[]][] = [
+    ['profiles', ['profiles'], ['raw profiles']],
+    ['venues', ['venues'], ['raw venues']],
+    ['the gateway', ['gateway'], ['raw gateway']],
+    ['pets and connectors (no counterpart)', ['pets', 'connectors'], []],
+    ['nats-server', ['nats-server'], ['nats-server']],
+    ['PostgreSQL', ['postgres'], ['postgres']],
+    ['the load generator', [LOAD_GENERATOR], [LOAD_GENERATOR]],
+  ];
+  const gaps = pairs.map(([name, ripple, raw]) => `${name} ${of(d, ripple).toFixed(2)} against ${of(t, raw).toFixed(2)}`);
+  return ['', `Direct to profiles against its topology done raw (c), ms of CPU per request: ${gaps.join('; ')}; all of them ${cpuPerRequestTotal({ cpuPerRequestMs: d }).toFixed(2)} against ${cpuPerRequestTotal({ cpuPerRequestMs: t }).toFixed(2)}.`];
 }
 
 /** Direct to profiles: the req/s the busy cores would carry if the profiles process cost no CPU (everything else as measured). */

@@ -6,8 +6,9 @@ import { Client } from 'pg';
 import { connectBroker } from '@ripple/messaging';
 import { createTestDatabase, eventually, freePort, type TestDatabase } from '@ripple/testing';
 import { createAltSchemas } from './alternatives/alt-schema';
+import { startRawTopology } from './alternatives/raw-topology-schema';
 import { signJwt } from './alternatives/jwt';
-import { runCommand, type CommandResult } from './scenarios/command';
+import { RAW_TOPOLOGY_TARGET, runCommand, type CommandResult } from './scenarios/command';
 import { runFanout, type FanoutResult } from './scenarios/fanout';
 import { runHops, type HopsResult } from './scenarios/hops';
 import { profileUnderLoad, type LoadProfile } from './scenarios/cpu-under-load';
@@ -38,6 +39,8 @@ export interface BenchResults {
   propagation?: { ripple: RateResult[]; highestRateP99Under100: number | null; stage: 'sse' | 'row'; batchPaths?: BatchPaths };
   alternatives?: { sync: RateResult[]; trigger: RateResult[]; syncHighest: number | null; triggerHighest: number | null };
   command?: CommandResult[];
+  /** Scenario 2: how long the raw topology took, after each of its runs, to finish the propagation the run left (ms). */
+  rawTopologyCatchUpMs?: number[];
   projection?: ProjectionResult;
   replay?: ReplayResult;
   fanout?: FanoutResult | { notAvailable: string };
@@ -290,20 +293,36 @@ async function main() {
       const proxyPort = await freePort();
       bareProxy = spawn(process.execPath, [join(__dirname, 'alternatives', 'bare-proxy.js')], { env: { PATH: process.env.PATH, TARGET: `http://127.0.0.1:${ripple!.ports.profiles}`, PORT: String(proxyPort) }, stdio: ['ignore', 'inherit', 'inherit'] });
       await eventually(async () => (await fetch(`http://127.0.0.1:${proxyPort}/health`)).ok, { timeoutMs: 15_000, what: 'the bare proxy' });
-      results.command = await runCommand({
-        targets: [
-          { name: 'gateway', url: `${ripple!.url}/api/users/profile`, tokens },
-          { name: 'profiles (direct)', url: `http://127.0.0.1:${ripple!.ports.profiles}/api/users/profile`, tokens },
-          // The command without the propagation it causes: direct, every other app paused (caught up after each run).
-          { name: 'profiles alone (the other apps paused)', url: `http://127.0.0.1:${ripple!.ports.profiles}/api/users/profile`, tokens, around: othersPaused(ripple!, 'profiles', NATS_URL) },
-          { name: 'bare Node proxy → profiles (floor of one hop)', url: `http://127.0.0.1:${proxyPort}/api/users/profile`, tokens },
-          { name: 'alternative (a) sync handler', url: `${altUrl}/a/profile`, tokens: altTokens },
-        ],
-        concurrency: profile.concurrency,
-        seconds: profile.commandSeconds,
-        groups: groups([...Object.entries(ripple!.pids).map(([name, pid]) => ({ name, pid })), { name: 'alternative server', pid: alt!.pid! }, { name: 'bare proxy', pid: bareProxy.pid! }]),
-        log,
-      });
+      // Direct's floor: the same services and writes, done raw (alternatives/raw-topology.ts), with an SSE client per owner as Ripple has.
+      const raw = await startRawTopology({ databaseUrl: rippleDb, natsUrl: NATS_URL, owners: altTokens.map((token) => ({ token })), secret: altSecret, prefix: ripple!.namespace });
+      // Whatever it still owes after a run is done before the next target starts; how long that took says whether it kept up.
+      const rawCatchUp: number[] = [];
+      const caughtUp = { before: async () => undefined, after: async () => {
+        const t = performance.now();
+        await raw.caughtUp();
+        rawCatchUp.push(performance.now() - t);
+      } };
+      try {
+        results.command = await runCommand({
+          targets: [
+            { name: 'gateway', url: `${ripple!.url}/api/users/profile`, tokens },
+            { name: 'profiles (direct)', url: `http://127.0.0.1:${ripple!.ports.profiles}/api/users/profile`, tokens },
+            // The command without the propagation it causes: direct, every other app paused (caught up after each run).
+            { name: 'profiles alone (the other apps paused)', url: `http://127.0.0.1:${ripple!.ports.profiles}/api/users/profile`, tokens, around: othersPaused(ripple!, 'profiles', NATS_URL) },
+            { name: 'bare Node proxy → profiles (floor of one hop)', url: `http://127.0.0.1:${proxyPort}/api/users/profile`, tokens },
+            { name: 'alternative (a) sync handler', url: `${altUrl}/a/profile`, tokens: altTokens },
+            { name: RAW_TOPOLOGY_TARGET, url: `${raw.url}/c/profile`, tokens: altTokens, around: caughtUp },
+          ],
+          concurrency: profile.concurrency,
+          seconds: profile.commandSeconds,
+          groups: groups([...Object.entries(ripple!.pids).map(([name, pid]) => ({ name, pid })), { name: 'alternative server', pid: alt!.pid! }, { name: 'bare proxy', pid: bareProxy.pid! }, ...raw.pids]),
+          log,
+        });
+        results.rawTopologyCatchUpMs = rawCatchUp.map((ms) => Math.round(ms));
+        log(`  the raw topology caught up ${rawCatchUp.map((ms) => `${Math.round(ms)}`).join(', ')} ms after its runs ended`);
+      } finally {
+        await raw.stop();
+      }
     });
 
     // ---- Scenario 5: fan-out ----

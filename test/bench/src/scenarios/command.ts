@@ -10,7 +10,8 @@ import { summarize, type Summary } from '../support/stats';
  * written → full 2xx response read, per request; throughput = completed ÷
  * elapsed. Targets, same run: through the gateway, direct to the profiles app
  * (baseline for the gateway hop), a bare proxy, and alternative (a)'s handler
- * (user + venue row in one transaction, no events).
+ * (user + venue row in one transaction, no events), and direct's topology done raw
+ * (alternatives/raw-topology.ts: the same services' writes, without Ripple's guarantees).
  *
  * Every target first runs WARM_UP_SECONDS unmeasured; then each is measured for
  * `seconds` in two halves, in the targets' order and then in reverse
@@ -33,6 +34,9 @@ export interface CommandResult {
   /** CPU ms per completed request, by process group, in the measured runs. */
   cpuPerRequestMs?: Record<string, number>;
 }
+
+/** The target that is direct's floor: Ripple's services and writes, done raw (alternatives/raw-topology.ts). */
+export const RAW_TOPOLOGY_TARGET = 'the topology done raw (c)';
 
 const WARM_UP_SECONDS = 2;
 const PAUSE_MS = 1500;

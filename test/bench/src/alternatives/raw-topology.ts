@@ -1,0 +1,337 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Client } from 'pg';
+import { connect } from '@nats-io/transport-node';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
+import { uuidv7 } from '@ripple/contracts';
+import { verifyJwt } from './jwt';
+import { RAW_TOPOLOGY_SCHEMA as S, rawTopologyStream, rawTopologySubject } from './raw-topology-schema';
+
+/**
+ * Scenario 2's floor under "direct to profiles": Ripple's topology, with the
+ * same writes, done raw. Three processes, as Ripple runs its services (ROLE):
+ *   profiles  PUT /c/profile: verifies the bearer token and the body; the updates that queue while a
+ *             statement runs go together in the next (one per user), which updates their user rows and
+ *             appends their UserProfileUpdated events (event rows and outbox rows), one commit for all,
+ *             as Ripple's grouped appends share theirs; 200 after it. Each event then goes into the
+ *             stream by a core publish on its subject (stored by JetStream, no PubAck asked for).
+ *   venues    follows the profiles stream (a durable pull consumer; one batch written at a time, of
+ *             everything delivered meanwhile, up to 500): each batch is folded, per owner, to the rows the
+ *             venue directory writes (owner profile, venue, a VenueSynced event and its outbox row per
+ *             change, a checkpoint per owner), written in one statement; then its VenueSynced events are
+ *             published the same way and the batch acked.
+ *   gateway   follows both streams the same way: each batch becomes change-feed rows with their
+ *             audience and the checkpoints, in one statement; after its commit each change goes to its
+ *             owner's SSE clients (GET /c/events), and the batch is acked.
+ * Nothing else: no locks, no next-in-line or duplicate checks, no validation of events, no outbox relay
+ * (the outbox rows are written, never read or cleared), no idempotency keys, no metrics, logging or
+ * tracing, no framework. A crash loses what was committed and not yet published; this is a floor to
+ * measure against, not a way to run.
+ */
+const role = process.env.ROLE as 'profiles' | 'venues' | 'gateway';
+const prefix = process.env.PREFIX!;
+const secret = process.env.JWT_SECRET!;
+const databaseUrl = process.env.DATABASE_URL!;
+const BATCH = 500;
+
+interface Envelope {
+  id: string;
+  type: string;
+  aggregateType: string;
+  aggregateId: string;
+  aggregateVersion: number;
+  occurredAt: string;
+  correlationId: string;
+  causationId: string;
+  actor: string;
+  data: any;
+}
+
+const fail = (err: unknown) => {
+  console.error(`raw topology (${role}): ${(err as Error).stack ?? err}`);
+  process.exit(1);
+};
+
+const send = (res: ServerResponse, status: number, body: unknown) => {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+};
+
+const readBody = (req: IncomingMessage) =>
+  new Promise<any>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      try {
+        resolve(JSON.parse(Buffer.concat(chunks).toString() || '{}'));
+      } catch (err) {
+        reject(err);
+      }
+    });
+    req.on('error', reject);
+  });
+
+const callerOf = (req: IncomingMessage) => {
+  const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+  return token ? verifyJwt(token, secret) : undefined;
+};
+
+/**
+ * Follows `stream` from a fresh durable: messages queue as they are delivered, and one batch at a
+ * time takes everything queued (up to BATCH) to `write`, on one connection, so batches commit in
+ * stream order and whatever arrives during a write goes in the next. A batch is acked once `write`
+ * (its commit) is done.
+ */
+async function follow(js: ReturnType<typeof jetstream>, jsm: Awaited<ReturnType<typeof jetstreamManager>>, stream: string, durable: string, write: (events: Envelope[]) => Promise<void>) {
+  await jsm.consumers.add(stream, { durable_name: durable, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, max_ack_pending: 3 * BATCH });
+  const messages = await (await js.consumers.get(stream, durable)).consume({ max_messages: BATCH });
+  const queue: JsMsg[] = [];
+  let ended = false;
+  let wake: (() => void) | undefined;
+  const delivered = (async () => {
+    for await (const m of messages) {
+      queue.push(m);
+      wake?.();
+    }
+  })().finally(() => {
+    ended = true;
+    wake?.();
+  });
+  const loop = async () => {
+    for (;;) {
+      if (queue.length === 0) {
+        if (ended) return;
+        await new Promise<void>((resolve) => (wake = resolve));
+        wake = undefined;
+        continue;
+      }
+      const taken = queue.splice(0, BATCH);
+      await write(taken.map((t) => t.json<Envelope>()));
+      for (const t of taken) t.ack();
+    }
+  };
+  return { loop: Promise.all([delivered, loop()]).then(() => undefined) };
+}
+
+async function profiles() {
+  const nc = await connect({ servers: process.env.NATS_URL, name: 'raw-topology-profiles' });
+  const pg = new Client({ connectionString: databaseUrl, application_name: 'raw-topology-profiles' });
+  await pg.connect();
+  const PROFILE_KEYS = new Set(['fullName', 'venueName', 'venueLocation', 'venueDescription', 'venueEmail', 'venueWebsite', 'businessName']);
+  // Every update that queued while the last statement ran, one per user, in one statement and one commit.
+  const update = `WITH x AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(user_id uuid, changes jsonb, event_id uuid, occurred_at timestamptz)),
+    u AS (
+      UPDATE ${S}.users SET profile_info = profile_info || x.changes, version = version + 1, updated_at = x.occurred_at FROM x WHERE id = x.user_id
+      RETURNING users.id, users.username, users.email, users.role, users.profile_info, users.version, users.created_at, users.updated_at, x.event_id, x.changes),
+    e AS (INSERT INTO ${S}.profile_events (id, stream_id, aggregate_type, version, type, schema_version, data, correlation_id, causation_id, actor, occurred_at)
+      SELECT u.event_id, u.id::text, 'user', u.version, 'UserProfileUpdated', 1, jsonb_build_object('changes', u.changes), u.event_id::text, u.id::text, u.id::text, u.updated_at FROM u
+      RETURNING position),
+    o AS (INSERT INTO ${S}.profile_outbox (position) SELECT position FROM e)
+    SELECT * FROM u`;
+  type Waiting = { user_id: string; changes: Record<string, string>; event_id: string; occurred_at: string; done(user: any): void; failed(err: unknown): void };
+  const waiting: Waiting[] = [];
+  let running = false;
+  const drain = async () => {
+    running = true;
+    while (waiting.length > 0) {
+      const users = new Set<string>();
+      const group: Waiting[] = [];
+      for (let i = 0; i < waiting.length && group.length < 64; i++) {
+        if (users.has(waiting[i].user_id)) continue;
+        users.add(waiting[i].user_id);
+        group.push(...waiting.splice(i--, 1));
+      }
+      try {
+        const { rows } = await pg.query(update, [JSON.stringify(group.map(({ user_id, changes, event_id, occurred_at }) => ({ user_id, changes, event_id, occurred_at })))]);
+        const byEvent = new Map(rows.map((r) => [r.event_id as string, r]));
+        for (const w of group) w.done(byEvent.get(w.event_id));
+      } catch (err) {
+        for (const w of group) w.failed(err);
+      }
+    }
+    running = false;
+  };
+  const server = createServer(async (req, res) => {
+    try {
+      if (req.url === '/health') return send(res, 200, { ok: true });
+      const userId = callerOf(req);
+      if (!userId) return send(res, 401, { success: false, error: { code: 'AUTH_REQUIRED' } });
+      if (req.method !== 'PUT' || req.url !== '/c/profile') return send(res, 404, { success: false });
+      const info = (await readBody(req))?.profileInfo;
+      if (typeof info !== 'object' || info === null || Object.keys(info).some((k) => !PROFILE_KEYS.has(k) || typeof info[k] !== 'string')) {
+        return send(res, 400, { success: false, error: { code: 'VALIDATION_FAILED' } });
+      }
+      const id = uuidv7();
+      const occurredAt = new Date().toISOString();
+      const row = await new Promise<any>((done, failed) => {
+        waiting.push({ user_id: userId, changes: info, event_id: id, occurred_at: occurredAt, done, failed });
+        if (!running) void drain();
+      });
+      if (!row) return send(res, 404, { success: false, error: { code: 'USER_NOT_FOUND' } });
+      const { event_id: _, changes: __, ...user } = row;
+      const event: Envelope = {
+        id, type: 'UserProfileUpdated', aggregateType: 'user', aggregateId: userId, aggregateVersion: user.version, occurredAt,
+        correlationId: id, causationId: userId, actor: userId, data: { changes: info },
+      };
+      // Into the stream without waiting for its PubAck (a core publish on the stream's subject).
+      nc.publish(rawTopologySubject(prefix, 'profiles', userId), JSON.stringify(event));
+      send(res, 200, { success: true, data: user });
+    } catch (err) {
+      send(res, 500, { success: false, error: { message: (err as Error).message } });
+    }
+  });
+  server.keepAliveTimeout = 60_000;
+  server.listen(Number(process.env.PORT), '127.0.0.1');
+  return async () => {
+    server.closeAllConnections();
+    server.close();
+    await pg.end();
+    await nc.drain();
+  };
+}
+
+async function venues() {
+  const nc = await connect({ servers: process.env.NATS_URL, name: 'raw-topology-venues' });
+  const js = jetstream(nc);
+  const jsm = await jetstreamManager(nc);
+  const pg = new Client({ connectionString: databaseUrl, application_name: 'raw-topology-venues' });
+  await pg.connect();
+  type Venue = { id: string; owner_id: string; name: string; location: string; description: string; contact_info: object; created_at: string; updated_at: string; last_event_id: string; last_event_type: string; version: number };
+  type Profile = { user_id: string; username: string; role: string; profile_info: Record<string, unknown> };
+  // Each owner's entry as last written (the directory's memory of users), from the rows as they stand.
+  const entries = new Map<string, { profile: Profile; venue: Venue }>();
+  const { rows } = await pg.query(`SELECT to_jsonb(p) AS profile, to_jsonb(v) AS venue FROM ${S}.owner_profiles p JOIN ${S}.venues v ON v.owner_id = p.user_id`);
+  for (const r of rows) entries.set(r.profile.user_id, { profile: r.profile, venue: r.venue });
+  const write = `WITH
+    p AS (INSERT INTO ${S}.owner_profiles (user_id, username, role, profile_info)
+      SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(user_id uuid, username text, role text, profile_info jsonb)
+      ON CONFLICT (user_id) DO UPDATE SET username = EXCLUDED.username, role = EXCLUDED.role, profile_info = EXCLUDED.profile_info),
+    v AS (INSERT INTO ${S}.venues (id, owner_id, name, location, description, contact_info, created_at, updated_at, last_event_id, last_event_type, version)
+      SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(id uuid, owner_id uuid, name text, location text, description text, contact_info jsonb, created_at timestamptz, updated_at timestamptz, last_event_id uuid, last_event_type text, version int)
+      ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, location = EXCLUDED.location, description = EXCLUDED.description, contact_info = EXCLUDED.contact_info,
+        updated_at = EXCLUDED.updated_at, last_event_id = EXCLUDED.last_event_id, last_event_type = EXCLUDED.last_event_type, version = EXCLUDED.version),
+    e AS (INSERT INTO ${S}.venue_events (id, stream_id, aggregate_type, version, type, schema_version, data, correlation_id, causation_id, actor, occurred_at)
+      SELECT * FROM jsonb_to_recordset($3::jsonb) AS x(id uuid, stream_id text, aggregate_type text, version int, type text, schema_version int, data jsonb, correlation_id text, causation_id text, actor text, occurred_at timestamptz)
+      RETURNING position),
+    o AS (INSERT INTO ${S}.venue_outbox (position) SELECT position FROM e),
+    c AS (INSERT INTO ${S}.venue_checkpoints (aggregate_id, version, event_id)
+      SELECT * FROM jsonb_to_recordset($4::jsonb) AS x(aggregate_id text, version int, event_id uuid)
+      ON CONFLICT (aggregate_id) DO UPDATE SET version = EXCLUDED.version, event_id = EXCLUDED.event_id, applied_at = now())
+    SELECT 1`;
+  const VENUE_FIELDS: Record<string, keyof Venue> = { venueName: 'name', venueLocation: 'location', venueDescription: 'description' };
+  const { loop: stopped } = await follow(js, jsm, rawTopologyStream(prefix, 'profiles'), 'raw-topology-venues', async (events) => {
+    const touched = new Set<string>();
+    const synced: Envelope[] = [];
+    const checkpoints = new Map<string, { aggregate_id: string; version: number; event_id: string }>();
+    for (const e of events) {
+      const before = entries.get(e.aggregateId);
+      if (!before || e.type !== 'UserProfileUpdated') continue;
+      const changes: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(e.data.changes as Record<string, unknown>)) if (VENUE_FIELDS[k]) changes[VENUE_FIELDS[k]] = v;
+      const venue: Venue = { ...before.venue, ...changes, updated_at: e.occurredAt, last_event_id: e.id, last_event_type: e.type, version: before.venue.version + 1 };
+      entries.set(e.aggregateId, { profile: { ...before.profile, profile_info: { ...before.profile.profile_info, ...e.data.changes } }, venue });
+      synced.push({
+        id: uuidv7(), type: 'VenueSynced', aggregateType: 'venue', aggregateId: venue.id, aggregateVersion: venue.version, occurredAt: e.occurredAt,
+        correlationId: e.correlationId, causationId: e.id, actor: 'service:venues', data: { ownerId: venue.owner_id, created: false, changes },
+      });
+      checkpoints.set(e.aggregateId, { aggregate_id: e.aggregateId, version: e.aggregateVersion, event_id: e.id });
+      touched.add(e.aggregateId);
+    }
+    const written = [...touched].map((id) => entries.get(id)!);
+    await pg.query(write, [
+      JSON.stringify(written.map((w) => w.profile)),
+      JSON.stringify(written.map((w) => w.venue)),
+      JSON.stringify(synced.map((s) => ({
+        id: s.id, stream_id: s.aggregateId, aggregate_type: s.aggregateType, version: s.aggregateVersion, type: s.type, schema_version: 1, data: s.data,
+        correlation_id: s.correlationId, causation_id: s.causationId, actor: s.actor, occurred_at: s.occurredAt,
+      }))),
+      JSON.stringify([...checkpoints.values()]),
+    ]);
+    for (const s of synced) nc.publish(rawTopologySubject(prefix, 'venues', s.aggregateId), JSON.stringify(s));
+  });
+  stopped.catch(fail);
+  return async () => {
+    await nc.drain();
+    await stopped;
+    await pg.end();
+  };
+}
+
+async function gateway() {
+  const nc = await connect({ servers: process.env.NATS_URL, name: 'raw-topology-gateway' });
+  const js = jetstream(nc);
+  const jsm = await jetstreamManager(nc);
+  const clients = new Map<string, Set<ServerResponse>>();
+  const server = createServer((req, res) => {
+    if (req.url === '/health') return send(res, 200, { ok: true });
+    const userId = callerOf(req);
+    if (!userId) return send(res, 401, { success: false, error: { code: 'AUTH_REQUIRED' } });
+    if (req.method !== 'GET' || req.url !== '/c/events') return send(res, 404, { success: false });
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    res.write(`retry: 1000\n\ndata: ${JSON.stringify({ type: 'connected', userId })}\n\n`);
+    const set = clients.get(userId) ?? clients.set(userId, new Set()).get(userId)!;
+    set.add(res);
+    req.on('close', () => set.delete(res));
+  });
+  server.keepAliveTimeout = 60_000;
+  server.listen(Number(process.env.PORT), '127.0.0.1');
+  const feed = async (source: 'profiles' | 'venues') => {
+    const pg = new Client({ connectionString: databaseUrl, application_name: `raw-topology-gateway-${source}` });
+    await pg.connect();
+    const write = `WITH ins AS (
+        INSERT INTO ${S}.changes (event_id, change_type, table_name, aggregate_id, aggregate_version, event_type, operation, data, occurred_at)
+        SELECT event_id, change_type, table_name, aggregate_id, aggregate_version, event_type, operation, data, occurred_at
+        FROM jsonb_to_recordset($1::jsonb) AS x(seq int, event_id uuid, change_type text, table_name text, aggregate_id text, aggregate_version int, event_type text, operation text, data jsonb, occurred_at timestamptz)
+        ORDER BY seq RETURNING event_id, position),
+      aud AS (INSERT INTO ${S}.change_audience (user_id, position) SELECT a.user_id, ins.position FROM ins JOIN unnest($2::uuid[], $3::uuid[]) AS a(event_id, user_id) ON a.event_id = ins.event_id),
+      c AS (INSERT INTO ${S}.feed_checkpoints_${source} (aggregate_id, version, event_id)
+        SELECT * FROM jsonb_to_recordset($4::jsonb) AS x(aggregate_id text, version int, event_id uuid)
+        ON CONFLICT (aggregate_id) DO UPDATE SET version = EXCLUDED.version, event_id = EXCLUDED.event_id, applied_at = now())
+      SELECT event_id, position FROM ins ORDER BY position`;
+    const { loop } = await follow(js, jsm, rawTopologyStream(prefix, source), `raw-topology-feed-${source}`, async (events) => {
+      const audience = events.map((e) => (e.type === 'VenueSynced' ? e.data.ownerId : e.aggregateId) as string);
+      const checkpoints = new Map(events.map((e) => [e.aggregateId, { aggregate_id: e.aggregateId, version: e.aggregateVersion, event_id: e.id }]));
+      const { rows } = await pg.query(write, [
+        JSON.stringify(events.map((e, seq) => ({
+          seq, event_id: e.id, change_type: e.aggregateType, table_name: source === 'profiles' ? 'users' : 'venues', aggregate_id: e.aggregateId,
+          aggregate_version: e.aggregateVersion, event_type: e.type, operation: 'update', data: e.data, occurred_at: e.occurredAt,
+        }))),
+        events.map((e) => e.id),
+        audience,
+        JSON.stringify([...checkpoints.values()]),
+      ]);
+      const byId = new Map(events.map((e, i) => [e.id, { e, user: audience[i] }]));
+      for (const { event_id, position } of rows) {
+        const { e, user } = byId.get(event_id)!;
+        const set = clients.get(user);
+        if (!set?.size) continue;
+        const frame = `id: ${position}\ndata: ${JSON.stringify({
+          type: 'data_change', changeType: e.aggregateType, tableName: source === 'profiles' ? 'users' : 'venues', recordId: e.aggregateId, eventType: e.type,
+          operation: 'update', version: e.aggregateVersion, data: e.data, occurredAt: e.occurredAt, position: Number(position),
+        })}\n\n`;
+        for (const res of set) res.write(frame);
+      }
+    });
+    // Wrapped: returned bare, the loop's promise would be adopted, and `feed` would settle only when it ends.
+    return { loop: loop.finally(() => pg.end()) };
+  };
+  const feeds = await Promise.all([feed('profiles'), feed('venues')]);
+  const stopped = Promise.all(feeds.map((f) => f.loop)).catch(fail);
+  return async () => {
+    for (const set of clients.values()) for (const r of set) r.end();
+    server.closeAllConnections();
+    server.close();
+    await nc.drain();
+    await stopped;
+  };
+}
+
+async function main() {
+  const stop = await (role === 'profiles' ? profiles() : role === 'venues' ? venues() : role === 'gateway' ? gateway() : Promise.reject(new Error(`ROLE must be profiles, venues or gateway, not ${role}`)));
+  process.once('SIGTERM', () => void stop().catch(() => undefined).finally(() => process.exit(0)));
+  // The bench gone (killed, say) without stopping it: nothing is left running.
+  process.once('disconnect', () => process.exit(0));
+  process.send?.('ready');
+}
+
+main().catch(fail);
