@@ -8,7 +8,7 @@ import { createTestDatabase, eventually, freePort, type TestDatabase } from '@ri
 import { createAltSchemas } from './alternatives/alt-schema';
 import { startRawTopology } from './alternatives/raw-topology-schema';
 import { signJwt } from './alternatives/jwt';
-import { RAW_TOPOLOGY_TARGET, runCommand, type CommandResult } from './scenarios/command';
+import { RAW_TOPOLOGY_EDGE_TARGET, RAW_TOPOLOGY_TARGET, runCommand, type CommandResult } from './scenarios/command';
 import { runFanout, type FanoutResult } from './scenarios/fanout';
 import { runHops, type HopsResult } from './scenarios/hops';
 import { profileUnderLoad, type LoadProfile } from './scenarios/cpu-under-load';
@@ -312,6 +312,7 @@ async function main() {
             { name: 'bare Node proxy → profiles (floor of one hop)', url: `http://127.0.0.1:${proxyPort}/api/users/profile`, tokens },
             { name: 'alternative (a) sync handler', url: `${altUrl}/a/profile`, tokens: altTokens },
             { name: RAW_TOPOLOGY_TARGET, url: `${raw.url}/c/profile`, tokens: altTokens, around: caughtUp },
+            { name: RAW_TOPOLOGY_EDGE_TARGET, url: `${raw.edgeUrl}/c/profile`, tokens: altTokens, around: caughtUp },
           ],
           concurrency: profile.concurrency,
           seconds: profile.commandSeconds,

@@ -5,14 +5,8 @@ import { DiscardPolicy, RetentionPolicy, StorageType } from '@nats-io/jetstream'
 import { connectBroker, DUPLICATE_WINDOW_MS } from '@ripple/messaging';
 import { eventually, freePort } from '@ripple/testing';
 import { openEventSource } from '../support/http';
-
-/** The raw topology's tables, in Ripple's database beside the services' schemas. */
-export const RAW_TOPOLOGY_SCHEMA = 'raw_topo';
-const S = RAW_TOPOLOGY_SCHEMA;
-
-export type RawSource = 'profiles' | 'venues';
-export const rawTopologyStream = (prefix: string, source: RawSource) => `RAWTOPO_${prefix}_${source}`.toUpperCase();
-export const rawTopologySubject = (prefix: string, source: RawSource, aggregateId: string) => `rawtopo.${prefix}.${source}.${aggregateId}`;
+import { APP_NODE_FLAGS } from '../support/ripple';
+import { RAW_TOPOLOGY_SCHEMA as S, rawTopologyStream, rawTopologySubject } from './raw-topology-names';
 
 /**
  * Each raw table and the Ripple table it is made like (columns, indexes, constraints and
@@ -38,6 +32,8 @@ const TABLES: { raw: string; like: string; copy: boolean; positions?: boolean }[
 export interface RawTopology {
   /** PUT here: the raw profiles process. */
   url: string;
+  /** …or here: the same behind Ripple's HTTP edge (Nest, Express, the strict validation pipe, the bearer guard). */
+  edgeUrl: string;
   pids: { name: string; pid: number }[];
   /** Frames its owners' SSE clients received. */
   framesReceived(): number;
@@ -48,7 +44,8 @@ export interface RawTopology {
 
 /**
  * Starts scenario 2's raw topology (raw-topology.ts) on Ripple's database and nats-server:
- * its tables, two streams of its own, its three processes, and an SSE client for each owner
+ * its tables, two streams of its own, its processes (profiles twice: plain, and behind Ripple's
+ * HTTP edge; one is measured at a time), and an SSE client for each owner
  * on its gateway, as scenario 1's observers are on Ripple's.
  */
 export async function startRawTopology(opts: { databaseUrl: string; natsUrl: string; owners: { token: string }[]; secret: string; prefix: string }): Promise<RawTopology> {
@@ -58,7 +55,7 @@ export async function startRawTopology(opts: { databaseUrl: string; natsUrl: str
   const children: { name: string; child: ChildProcess }[] = [];
   const observers: { close(): void }[] = [];
   let frames = 0;
-  const [profilesPort, gatewayPort] = [await freePort(), await freePort()];
+  const [profilesPort, edgePort, gatewayPort] = [await freePort(), await freePort(), await freePort()];
   const stop = async () => {
     for (const o of observers) o.close();
     await Promise.all(children.map(({ child }) => new Promise<void>((resolve) => {
@@ -94,11 +91,12 @@ export async function startRawTopology(opts: { databaseUrl: string; natsUrl: str
     }
     const script = join(__dirname, 'raw-topology.js');
     const start = async (role: string, port?: number) => {
-      const child = spawn(process.execPath, [script], {
+      // With the flags Ripple's apps get, as the processes they stand in for.
+      const child = spawn(process.execPath, [...APP_NODE_FLAGS, script], {
         env: { PATH: process.env.PATH, ROLE: role, PREFIX: opts.prefix, DATABASE_URL: opts.databaseUrl, NATS_URL: opts.natsUrl, JWT_SECRET: opts.secret, PORT: String(port ?? 0) },
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       });
-      children.push({ name: `raw ${role}`, child });
+      children.push({ name: `raw ${role.replace(/-/g, ' ')}`, child });
       await new Promise<void>((resolve, reject) => {
         const late = setTimeout(() => reject(new Error(`the raw topology's ${role} process was not ready within 30 s`)), 30_000);
         child.once('message', () => (clearTimeout(late), resolve()));
@@ -108,6 +106,7 @@ export async function startRawTopology(opts: { databaseUrl: string; natsUrl: str
     await start('gateway', gatewayPort);
     await start('venues');
     await start('profiles', profilesPort);
+    await start('profiles-behind-edge', edgePort);
     for (const o of opts.owners) {
       observers.push(await openEventSource(`http://127.0.0.1:${gatewayPort}/c/events`, o.token, (msg) => {
         if (msg.type === 'data_change') frames++;
@@ -120,6 +119,7 @@ export async function startRawTopology(opts: { databaseUrl: string; natsUrl: str
   const count = async (table: string) => Number((await db.query(`SELECT count(*) AS n FROM ${S}.${table}`)).rows[0].n);
   return {
     url: `http://127.0.0.1:${profilesPort}`,
+    edgeUrl: `http://127.0.0.1:${edgePort}`,
     pids: children.map(({ name, child }) => ({ name, pid: child.pid! })),
     framesReceived: () => frames,
     caughtUp: async (timeoutMs = 60_000) => {

@@ -1,10 +1,13 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import 'reflect-metadata';
 import { Client } from 'pg';
 import { connect } from '@nats-io/transport-node';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
 import { uuidv7 } from '@ripple/contracts';
+import { ROOT } from '../support/env';
 import { verifyJwt } from './jwt';
-import { RAW_TOPOLOGY_SCHEMA as S, rawTopologyStream, rawTopologySubject } from './raw-topology-schema';
+import { RAW_TOPOLOGY_SCHEMA as S, rawTopologyStream, rawTopologySubject } from './raw-topology-names';
 
 /**
  * Scenario 2's floor under "direct to profiles": Ripple's topology, with the
@@ -27,7 +30,7 @@ import { RAW_TOPOLOGY_SCHEMA as S, rawTopologyStream, rawTopologySubject } from 
  * tracing, no framework. A crash loses what was committed and not yet published; this is a floor to
  * measure against, not a way to run.
  */
-const role = process.env.ROLE as 'profiles' | 'venues' | 'gateway';
+const role = process.env.ROLE as 'profiles' | 'profiles-behind-edge' | 'venues' | 'gateway';
 const prefix = process.env.PREFIX!;
 const secret = process.env.JWT_SECRET!;
 const databaseUrl = process.env.DATABASE_URL!;
@@ -113,22 +116,26 @@ async function follow(js: ReturnType<typeof jetstream>, jsm: Awaited<ReturnType<
   return { loop: Promise.all([delivered, loop()]).then(() => undefined) };
 }
 
-async function profiles() {
+/**
+ * The profiles role's write: every update that queued while the last statement ran, one per user,
+ * goes in the next statement, one commit for all (as Ripple's grouped appends share theirs); each
+ * event then goes into the stream by a core publish on its subject (stored, no PubAck asked for).
+ */
+async function profileUpdates() {
   const nc = await connect({ servers: process.env.NATS_URL, name: 'raw-topology-profiles' });
   const pg = new Client({ connectionString: databaseUrl, application_name: 'raw-topology-profiles' });
   await pg.connect();
-  const PROFILE_KEYS = new Set(['fullName', 'venueName', 'venueLocation', 'venueDescription', 'venueEmail', 'venueWebsite', 'businessName']);
-  // Every update that queued while the last statement ran, one per user, in one statement and one commit.
   const update = `WITH x AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(user_id uuid, changes jsonb, event_id uuid, occurred_at timestamptz)),
     u AS (
       UPDATE ${S}.users SET profile_info = profile_info || x.changes, version = version + 1, updated_at = x.occurred_at FROM x WHERE id = x.user_id
-      RETURNING users.id, users.username, users.email, users.role, users.profile_info, users.version, users.created_at, users.updated_at, x.event_id, x.changes),
+      RETURNING users.id, users.username, users.email, users.role, users.profile_info, users.version, users.created_at, users.updated_at, x.event_id),
     e AS (INSERT INTO ${S}.profile_events (id, stream_id, aggregate_type, version, type, schema_version, data, correlation_id, causation_id, actor, occurred_at)
-      SELECT u.event_id, u.id::text, 'user', u.version, 'UserProfileUpdated', 1, jsonb_build_object('changes', u.changes), u.event_id::text, u.id::text, u.id::text, u.updated_at FROM u
+      SELECT u.event_id, u.id::text, 'user', u.version, 'UserProfileUpdated', 1, jsonb_build_object('changes', x.changes), u.event_id::text, u.id::text, u.id::text, u.updated_at
+      FROM u JOIN x ON x.event_id = u.event_id
       RETURNING position),
     o AS (INSERT INTO ${S}.profile_outbox (position) SELECT position FROM e)
     SELECT * FROM u`;
-  type Waiting = { user_id: string; changes: Record<string, string>; event_id: string; occurred_at: string; done(user: any): void; failed(err: unknown): void };
+  type Waiting = { user_id: string; changes: Record<string, unknown>; event_id: string; occurred_at: string; done(user: any): void; failed(err: unknown): void };
   const waiting: Waiting[] = [];
   let running = false;
   const drain = async () => {
@@ -151,6 +158,30 @@ async function profiles() {
     }
     running = false;
   };
+  /** Updates the user's profile; the user row as updated, or undefined if there is no such user. */
+  const updateProfile = async (userId: string, changes: Record<string, unknown>) => {
+    const id = uuidv7();
+    const occurredAt = new Date().toISOString();
+    const row = await new Promise<any>((done, failed) => {
+      waiting.push({ user_id: userId, changes, event_id: id, occurred_at: occurredAt, done, failed });
+      if (!running) void drain();
+    });
+    if (!row) return undefined;
+    const { event_id: _, ...user } = row;
+    const event: Envelope = {
+      id, type: 'UserProfileUpdated', aggregateType: 'user', aggregateId: userId, aggregateVersion: user.version, occurredAt,
+      correlationId: id, causationId: userId, actor: userId, data: { changes },
+    };
+    nc.publish(rawTopologySubject(prefix, 'profiles', userId), JSON.stringify(event));
+    return user;
+  };
+  return { updateProfile, close: async () => (await pg.end(), await nc.drain()) };
+}
+
+/** PUT /c/profile on a plain Node HTTP server: the token and the body checked by hand. */
+async function profiles() {
+  const { updateProfile, close } = await profileUpdates();
+  const PROFILE_KEYS = new Set(['fullName', 'venueName', 'venueLocation', 'venueDescription', 'venueEmail', 'venueWebsite', 'businessName']);
   const server = createServer(async (req, res) => {
     try {
       if (req.url === '/health') return send(res, 200, { ok: true });
@@ -161,20 +192,8 @@ async function profiles() {
       if (typeof info !== 'object' || info === null || Object.keys(info).some((k) => !PROFILE_KEYS.has(k) || typeof info[k] !== 'string')) {
         return send(res, 400, { success: false, error: { code: 'VALIDATION_FAILED' } });
       }
-      const id = uuidv7();
-      const occurredAt = new Date().toISOString();
-      const row = await new Promise<any>((done, failed) => {
-        waiting.push({ user_id: userId, changes: info, event_id: id, occurred_at: occurredAt, done, failed });
-        if (!running) void drain();
-      });
-      if (!row) return send(res, 404, { success: false, error: { code: 'USER_NOT_FOUND' } });
-      const { event_id: _, changes: __, ...user } = row;
-      const event: Envelope = {
-        id, type: 'UserProfileUpdated', aggregateType: 'user', aggregateId: userId, aggregateVersion: user.version, occurredAt,
-        correlationId: id, causationId: userId, actor: userId, data: { changes: info },
-      };
-      // Into the stream without waiting for its PubAck (a core publish on the stream's subject).
-      nc.publish(rawTopologySubject(prefix, 'profiles', userId), JSON.stringify(event));
+      const user = await updateProfile(userId, info);
+      if (!user) return send(res, 404, { success: false, error: { code: 'USER_NOT_FOUND' } });
       send(res, 200, { success: true, data: user });
     } catch (err) {
       send(res, 500, { success: false, error: { message: (err as Error).message } });
@@ -185,8 +204,45 @@ async function profiles() {
   return async () => {
     server.closeAllConnections();
     server.close();
-    await pg.end();
-    await nc.drain();
+    await close();
+  };
+}
+
+/**
+ * PUT /c/profile behind Ripple's HTTP edge, as every service has it (createHttpApp: Nest on
+ * Express, correlation ids, request metrics, the JSON body checks, the strict validation pipe):
+ * the profiles app's own UpdateProfileDto and BearerAuthGuard, then the same raw write.
+ */
+async function profilesBehindEdge() {
+  const { updateProfile, close } = await profileUpdates();
+  const { Body, Controller, Module, NotFoundException, Put, UseGuards } = require('@nestjs/common') as typeof import('@nestjs/common');
+  const { BearerAuthGuard, CurrentUser, JWT_SECRET } = require('@ripple/auth') as typeof import('@ripple/auth');
+  const { createHttpApp } = require('@ripple/http-edge') as typeof import('@ripple/http-edge');
+  const { JsonLogger, RippleMetrics } = require('@ripple/observability') as typeof import('@ripple/observability');
+  const { UpdateProfileDto } = require(join(ROOT, 'apps', 'profiles', 'dist', 'users', 'updating-profile', 'update-profile.controller.js'));
+  // Decorators applied by hand: this file is compiled without emitting decorator metadata for a class declared here.
+  class RawProfileController {
+    async update(dto: { profileInfo: Record<string, unknown> }, caller: { sub: string }) {
+      const changes = Object.fromEntries(Object.entries(dto.profileInfo).filter(([, v]) => v !== undefined));
+      const user = await updateProfile(caller.sub, changes);
+      if (!user) throw new NotFoundException({ code: 'USER_NOT_FOUND', message: 'no such user' });
+      return { success: true, data: user };
+    }
+  }
+  Reflect.defineMetadata('design:paramtypes', [UpdateProfileDto, Object], RawProfileController.prototype, 'update');
+  Body()(RawProfileController.prototype, 'update', 0);
+  CurrentUser()(RawProfileController.prototype, 'update', 1);
+  const method = Object.getOwnPropertyDescriptor(RawProfileController.prototype, 'update')!;
+  Put('profile')(RawProfileController.prototype, 'update', method);
+  UseGuards(BearerAuthGuard)(RawProfileController);
+  Controller('c')(RawProfileController);
+  class RawProfilesModule {}
+  Module({ controllers: [RawProfileController], providers: [{ provide: JWT_SECRET, useValue: secret }] })(RawProfilesModule);
+  const app = await createHttpApp(RawProfilesModule, { logger: new JsonLogger('raw-topology-profiles', 'error'), metrics: new RippleMetrics('raw-topology-profiles'), bodyLimit: '1mb' });
+  await app.listen(Number(process.env.PORT), '127.0.0.1');
+  return async () => {
+    await app.close();
+    await close();
   };
 }
 
@@ -327,7 +383,9 @@ async function gateway() {
 }
 
 async function main() {
-  const stop = await (role === 'profiles' ? profiles() : role === 'venues' ? venues() : role === 'gateway' ? gateway() : Promise.reject(new Error(`ROLE must be profiles, venues or gateway, not ${role}`)));
+  const roles = { profiles, 'profiles-behind-edge': profilesBehindEdge, venues, gateway };
+  if (!(role in roles)) throw new Error(`ROLE must be one of ${Object.keys(roles).join(', ')}, not ${role}`);
+  const stop = await roles[role]();
   process.once('SIGTERM', () => void stop().catch(() => undefined).finally(() => process.exit(0)));
   // The bench gone (killed, say) without stopping it: nothing is left running.
   process.once('disconnect', () => process.exit(0));

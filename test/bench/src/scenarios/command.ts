@@ -37,6 +37,8 @@ export interface CommandResult {
 
 /** The target that is direct's floor: Ripple's services and writes, done raw (alternatives/raw-topology.ts). */
 export const RAW_TOPOLOGY_TARGET = 'the topology done raw (c)';
+/** …and the same with its command behind Ripple's HTTP edge: what the stack itself adds to that floor. */
+export const RAW_TOPOLOGY_EDGE_TARGET = 'the topology done raw, its command behind the HTTP edge (d)';
 
 const WARM_UP_SECONDS = 2;
 const PAUSE_MS = 1500;

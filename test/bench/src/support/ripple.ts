@@ -7,7 +7,7 @@ import { createTestDatabase, deleteNamespaceStreams, eventually, freePort, testN
 import { ROOT } from './env';
 
 /** The flags `npm start` gives every app (scripts/node-flags.js): the bench measures what it starts. */
-const { APP_NODE_FLAGS } = require(join(ROOT, 'scripts', 'node-flags.js')) as { APP_NODE_FLAGS: readonly string[] };
+export const { APP_NODE_FLAGS } = require(join(ROOT, 'scripts', 'node-flags.js')) as { APP_NODE_FLAGS: readonly string[] };
 /** How `npm start` reads `--one-process` and `--hosts`, and which processes it runs for them (scripts/hosting.js). */
 const { hostGroups, hostedProcesses } = require(join(ROOT, 'scripts', 'hosting.js')) as {
   hostGroups: (argv: string[], env: NodeJS.ProcessEnv, services: readonly string[]) => AppName[][] | undefined;
