@@ -29,6 +29,9 @@ import { RAW_TOPOLOGY_SCHEMA as S, rawTopologyStream, rawTopologySubject } from 
  * (the outbox rows are written, never read or cleared), no idempotency keys, no metrics, logging or
  * tracing, no framework. A crash loses what was committed and not yet published; this is a floor to
  * measure against, not a way to run.
+ *   profiles-behind-edge  the profiles role's write behind Ripple's HTTP edge instead (Nest on Express,
+ *             the strict validation pipe, the profiles app's DTO and bearer guard): scenario 2's
+ *             alternative d, measured in place of the plain profiles role, with the same venues and gateway.
  */
 const role = process.env.ROLE as 'profiles' | 'profiles-behind-edge' | 'venues' | 'gateway';
 const prefix = process.env.PREFIX!;
