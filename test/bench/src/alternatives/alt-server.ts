@@ -1,6 +1,7 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import { Client, Pool } from 'pg';
 import { verifyJwt } from './jwt';
+import { readBody, send } from './plain-http';
 
 /**
  * The alternatives of scenario 6 as one small raw-node HTTP process (run as its
@@ -15,26 +16,6 @@ const secret = process.env.JWT_SECRET!;
 const pool = new Pool({ connectionString: databaseUrl, max: 10, application_name: 'bench-alternative' });
 const clients = new Map<string, Set<ServerResponse>>();
 let eventId = 0;
-
-const readBody = (req: IncomingMessage) =>
-  new Promise<any>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      try {
-        resolve(JSON.parse(Buffer.concat(chunks).toString() || '{}'));
-      } catch (err) {
-        reject(err);
-      }
-    });
-    req.on('error', reject);
-  });
-
-const send = (res: ServerResponse, status: number, body: unknown) => {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-};
 
 const PROFILE_KEYS = new Set(['fullName', 'venueName', 'venueLocation', 'venueDescription', 'venueEmail', 'venueWebsite', 'businessName']);
 

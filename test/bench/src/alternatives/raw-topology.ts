@@ -4,9 +4,10 @@ import 'reflect-metadata';
 import { Client } from 'pg';
 import { connect } from '@nats-io/transport-node';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
-import { uuidv7 } from '@ripple/contracts';
+import { uuidv7, type EventEnvelope } from '@ripple/contracts';
 import { ROOT } from '../support/env';
 import { verifyJwt } from './jwt';
+import { readBody, send } from './plain-http';
 import { RAW_TOPOLOGY_SCHEMA as S, rawTopologyStream, rawTopologySubject } from './raw-topology-names';
 
 /**
@@ -39,43 +40,12 @@ const secret = process.env.JWT_SECRET!;
 const databaseUrl = process.env.DATABASE_URL!;
 const BATCH = 500;
 
-interface Envelope {
-  id: string;
-  type: string;
-  aggregateType: string;
-  aggregateId: string;
-  aggregateVersion: number;
-  occurredAt: string;
-  correlationId: string;
-  causationId: string;
-  actor: string;
-  data: any;
-}
+type Envelope = EventEnvelope<string, any>;
 
 const fail = (err: unknown) => {
   console.error(`raw topology (${role}): ${(err as Error).stack ?? err}`);
   process.exit(1);
 };
-
-const send = (res: ServerResponse, status: number, body: unknown) => {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-};
-
-const readBody = (req: IncomingMessage) =>
-  new Promise<any>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      try {
-        resolve(JSON.parse(Buffer.concat(chunks).toString() || '{}'));
-      } catch (err) {
-        reject(err);
-      }
-    });
-    req.on('error', reject);
-  });
 
 const callerOf = (req: IncomingMessage) => {
   const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
@@ -172,7 +142,7 @@ async function profileUpdates() {
     if (!row) return undefined;
     const { event_id: _, ...user } = row;
     const event: Envelope = {
-      id, type: 'UserProfileUpdated', aggregateType: 'user', aggregateId: userId, aggregateVersion: user.version, occurredAt,
+      id, type: 'UserProfileUpdated', schemaVersion: 1, aggregateType: 'user', aggregateId: userId, aggregateVersion: user.version, occurredAt,
       correlationId: id, causationId: userId, actor: userId, data: { changes },
     };
     nc.publish(rawTopologySubject(prefix, 'profiles', userId), JSON.stringify(event));
@@ -290,7 +260,7 @@ async function venues() {
       const venue: Venue = { ...before.venue, ...changes, updated_at: e.occurredAt, last_event_id: e.id, last_event_type: e.type, version: before.venue.version + 1 };
       entries.set(e.aggregateId, { profile: { ...before.profile, profile_info: { ...before.profile.profile_info, ...e.data.changes } }, venue });
       synced.push({
-        id: uuidv7(), type: 'VenueSynced', aggregateType: 'venue', aggregateId: venue.id, aggregateVersion: venue.version, occurredAt: e.occurredAt,
+        id: uuidv7(), type: 'VenueSynced', schemaVersion: 1, aggregateType: 'venue', aggregateId: venue.id, aggregateVersion: venue.version, occurredAt: e.occurredAt,
         correlationId: e.correlationId, causationId: e.id, actor: 'service:venues', data: { ownerId: venue.owner_id, created: false, changes },
       });
       checkpoints.set(e.aggregateId, { aggregate_id: e.aggregateId, version: e.aggregateVersion, event_id: e.id });
