@@ -12,6 +12,7 @@
  *                ids, request metrics, the JSON body checks, the log context, the strict
  *                validation pipe, the error filter) with the profiles app's own
  *                UpdateProfileDto and BearerAuthGuard, as `PUT /api/users/profile` has them
+ *                (alternatives/edge-app.ts, which scenario 2's alternative d runs too)
  *
  * Scenario 2 prices the command path inside the whole system, where the host
  * moves every figure by ±0.1 between runs; its raw topology behind this edge
@@ -21,11 +22,8 @@
  * SERVER_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/edge") adds node flags to the servers.
  */
 const { fork } = require('node:child_process');
-const { readFileSync } = require('node:fs');
 const http = require('node:http');
-const { join } = require('node:path');
 
-const ROOT = join(__dirname, '..', '..');
 const SECRET = 'bench-edge-secret-at-least-16';
 const answer = (sub) => ({
   success: true,
@@ -37,88 +35,33 @@ async function serve() {
   process.once('SIGINT', () => process.exit(0));
   const port = Number(process.env.PORT);
   if (process.env.ROLE === 'plain') {
-    const { verifyJwt } = require('./dist/alternatives/jwt');
-    http.createServer((req, res) => {
-      const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-      const sub = token && verifyJwt(token, SECRET);
-      const chunks = [];
-      req.on('data', (c) => chunks.push(c));
-      req.on('end', () => {
-        let body;
-        try {
-          body = JSON.parse(Buffer.concat(chunks).toString());
-        } catch {
-          body = undefined;
-        }
-        if (!sub || typeof body?.profileInfo !== 'object') {
-          res.writeHead(400);
-          return res.end();
-        }
-        const text = JSON.stringify(answer(sub));
-        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-        res.end(text);
-      });
+    const { bearerSubject, readBody, send } = require('./dist/alternatives/plain-http');
+    http.createServer(async (req, res) => {
+      const sub = bearerSubject(req, SECRET);
+      const body = await readBody(req).catch(() => undefined);
+      if (!sub || typeof body?.profileInfo !== 'object') return send(res, 400, { success: false });
+      send(res, 200, answer(sub));
     }).listen(port, '127.0.0.1', () => process.send('ready'));
     return;
   }
-  require('reflect-metadata');
-  const { Body, Controller, Module, Put, UseGuards } = require('@nestjs/common');
-  const { NestFactory } = require('@nestjs/core');
-  const { BearerAuthGuard, CurrentUser, JWT_SECRET } = require('@ripple/auth');
-  const { createHttpApp } = require('@ripple/http-edge');
-  const { JsonLogger, RippleMetrics } = require('@ripple/observability');
-  const { UpdateProfileDto } = require(join(ROOT, 'apps', 'profiles', 'dist', 'users', 'updating-profile', 'update-profile.controller.js'));
-  const edge = process.env.ROLE === 'ripple edge';
-  // Decorated by hand (plain JS): the route as the profiles app declares it, or bare.
-  class EdgeController {
-    update(_dto, caller) {
-      return answer(caller?.sub ?? 'bare');
-    }
-  }
-  Reflect.defineMetadata('design:paramtypes', [edge ? UpdateProfileDto : Object, Object], EdgeController.prototype, 'update');
-  Body()(EdgeController.prototype, 'update', 0);
-  if (edge) CurrentUser()(EdgeController.prototype, 'update', 1);
-  Put('profile')(EdgeController.prototype, 'update', Object.getOwnPropertyDescriptor(EdgeController.prototype, 'update'));
-  if (edge) UseGuards(BearerAuthGuard)(EdgeController);
-  Controller('c')(EdgeController);
-  class EdgeModule {}
-  Module({ controllers: [EdgeController], providers: [{ provide: JWT_SECRET, useValue: SECRET }] })(EdgeModule);
-  const app = edge
-    ? await createHttpApp(EdgeModule, { logger: new JsonLogger('http-edge-cost', 'error'), metrics: new RippleMetrics('http-edge-cost'), bodyLimit: '1mb' })
-    : await NestFactory.create(EdgeModule, { logger: false });
+  const { createProfileEdgeApp } = require('./dist/alternatives/edge-app');
+  const app = await createProfileEdgeApp({ secret: SECRET, bare: process.env.ROLE === 'nest', update: (_profileInfo, userId) => answer(userId ?? 'bare') });
   await app.listen(port, '127.0.0.1');
   process.send('ready');
-}
-
-/** CPU ticks (user + system) of a process. */
-function ticks(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(f[11]) + Number(f[12]);
 }
 
 async function measure() {
   require('./compile');
   const { signJwt } = require('./dist/alternatives/jwt');
   const { freePort } = require('@ripple/testing');
+  const { httpJson } = require('./dist/support/http');
+  const { closedLoop } = require('./dist/support/load');
+  const { ResourceSampler } = require('./dist/support/resources');
   const { summarize } = require('./dist/support/stats');
   const SECONDS = Number(process.env.SECONDS ?? 5);
   const ROUNDS = Number(process.env.ROUNDS ?? 3);
   const C = Number(process.env.C ?? 16);
   const token = signJwt('0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b', SECRET);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: C });
-  const put = (port, i) => new Promise((resolve, reject) => {
-    const body = JSON.stringify({ profileInfo: { venueDescription: `d-${i}` } });
-    const req = http.request({
-      host: '127.0.0.1', port, path: '/c/profile', method: 'PUT', agent,
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${token}` },
-    }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
   const run = async (role) => {
     const port = await freePort();
     const child = fork(__filename, [], { env: { ...process.env, ROLE: role, PORT: String(port) }, execArgv: (process.env.SERVER_ARGS ?? '').split(' ').filter(Boolean) });
@@ -126,25 +69,16 @@ async function measure() {
       child.once('message', resolve);
       child.once('exit', (code) => reject(new Error(`the ${role} server exited (${code})`)));
     });
-    const loop = async (seconds) => {
-      let n = 0;
-      let failed = 0;
-      const until = Date.now() + seconds * 1000;
-      await Promise.all(Array.from({ length: C }, async () => {
-        while (Date.now() < until) if ((await put(port, n++)) !== 200) failed++;
-      }));
-      return { n, failed };
-    };
+    const loop = (seconds) => closedLoop(C, seconds, async (w, i) => (await httpJson('PUT', `http://127.0.0.1:${port}/c/profile`, { profileInfo: { venueDescription: `d-${w}-${i}` } }, { authorization: `Bearer ${token}` })).status === 200);
     await loop(1.5);
-    const before = ticks(child.pid);
-    const started = Date.now();
-    const { n, failed } = await loop(SECONDS);
-    const seconds = (Date.now() - started) / 1000;
-    const cpuMs = (ticks(child.pid) - before) * 10;
+    const sampler = new ResourceSampler([{ name: role, pids: () => [child.pid] }]);
+    sampler.start();
+    const r = await loop(SECONDS);
+    const [server] = sampler.stop();
     child.kill('SIGINT');
     await new Promise((resolve) => child.once('exit', resolve));
-    if (failed) throw new Error(`${failed} of ${n} requests to the ${role} server did not answer 200`);
-    return { perSecond: n / seconds, cpuMsPerRequest: cpuMs / n };
+    if (r.errors) throw new Error(`${r.errors} requests to the ${role} server did not answer 200`);
+    return { perSecond: r.completed / r.seconds, cpuMsPerRequest: (server.cpuSeconds * 1000) / r.completed };
   };
   const roles = ['plain', 'nest', 'ripple edge'];
   const results = new Map(roles.map((r) => [r, []]));

@@ -6,7 +6,7 @@ import { Client } from 'pg';
 import { connectBroker } from '@ripple/messaging';
 import { createTestDatabase, eventually, freePort, type TestDatabase } from '@ripple/testing';
 import { createAltSchemas } from './alternatives/alt-schema';
-import { startRawTopology } from './alternatives/raw-topology-schema';
+import { startRawTopology } from './alternatives/raw-topology-start';
 import { signJwt } from './alternatives/jwt';
 import { RAW_TOPOLOGY_EDGE_TARGET, RAW_TOPOLOGY_TARGET, runCommand, type CommandResult } from './scenarios/command';
 import { runFanout, type FanoutResult } from './scenarios/fanout';

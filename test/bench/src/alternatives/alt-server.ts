@@ -1,7 +1,6 @@
 import { createServer, type ServerResponse } from 'node:http';
 import { Client, Pool } from 'pg';
-import { verifyJwt } from './jwt';
-import { readBody, send } from './plain-http';
+import { bearerSubject, readBody, send } from './plain-http';
 
 /**
  * The alternatives of scenario 6 as one small raw-node HTTP process (run as its
@@ -55,8 +54,7 @@ async function updateTriggered(userId: string, changes: Record<string, unknown>)
 const server = createServer(async (req, res) => {
   try {
     if (req.url === '/health') return send(res, 200, { ok: true });
-    const auth = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-    const userId = auth ? verifyJwt(auth, secret) : undefined;
+    const userId = bearerSubject(req, secret);
     if (!userId) return send(res, 401, { success: false, error: { code: 'AUTH_REQUIRED' } });
     if (req.method === 'PUT' && (req.url === '/a/profile' || req.url === '/b/profile')) {
       const body = await readBody(req);

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { verifyJwt } from './jwt';
 
 /** The alternatives' servers (plain node:http): a JSON answer with its length. */
 export const send = (res: ServerResponse, status: number, body: unknown) => {
@@ -21,3 +22,9 @@ export const readBody = (req: IncomingMessage) =>
     });
     req.on('error', reject);
   });
+
+/** The user a request's bearer token names, if the token is signed with `secret` and current. */
+export const bearerSubject = (req: IncomingMessage, secret: string) => {
+  const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+  return token ? verifyJwt(token, secret) : undefined;
+};

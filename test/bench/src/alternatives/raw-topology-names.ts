@@ -1,4 +1,4 @@
-/** Names the raw topology's processes (raw-topology.ts) and its setup (raw-topology-schema.ts) share. */
+/** Names the raw topology's processes (raw-topology.ts) and its setup (raw-topology-start.ts) share. */
 
 /** The raw topology's tables, in Ripple's database beside the services' schemas. */
 export const RAW_TOPOLOGY_SCHEMA = 'raw_topo';

@@ -1,13 +1,10 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { join } from 'node:path';
-import 'reflect-metadata';
+import { createServer, type ServerResponse } from 'node:http';
 import { Client } from 'pg';
 import { connect } from '@nats-io/transport-node';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
 import { uuidv7, type EventEnvelope } from '@ripple/contracts';
-import { ROOT } from '../support/env';
-import { verifyJwt } from './jwt';
-import { readBody, send } from './plain-http';
+import { bearerSubject, readBody, send } from './plain-http';
+import { directoryWriteSql } from './directory-write';
 import { RAW_TOPOLOGY_SCHEMA as S, rawTopologyStream, rawTopologySubject } from './raw-topology-names';
 
 /**
@@ -45,11 +42,6 @@ type Envelope = EventEnvelope<string, any>;
 const fail = (err: unknown) => {
   console.error(`raw topology (${role}): ${(err as Error).stack ?? err}`);
   process.exit(1);
-};
-
-const callerOf = (req: IncomingMessage) => {
-  const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-  return token ? verifyJwt(token, secret) : undefined;
 };
 
 /**
@@ -114,13 +106,17 @@ async function profileUpdates() {
   const drain = async () => {
     running = true;
     while (waiting.length > 0) {
+      // The first of each user, up to 64; the rest wait for the next statement, in order.
       const users = new Set<string>();
       const group: Waiting[] = [];
-      for (let i = 0; i < waiting.length && group.length < 64; i++) {
-        if (users.has(waiting[i].user_id)) continue;
-        users.add(waiting[i].user_id);
-        group.push(...waiting.splice(i--, 1));
+      const later: Waiting[] = [];
+      for (const w of waiting.splice(0)) {
+        if (group.length < 64 && !users.has(w.user_id)) {
+          users.add(w.user_id);
+          group.push(w);
+        } else later.push(w);
       }
+      waiting.push(...later);
       try {
         const { rows } = await pg.query(update, [JSON.stringify(group.map(({ user_id, changes, event_id, occurred_at }) => ({ user_id, changes, event_id, occurred_at })))]);
         const byEvent = new Map(rows.map((r) => [r.event_id as string, r]));
@@ -158,7 +154,7 @@ async function profiles() {
   const server = createServer(async (req, res) => {
     try {
       if (req.url === '/health') return send(res, 200, { ok: true });
-      const userId = callerOf(req);
+      const userId = bearerSubject(req, secret);
       if (!userId) return send(res, 401, { success: false, error: { code: 'AUTH_REQUIRED' } });
       if (req.method !== 'PUT' || req.url !== '/c/profile') return send(res, 404, { success: false });
       const info = (await readBody(req))?.profileInfo;
@@ -188,30 +184,17 @@ async function profiles() {
  */
 async function profilesBehindEdge() {
   const { updateProfile, close } = await profileUpdates();
-  const { Body, Controller, Module, NotFoundException, Put, UseGuards } = require('@nestjs/common') as typeof import('@nestjs/common');
-  const { BearerAuthGuard, CurrentUser, JWT_SECRET } = require('@ripple/auth') as typeof import('@ripple/auth');
-  const { createHttpApp } = require('@ripple/http-edge') as typeof import('@ripple/http-edge');
-  const { JsonLogger, RippleMetrics } = require('@ripple/observability') as typeof import('@ripple/observability');
-  const { UpdateProfileDto } = require(join(ROOT, 'apps', 'profiles', 'dist', 'users', 'updating-profile', 'update-profile.controller.js'));
-  // Decorators applied by hand: this file is compiled without emitting decorator metadata for a class declared here.
-  class RawProfileController {
-    async update(dto: { profileInfo: Record<string, unknown> }, caller: { sub: string }) {
-      const changes = Object.fromEntries(Object.entries(dto.profileInfo).filter(([, v]) => v !== undefined));
-      const user = await updateProfile(caller.sub, changes);
+  const { NotFoundException } = require('@nestjs/common') as typeof import('@nestjs/common');
+  const { createProfileEdgeApp } = require('./edge-app') as typeof import('./edge-app');
+  const app = await createProfileEdgeApp({
+    secret,
+    update: async (profileInfo, userId) => {
+      const changes = Object.fromEntries(Object.entries(profileInfo).filter(([, v]) => v !== undefined));
+      const user = await updateProfile(userId!, changes);
       if (!user) throw new NotFoundException({ code: 'USER_NOT_FOUND', message: 'no such user' });
       return { success: true, data: user };
-    }
-  }
-  Reflect.defineMetadata('design:paramtypes', [UpdateProfileDto, Object], RawProfileController.prototype, 'update');
-  Body()(RawProfileController.prototype, 'update', 0);
-  CurrentUser()(RawProfileController.prototype, 'update', 1);
-  const method = Object.getOwnPropertyDescriptor(RawProfileController.prototype, 'update')!;
-  Put('profile')(RawProfileController.prototype, 'update', method);
-  UseGuards(BearerAuthGuard)(RawProfileController);
-  Controller('c')(RawProfileController);
-  class RawProfilesModule {}
-  Module({ controllers: [RawProfileController], providers: [{ provide: JWT_SECRET, useValue: secret }] })(RawProfilesModule);
-  const app = await createHttpApp(RawProfilesModule, { logger: new JsonLogger('raw-topology-profiles', 'error'), metrics: new RippleMetrics('raw-topology-profiles'), bodyLimit: '1mb' });
+    },
+  });
   await app.listen(Number(process.env.PORT), '127.0.0.1');
   return async () => {
     await app.close();
@@ -231,22 +214,7 @@ async function venues() {
   const entries = new Map<string, { profile: Profile; venue: Venue }>();
   const { rows } = await pg.query(`SELECT to_jsonb(p) AS profile, to_jsonb(v) AS venue FROM ${S}.owner_profiles p JOIN ${S}.venues v ON v.owner_id = p.user_id`);
   for (const r of rows) entries.set(r.profile.user_id, { profile: r.profile, venue: r.venue });
-  const write = `WITH
-    p AS (INSERT INTO ${S}.owner_profiles (user_id, username, role, profile_info)
-      SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(user_id uuid, username text, role text, profile_info jsonb)
-      ON CONFLICT (user_id) DO UPDATE SET username = EXCLUDED.username, role = EXCLUDED.role, profile_info = EXCLUDED.profile_info),
-    v AS (INSERT INTO ${S}.venues (id, owner_id, name, location, description, contact_info, created_at, updated_at, last_event_id, last_event_type, version)
-      SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(id uuid, owner_id uuid, name text, location text, description text, contact_info jsonb, created_at timestamptz, updated_at timestamptz, last_event_id uuid, last_event_type text, version int)
-      ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, location = EXCLUDED.location, description = EXCLUDED.description, contact_info = EXCLUDED.contact_info,
-        updated_at = EXCLUDED.updated_at, last_event_id = EXCLUDED.last_event_id, last_event_type = EXCLUDED.last_event_type, version = EXCLUDED.version),
-    e AS (INSERT INTO ${S}.venue_events (id, stream_id, aggregate_type, version, type, schema_version, data, correlation_id, causation_id, actor, occurred_at)
-      SELECT * FROM jsonb_to_recordset($3::jsonb) AS x(id uuid, stream_id text, aggregate_type text, version int, type text, schema_version int, data jsonb, correlation_id text, causation_id text, actor text, occurred_at timestamptz)
-      RETURNING position),
-    o AS (INSERT INTO ${S}.venue_outbox (position) SELECT position FROM e),
-    c AS (INSERT INTO ${S}.venue_checkpoints (aggregate_id, version, event_id)
-      SELECT * FROM jsonb_to_recordset($4::jsonb) AS x(aggregate_id text, version int, event_id uuid)
-      ON CONFLICT (aggregate_id) DO UPDATE SET version = EXCLUDED.version, event_id = EXCLUDED.event_id, applied_at = now())
-    SELECT 1`;
+  const write = directoryWriteSql({ ownerProfiles: `${S}.owner_profiles`, venues: `${S}.venues`, events: `${S}.venue_events`, outbox: `${S}.venue_outbox`, checkpoints: `${S}.venue_checkpoints` });
   const VENUE_FIELDS: Record<string, keyof Venue> = { venueName: 'name', venueLocation: 'location', venueDescription: 'description' };
   const { loop: stopped } = await follow(js, jsm, rawTopologyStream(prefix, 'profiles'), 'raw-topology-venues', async (events) => {
     const touched = new Set<string>();
@@ -293,7 +261,7 @@ async function gateway() {
   const clients = new Map<string, Set<ServerResponse>>();
   const server = createServer((req, res) => {
     if (req.url === '/health') return send(res, 200, { ok: true });
-    const userId = callerOf(req);
+    const userId = bearerSubject(req, secret);
     if (!userId) return send(res, 401, { success: false, error: { code: 'AUTH_REQUIRED' } });
     if (req.method !== 'GET' || req.url !== '/c/events') return send(res, 404, { success: false });
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });

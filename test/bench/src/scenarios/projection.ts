@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { AckPolicy, DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
 import { eventSubject, streamName, uuidv7 } from '@ripple/contracts';
-import { checkpointTable, durableName, replayProjection, UPDATED_IN_PLACE, type Projection } from '@ripple/projections';
+import { checkpointTable, durableName, replayProjection, type Projection } from '@ripple/projections';
 import { EventStore } from '@ripple/event-store';
 import type { INestMicroservice, Type } from '@nestjs/common';
 import { DataSource } from 'typeorm';
@@ -10,6 +10,8 @@ import { ensureStream, type Broker } from '@ripple/messaging';
 import { RippleMetrics } from '@ripple/observability';
 import { BROKER, createServiceContext, JetStreamPipeline, SERVICE_CONFIG, type ServiceConfig } from '@ripple/service-host';
 import { createTestDatabase, testNamespace, type TestDatabase } from '@ripple/testing';
+import { directoryWriteSql } from '../alternatives/directory-write';
+import { createTableLike } from '../alternatives/raw-tables';
 import { dropNamespace } from '../support/ripple';
 import { ROOT } from '../support/env';
 import { now, sleep } from '../support/stats';
@@ -282,37 +284,15 @@ export async function runProjectionAndReplay(opts: { natsUrl: string; events: nu
      * tables shaped like the directory's (the same columns, indexes and fillfactor).
      */
     const rawJob = async () => {
-      const like = async (table: string, of: string, updatedInPlace: boolean) => {
-        await pg.query(`DROP TABLE IF EXISTS public.${table}`);
-        await pg.query(`CREATE TABLE public.${table} (LIKE venues.${of} INCLUDING ALL)${updatedInPlace ? ` WITH (${UPDATED_IN_PLACE})` : ''}`);
-      };
-      await like('raw_job_owner_profiles', 'owner_profiles', true);
-      await like('raw_job_venues', 'venues', true);
-      await like('raw_job_checkpoints', checkpointTable(projection.name), true);
-      await like('raw_job_outbox', 'outbox', false);
-      await like('raw_job_events', 'events', false);
-      // Its own positions, not the directory's sequence.
-      await pg.query('DROP SEQUENCE IF EXISTS public.raw_job_positions');
-      await pg.query('CREATE SEQUENCE public.raw_job_positions OWNED BY public.raw_job_events.position');
-      await pg.query(`ALTER TABLE public.raw_job_events ALTER COLUMN position SET DEFAULT nextval('public.raw_job_positions')`);
+      const t = { ownerProfiles: 'public.raw_job_owner_profiles', venues: 'public.raw_job_venues', checkpoints: 'public.raw_job_checkpoints', outbox: 'public.raw_job_outbox', events: 'public.raw_job_events' };
+      await createTableLike(pg, t.ownerProfiles, 'venues.owner_profiles');
+      await createTableLike(pg, t.venues, 'venues.venues');
+      await createTableLike(pg, t.checkpoints, `venues.${checkpointTable(projection.name)}`);
+      await createTableLike(pg, t.outbox, 'venues.outbox');
+      await createTableLike(pg, t.events, 'venues.events', true);
       type Venue = { id: string; owner_id: string; name: string; location: string; description: string; contact_info: object; created_at: string; updated_at: string; last_event_id: string; last_event_type: string; version: number };
       const entries = new Map<string, { profile: { user_id: string; username: string; role: string; profile_info: Record<string, unknown> }; venue: Venue }>();
-      const write = `WITH
-        p AS (INSERT INTO public.raw_job_owner_profiles (user_id, username, role, profile_info)
-          SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(user_id uuid, username text, role text, profile_info jsonb)
-          ON CONFLICT (user_id) DO UPDATE SET username = EXCLUDED.username, role = EXCLUDED.role, profile_info = EXCLUDED.profile_info),
-        v AS (INSERT INTO public.raw_job_venues (id, owner_id, name, location, description, contact_info, created_at, updated_at, last_event_id, last_event_type, version)
-          SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(id uuid, owner_id uuid, name text, location text, description text, contact_info jsonb, created_at timestamptz, updated_at timestamptz, last_event_id uuid, last_event_type text, version int)
-          ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, location = EXCLUDED.location, description = EXCLUDED.description, contact_info = EXCLUDED.contact_info,
-            updated_at = EXCLUDED.updated_at, last_event_id = EXCLUDED.last_event_id, last_event_type = EXCLUDED.last_event_type, version = EXCLUDED.version),
-        e AS (INSERT INTO public.raw_job_events (id, stream_id, aggregate_type, version, type, schema_version, data, correlation_id, causation_id, actor, occurred_at)
-          SELECT * FROM jsonb_to_recordset($3::jsonb) AS x(id uuid, stream_id text, aggregate_type text, version int, type text, schema_version int, data jsonb, correlation_id text, causation_id text, actor text, occurred_at timestamptz)
-          RETURNING position),
-        o AS (INSERT INTO public.raw_job_outbox (position) SELECT position FROM e),
-        c AS (INSERT INTO public.raw_job_checkpoints (aggregate_id, version, event_id)
-          SELECT * FROM jsonb_to_recordset($4::jsonb) AS x(aggregate_id text, version int, event_id uuid)
-          ON CONFLICT (aggregate_id) DO UPDATE SET version = EXCLUDED.version, event_id = EXCLUDED.event_id, applied_at = now())
-        SELECT 1`;
+      const write = directoryWriteSql(t);
       const perSecond = await chained('bench-raw-job', async (batch) => {
         const touched = new Set<string>();
         const synced: object[] = [];

@@ -6,11 +6,11 @@ import { connectBroker, DUPLICATE_WINDOW_MS } from '@ripple/messaging';
 import { eventually, freePort } from '@ripple/testing';
 import { openEventSource } from '../support/http';
 import { APP_NODE_FLAGS } from '../support/ripple';
+import { createTableLike } from './raw-tables';
 import { RAW_TOPOLOGY_SCHEMA as S, rawTopologyStream, rawTopologySubject } from './raw-topology-names';
 
 /**
- * Each raw table and the Ripple table it is made like (columns, indexes, constraints and
- * storage parameters, such as the fillfactor of the tables updated in place), and whether
+ * Each raw table and the Ripple table it is made like (createTableLike), and whether
  * the Ripple table's rows are copied in (the read models and checkpoints as they stand, so
  * the raw writers update rows where Ripple's update them; the logs start empty).
  */
@@ -72,14 +72,7 @@ export async function startRawTopology(opts: { databaseUrl: string; natsUrl: str
   try {
     await db.query(`DROP SCHEMA IF EXISTS ${S} CASCADE; CREATE SCHEMA ${S}`);
     for (const t of TABLES) {
-      await db.query(`CREATE TABLE ${S}.${t.raw} (LIKE ${t.like} INCLUDING ALL)`);
-      const [{ options }] = (await db.query(`SELECT array_to_string(reloptions, ', ') AS options FROM pg_class WHERE oid = $1::regclass`, [t.like])).rows;
-      if (options) await db.query(`ALTER TABLE ${S}.${t.raw} SET (${options})`);
-      // Positions of its own: LIKE copies the default, which would take them from Ripple's sequence.
-      if (t.positions) {
-        await db.query(`CREATE SEQUENCE ${S}.${t.raw}_positions OWNED BY ${S}.${t.raw}.position`);
-        await db.query(`ALTER TABLE ${S}.${t.raw} ALTER COLUMN position SET DEFAULT nextval('${S}.${t.raw}_positions')`);
-      }
+      await createTableLike(db, `${S}.${t.raw}`, t.like, t.positions);
       if (t.copy) await db.query(`INSERT INTO ${S}.${t.raw} SELECT * FROM ${t.like}`);
     }
     await db.query(`ANALYZE ${TABLES.map((t) => `${S}.${t.raw}`).join(', ')}`);
@@ -116,7 +109,9 @@ export async function startRawTopology(opts: { databaseUrl: string; natsUrl: str
     await stop();
     throw err;
   }
-  const count = async (table: string) => Number((await db.query(`SELECT count(*) AS n FROM ${S}.${table}`)).rows[0].n);
+  // Every update so far through: its VenueSynced, its two changes in the feed, and their two frames.
+  const counts = async () => (await db.query(`SELECT (SELECT count(*) FROM ${S}.profile_events)::int AS updates, (SELECT count(*) FROM ${S}.venue_events)::int AS synced,
+    (SELECT count(*) FROM ${S}.changes)::int AS changes`)).rows[0] as { updates: number; synced: number; changes: number };
   return {
     url: `http://127.0.0.1:${profilesPort}`,
     edgeUrl: `http://127.0.0.1:${edgePort}`,
@@ -124,8 +119,8 @@ export async function startRawTopology(opts: { databaseUrl: string; natsUrl: str
     framesReceived: () => frames,
     caughtUp: async (timeoutMs = 60_000) => {
       await eventually(async () => {
-        const updates = await count('profile_events');
-        return (await count('venue_events')) === updates && (await count('changes')) === 2 * updates && frames === 2 * updates;
+        const { updates, synced, changes } = await counts();
+        return synced === updates && changes === 2 * updates && frames === 2 * updates;
       }, { timeoutMs, intervalMs: 200, what: 'every raw topology update to reach its SSE client' });
     },
     stop,
