@@ -7,7 +7,8 @@ module.exports = {
   testMatch: ['**/*.spec.ts', '**/*.int-spec.ts', '**/test/e2e/**/*.e2e-spec.ts', '**/test/faults/**/*.fault-spec.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { ...swc, swcrc: false }] },
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs)/)'],
+  // @nestjs and the path-to-regexp of Fastify's middleware engine ship ESM, which Node's require(esm) loads and Jest's runtime does not.
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs/|@fastify/middie/node_modules/path-to-regexp/|path-to-regexp/))'],
   moduleNameMapper: {
     '^@ripple/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
     '^@ripple/sync-client/react$': '<rootDir>/libs/sync-client/src/react/index.ts',

@@ -2,13 +2,14 @@
 /**
  * What a command's HTTP edge costs a service's process, with nothing behind it:
  * `PUT /c/profile` answered at once (the same user JSON every time, no database,
- * no broker) by three servers, each a process of its own, closed loop at
+ * no broker) by four servers, each a process of its own, closed loop at
  * concurrency C, alternated ROUNDS times; it prints each one's requests/s and
  * CPU per request, then the medians.
  *   plain        node:http, the bearer token verified and the body checked by hand
  *                (the raw topology's command, alternatives/raw-topology.ts)
- *   nest         Nest on Express with its default JSON body parser, nothing else
- *   ripple edge  Ripple's HTTP edge as every service has it (createHttpApp: correlation
+ *   nest express Nest on Express with its default JSON body parser, nothing else
+ *   nest fastify Nest on Fastify with its default JSON body parser, nothing else
+ *   ripple edge  Ripple's HTTP edge as every service has it (createHttpApp, on Fastify: correlation
  *                ids, request metrics, the JSON body checks, the log context, the strict
  *                validation pipe, the error filter) with the profiles app's own
  *                UpdateProfileDto and BearerAuthGuard, as `PUT /api/users/profile` has them
@@ -45,7 +46,7 @@ async function serve() {
     return;
   }
   const { createProfileEdgeApp } = require('./dist/alternatives/edge-app');
-  const app = await createProfileEdgeApp({ secret: SECRET, bare: process.env.ROLE === 'nest', update: (_profileInfo, userId) => answer(userId ?? 'bare') });
+  const app = await createProfileEdgeApp({ secret: SECRET, bare: { 'nest express': 'express', 'nest fastify': 'fastify' }[process.env.ROLE], update: (_profileInfo, userId) => answer(userId ?? 'bare') });
   await app.listen(port, '127.0.0.1');
   process.send('ready');
 }
@@ -80,7 +81,7 @@ async function measure() {
     if (r.errors) throw new Error(`${r.errors} requests to the ${role} server did not answer 200`);
     return { perSecond: r.completed / r.seconds, cpuMsPerRequest: (server.cpuSeconds * 1000) / r.completed };
   };
-  const roles = ['plain', 'nest', 'ripple edge'];
+  const roles = ['plain', 'nest express', 'nest fastify', 'ripple edge'];
   const results = new Map(roles.map((r) => [r, []]));
   for (let round = 0; round < ROUNDS; round++) {
     // Alternated, in both orders, so no server pays alone for the host's slow moments.

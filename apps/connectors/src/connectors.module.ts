@@ -23,7 +23,6 @@ import { RunMetrics } from './framework/runs/run-metrics';
 import { RunStore } from './framework/runs/run.store';
 import { RunsController } from './framework/runs/runs.controller';
 import { OrchestrateSyncController } from './framework/triggers/orchestrate-sync.controller';
-import { RawBodyCapture } from './framework/triggers/raw-body';
 import { SeenSignatures } from './framework/triggers/seen-signatures';
 import { SyncSchedule } from './framework/triggers/sync-schedule';
 
@@ -82,7 +81,7 @@ class ConnectorsLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
   imports: [RippleModule.forService(connectorsDefinition), OutboxRelayModule],
   controllers: [RunsController, OrchestrateSyncController, RollbackController, CatalogController, SyncController, AdServerController],
   providers: [
-    RawBodyCapture, SeenSignatures, CatalogReader, ConnectorsLifecycle, LocalEntities,
+    SeenSignatures, CatalogReader, ConnectorsLifecycle, LocalEntities,
     { provide: AdServerStore, useFactory: (db: DataSource) => new AdServerStore(db), inject: [DataSource] },
     { provide: UpstreamRateLimits, useValue: new UpstreamRateLimits() },
     { provide: CatalogVersions, useFactory: (db: DataSource, events: EventStore) => new CatalogVersions(db, events), inject: [DataSource, EventStore] },

@@ -43,5 +43,5 @@ export function configureGateway(app: NestExpressApplication): void {
   // Host and port only: a broker URL may carry credentials.
   const asyncApi = buildAsyncApi({ nats: new URL(config.NATS_URL.split(',')[0]).host, gateway: `${config.HOST}:${config.PORT}` });
   serveApiDocs(app, { upstreams: app.get<Upstreams>(UPSTREAMS), asyncApi });
-  app.useGlobalFilters(new ErrorFilter(logger));
+  app.useGlobalFilters(new ErrorFilter(logger, app.getHttpAdapter()));
 }

@@ -47,7 +47,7 @@ beforeAll(async () => {
     CONSOLE_DIR: consoleDir,
   };
   Object.assign(process.env, env);
-  app = await createServiceApp(GatewayModule, { configure: configureGateway });
+  app = (await createServiceApp(GatewayModule, { configure: configureGateway })) as NestExpressApplication;
   await app.init();
   await app.startAllMicroservices();
   await app.listen(0, '127.0.0.1');

@@ -1,6 +1,5 @@
 import { int, str, url, type ConfigOf } from '@ripple/config';
 import { SERVICE_HOST_VARS } from '@ripple/service-host';
-import { parseByteSize } from './proxy/body-limit';
 
 const origins = (v: string) => (v.split(',').every((o) => /^https?:\/\/[^/\s]+$/.test(o.trim())) ? undefined : 'must be a comma-separated list of origins such as https://app.example');
 const positive = (v: string) => (Number(v) > 0 ? undefined : 'must be greater than 0');
@@ -9,7 +8,6 @@ const atLeastZero = (v: string) => (Number(v) >= 0 ? undefined : 'must be 0 or m
 export const GATEWAY_VARS = {
   ...SERVICE_HOST_VARS,
   PORT: int({ default: '3000' }),
-  BODY_LIMIT: str({ default: '100kb', check: (v) => (parseByteSize(v) === undefined ? 'must be a size such as 512b, 100kb or 1mb' : undefined) }),
   // Upstreams come only from here, never from the request, so a client cannot aim the gateway elsewhere.
   PROFILES_URL: url({ devDefault: 'http://127.0.0.1:3001' }),
   VENUES_URL: url({ devDefault: 'http://127.0.0.1:3002' }),

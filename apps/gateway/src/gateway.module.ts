@@ -1,5 +1,6 @@
 import { Module, type Provider } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { parseByteSize } from '@ripple/config';
 import { JsonLogger, RippleMetrics } from '@ripple/observability';
 import { HealthChecks, JetStreamPipeline, RippleModule, SERVICE_CONFIG, type ServiceConfig } from '@ripple/service-host';
 import { AdminPipelineController, PIPELINE_SOURCES } from './admin/admin-pipeline.controller';
@@ -15,7 +16,6 @@ import type { GATEWAY_VARS } from './gateway.config';
 import { gatewayDefinition } from './gateway.definition';
 import { upstreamFailureCounter } from './gateway.metrics';
 import { upstreamHealthChecks } from './health/upstream-health';
-import { parseByteSize } from './proxy/body-limit';
 import type { Upstreams } from './proxy/route-table';
 import { UpstreamProxy } from './proxy/upstream-proxy';
 import { TokenRevocations } from './revocation/token-revocations';

@@ -1,3 +1,4 @@
+import { byteSizeCheck } from './byte-size';
 import { int, str, url } from './config';
 
 /** Variables every service reads; apps spread these into their own spec. */
@@ -8,7 +9,7 @@ export const SERVICE_VARS = {
   JWT_SECRET: str({ devDefault: 'ripple-development-secret-change-me', check: (v) => (v.length >= 16 ? undefined : 'must be at least 16 characters') }),
   LOG_LEVEL: str({ default: 'info', check: (v) => (['debug', 'info', 'warn', 'error'].includes(v) ? undefined : 'must be debug, info, warn or error') }),
   HOST: str({ default: '127.0.0.1' }),
-  BODY_LIMIT: str({ default: '100kb' }),
+  BODY_LIMIT: str({ default: '100kb', check: byteSizeCheck }),
   DEAD_LETTER_AFTER: int({ default: '5' }),
   /** OTLP/HTTP collector root (`/v1/traces` is appended); empty: tracing off, no SDK loaded. */
   OTEL_EXPORTER_OTLP_ENDPOINT: str({ default: '', check: (v) => (v === '' || /^https?:\/\/[^/\s]+/.test(v) ? undefined : 'must be an http(s) URL such as http://otel-collector:4318') }),

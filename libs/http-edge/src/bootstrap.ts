@@ -1,17 +1,18 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import type { INestApplication } from '@nestjs/common';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
+import { parseByteSize } from '@ripple/config';
 import { observeHttpRequests, traceHttpRequests, tracingOn, withLogContext, type JsonLogger, type RippleMetrics } from '@ripple/observability';
 import { ErrorFilter } from './error-filter';
-import { findInputProblem, inputProblemError } from './storable-input';
+import { parseJsonBody } from './json-body';
 import { strictValidationPipe } from './validation';
 
 export interface HttpAppOptions {
   logger: JsonLogger;
   metrics: RippleMetrics;
+  /** The largest body taken, such as `100kb` (BODY_LIMIT); a larger one is a 413. */
   bodyLimit: string;
 }
 
@@ -22,59 +23,51 @@ export function settleCorrelationId(given: string | string[] | undefined): strin
   return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
 }
 
-/**
- * A Nest app with Ripple's HTTP edge (see `useHttpEdge`).
- */
-export async function createHttpApp(module: unknown, opts: HttpAppOptions): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(module as never, { logger: opts.logger, bodyParser: false });
+/** A Nest app on Fastify with Ripple's HTTP edge (see `useHttpEdge`), not yet initialized. */
+export async function createHttpApp(module: unknown, opts: HttpAppOptions): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(module as never, httpEdgeAdapter(), { logger: opts.logger, bodyParser: false });
   useHttpEdge(app, opts);
   return app;
 }
 
+/** The HTTP server under every service's edge: Nest's Fastify adapter (about a fifth of the CPU per request of Express's; see the README's performance section). */
+export const httpEdgeAdapter = (): FastifyAdapter => new FastifyAdapter();
+
+/** The route pattern a request matched (`/api/users/:id`), for metrics and spans; undefined when none did. */
+const routeOf = (req: FastifyRequest): string | undefined => req.routeOptions.url;
+
 /**
- * Ripple's HTTP edge on a Nest app created with `bodyParser: false`: JSON
- * bodies only (malformed → 400, oversized → 413, too deep or holding what
- * PostgreSQL cannot store → 400), a correlation id on every request and log
- * line, strict validation and domain errors mapped to statuses. Called
- * before the app initializes (its middleware goes first).
+ * Ripple's HTTP edge on a Nest app made with `httpEdgeAdapter()` and
+ * `bodyParser: false`: JSON bodies only (another content type → 415,
+ * malformed → 400, over `bodyLimit` → 413, too deep or holding what
+ * PostgreSQL cannot store → 400 naming the field), a correlation id on every
+ * request, answer and log line, request metrics (and spans while tracing),
+ * strict validation, and domain errors mapped to statuses. Called before the
+ * app initializes.
  */
-export function useHttpEdge(app: INestApplication, opts: HttpAppOptions): void {
-  app.use(correlation);
-  app.use(observeHttpRequests(opts.metrics));
-  app.use(express.json({ limit: opts.bodyLimit, strict: true, type: ['application/json', 'application/*+json'] }));
-  app.use(bodyErrors);
-  app.use(storableBody);
-  if (tracingOn()) app.use(traceHttpRequests());
-  // Entered after body parsing: stream callbacks would not carry the context through it.
-  app.use((req: Request, _res: Response, next: NextFunction) => withLogContext({ correlationId: correlationIdOf(req) }, () => next()));
+export function useHttpEdge(app: NestFastifyApplication, opts: HttpAppOptions): void {
+  const bodyLimit = parseByteSize(opts.bodyLimit);
+  if (bodyLimit === undefined) throw new Error(`body limit "${opts.bodyLimit}" must be a size such as 512b, 100kb or 1mb`);
+  const fastify = app.getHttpAdapter().getInstance() as FastifyInstance;
+  fastify.decorateRequest('correlationId', '');
+  fastify.decorateRequest('rawBody', null);
+  fastify.decorateRequest('bodyError', null);
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, parseJsonBody);
+  const observe = observeHttpRequests(opts.metrics, routeOf);
+  fastify.addHook('onRequest', (req, reply, done) => {
+    const correlationId = settleCorrelationId(req.headers[CORRELATION_HEADER]);
+    (req as FastifyRequest & { correlationId: string }).correlationId = correlationId;
+    // On the Node response, so answers written past Fastify (a streamed replay) carry it too.
+    reply.raw.setHeader(CORRELATION_HEADER, correlationId);
+    observe(req, reply.raw, done);
+  });
+  const trace = tracingOn() ? traceHttpRequests(routeOf) : undefined;
+  // After the body is read: stream callbacks would not carry the contexts through it. The handler runs inside both.
+  fastify.addHook('preHandler', (req, reply, done) => withLogContext({ correlationId: correlationIdOf(req) }, () => (trace ? trace(req, reply.raw, done) : done())));
   app.useGlobalPipes(strictValidationPipe());
-  app.useGlobalFilters(new ErrorFilter(opts.logger));
+  app.useGlobalFilters(new ErrorFilter(opts.logger, app.getHttpAdapter()));
 }
 
-function correlation(req: Request, res: Response, next: NextFunction) {
-  const correlationId = settleCorrelationId(req.header(CORRELATION_HEADER));
-  res.setHeader(CORRELATION_HEADER, correlationId);
-  (req as Request & { correlationId: string }).correlationId = correlationId;
-  next();
-}
-
-function bodyErrors(err: { type?: string; status?: number; message?: string } | undefined, _req: Request, res: Response, next: NextFunction) {
-  if (!err) return next();
-  if (err.type === 'entity.too.large') {
-    return res.status(413).json({ success: false, error: { code: 'PAYLOAD_TOO_LARGE', message: `request body exceeds the limit` } });
-  }
-  if (err.type === 'entity.parse.failed') {
-    return res.status(400).json({ success: false, error: { code: 'MALFORMED_JSON', message: `request body is not valid JSON: ${err.message}` } });
-  }
-  return res.status(err.status ?? 400).json({ success: false, error: { code: 'BAD_REQUEST', message: err.message ?? 'bad request' } });
-}
-
-/** Checked for every body, whichever way a handler reads it. */
-function storableBody(req: Request, res: Response, next: NextFunction) {
-  const problem = findInputProblem(req.body);
-  if (!problem) return next();
-  res.status(400).json({ success: false, error: inputProblemError(problem, 'request body') });
-}
-
-/** The request's correlation id (set by the edge middleware). */
-export const correlationIdOf = (req: unknown): string => (req as { correlationId?: string }).correlationId ?? randomUUID();
+/** The request's correlation id (set by the edge). */
+export const correlationIdOf = (req: unknown): string => (req as { correlationId?: string }).correlationId || randomUUID();

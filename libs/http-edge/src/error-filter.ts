@@ -1,5 +1,4 @@
-import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import type { Response } from 'express';
+import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter, type HttpServer } from '@nestjs/common';
 import { DATABASE_UNAVAILABLE, isDatabaseUnavailable } from '@ripple/event-store';
 import { RippleError, type HttpErrorStatus } from '@ripple/errors';
 import type { JsonLogger } from '@ripple/observability';
@@ -11,35 +10,36 @@ export const DATABASE_RETRY_AFTER_S = 5;
  * Errors become `{ success: false, error: { code, message, ... } }`. A domain
  * error (RippleError) gets the status it declares; an unreachable database is a
  * 503 with Retry-After; anything unknown is a 500 whose details go to the log,
- * not the client.
+ * not the client. Answers through the app's HTTP adapter, so it serves Express
+ * (the gateway) and Fastify (the services) alike.
  */
 @Catch()
 export class ErrorFilter implements ExceptionFilter {
-  constructor(private readonly logger: JsonLogger) {}
+  constructor(private readonly logger: JsonLogger, private readonly http: HttpServer) {}
 
   catch(err: unknown, host: ArgumentsHost): void {
-    const res = host.switchToHttp().getResponse<Response>();
-    if (res.headersSent) return;
+    const res = host.switchToHttp().getResponse<unknown>();
+    if (this.http.isHeadersSent(res)) return;
+    const answer = (status: number, error: Record<string, unknown>) => this.http.reply(res, { success: false, error }, status);
     if (err instanceof HttpException) {
       const body = err.getResponse();
-      const error = typeof body === 'string' ? { code: codeFor(err.getStatus()), message: body } : normalise(body as Record<string, unknown>, err.getStatus());
-      res.status(err.getStatus()).json({ success: false, error });
+      answer(err.getStatus(), typeof body === 'string' ? { code: codeFor(err.getStatus()), message: body } : normalise(body as Record<string, unknown>, err.getStatus()));
       return;
     }
     if (isDatabaseUnavailable(err)) {
       this.logger.event('warn', 'database unavailable', { error: (err as Error)?.message });
-      res.setHeader('Retry-After', String(DATABASE_RETRY_AFTER_S));
-      res.status(503).json({ success: false, error: { code: DATABASE_UNAVAILABLE, message: 'the database is unavailable; retry later' } });
+      this.http.setHeader(res, 'Retry-After', String(DATABASE_RETRY_AFTER_S));
+      answer(503, { code: DATABASE_UNAVAILABLE, message: 'the database is unavailable; retry later' });
       return;
     }
     const status = domainStatus(err);
     if (status) {
       const { message, ...details } = err as Error & Record<string, unknown>;
-      res.status(status).json({ success: false, error: { ...publicFields(details), code: details.code, message } });
+      answer(status, { ...publicFields(details), code: details.code, message });
       return;
     }
     this.logger.event('error', 'unhandled error', { error: (err as Error)?.message, stack: (err as Error)?.stack });
-    res.status(500).json({ success: false, error: { code: 'INTERNAL', message: 'internal error' } });
+    answer(500, { code: 'INTERNAL', message: 'internal error' });
   }
 }
 

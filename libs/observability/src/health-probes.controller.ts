@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
-import type { Response } from 'express';
 import type { HealthCheck } from './health';
 
 export const HEALTH_CHECKS = Symbol('HEALTH_CHECKS');
@@ -16,25 +16,27 @@ export class HealthProbesController {
     private readonly health: HealthCheckService,
     private readonly indicator: HealthIndicatorService,
     @Inject(HEALTH_CHECKS) private readonly checks: HealthCheck[],
+    private readonly adapterHost: HttpAdapterHost,
   ) {}
 
   @Get('live')
-  live(@Res() res: Response) {
-    return answer(res, () => this.health.check([() => this.indicator.check('process').up({ pid: process.pid, uptimeSeconds: Math.round(process.uptime()) })]));
+  live(@Res() res: unknown) {
+    return this.answer(res, () => this.health.check([() => this.indicator.check('process').up({ pid: process.pid, uptimeSeconds: Math.round(process.uptime()) })]));
   }
 
   @Get('ready')
-  ready(@Res() res: Response) {
-    return answer(res, () => this.health.check(this.checks.map((c) => () => this.indicator.check(c.name).attempt(() => c.check()).withTimeout(2000))));
+  ready(@Res() res: unknown) {
+    return this.answer(res, () => this.health.check(this.checks.map((c) => () => this.indicator.check(c.name).attempt(() => c.check()).withTimeout(2000))));
   }
-}
 
-/** Terminus's own body either way: a failed check is a 503, not an error for the app's error filter to reshape. */
-async function answer(res: Response, run: () => Promise<HealthCheckResult>): Promise<void> {
-  try {
-    res.json(await run());
-  } catch (err) {
-    if (!(err instanceof ServiceUnavailableException)) throw err;
-    res.status(503).json(err.getResponse());
+  /** Terminus's own body either way: a failed check is a 503, not an error for the app's error filter to reshape. */
+  private async answer(res: unknown, run: () => Promise<HealthCheckResult>): Promise<void> {
+    const http = this.adapterHost.httpAdapter;
+    try {
+      http.reply(res, await run(), 200);
+    } catch (err) {
+      if (!(err instanceof ServiceUnavailableException)) throw err;
+      http.reply(res, err.getResponse(), 503);
+    }
   }
 }

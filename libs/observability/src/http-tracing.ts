@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { expressRoute, UNMATCHED_ROUTE } from './http-metrics';
+import { expressRoute, UNMATCHED_ROUTE, type HttpRequestLike } from './http-metrics';
 import { contextOf, endSpan, SpanKind, startSpan, withSpan } from './tracing';
 
 /**
@@ -8,8 +8,8 @@ import { contextOf, endSpan, SpanKind, startSpan, withSpan } from './tracing';
  * tracing (see `tracingOn`), and after body parsing: stream callbacks would not
  * carry the span through it. Named by route pattern, like the metrics.
  */
-export function traceHttpRequests(routeOf: (req: IncomingMessage) => string | undefined = expressRoute) {
-  return (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
+export function traceHttpRequests<R extends HttpRequestLike = IncomingMessage>(routeOf: (req: R) => string | undefined = expressRoute as never) {
+  return (req: R, res: ServerResponse, next: () => void): void => {
     const parent = contextOf(req.headers);
     const span = startSpan(req.method ?? 'HTTP', SpanKind.SERVER, parent, { 'http.request.method': req.method, 'url.path': req.url?.split('?')[0] });
     if (!span) return next();

@@ -1,5 +1,5 @@
 import { Controller, Get, Header, HttpStatus, Inject, Module, Res, type DynamicModule } from '@nestjs/common';
-import type { Response } from 'express';
+import { HttpAdapterHost } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { runHealthChecks, type HealthCheck } from './health';
 import { HEALTH_CHECKS, HealthProbesController } from './health-probes.controller';
@@ -9,13 +9,13 @@ export { HEALTH_CHECKS };
 
 @Controller()
 class HealthController {
-  constructor(@Inject(HEALTH_CHECKS) private readonly checks: HealthCheck[]) {}
+  constructor(@Inject(HEALTH_CHECKS) private readonly checks: HealthCheck[], private readonly adapterHost: HttpAdapterHost) {}
 
   /** Readiness under its first name (scripts and harnesses poll it): 200 when every dependency answers, 503 otherwise. */
   @Get('health')
-  async health(@Res() res: Response) {
+  async health(@Res() res: unknown) {
     const report = await runHealthChecks(this.checks);
-    res.status(report.status === 'ok' ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).json(report);
+    this.adapterHost.httpAdapter.reply(res, report, report.status === 'ok' ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
   }
 }
 

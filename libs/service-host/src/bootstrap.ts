@@ -1,8 +1,9 @@
-import type { Type } from '@nestjs/common';
+import type { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ConfigError } from '@ripple/config';
-import { serveOpenApi, useHttpEdge } from '@ripple/http-edge';
+import { httpEdgeAdapter, serveOpenApi, useHttpEdge } from '@ripple/http-edge';
 import { JsonLogger, RippleMetrics } from '@ripple/observability';
 import { SERVICE_CONFIG, SERVICE_DEFINITION, type ServiceConfig, type ServiceDefinition } from './definition';
 import { JetStreamPipeline } from './pipeline/jetstream-pipeline';
@@ -10,8 +11,9 @@ import { withServiceEnv } from './service-env';
 
 export interface BootstrapOptions {
   /**
-   * Sets up the HTTP edge instead of the default (JSON bodies, validation, errors, the
-   * service's OpenAPI document): the gateway parses no bodies and adds its own middleware.
+   * An HTTP edge of the app's own on Express, instead of Ripple's on Fastify (JSON
+   * bodies, validation, errors, the service's OpenAPI document): the gateway's,
+   * which streams bodies to the services untouched and adds its own middleware.
    */
   configure?: (app: NestExpressApplication) => void | Promise<void>;
   /** The environment the service reads its settings from (default: the process's; see `hostServices`). */
@@ -26,15 +28,16 @@ export interface BootstrapOptions {
  * `init()`, `startAllMicroservices()`, `listen()` (or `bootstrapService`).
  * Settings come from the environment (`opts.env`, or the process's).
  */
-export async function createServiceApp(appModule: Type, opts: BootstrapOptions = {}): Promise<NestExpressApplication> {
-  const create = () => NestFactory.create<NestExpressApplication>(appModule, { logger: false, bodyParser: false, abortOnError: false });
+export async function createServiceApp(appModule: Type, opts: BootstrapOptions = {}): Promise<INestApplication> {
+  const options = { logger: false, bodyParser: false, abortOnError: false } as const;
+  const create = () => (opts.configure ? NestFactory.create<NestExpressApplication>(appModule, options) : NestFactory.create(appModule, httpEdgeAdapter(), options));
   const app = await (opts.env ? withServiceEnv(opts.env, create) : create());
   const logger = app.get(JsonLogger);
   app.useLogger(logger);
   if (opts.configure) {
-    await opts.configure(app);
+    await opts.configure(app as NestExpressApplication);
   } else {
-    useHttpEdge(app, { logger, metrics: app.get(RippleMetrics), bodyLimit: app.get<ServiceConfig>(SERVICE_CONFIG).BODY_LIMIT });
+    useHttpEdge(app as NestFastifyApplication, { logger, metrics: app.get(RippleMetrics), bodyLimit: app.get<ServiceConfig>(SERVICE_CONFIG).BODY_LIMIT });
     serveOpenApi(app, app.get<ServiceDefinition>(SERVICE_DEFINITION).name);
   }
   app.connectMicroservice({ strategy: app.get(JetStreamPipeline) });
@@ -47,8 +50,8 @@ export async function createServiceApp(appModule: Type, opts: BootstrapOptions =
  * HOST:PORT, closing gracefully on SIGINT/SIGTERM. A bad setting fails the
  * boot naming the variable; any failure exits 1.
  */
-export async function bootstrapService(appModule: Type, opts: BootstrapOptions = {}): Promise<NestExpressApplication> {
-  let app: NestExpressApplication | undefined;
+export async function bootstrapService(appModule: Type, opts: BootstrapOptions = {}): Promise<INestApplication> {
+  let app: INestApplication | undefined;
   const name = appModule.name.replace(/Module$/, '').toLowerCase();
   try {
     app = await createServiceApp(appModule, opts);

@@ -1,5 +1,4 @@
-import type { Type } from '@nestjs/common';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { INestApplication, Type } from '@nestjs/common';
 import { bootstrapService, type BootstrapOptions } from './bootstrap';
 
 export interface HostedService {
@@ -18,8 +17,8 @@ export interface HostedService {
  * given last, goes first), then the process exits. A service that fails to
  * start ends the process, as it would end its own.
  */
-export async function hostServices(services: HostedService[]): Promise<NestExpressApplication[]> {
-  const apps: NestExpressApplication[] = [];
+export async function hostServices(services: HostedService[]): Promise<INestApplication[]> {
+  const apps: INestApplication[] = [];
   let stopping = false;
   const stop = async () => {
     if (stopping) return;

@@ -1,10 +1,10 @@
 import { Controller, Get, HttpCode, Param, Post, Query, Res, UseGuards, type Type } from '@nestjs/common';
 import { Type as Transform } from 'class-transformer';
 import { IsInt, IsOptional, Min } from 'class-validator';
-import type { Response } from 'express';
 import { BearerAuthGuard, Roles } from '@ripple/auth';
 import { DataSource } from 'typeorm';
 import { EventStore } from '@ripple/event-store';
+import { streamingResponse } from '@ripple/http-edge';
 import { JsonLogger } from '@ripple/observability';
 import { NothingPublishedError } from './ops.errors';
 import { JetStreamPipeline } from './pipeline/jetstream-pipeline';
@@ -46,8 +46,9 @@ export function opsController(service: string): Type<unknown> {
      * doing the work. A client that leaves does not stop the rebuild.
      */
     @Post('projections/:name/replay')
-    async replay(@Param('name') name: string, @Res() res: Response) {
+    async replay(@Param('name') name: string, @Res() reply: unknown) {
       const run = this.replays.claim(name);
+      const res = streamingResponse(reply);
       res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' });
       const line = (o: object) => void (res.writableEnded || res.write(`${JSON.stringify(o)}\n`));
       let last = 0;

@@ -61,7 +61,7 @@ function markdown(r: BenchResults): string {
       out.push(`| 2 | … direct to profiles: req/s | ${num(direct?.perSecond)} | the topology done raw (c) | ${num(topology.perSecond)} | ${ratio(direct?.perSecond, topology.perSecond)} |`);
     }
     const edge = r.command!.find((d) => d.target === RAW_TOPOLOGY_EDGE_TARGET && d.concurrency === c.concurrency);
-    if (edge) out.push(`| 2 | … the same with its command behind Ripple's HTTP edge (alternative d: Nest on Express, the profiles app's DTO, strict validation pipe and bearer guard, then the same raw write): req/s | ${num(edge.perSecond)} | 6a handler (user + venue row, one tx) | ${num(alt?.perSecond)} | ${ratio(edge.perSecond, alt?.perSecond)} |`);
+    if (edge) out.push(`| 2 | … the same with its command behind Ripple's HTTP edge (alternative d: Nest on Fastify as every service's edge, the profiles app's DTO, strict validation pipe and bearer guard, then the same raw write): req/s | ${num(edge.perSecond)} | 6a handler (user + venue row, one tx) | ${num(alt?.perSecond)} | ${ratio(edge.perSecond, alt?.perSecond)} |`);
     out.push(`| 2 | … latency | ${pct(c.latency)} | direct to profiles | ${pct(direct?.latency)} | p99 ${ratio(c.latency.p99, direct?.latency.p99)} |`);
     out.push(`| 2 | … req/s | ${num(c.perSecond)} | 6a handler (user + venue row, one tx) | ${num(alt?.perSecond)} | ${ratio(c.perSecond, alt?.perSecond)} |`);
   }

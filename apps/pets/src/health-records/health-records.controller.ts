@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Put, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { IsOptional, IsUUID } from 'class-validator';
-import type { Response } from 'express';
+import type { ResponseHeaders } from '@ripple/http-edge';
 import { BearerAuthGuard, CurrentUser, type AuthUser } from '@ripple/auth';
 import { RecordAccess } from '../access/record-access';
 import { recordView } from '../records/record-kind';
@@ -46,14 +46,14 @@ export class HealthRecordsController {
   @Put(':id')
   async update(
     @Param('id', new ParseUUIDPipe()) id: string, @Body() dto: UpdateHealthRecordDto, @CurrentUser() caller: AuthUser,
-    @Headers('if-match') ifMatch: string | undefined, @Req() req: unknown, @Res({ passthrough: true }) res: Response,
+    @Headers('if-match') ifMatch: string | undefined, @Req() req: unknown, @Res({ passthrough: true }) res: ResponseHeaders,
   ) {
     const expectedVersion = parseIfMatch(ifMatch);
     const record = await this.records.update(HEALTH_RECORD, id, async (state, tx) => {
       await this.access.healthRecord(caller, state, tx);
       return updateHealthRecord(state, { weightKg: dto.weightKg, visitDate: dto.visitDate, notes: dto.notes }, expectedVersion);
     }, causationOf(req, caller.sub));
-    res.setHeader('ETag', `"${record.version}"`);
+    res.header('ETag', `"${record.version}"`);
     return { success: true, message: 'Health record updated', data: recordView(record) };
   }
 }

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Put, Req, Res, UseGuards } from '@nestjs/common';
-import type { Response } from 'express';
 import type { EntityManager } from 'typeorm';
+import type { ResponseHeaders } from '@ripple/http-edge';
 import { BearerAuthGuard, CurrentUser, type AuthUser } from '@ripple/auth';
 import { RecordAccess } from '../access/record-access';
 import { recordView } from '../records/record-kind';
@@ -21,12 +21,12 @@ export class PetsController {
 
   @Post()
   @HttpCode(201)
-  async register(@Body() dto: RegisterPetDto, @CurrentUser() caller: AuthUser, @Req() req: unknown, @Res({ passthrough: true }) res: Response) {
+  async register(@Body() dto: RegisterPetDto, @CurrentUser() caller: AuthUser, @Req() req: unknown, @Res({ passthrough: true }) res: ResponseHeaders) {
     const pet = await this.records.create(PET_RECORD, async (tx) => registerPet({
       ownerId: caller.sub, name: dto.name, species: dto.species, breed: dto.breed, weightKg: dto.weightKg,
       emergencyContact: await emergencyContact(tx, dto.emergencyContactUserId ?? null),
     }), causationOf(req, caller.sub));
-    res.setHeader('ETag', `"${pet.version}"`);
+    res.header('ETag', `"${pet.version}"`);
     return { success: true, message: 'Pet registered', data: recordView(pet) };
   }
 
@@ -36,9 +36,9 @@ export class PetsController {
   }
 
   @Get(':id')
-  async get(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() caller: AuthUser, @Res({ passthrough: true }) res: Response) {
+  async get(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() caller: AuthUser, @Res({ passthrough: true }) res: ResponseHeaders) {
     const pet = await this.access.pet(caller, id);
-    res.setHeader('ETag', `"${pet.version}"`);
+    res.header('ETag', `"${pet.version}"`);
     return { success: true, data: recordView(pet) };
   }
 
@@ -52,7 +52,7 @@ export class PetsController {
   @Put(':id')
   async update(
     @Param('id', new ParseUUIDPipe()) id: string, @Body() dto: UpdatePetDto, @CurrentUser() caller: AuthUser,
-    @Headers('if-match') ifMatch: string | undefined, @Req() req: unknown, @Res({ passthrough: true }) res: Response,
+    @Headers('if-match') ifMatch: string | undefined, @Req() req: unknown, @Res({ passthrough: true }) res: ResponseHeaders,
   ) {
     const expectedVersion = parseIfMatch(ifMatch);
     const pet = await this.records.update(PET_RECORD, id, async (state, tx) => {
@@ -60,7 +60,7 @@ export class PetsController {
       const contact = dto.emergencyContactUserId === undefined ? undefined : await emergencyContact(tx, dto.emergencyContactUserId);
       return updatePet(state, { name: dto.name, species: dto.species, breed: dto.breed, weightKg: dto.weightKg, emergencyContact: contact }, expectedVersion);
     }, causationOf(req, caller.sub));
-    res.setHeader('ETag', `"${pet.version}"`);
+    res.header('ETag', `"${pet.version}"`);
     return { success: true, message: 'Pet updated', data: recordView(pet) };
   }
 }

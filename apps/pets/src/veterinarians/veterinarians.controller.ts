@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Put, Req, Res, UseGuards } from '@nestjs/common';
-import type { Response } from 'express';
 import type { EntityManager } from 'typeorm';
+import type { ResponseHeaders } from '@ripple/http-edge';
 import { BearerAuthGuard, CurrentUser, type AuthUser } from '@ripple/auth';
 import { RecordAccess } from '../access/record-access';
 import { CopySync } from '../copies/copy-sync';
@@ -47,14 +47,14 @@ export class VeterinariansController {
   @Put(':id')
   async update(
     @Param('id', new ParseUUIDPipe()) id: string, @Body() dto: UpdateVeterinarianDto, @CurrentUser() caller: AuthUser,
-    @Headers('if-match') ifMatch: string | undefined, @Req() req: unknown, @Res({ passthrough: true }) res: Response,
+    @Headers('if-match') ifMatch: string | undefined, @Req() req: unknown, @Res({ passthrough: true }) res: ResponseHeaders,
   ) {
     const expectedVersion = parseIfMatch(ifMatch);
     const vet = await this.records.update(VETERINARIAN_RECORD, id, async (state, tx) => {
       await this.access.vet(caller, state.id, tx);
       return updateVeterinarian(state, { name: dto.name, clinicName: dto.clinicName, phone: dto.phone, email: dto.email }, expectedVersion);
     }, causationOf(req, caller.sub));
-    res.setHeader('ETag', `"${vet.version}"`);
+    res.header('ETag', `"${vet.version}"`);
     return { success: true, message: 'Veterinarian updated', data: recordView(vet) };
   }
 }

@@ -1,7 +1,7 @@
 import type { CausationContext, EventEnvelope, UserTokensRevoked } from '@ripple/contracts';
 import { TOKENS_REVOKED_HEADER, tokensRevokedHeader } from '@ripple/auth';
 import { MAX_VERSION } from '@ripple/event-store';
-import { correlationIdOf } from '@ripple/http-edge';
+import { correlationIdOf, type ResponseHeaders } from '@ripple/http-edge';
 
 /** A command's causation: the HTTP request is the first cause of its events. */
 export function causationOf(req: unknown, actor: string): CausationContext {
@@ -21,7 +21,7 @@ export function parseIfMatch(header: string | undefined): number | undefined | '
  * revoked, so it refuses them from the next request on; other gateway
  * instances learn it from the event.
  */
-export function announceRevocation(res: { setHeader(name: string, value: string): unknown }, events: EventEnvelope[]): void {
+export function announceRevocation(res: ResponseHeaders, events: EventEnvelope[]): void {
   const revoked = events.find((e): e is UserTokensRevoked => e.type === 'UserTokensRevoked');
-  if (revoked) res.setHeader(TOKENS_REVOKED_HEADER, tokensRevokedHeader(revoked.aggregateId, revoked.data.tokenVersion));
+  if (revoked) res.header(TOKENS_REVOKED_HEADER, tokensRevokedHeader(revoked.aggregateId, revoked.data.tokenVersion));
 }

@@ -80,10 +80,11 @@ function parametersOf(given: ParameterObject[] = [], path: string, facts: Handle
 /** Serves the app's document at OPENAPI_PATH, built at the first request (the routes are known by then). */
 export function serveOpenApi(app: INestApplication, service: string): void {
   let doc: OpenAPIObject | undefined;
-  app.getHttpAdapter().get(OPENAPI_PATH, (_req: unknown, res: { json(body: unknown): void; status(code: number): { json(body: unknown): void } }) => {
+  const http = app.getHttpAdapter();
+  http.get(OPENAPI_PATH, (_req: unknown, res: unknown) => {
     buildOnce().then(
-      (built) => res.json(built),
-      (err: Error) => res.status(500).json({ success: false, error: { code: 'INTERNAL', message: `the API document could not be built: ${err.message}` } }),
+      (built) => http.reply(res, built, 200),
+      (err: Error) => http.reply(res, { success: false, error: { code: 'INTERNAL', message: `the API document could not be built: ${err.message}` } }, 500),
     );
   });
   const buildOnce = async () => (doc ??= await buildOpenApiDocument(app, service));

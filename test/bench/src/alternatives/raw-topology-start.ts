@@ -32,7 +32,7 @@ const TABLES: { raw: string; like: string; copy: boolean; positions?: boolean }[
 export interface RawTopology {
   /** PUT here: the raw profiles process. */
   url: string;
-  /** …or here: the same behind Ripple's HTTP edge (Nest, Express, the strict validation pipe, the bearer guard). */
+  /** …or here: the same behind Ripple's HTTP edge (Nest on Fastify, the strict validation pipe, the bearer guard). */
   edgeUrl: string;
   pids: { name: string; pid: number }[];
   /** Frames its owners' SSE clients received. */

@@ -27,7 +27,7 @@ import { RAW_TOPOLOGY_SCHEMA as S, rawTopologyStream, rawTopologySubject } from 
  * (the outbox rows are written, never read or cleared), no idempotency keys, no metrics, logging or
  * tracing, no framework. A crash loses what was committed and not yet published; this is a floor to
  * measure against, not a way to run.
- *   profiles-behind-edge  the profiles role's write behind Ripple's HTTP edge instead (Nest on Express,
+ *   profiles-behind-edge  the profiles role's write behind Ripple's HTTP edge instead (Nest on Fastify,
  *             the strict validation pipe, the profiles app's DTO and bearer guard): scenario 2's
  *             alternative d, measured in place of the plain profiles role, with the same venues and gateway.
  */
@@ -179,7 +179,7 @@ async function profiles() {
 
 /**
  * PUT /c/profile behind Ripple's HTTP edge, as every service has it (createHttpApp: Nest on
- * Express, correlation ids, request metrics, the JSON body checks, the strict validation pipe):
+ * Fastify, correlation ids, request metrics, the JSON body checks, the strict validation pipe):
  * the profiles app's own UpdateProfileDto and BearerAuthGuard, then the same raw write.
  */
 async function profilesBehindEdge() {

@@ -1,5 +1,6 @@
 import { Controller, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
+import { SignedBody, type JsonBodyRequest } from '@ripple/http-edge';
 import { SERVICE_CONFIG } from '@ripple/service-host';
 import type { ConnectorsConfig } from '../../connectors.definition';
 import { NOWREPBLUE } from '../../catalog/importing/nowrepblue.connector';
@@ -7,7 +8,6 @@ import { RUN_MODES, type RunMode } from '../connector';
 import { validInput } from '../input/valid-input';
 import { ConnectorRuns } from '../runs/connector-runs';
 import { MalformedTriggerBodyError, SIGNATURE_HEADER, TIMESTAMP_HEADER, TriggerSignatureError, verifyTrigger } from './hmac';
-import type { RequestWithRawBody } from './raw-body';
 import { SeenSignatures } from './seen-signatures';
 
 export class OrchestrateSyncDto {
@@ -26,7 +26,8 @@ export class OrchestrateSyncController {
 
   @Post('orchestrate-sync')
   @HttpCode(202)
-  async orchestrate(@Req() req: RequestWithRawBody) {
+  @SignedBody()
+  async orchestrate(@Req() req: JsonBodyRequest) {
     if (!req.rawBody) throw new TriggerSignatureError('missing');
     const header = (name: string) => (typeof req.headers[name] === 'string' ? (req.headers[name] as string) : undefined);
     const signature = header(SIGNATURE_HEADER);

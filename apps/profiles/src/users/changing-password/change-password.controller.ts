@@ -1,10 +1,10 @@
 import { Body, Controller, Inject, Put, Req, Res, UseGuards } from '@nestjs/common';
 import { IsString, MaxLength, MinLength } from 'class-validator';
-import type { Request, Response } from 'express';
 import { BearerAuthGuard, CurrentUser, hashPassword, signToken, verifyPassword, type AuthUser } from '@ripple/auth';
+import type { ResponseHeaders } from '@ripple/http-edge';
 import { SERVICE_CONFIG } from '@ripple/service-host';
 import type { ProfilesConfig } from '../../profiles.definition';
-import { admitAttempt, clientAddress, LoginThrottle } from '../logging-in/login-throttle';
+import { admitAttempt, clientAddress, type AddressedRequest, LoginThrottle } from '../logging-in/login-throttle';
 import { announceRevocation, causationOf } from '../request-context';
 import { changePassword } from '../user';
 import { WrongPasswordError } from '../user.errors';
@@ -26,7 +26,7 @@ export class ChangePasswordController {
    * passwords count as failed sign-ins.
    */
   @Put('password')
-  async change(@Body() dto: ChangePasswordDto, @CurrentUser() caller: AuthUser, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  async change(@Body() dto: ChangePasswordDto, @CurrentUser() caller: AuthUser, @Req() req: AddressedRequest, @Res({ passthrough: true }) res: ResponseHeaders) {
     const address = clientAddress(req);
     admitAttempt(this.throttle, caller.sub, address, res);
     if (!(await verifyPassword(dto.currentPassword, await this.users.passwordHashOf(caller.sub)))) {

@@ -1,3 +1,4 @@
+import type { ResponseHeaders } from '@ripple/http-edge';
 import { LoginThrottledError } from '../user.errors';
 
 export interface LoginThrottleLimits {
@@ -54,11 +55,11 @@ export class LoginThrottle {
 }
 
 /** `throttle.check`, telling the client when to try again (`Retry-After`) when it refuses. */
-export function admitAttempt(throttle: LoginThrottle, account: string, address: string, res: { setHeader(name: string, value: string): unknown }): void {
+export function admitAttempt(throttle: LoginThrottle, account: string, address: string, res: ResponseHeaders): void {
   try {
     throttle.check(account, address);
   } catch (err) {
-    if (err instanceof LoginThrottledError) res.setHeader('Retry-After', String(err.retryAfterSeconds));
+    if (err instanceof LoginThrottledError) res.header('Retry-After', String(err.retryAfterSeconds));
     throw err;
   }
 }
@@ -71,7 +72,13 @@ const addressKey = (address: string) => `address:${address}`;
  * one hop in front of this service) appends; earlier entries are the client's
  * word. Without one, the connection's peer.
  */
-export function clientAddress(req: { headers: Record<string, string | string[] | undefined>; socket: { remoteAddress?: string } }): string {
+/** What `clientAddress` reads of a request (Node's, Express's or Fastify's). */
+export interface AddressedRequest {
+  headers: Record<string, string | string[] | undefined>;
+  socket: { remoteAddress?: string };
+}
+
+export function clientAddress(req: AddressedRequest): string {
   const forwarded = req.headers['x-forwarded-for'];
   const last = (Array.isArray(forwarded) ? forwarded.join(',') : forwarded ?? '').split(',').map((s) => s.trim()).filter(Boolean).pop();
   return last ?? req.socket.remoteAddress ?? 'unknown';

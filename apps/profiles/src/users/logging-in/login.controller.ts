@@ -1,13 +1,13 @@
 import { Body, Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { IsString, MaxLength } from 'class-validator';
-import type { Request, Response } from 'express';
 import { signToken, verifyPassword } from '@ripple/auth';
+import type { ResponseHeaders } from '@ripple/http-edge';
 import { SERVICE_CONFIG } from '@ripple/service-host';
 import type { ProfilesConfig } from '../../profiles.definition';
 import { InvalidCredentialsError } from '../user.errors';
 import { UserRepository } from '../user.repository';
 import { userView } from '../user.view';
-import { admitAttempt, clientAddress, LoginThrottle } from './login-throttle';
+import { admitAttempt, clientAddress, type AddressedRequest, LoginThrottle } from './login-throttle';
 
 export class LoginDto {
   /** Username or email. */
@@ -22,7 +22,7 @@ export class LoginController {
   /** Throttled per account and per client address; the token carries the user's token version (`tv`). */
   @Post('login')
   @HttpCode(200)
-  async login(@Body() dto: LoginDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  async login(@Body() dto: LoginDto, @Req() req: AddressedRequest, @Res({ passthrough: true }) res: ResponseHeaders) {
     const address = clientAddress(req);
     const user = await this.users.findByLogin(dto.username);
     // By user id when the login names one, so its username and its email count as one account.

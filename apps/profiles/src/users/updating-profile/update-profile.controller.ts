@@ -3,8 +3,8 @@ import { BadRequestException, Body, Controller, Headers, Put, Req, Res, UseGuard
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min, ValidateNested, IsDefined } from 'class-validator';
 import { MAX_VERSION } from '@ripple/event-store';
-import type { Response } from 'express';
 import type { ProfileChanges } from '@ripple/contracts';
+import type { ResponseHeaders } from '@ripple/http-edge';
 import { BearerAuthGuard, CurrentUser, type AuthUser } from '@ripple/auth';
 import { ProfileInfoDto } from '../profile-info.dto';
 import { causationOf, parseIfMatch } from '../request-context';
@@ -28,7 +28,7 @@ export class UpdateProfileController {
 
   /** Merges the sent fields into the caller's profile; venues and galleras follow through events. */
   @Put('profile')
-  async update(@Body() dto: UpdateProfileDto, @CurrentUser() caller: AuthUser, @Headers('if-match') ifMatch: string | undefined, @Req() req: unknown, @Res({ passthrough: true }) res: Response) {
+  async update(@Body() dto: UpdateProfileDto, @CurrentUser() caller: AuthUser, @Headers('if-match') ifMatch: string | undefined, @Req() req: unknown, @Res({ passthrough: true }) res: ResponseHeaders) {
     const headerVersion = parseIfMatch(ifMatch);
     if (headerVersion === 'invalid') throw new BadRequestException({ code: 'INVALID_IF_MATCH', message: 'If-Match must be a version number, e.g. "3"' });
     if (headerVersion !== undefined && dto.expectedVersion !== undefined && headerVersion !== dto.expectedVersion) {
@@ -38,8 +38,8 @@ export class UpdateProfileController {
     const changes = Object.fromEntries(Object.entries(dto.profileInfo).filter(([, v]) => v !== undefined)) as ProfileChanges;
     const idempotency = idempotencyOf(headerOf(req, 'idempotency-key'), dto);
     const { user, replayed } = await this.users.update(caller.sub, (state) => updateProfile(state, { changes, expectedVersion }), causationOf(req, caller.sub), idempotency);
-    res.setHeader('ETag', `"${user.version}"`);
-    if (replayed) res.setHeader('Idempotent-Replayed', 'true');
+    res.header('ETag', `"${user.version}"`);
+    if (replayed) res.header('Idempotent-Replayed', 'true');
     return { success: true, message: 'Profile updated successfully', data: userView(user) };
   }
 }
