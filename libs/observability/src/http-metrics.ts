@@ -15,7 +15,7 @@ export type HttpRequestLike = Pick<IncomingMessage, 'method' | 'headers' | 'url'
  * the raw path) and status. Read on 'close', not 'finish': a stream the client
  * abandons never finishes; and by then routing has run, so the route is known.
  */
-export function observeHttpRequests<R extends HttpRequestLike = IncomingMessage>(metrics: RippleMetrics, routeOf: (req: R) => string | undefined = expressRoute as never) {
+export function observeHttpRequests<R extends HttpRequestLike>(metrics: RippleMetrics, routeOf: (req: R) => string | undefined) {
   return (req: R, res: ServerResponse, next: () => void): void => {
     const started = performance.now();
     res.once('close', () => {

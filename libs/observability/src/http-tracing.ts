@@ -1,5 +1,5 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { expressRoute, UNMATCHED_ROUTE, type HttpRequestLike } from './http-metrics';
+import type { ServerResponse } from 'node:http';
+import { UNMATCHED_ROUTE, type HttpRequestLike } from './http-metrics';
 import { contextOf, endSpan, SpanKind, startSpan, withSpan } from './tracing';
 
 /**
@@ -8,7 +8,7 @@ import { contextOf, endSpan, SpanKind, startSpan, withSpan } from './tracing';
  * tracing (see `tracingOn`), and after body parsing: stream callbacks would not
  * carry the span through it. Named by route pattern, like the metrics.
  */
-export function traceHttpRequests<R extends HttpRequestLike = IncomingMessage>(routeOf: (req: R) => string | undefined = expressRoute as never) {
+export function traceHttpRequests<R extends HttpRequestLike>(routeOf: (req: R) => string | undefined) {
   return (req: R, res: ServerResponse, next: () => void): void => {
     const parent = contextOf(req.headers);
     const span = startSpan(req.method ?? 'HTTP', SpanKind.SERVER, parent, { 'http.request.method': req.method, 'url.path': req.url?.split('?')[0] });
