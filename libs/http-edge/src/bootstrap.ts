@@ -30,8 +30,14 @@ export async function createHttpApp(module: unknown, opts: HttpAppOptions): Prom
   return app;
 }
 
-/** The HTTP server under every service's edge: Nest's Fastify adapter (about a fifth of the CPU per request of Express's; see the README's performance section). */
-export const httpEdgeAdapter = (): FastifyAdapter => new FastifyAdapter();
+/**
+ * The HTTP server under every service's edge: Nest's Fastify adapter (about a
+ * fifth of the CPU per request of Express's; see the README's performance
+ * section). A request that arrives while the app closes is served, as on Node's
+ * own server (the database closes after HTTP has), not answered with Fastify's
+ * 503, whose body is not in Ripple's error shape.
+ */
+export const httpEdgeAdapter = (): FastifyAdapter => new FastifyAdapter({ return503OnClosing: false });
 
 /** The route pattern a request matched (`/api/users/:id`), for metrics and spans; undefined when none did. */
 const routeOf = (req: FastifyRequest): string | undefined => req.routeOptions.url;
