@@ -35,9 +35,12 @@ export async function createHttpApp(module: unknown, opts: HttpAppOptions): Prom
  * fifth of the CPU per request of Express's; see the README's performance
  * section). A request that arrives while the app closes is served, as on Node's
  * own server (the database closes after HTTP has), not answered with Fastify's
- * 503, whose body is not in Ripple's error shape.
+ * 503, whose body is not in Ripple's error shape. A path parameter of any
+ * length (the URL's is bounded by Node's header limit) reaches its route, so
+ * validation answers a bad one naming it, where Fastify's router would answer
+ * a long one 404.
  */
-export const httpEdgeAdapter = (): FastifyAdapter => new FastifyAdapter({ return503OnClosing: false });
+export const httpEdgeAdapter = (): FastifyAdapter => new FastifyAdapter({ return503OnClosing: false, routerOptions: { maxParamLength: 16 * 1024 } });
 
 /** The route pattern a request matched (`/api/users/:id`), for metrics and spans; undefined when none did. */
 const routeOf = (req: FastifyRequest): string | undefined => req.routeOptions.url;

@@ -140,6 +140,12 @@ describe('every request', () => {
     expect(counted).toEqual(expect.arrayContaining(['GET /things/:id 200', 'GET unmatched 404', 'POST /anything 415']));
   });
 
+  it('reaches its route whatever the length of a path parameter, so validation, not routing, answers a bad one', async () => {
+    const id = 'x'.repeat(300);
+    const res = await fetch(`${base}/things/${id}`);
+    expect([res.status, (await res.json()).data]).toEqual([200, { id }]);
+  });
+
   it('may be answered by a stream the handler writes itself, still carrying its correlation id', async () => {
     const res = await fetch(`${base}/stream`, { method: 'POST', headers: { [CORRELATION_HEADER]: 'req-44' } });
     expect([res.status, res.headers.get('content-type'), res.headers.get(CORRELATION_HEADER)]).toEqual([200, 'application/x-ndjson', 'req-44']);
