@@ -1,5 +1,5 @@
-import { BadRequestException, UnsupportedMediaTypeException } from '@nestjs/common';
-import { RouteConfig } from '@nestjs/platform-fastify';
+import { BadRequestException, SetMetadata, UnsupportedMediaTypeException } from '@nestjs/common';
+import { FASTIFY_ROUTE_CONFIG_METADATA } from '@nestjs/platform-fastify/constants';
 import type { FastifyRequest } from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
 import { findInputProblem, inputProblemError } from './storable-input';
@@ -23,7 +23,8 @@ export interface JsonBodyRequest {
  * (The depth and storability checks still answer 400 first: they are about
  * what the edge will hold in memory and hand on, not about the body's meaning.)
  */
-export const SignedBody = (): MethodDecorator => RouteConfig({ [SIGNED_BODY]: true });
+// Fastify's route config, set as `@RouteConfig` sets it, without loading Fastify where the app runs on Express.
+export const SignedBody = (): MethodDecorator => SetMetadata(FASTIFY_ROUTE_CONFIG_METADATA, { [SIGNED_BODY]: true });
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json$/;
 
